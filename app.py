@@ -1,0 +1,16 @@
+"""GAN Classroom: `streamlit run app.py`. Navigation and the shared sidebar; nothing else."""
+
+import streamlit as st
+
+from ui.sidebar import shared_sidebar
+
+st.set_page_config(page_title="GAN Classroom", page_icon="🎓", layout="wide")
+
+# Only pages that work are listed. Sections follow the lesson order of the Home page.
+PAGES = {
+    "Start": [st.Page("pages/home.py", title="Home: what is a GAN?", icon="🏠", default=True)],
+}
+
+navigation = st.navigation(PAGES)
+shared_sidebar()
+navigation.run()

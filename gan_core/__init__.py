@@ -1,0 +1,6 @@
+"""GAN Classroom's engine: pure PyTorch + NumPy, no Streamlit. Usable from notebooks, the CLI and tests."""
+
+from gan_core.config import RebuildRequired, TrainConfig
+from gan_core.trainer import NonFiniteError, StepRecord, Trainer
+
+__all__ = ["TrainConfig", "Trainer", "StepRecord", "NonFiniteError", "RebuildRequired"]

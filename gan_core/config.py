@@ -1,0 +1,183 @@
+"""TrainConfig: every knob of a GAN run, validated, with its default. The one place defaults live."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+ACTIVATIONS = ("relu", "leaky_relu", "tanh", "elu")
+NOISE_PRIORS = ("gaussian", "uniform")
+OPTIMIZERS = ("adam", "sgd")
+LOSSES = ("minimax", "nonsaturating", "least_squares", "wgan_gp", "hinge")
+INITS = ("xavier", "normal02", "default")
+G_OUTPUTS = ("linear", "tanh", "sigmoid")
+ARCHITECTURES = ("mlp", "seed_mlp", "dcgan")
+
+# Fields that may change between steps without rebuilding models or optimizers.
+LIVE_FIELDS = frozenset({
+    "batch_size", "lr_d", "lr_g", "adam_beta1", "adam_beta2", "sgd_momentum", "d_steps",
+    "loss", "gp_weight", "r1_gamma", "real_label", "fake_label", "noise",
+})
+
+# Limits that keep a classroom laptop alive; absurd values are refused, not attempted.
+MAX_BATCH = 8192
+MAX_WIDTH = 2048
+MAX_DEPTH = 8
+MAX_Z_DIM = 256
+
+
+class RebuildRequired(ValueError):
+    """Raised by Trainer.update() for changes that need fresh models (architecture, seed, target)."""
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    # --- data -------------------------------------------------------------------------------
+    target: str = "ring8"  # a name from gan_core.distributions.TARGETS, or "mnist"
+    custom_points: tuple = ()  # ((x, y), ...) for target "custom": a mixture centred on them
+    # --- architecture (changing these needs a rebuild) ---------------------------------------
+    arch: str = "mlp"  # "mlp" (uniform widths), "seed_mlp" (G 256-512-1024, D 1024-512-256), "dcgan" (28x28)
+    z_dim: int = 2  # noise dimension; 2 lets the page draw G's warped z grid, MNIST uses 100
+    g_depth: int = 3  # hidden layers in G
+    g_width: int = 128  # units per hidden layer of G
+    g_activation: str = "relu"
+    g_output: str = "linear"  # G's output nonlinearity: linear for toys, tanh for images in [-1, 1]
+    d_depth: int = 3  # hidden layers in D
+    d_width: int = 128  # units per hidden layer of D
+    d_activation: str = "leaky_relu"
+    d_dropout: float = 0.0  # dropout after each hidden layer of D (the seed tutorials use 0.3)
+    pack: int = 1  # PacGAN packing: D judges `pack` samples at once (1 = plain GAN)
+    minibatch_std: bool = False  # append the minibatch standard deviation to D's last hidden layer
+    init: str = "xavier"  # "xavier" (TF seed), "normal02" (DCGAN's N(0, 0.02)), "default" (PyTorch's)
+    optimizer: str = "adam"  # "adam" or "sgd"
+    seed: int = 0  # seeds weights, noise and data sampling: same config + seed = same run
+    device: str = "cpu"
+    # --- live knobs (Trainer.update() changes these between steps) ----------------------------
+    noise: str = "gaussian"  # noise prior: "gaussian" N(0, I) or "uniform" U(-1, 1)
+    batch_size: int = 256  # samples of real and of fake data per update
+    lr_d: float = 1e-3  # discriminator learning rate
+    lr_g: float = 1e-3  # generator learning rate
+    adam_beta1: float = 0.5  # DCGAN's advice: 0.5 instead of 0.9 steadies GAN training
+    adam_beta2: float = 0.999
+    sgd_momentum: float = 0.0
+    d_steps: int = 1  # k of Algorithm 1: D updates per G update
+    loss: str = "nonsaturating"  # minimax | nonsaturating | least_squares | wgan_gp | hinge
+    gp_weight: float = 10.0  # lambda of the WGAN-GP gradient penalty (loss "wgan_gp" only)
+    r1_gamma: float = 0.0  # R1 penalty gamma/2 * E||grad D(x_real)||^2; 0 disables it
+    real_label: float = 1.0  # target for real samples; 0.9 = one-sided label smoothing of 0.1
+    fake_label: float = 0.0  # target for fake samples; keep 0 (two-sided smoothing hurts)
+    # --- bookkeeping --------------------------------------------------------------------------
+    history_len: int = 20000  # per-update records kept; older ones are dropped
+    snapshot_every: int = 200  # iterations between automatic rollback snapshots
+    snapshots_kept: int = 5
+
+    @property
+    def label_smoothing(self) -> float:
+        """One-sided label smoothing as the tutorials name it: real label = 1 - smoothing."""
+        return round(1.0 - self.real_label, 12)
+
+    def __post_init__(self) -> None:
+        _validate(self)
+
+    def replace(self, **changes: Any) -> "TrainConfig":
+        """A validated copy with `changes`; accepts `label_smoothing=s` for `real_label=1-s`."""
+        return dataclasses.replace(self, **normalize_changes(changes))
+
+    def to_dict(self) -> dict:
+        d = dataclasses.asdict(self)
+        d["custom_points"] = [list(p) for p in self.custom_points]
+        return d
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "TrainConfig":
+        """Build from a dict (checkpoint, JSON preset); unknown keys are refused by name."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        data = normalize_changes(dict(data))
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"unknown config field(s): {', '.join(unknown)}")
+        return cls(**data)
+
+
+def normalize_changes(changes: dict) -> dict:
+    """Map aliases onto fields and coerce types (custom_points to tuples)."""
+    changes = dict(changes)
+    if "label_smoothing" in changes:
+        s = changes.pop("label_smoothing")
+        _check_number("label_smoothing", s, 0.0, 0.5)
+        changes["real_label"] = round(1.0 - float(s), 12)
+    if "custom_points" in changes:
+        pts = changes["custom_points"]
+        try:
+            changes["custom_points"] = tuple((float(p[0]), float(p[1])) for p in pts)
+        except (TypeError, ValueError, IndexError) as exc:
+            raise ValueError(f"custom_points must be a list of (x, y) pairs, got {pts!r}") from exc
+    return changes
+
+
+def field_types() -> dict[str, type]:
+    """Python type of each field's default: used to parse `--set key=value` and query strings."""
+    return {f.name: type(getattr(TrainConfig(), f.name)) for f in dataclasses.fields(TrainConfig)}
+
+
+def _check_choice(name: str, value: Any, choices: tuple) -> None:
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
+
+
+def _check_int(name: str, value: Any, lo: int, hi: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise ValueError(f"{name} must be an integer in [{lo}, {hi}]; got {value!r}")
+
+
+def _check_number(name: str, value: Any, lo: float, hi: float) -> None:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not ok or not (lo <= float(value) <= hi):  # also rejects NaN
+        raise ValueError(f"{name} must be a number in [{lo}, {hi}]; got {value!r}")
+
+
+def _validate(c: TrainConfig) -> None:
+    from gan_core.distributions import TARGETS  # local: distributions imports nothing from here
+
+    _check_choice("target", c.target, tuple(TARGETS) + ("mnist",))
+    if c.target == "custom" and len(c.custom_points) < 1:
+        raise ValueError("custom_points must hold at least one (x, y) point for target 'custom'")
+    if len(c.custom_points) > 5000:
+        raise ValueError(f"custom_points holds {len(c.custom_points)} points; the limit is 5000")
+    _check_choice("arch", c.arch, ARCHITECTURES)
+    if c.arch == "dcgan" and c.target != "mnist":
+        raise ValueError(f"arch 'dcgan' needs 28x28 images (target 'mnist'); got target {c.target!r}")
+    _check_int("z_dim", c.z_dim, 1, MAX_Z_DIM)
+    for who in ("g", "d"):
+        _check_int(f"{who}_depth", getattr(c, f"{who}_depth"), 1, MAX_DEPTH)
+        _check_int(f"{who}_width", getattr(c, f"{who}_width"), 1, MAX_WIDTH)
+        _check_choice(f"{who}_activation", getattr(c, f"{who}_activation"), ACTIVATIONS)
+    _check_choice("g_output", c.g_output, G_OUTPUTS)
+    _check_number("d_dropout", c.d_dropout, 0.0, 0.9)
+    _check_int("pack", c.pack, 1, 16)
+    if not isinstance(c.minibatch_std, bool):
+        raise ValueError(f"minibatch_std must be true or false; got {c.minibatch_std!r}")
+    _check_choice("init", c.init, INITS)
+    _check_choice("optimizer", c.optimizer, OPTIMIZERS)
+    _check_int("seed", c.seed, 0, 2**31 - 1)
+    if not isinstance(c.device, str) or not (c.device == "cpu" or c.device.startswith("cuda")):
+        raise ValueError(f"device must be 'cpu' or 'cuda[:n]'; got {c.device!r}")
+    _check_choice("noise", c.noise, NOISE_PRIORS)
+    _check_int("batch_size", c.batch_size, 2, MAX_BATCH)
+    if c.batch_size % c.pack:
+        raise ValueError(f"batch_size {c.batch_size} must be a multiple of pack {c.pack}")
+    _check_number("lr_d", c.lr_d, 1e-7, 1.0)
+    _check_number("lr_g", c.lr_g, 1e-7, 1.0)
+    _check_number("adam_beta1", c.adam_beta1, 0.0, 0.9999)
+    _check_number("adam_beta2", c.adam_beta2, 0.0, 0.99999)
+    _check_number("sgd_momentum", c.sgd_momentum, 0.0, 0.999)
+    _check_int("d_steps", c.d_steps, 1, 50)
+    _check_choice("loss", c.loss, LOSSES)
+    _check_number("gp_weight", c.gp_weight, 0.0, 1000.0)
+    _check_number("r1_gamma", c.r1_gamma, 0.0, 1000.0)
+    _check_number("real_label", c.real_label, 0.5, 1.0)
+    _check_number("fake_label", c.fake_label, 0.0, 0.5)
+    _check_int("history_len", c.history_len, 10, 1_000_000)
+    _check_int("snapshot_every", c.snapshot_every, 1, 1_000_000)
+    _check_int("snapshots_kept", c.snapshots_kept, 1, 100)

@@ -1,0 +1,136 @@
+"""LiveRun: train on a background thread while a UI (or a notebook) watches and retunes.
+
+Streamlit kills a training loop inside the page script at every widget change, so training lives
+here instead: one daemon thread per run calls trainer.step() while `playing`; views and widget
+callbacks touch the trainer only through `call()` / `with run.locked()`, between two steps.
+No Streamlit here: the page side only calls these methods.
+
+Nothing is lost on a slider move (update() between steps) or a page switch (the object lives in
+the session). A run that nobody has looked at for `idle_timeout` seconds pauses and its thread
+ends, so a closed browser tab stops costing CPU and its memory can be freed with its session.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from typing import Callable, TypeVar
+
+from gan_core.trainer import NonFiniteError, Trainer
+
+T = TypeVar("T")
+
+
+class LiveRun:
+    def __init__(self, trainer: Trainer, idle_timeout: float = 60.0):
+        self.trainer = trainer
+        self.idle_timeout = idle_timeout
+        self.delay = 0.0  # seconds to wait between iterations: slow motion for the class
+        self.error: NonFiniteError | None = None  # why play stopped itself, shown by the UI
+        self.stopped_reason = ""  # plain words for the last automatic pause
+        self.rate = 0.0  # measured iterations per second while playing
+        self._lock = threading.RLock()
+        self._waiting = 0  # threads queued on the lock: the trainer loop yields to them
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.last_touch = time.monotonic()
+
+    # ---- access -------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def locked(self):
+        """Hold the trainer between two steps (the loop waits at its next step)."""
+        self._waiting += 1
+        try:
+            with self._lock:
+                yield self.trainer
+        finally:
+            self._waiting -= 1
+
+    def call(self, fn: Callable[[Trainer], T]) -> T:
+        with self.locked() as trainer:
+            return fn(trainer)
+
+    def touch(self) -> None:
+        """Somebody is watching: keeps play alive (see idle_timeout)."""
+        self.last_touch = time.monotonic()
+
+    # ---- stepping -----------------------------------------------------------------------------
+    def run_steps(self, what: str = "both", n: int = 1) -> list:
+        """Synchronous steps (step buttons, tests): "d", "g" or "both" (one Algorithm 1 iteration).
+        A diverging step sets `error` and re-raises NonFiniteError."""
+        fn = {"d": lambda t: [t.step_d()], "g": lambda t: [t.step_g()], "both": lambda t: t.step()}[what]
+        records = []
+        with self.locked() as trainer:
+            try:
+                for _ in range(n):
+                    records += fn(trainer)
+            except NonFiniteError as exc:
+                self.error = exc
+                raise
+        return records
+
+    def advance_for(self, seconds: float, max_iterations: int = 1_000_000) -> int:
+        """Train for about `seconds` of wall time on the calling thread; returns iterations done."""
+        done, end = 0, time.perf_counter() + seconds
+        while done < max_iterations and time.perf_counter() < end:
+            self.run_steps("both")
+            done += 1
+        return done
+
+    # ---- play / pause ---------------------------------------------------------------------------
+    @property
+    def playing(self) -> bool:
+        return self._thread is not None and self._thread.is_alive() and not self._stop.is_set()
+
+    def play(self) -> None:
+        if self.playing:
+            return
+        self.error, self.stopped_reason = None, ""
+        self.touch()
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name="gan-live-run", daemon=True)
+        self._thread.start()
+
+    def pause(self, wait: bool = True) -> None:
+        self._stop.set()
+        thread = self._thread
+        if wait and thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=10)
+
+    def replace_trainer(self, trainer: Trainer) -> None:
+        """Swap in a new trainer (reset, rebuild, loaded checkpoint) without a second thread."""
+        was_playing = self.playing
+        self.pause()
+        with self.locked():
+            self.trainer, self.error = trainer, None
+        if was_playing:
+            self.play()
+
+    def _loop(self) -> None:
+        window_start, window_iters = time.perf_counter(), 0
+        while not self._stop.is_set():
+            if time.monotonic() - self.last_touch > self.idle_timeout:
+                self.stopped_reason = "paused because nobody was watching"
+                break
+            with self._lock:
+                try:
+                    self.trainer.step()
+                except NonFiniteError as exc:
+                    self.error = exc
+                    self.stopped_reason = str(exc)
+                    break
+                except Exception as exc:  # never die silently: the UI shows what happened
+                    self.stopped_reason = f"training stopped: {type(exc).__name__}: {exc}"
+                    break
+            window_iters += 1
+            now = time.perf_counter()
+            if now - window_start >= 0.5:
+                self.rate = window_iters / (now - window_start)
+                window_start, window_iters = now, 0
+            if self.delay:
+                self._stop.wait(self.delay)
+            elif self._waiting:  # CPython locks are not fair: step aside for a waiting view
+                time.sleep(0.0005)
+        self._stop.set()
+        self.rate = 0.0

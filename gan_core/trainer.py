@@ -1,0 +1,346 @@
+"""Trainer: a steppable GAN. The UI is the outer loop; this object owns every piece of state.
+
+Algorithm 1 of Goodfellow et al. (2014), one call at a time:
+    step_d()  one discriminator update with G frozen (fakes made under no_grad)
+    step_g()  one generator update with D frozen (D, already updated, re-scores fresh fakes)
+    step()    d_steps x step_d(), then step_g()
+Hyperparameters in config.LIVE_FIELDS change between steps through update(); batch size and
+labels are read fresh inside every step, so nothing needs rebuilding.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import math
+import time
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from gan_core import losses
+from gan_core.config import LIVE_FIELDS, RebuildRequired, TrainConfig, normalize_changes
+from gan_core.distributions import make_target
+from gan_core.models import build_models
+
+FIXED_NOISE_SIZE = 512  # fixed z for progress views; views take a prefix of it
+
+
+class NonFiniteError(FloatingPointError):
+    """A loss, gradient or weight became NaN/inf. The failing update was not applied (or, for a
+    weight, the trainer must be rolled back); `rollback()` restores the last finite snapshot."""
+
+    def __init__(self, what: str, iteration: int, value: float):
+        self.what, self.iteration, self.value = what, iteration, value
+        super().__init__(f"{what} became {value} at iteration {iteration}: the run diverged "
+                         f"(try a smaller learning rate, then roll back to the last good snapshot)")
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """One update. Fields that do not apply to this kind of update are NaN."""
+
+    kind: str  # "D" or "G"
+    iteration: int  # completed G updates (iterations of Algorithm 1) after this update
+    update: int  # updates of either kind so far, this one included
+    batch_size: int
+    loss_d_real: float  # D's real-error term
+    loss_d_fake: float  # D's fake-error term
+    penalty: float  # gradient penalty / R1 term added to D's loss (0 if none)
+    loss_d: float  # real + fake + penalty
+    loss_g: float
+    d_real: float  # mean D(x), read as a probability
+    d_fake: float  # mean D(G(z)); for a G update, as scored by D before G moves
+    d_accuracy: float  # fraction of real and fake samples D classifies correctly
+    grad_norm: float  # L2 norm of the gradient of the updated network
+    step_seconds: float  # wall time of this update
+    elapsed: float  # training wall time since the run began
+
+
+RECORD_FIELDS = tuple(f.name for f in dataclasses.fields(StepRecord))
+NAN = float("nan")
+
+
+def make_data(config: TrainConfig):
+    """The real-data source: a toy target or MNIST; each has sample(n, generator) and data_shape."""
+    if config.target == "mnist":
+        from gan_core.mnist import mnist_target  # MNIST pulls in file I/O only when asked for
+
+        return mnist_target()
+    return make_target(config.target, config.custom_points)
+
+
+def _grad_norm(params) -> torch.Tensor:
+    grads = [p.grad for p in params if p.grad is not None]
+    return torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads))) if grads else torch.zeros(())
+
+
+class Trainer:
+    def __init__(self, config: TrainConfig | None = None, target=None):
+        self.config = config or TrainConfig()
+        c = self.config
+        self.device = torch.device(c.device)
+        self.target = target if target is not None else make_data(c)
+        self.data_shape = tuple(getattr(self.target, "data_shape", (self.target.dim,)))
+        with torch.random.fork_rng(devices=[]):  # seed the weights without touching global RNG
+            torch.manual_seed(c.seed)
+            self.generator, self.discriminator = build_models(c, self.data_shape)
+        self.generator.to(self.device)
+        self.discriminator.to(self.device)
+        self.opt_g = self._optimizer(self.generator, c.lr_g)
+        self.opt_d = self._optimizer(self.discriminator, c.lr_d)
+        # Separate seeded streams: training, fixed progress noise, and samples drawn for views,
+        # so looking at the run never changes the run.
+        self.rng = torch.Generator().manual_seed(c.seed)
+        fixed = torch.Generator().manual_seed(c.seed + 1)
+        self.fixed_gaussian = torch.randn(FIXED_NOISE_SIZE, c.z_dim, generator=fixed)
+        self.fixed_uniform = torch.rand(FIXED_NOISE_SIZE, c.z_dim, generator=fixed) * 2 - 1
+        self.view_rng = torch.Generator().manual_seed(c.seed + 2)
+        self.iteration = 0  # completed G updates
+        self.updates = 0  # D and G updates
+        self.elapsed = 0.0
+        self.history: deque[StepRecord] = deque(maxlen=c.history_len)
+        self.events: deque[tuple] = deque(maxlen=1000)  # (iteration, field, old, new)
+        self.snapshots: deque[tuple[int, dict]] = deque(maxlen=c.snapshots_kept)
+        self.last_batch: dict = {}  # tensors of the latest update, for step-by-step views
+        self.snapshot()
+
+    # ---- building blocks ---------------------------------------------------------------------
+    def _optimizer(self, net: torch.nn.Module, lr: float) -> torch.optim.Optimizer:
+        c = self.config
+        if c.optimizer == "sgd":
+            return torch.optim.SGD(net.parameters(), lr=lr, momentum=c.sgd_momentum)
+        return torch.optim.Adam(net.parameters(), lr=lr, betas=(c.adam_beta1, c.adam_beta2))
+
+    def noise(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """z ~ the configured prior: N(0, I) or U(-1, 1); (n, z_dim)."""
+        gen = generator or self.rng
+        if self.config.noise == "uniform":
+            z = torch.rand(n, self.config.z_dim, generator=gen) * 2 - 1
+        else:
+            z = torch.randn(n, self.config.z_dim, generator=gen)
+        return z.to(self.device)
+
+    def real_batch(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        return self.target.sample(n, generator or self.rng).to(self.device)  # (n, *data_shape)
+
+    def _check_finite(self, names: tuple, values: list) -> None:
+        for name, value in zip(names, values):
+            if not math.isfinite(value):
+                raise NonFiniteError(name, self.iteration, value)
+
+    def _record(self, kind: str, t0: float, **fields) -> StepRecord:
+        seconds = time.perf_counter() - t0
+        self.elapsed += seconds
+        self.updates += 1
+        values = dict.fromkeys(RECORD_FIELDS, NAN)
+        values.update(kind=kind, iteration=self.iteration, update=self.updates,
+                      batch_size=self.config.batch_size, step_seconds=seconds, elapsed=self.elapsed,
+                      **fields)
+        record = StepRecord(**values)
+        self.history.append(record)
+        return record
+
+    # ---- Algorithm 1 -------------------------------------------------------------------------
+    def step_d(self, real: torch.Tensor | None = None, z: torch.Tensor | None = None) -> StepRecord:
+        """One discriminator update with G frozen. `real` and `z` default to fresh draws."""
+        c, d = self.config, self.discriminator
+        t0 = time.perf_counter()
+        real = self.real_batch(c.batch_size) if real is None else real.to(self.device)  # (B, *shape)
+        z = self.noise(real.shape[0]) if z is None else z.to(self.device)  # (B, z_dim)
+        with torch.no_grad():  # G frozen: no graph through G, so its weights cannot move
+            fake = self.generator(z)  # (B, *shape)
+        use_r1 = c.r1_gamma > 0
+        real_in = real.detach().requires_grad_(True) if use_r1 else real
+        d_real, d_fake = d(real_in), d(fake)  # (B/pack,) raw outputs
+        # D: maximize log D(x) + log(1 - D(G(z)))  ==  minimize real error + fake error
+        terms = losses.discriminator_loss(c.loss, d_real, d_fake, c.real_label, c.fake_label)
+        penalty = torch.zeros((), device=self.device)
+        if c.loss == "wgan_gp" and c.gp_weight > 0:
+            penalty = penalty + c.gp_weight * losses.gradient_penalty(d, real, fake, self.rng)
+        if use_r1:
+            penalty = penalty + losses.r1_penalty(d_real, real_in, c.r1_gamma)
+        loss_d = terms.total + penalty
+        self.opt_d.zero_grad(set_to_none=True)
+        loss_d.backward()
+        with torch.no_grad():
+            p_real, p_fake = losses.probability(c.loss, d_real), losses.probability(c.loss, d_fake)
+            th = losses.decision_threshold(c.loss)
+            acc = ((d_real > th).float().mean() + (d_fake < th).float().mean()) / 2
+            stats = torch.stack([terms.real.detach(), terms.fake.detach(), penalty.detach(),
+                                 loss_d.detach(), _grad_norm(d.parameters()), p_real.mean(),
+                                 p_fake.mean(), acc]).tolist()  # one sync for all numbers
+        self._check_finite(("D's real loss", "D's fake loss", "D's penalty", "D's loss",
+                            "D's gradient norm"), stats[:5])
+        self.opt_d.step()
+        self.last_batch = {"kind": "D", "real": real.detach(), "fake": fake, "z": z,
+                           "p_real": p_real, "p_fake": p_fake}
+        return self._record("D", t0, loss_d_real=stats[0], loss_d_fake=stats[1], penalty=stats[2],
+                            loss_d=stats[3], grad_norm=stats[4], d_real=stats[5], d_fake=stats[6],
+                            d_accuracy=stats[7])
+
+    def step_g(self, z: torch.Tensor | None = None) -> StepRecord:
+        """One generator update with D frozen. G never sees real data: it learns only through
+        D's gradient at its own fakes."""
+        c, g, d = self.config, self.generator, self.discriminator
+        t0 = time.perf_counter()
+        z = self.noise(c.batch_size) if z is None else z.to(self.device)  # (B, z_dim)
+        d.requires_grad_(False)  # D frozen: gradients flow through D into G but D stays put
+        try:
+            fake = g(z)  # (B, *shape)
+            d_fake = d(fake)  # (B/pack,)
+            # G: minimize log(1 - D(G(z))) (minimax) or -log D(G(z)) (non-saturating), ...
+            loss_g = losses.generator_loss(c.loss, d_fake)
+            self.opt_g.zero_grad(set_to_none=True)
+            loss_g.backward()
+        finally:
+            d.requires_grad_(True)
+        with torch.no_grad():
+            p_fake = losses.probability(c.loss, d_fake)
+            stats = torch.stack([loss_g.detach(), _grad_norm(g.parameters()), p_fake.mean()]).tolist()
+        self._check_finite(("G's loss", "G's gradient norm"), stats[:2])
+        self.opt_g.step()
+        self.iteration += 1
+        self.last_batch = {"kind": "G", "fake": fake.detach(), "z": z, "p_fake": p_fake}
+        record = self._record("G", t0, loss_g=stats[0], grad_norm=stats[1], d_fake=stats[2])
+        if self.iteration % c.snapshot_every == 0:
+            self._check_weights()
+            self.snapshot()
+        return record
+
+    def step(self) -> list[StepRecord]:
+        """One iteration of Algorithm 1: d_steps discriminator updates, then one generator update."""
+        records = [self.step_d() for _ in range(self.config.d_steps)]
+        records.append(self.step_g())
+        return records
+
+    def train(self, iterations: int) -> None:
+        for _ in range(iterations):
+            self.step()
+
+    @torch.no_grad()
+    def _check_weights(self) -> None:
+        """Weights can overflow even when the loss that moved them was finite (huge SGD steps)."""
+        for name, net in (("G's weights", self.generator), ("D's weights", self.discriminator)):
+            norm = torch.linalg.vector_norm(torch.stack(torch._foreach_norm(list(net.parameters()))))
+            self._check_finite((name,), [float(norm)])
+
+    # ---- live changes ------------------------------------------------------------------------
+    def update(self, **changes) -> dict:
+        """Change live hyperparameters between steps, keeping weights and optimizer state.
+        Returns {field: (old, new)} for what actually changed. Architecture fields raise
+        RebuildRequired; invalid values raise ValueError and change nothing."""
+        changes = normalize_changes(changes)
+        known = {f.name for f in dataclasses.fields(TrainConfig)}
+        unknown = sorted(set(changes) - known)
+        if unknown:
+            raise ValueError(f"unknown setting(s): {', '.join(unknown)}")
+        rebuild = sorted(k for k in changes if k not in LIVE_FIELDS and changes[k] != getattr(self.config, k))
+        if rebuild:
+            raise RebuildRequired(f"changing {', '.join(rebuild)} needs new networks: rebuild the run")
+        new = dataclasses.replace(self.config, **changes)  # validates before anything changes
+        diff = {k: (getattr(self.config, k), v) for k, v in changes.items() if getattr(self.config, k) != v}
+        self.config = new
+        for opt, lr in ((self.opt_d, new.lr_d), (self.opt_g, new.lr_g)):
+            for group in opt.param_groups:
+                group["lr"] = lr
+                if "betas" in group:
+                    group["betas"] = (new.adam_beta1, new.adam_beta2)
+                if "momentum" in group:
+                    group["momentum"] = new.sgd_momentum
+        for k, (old, value) in diff.items():
+            self.events.append((self.iteration, k, old, value))
+        return diff
+
+    def rebuilt(self, **changes) -> "Trainer":
+        """A fresh trainer (new weights) with `changes` applied: for architecture changes."""
+        return Trainer(self.config.replace(**changes),
+                       target=self.target if "target" not in changes and "custom_points" not in changes else None)
+
+    # ---- sampling ----------------------------------------------------------------------------
+    @torch.no_grad()
+    def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """n fresh generator samples (B, *data_shape), from the view stream (training unaffected)."""
+        return self.generator(self.noise(n, generator or self.view_rng))
+
+    def fixed_noise(self, n: int = 64) -> torch.Tensor:
+        base = self.fixed_uniform if self.config.noise == "uniform" else self.fixed_gaussian
+        return base[:n].to(self.device)
+
+    @torch.no_grad()
+    def fixed_samples(self, n: int = 64) -> torch.Tensor:
+        """G applied to the same z every time: progress frames that are comparable over time."""
+        return self.generator(self.fixed_noise(n))
+
+    @torch.no_grad()
+    def d_probability(self, x: torch.Tensor) -> torch.Tensor:
+        """D's output as a probability at points x (B, *data_shape); pack > 1 repeats each point."""
+        x = x.to(self.device)
+        pack = getattr(self.discriminator, "pack", 1)
+        if pack > 1:  # judge a pack made of copies of the same point
+            x = x.repeat_interleave(pack, dim=0)
+        return losses.probability(self.config.loss, self.discriminator(x))
+
+    def history_columns(self) -> dict[str, np.ndarray]:
+        """The history as columns: {field: array}, one entry per update."""
+        rows = list(self.history)
+        return {f: np.array([getattr(r, f) for r in rows]) for f in RECORD_FIELDS}
+
+    # ---- state -------------------------------------------------------------------------------
+    def state_dict(self) -> dict:
+        """Everything needed to continue the run bit-identically; loadable with weights_only=True."""
+        return {
+            "config": self.config.to_dict(),
+            "generator": self.generator.state_dict(),
+            "discriminator": self.discriminator.state_dict(),
+            "opt_g": self.opt_g.state_dict(),
+            "opt_d": self.opt_d.state_dict(),
+            "rng": self.rng.get_state(),
+            "view_rng": self.view_rng.get_state(),
+            "counters": [self.iteration, self.updates, self.elapsed],
+            "events": [list(e) for e in self.events],
+        }
+
+    def load_state_dict(self, state: dict, restore_config: bool = True) -> None:
+        """Restore weights, optimizers, RNG and counters (and, unless told not to, the live
+        hyperparameters saved with them). Architecture must match this trainer."""
+        try:
+            self.generator.load_state_dict(state["generator"])
+            self.discriminator.load_state_dict(state["discriminator"])
+            self.opt_g.load_state_dict(state["opt_g"])
+            self.opt_d.load_state_dict(state["opt_d"])
+            self.rng.set_state(state["rng"])
+            self.view_rng.set_state(state["view_rng"])
+            iteration, updates, elapsed = state["counters"]
+        except (KeyError, RuntimeError, TypeError, ValueError) as exc:
+            raise ValueError(f"state does not fit this trainer's networks: {exc}") from exc
+        self.iteration, self.updates, self.elapsed = int(iteration), int(updates), float(elapsed)
+        self.events = deque((tuple(e) for e in state.get("events", [])), maxlen=1000)
+        live = {k: v for k, v in state.get("config", {}).items() if k in LIVE_FIELDS}
+        if restore_config and live:
+            self.update(**live)
+        else:  # keep today's settings: push them into the restored optimizer state
+            self.update()
+
+    def snapshot(self) -> None:
+        """Keep a copy of the current state for rollback (bounded: config.snapshots_kept)."""
+        self.snapshots.append((self.iteration, copy.deepcopy(self.state_dict())))
+
+    def rollback(self) -> int:
+        """Restore the newest snapshot whose weights are finite, keeping the current settings
+        (the teacher's fix, e.g. a lower learning rate, stays); returns its iteration and drops
+        the history recorded after it."""
+        while self.snapshots:
+            iteration, state = self.snapshots[-1]
+            finite = all(torch.isfinite(t).all() for k in ("generator", "discriminator")
+                         for t in state[k].values() if t.is_floating_point())
+            if finite:
+                self.load_state_dict(copy.deepcopy(state), restore_config=False)
+                while self.history and self.history[-1].update > self.updates:
+                    self.history.pop()
+                self.last_batch = {}
+                return iteration
+            self.snapshots.pop()
+        raise RuntimeError("no finite snapshot to roll back to")

@@ -1,0 +1,61 @@
+"""Home: what a GAN is, in the words and formulas the rest of the app makes live."""
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+st.title("GAN Classroom")
+st.markdown(
+    "A **Generative Adversarial Network** is a game between two neural networks. "
+    "The **generator** G is a forger: from random noise z it makes samples G(z) that should look "
+    "like the real data. The **discriminator** D is the police: shown a sample x, it outputs "
+    "D(x), its probability that x is real. The police learn from their mistakes; the forger learns "
+    "only from the police's verdicts — **G never sees a real sample**, only D's gradient."
+)
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Discriminative vs generative")
+    st.markdown(
+        "A **discriminative** model learns $P(y \\mid x)$: given an image, which class is it? "
+        "D is one, with two classes: real or fake.\n\n"
+        "A **generative** model learns $P(x)$ itself, the distribution of the data, so it can "
+        "draw new samples from it. G is one: it turns noise $z \\sim p_z$ (Gaussian or "
+        "Uniform(−1, 1), 100 numbers for MNIST) into $x = G(z)$."
+    )
+with right:
+    st.subheader("The value function")
+    st.latex(r"\min_G \max_D V(D,G) = \mathbb{E}_{x\sim p_{data}}[\log D(x)]"
+             r" + \mathbb{E}_{z\sim p_z}[\log(1 - D(G(z)))]")
+    st.markdown(
+        "D maximises V: it wants $D(x) \\to 1$ on real data (the **real error** term) and "
+        "$D(G(z)) \\to 0$ on fakes (the **fake error** term). G minimises V: it wants "
+        "$D(G(z)) \\to 1$. Training alternates: a D update with G frozen, then a G update with "
+        "D frozen. At the equilibrium $p_g = p_{data}$ and $D = \\tfrac12$ everywhere."
+    )
+
+st.subheader("Log loss punishes confident mistakes")
+st.markdown(
+    "D is trained with binary cross-entropy. For a sample whose true label is *real*, the loss is "
+    "$-\\log D(x)$: a confident correct answer costs almost nothing, a confident wrong answer "
+    "costs without bound. Move the slider to see the penalty for one prediction."
+)
+p_pred = st.slider("D's predicted probability that a real sample is real", 0.01, 0.99, 0.2, 0.01,
+                   key="home_p")
+p = np.linspace(0.005, 1.0, 400)
+fig = go.Figure()
+fig.add_scatter(x=p, y=-np.log(p), name="label real: −log p", line=dict(width=3))
+fig.add_scatter(x=p, y=-np.log1p(-np.minimum(p, 0.995)), name="label fake: −log(1 − p)",
+                line=dict(width=3, dash="dash"))
+fig.add_scatter(x=[p_pred], y=[-np.log(p_pred)], mode="markers", marker=dict(size=14),
+                name="your prediction")
+fig.update_layout(height=320, margin=dict(l=10, r=10, t=10, b=10),
+                  xaxis_title="predicted probability of 'real'", yaxis_title="loss (nats)")
+st.plotly_chart(fig, key="home_logloss")
+st.metric("Loss for this prediction of a real sample", f"{-np.log(p_pred):.3f} nats")
+
+st.subheader("The lessons")
+st.markdown(
+    "Use the navigation on the left. Each lesson shows one idea of the 2014 paper happening live; "
+    "the sidebar tells you which runs of this tab are training."
+)
