@@ -1,0 +1,169 @@
+"""The live-training controls every training page shares (2D lab, 1D lab, MNIST).
+
+Streamlit reruns the page script on every widget change, so nothing here loops: training runs on
+the LiveRun's thread, widgets change it through callbacks, and `live_area` redraws the views in a
+fragment that reruns on a timer only while the run plays. A slider move therefore reaches the
+trainer at its next step and never resets, pauses or restarts the run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import streamlit as st
+
+from gan_core.config import LOSSES, NOISE_PRIORS
+from gan_core.live import LiveRun
+from gan_core.trainer import NonFiniteError, Trainer
+
+
+@dataclass(frozen=True)
+class Knob:
+    field: str  # TrainConfig field (or "label_smoothing", the alias of real_label)
+    label: str
+    options: tuple = ()  # choices for a select slider / selectbox
+    lo: float | None = None  # numeric slider range
+    hi: float | None = None
+    step: float | None = None
+    help: str = ""
+
+
+LR_CHOICES = (1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 1e-1)
+BATCH_CHOICES = (8, 16, 32, 64, 128, 256, 512, 1024, 2048)
+
+KNOBS = {
+    "label_smoothing": Knob("label_smoothing", "One-sided label smoothing", lo=0.0, hi=0.5, step=0.05,
+                            help="Real samples are labelled 1 − s instead of 1 (0.1 → real label 0.9). "
+                                 "Fake labels stay 0."),
+    "batch_size": Knob("batch_size", "Batch size", options=BATCH_CHOICES,
+                       help="Real and fake samples per update."),
+    "lr_d": Knob("lr_d", "D learning rate", options=LR_CHOICES),
+    "lr_g": Knob("lr_g", "G learning rate", options=LR_CHOICES),
+    "d_steps": Knob("d_steps", "D steps per G step (k)", lo=1, hi=10, step=1,
+                    help="k of Algorithm 1: how many D updates before each G update."),
+    "loss": Knob("loss", "Loss", options=LOSSES,
+                 help="minimax: G minimises log(1 − D(G(z))); nonsaturating: G minimises −log D(G(z))."),
+    "noise": Knob("noise", "Noise prior p(z)", options=NOISE_PRIORS),
+    "r1_gamma": Knob("r1_gamma", "R1 penalty γ", options=(0.0, 0.01, 0.1, 1.0, 10.0),
+                     help="γ/2·E‖∇D(x)‖² on real data; steadies D near the data."),
+    "gp_weight": Knob("gp_weight", "Gradient penalty λ (WGAN-GP)", options=(0.0, 1.0, 10.0, 100.0)),
+}
+DEFAULT_KNOBS = ("label_smoothing", "batch_size", "lr_d", "lr_g", "d_steps", "loss", "noise", "r1_gamma")
+
+
+def _config_value(trainer: Trainer, field: str):
+    return trainer.config.label_smoothing if field == "label_smoothing" else getattr(trainer.config, field)
+
+
+def _key(prefix: str, field: str) -> str:
+    return f"{prefix}_knob_{field}"
+
+
+def sync_knobs(run: LiveRun, prefix: str, fields=DEFAULT_KNOBS) -> None:
+    """Make the widgets show the trainer's settings (after reset, rollback, preset, upload).
+    Call it from a callback or before the widgets are drawn."""
+    for field in fields:
+        st.session_state[_key(prefix, field)] = _config_value(run.trainer, field)
+
+
+def _apply_knob(run: LiveRun, prefix: str, field: str) -> None:
+    key = _key(prefix, field)
+    value = st.session_state[key]
+    try:
+        run.call(lambda t: t.update(**{field: value}))
+        st.session_state.pop(f"{prefix}_knob_error", None)
+    except ValueError as exc:  # refused: say why and show the value still in use
+        st.session_state[f"{prefix}_knob_error"] = str(exc)
+        st.session_state[key] = _config_value(run.trainer, field)
+
+
+def knob_widgets(run: LiveRun, prefix: str, fields=DEFAULT_KNOBS) -> None:
+    """One widget per live hyperparameter; each change goes to trainer.update() at once."""
+    for field in fields:
+        knob, key = KNOBS[field], _key(prefix, field)
+        current = _config_value(run.trainer, field)
+        if key not in st.session_state:
+            st.session_state[key] = current
+        common = dict(key=key, on_change=_apply_knob, args=(run, prefix, field), help=knob.help or None)
+        if knob.options and isinstance(knob.options[0], str):
+            st.selectbox(knob.label, knob.options, **common)
+        elif knob.options:
+            options = tuple(sorted(set(knob.options) | {st.session_state[key]}))
+            st.select_slider(knob.label, options, format_func=lambda v: f"{v:g}", **common)
+        else:
+            st.slider(knob.label, knob.lo, knob.hi, step=knob.step, **common)
+    if msg := st.session_state.get(f"{prefix}_knob_error"):
+        st.error(f"That setting was refused: {msg}")
+
+
+# ---- transport: play / pause / step / reset ---------------------------------------------------
+
+def _step(run: LiveRun, what: str, prefix: str) -> None:
+    try:
+        run.run_steps(what)
+    except NonFiniteError:
+        pass  # run.error holds it; divergence_panel explains and offers rollback
+
+
+def _toggle_play(run: LiveRun) -> None:
+    run.pause() if run.playing else run.play()
+
+
+def _reset(run: LiveRun, prefix: str) -> None:
+    run.replace_trainer(run.trainer.rebuilt())
+    sync_knobs(run, prefix)
+
+
+def _rollback(run: LiveRun, prefix: str) -> None:
+    iteration = run.call(lambda t: t.rollback())
+    run.error, run.stopped_reason = None, ""
+    st.session_state[f"{prefix}_rolled_back"] = iteration
+
+
+def transport(run: LiveRun, prefix: str) -> None:
+    """Play/pause, step D, step G, step both (one iteration of Algorithm 1), reset, speed."""
+    play, d, g, both, reset = st.columns([1.2, 1, 1, 1.2, 1])
+    play.button("⏸ Pause" if run.playing else "▶ Play", key=f"{prefix}_play", type="primary",
+                on_click=_toggle_play, args=(run,), width="stretch")
+    for col, what, label in ((d, "d", "Step D"), (g, "g", "Step G"), (both, "both", "Step both")):
+        col.button(label, key=f"{prefix}_step_{what}", disabled=run.playing, on_click=_step,
+                   args=(run, what, prefix), width="stretch",
+                   help={"d": "One discriminator update, G frozen.",
+                         "g": "One generator update, D frozen.",
+                         "both": "k D updates, then one G update."}[what])
+    reset.button("↺ Reset", key=f"{prefix}_reset", on_click=_reset, args=(run, prefix),
+                 width="stretch", help="New weights with the current settings and seed.")
+
+
+def divergence_panel(run: LiveRun, prefix: str) -> None:
+    """A NaN/inf stops play; say so in plain words and offer the last finite snapshot."""
+    if run.error is not None:
+        err = run.error
+        st.error(f"Training stopped: {err.what} became {err.value} at iteration {err.iteration}. "
+                 "The numbers blew up (diverged), often because a learning rate is too high. "
+                 "Nothing was applied from the failing step. Lower a learning rate, then roll back.")
+        snaps = run.trainer.snapshots
+        label = f"Roll back to iteration {snaps[-1][0]}" if snaps else "Roll back"
+        st.button(label, key=f"{prefix}_rollback", on_click=_rollback, args=(run, prefix), type="primary")
+    elif run.stopped_reason:
+        st.warning(run.stopped_reason)
+    if (it := st.session_state.pop(f"{prefix}_rolled_back", None)) is not None:
+        st.success(f"Rolled back to the snapshot at iteration {it}; your settings were kept.")
+
+
+def live_area(run: LiveRun, prefix: str, render: Callable[[LiveRun], None], every: float = 0.25) -> None:
+    """Draw `render(run)` now, and again every `every` seconds while the run plays. When the run
+    stops by itself (divergence, idle), rerun the page once so buttons and messages catch up."""
+    flag = f"{prefix}_timer_on"
+    st.session_state[flag] = run.playing
+
+    @st.fragment(run_every=every if run.playing else None)
+    def _area():
+        run.touch()
+        if st.session_state.get(flag) and not run.playing:
+            st.session_state[flag] = False
+            st.rerun(scope="app")
+        render(run)
+
+    _area()
