@@ -1,0 +1,102 @@
+"""The step-by-step views: what one D update and one G update did, image by image.
+
+The trainer keeps only the tensors of its latest update (last_batch), and a "Step both" or a
+playing run ends on a G update; so the latest view of each kind is kept here, labelled with its
+update number, and refreshed whenever a newer update of that kind is seen.
+"""
+
+from __future__ import annotations
+
+import weakref
+
+import numpy as np
+import streamlit as st
+
+from gan_core.step_probe import DStepView, GStepView, d_step_view, g_step_view
+from ui.mnist_images import score_caption, tiles
+
+SHOWN = 16  # images per grid: enough to see variety, small enough to redraw live
+TILE_WIDTH = 64  # pixels per tile on screen
+
+
+class StepViews:
+    """The latest D-update view and G-update view of one trainer."""
+
+    def __init__(self):
+        self.d: DStepView | None = None
+        self.g: GStepView | None = None
+        self._owner = None
+
+    def refresh(self, trainer) -> None:
+        """Call between two steps (LiveRun.call). Cheap when nothing new happened."""
+        if self._owner is None or self._owner() is not trainer:  # reset, rebuild, upload
+            self.d = self.g = None
+            self._owner = weakref.ref(trainer)
+        for attr, kind, make in (("d", "D", d_step_view), ("g", "G", g_step_view)):
+            view = getattr(self, attr)
+            if view is not None and view.update > trainer.updates:  # rolled back past it
+                setattr(self, attr, None)
+            if trainer.last_batch.get("kind") == kind and (view is None or view.update != trainer.updates):
+                setattr(self, attr, make(trainer, SHOWN))
+
+
+def _image_row(images: np.ndarray, scores: np.ndarray, captions: list[str]) -> None:
+    st.image(tiles(images, scores), caption=captions, width=TILE_WIDTH)
+
+
+def _age(view_update: int, latest_update: int) -> str:
+    behind = latest_update - view_update
+    return "the latest update" if behind == 0 else f"{behind:,} update(s) ago"
+
+
+def d_step_section(view: DStepView | None, latest_update: int) -> None:
+    st.markdown("#### One D update (G frozen)")
+    if view is None:
+        st.info("Press **Step D** to see the batch one discriminator update learns from: real "
+                "digits, G's fakes, and the score D gives each of them.")
+        return
+    st.caption(f"Update #{view.update:,} ({_age(view.update, latest_update)}), at iteration "
+               f"{view.iteration:,}; batch of {view.batch_size} real + {view.batch_size} fake, "
+               f"first {len(view.p_real)} of each shown. Frame colour: red = D says fake, "
+               "grey = undecided, green = D says real.")
+    real_err, fake_err, acc = st.columns(3)
+    real_err.metric("Real error", f"{view.loss_real:.3f}",
+                    help="D's loss on the real images; with log loss −mean[y·log D(x) + "
+                         "(1−y)·log(1−D(x))] at the real label y.")
+    fake_err.metric("Fake error", f"{view.loss_fake:.3f}", help="−mean log(1 − D(G(z))) with log loss.")
+    acc.metric("D accuracy", f"{100 * view.accuracy:.0f}%",
+               help="Real images scored above ½ plus fakes scored below ½, over the whole batch.")
+    st.markdown(f"**Real batch** — labelled {view.real_label:g}"
+                f"{' (one-sided label smoothing)' if view.real_label < 1 else ''}; "
+                f"mean D(x) = {view.mean_real:.3f}")
+    _image_row(view.real, view.p_real, [score_caption(p) for p in view.p_real])
+    st.markdown(f"**Fake batch** — labelled 0; mean D(G(z)) = {view.mean_fake:.3f}")
+    _image_row(view.fake, view.p_fake, [score_caption(p) for p in view.p_fake])
+    st.caption("These are the scores D gave in the update; its weights then moved to push real "
+               "scores up towards the real label and fake scores down towards 0.")
+
+
+def g_step_section(view: GStepView | None, latest_update: int) -> None:
+    st.markdown("#### One G update (D frozen)")
+    if view is None:
+        st.info("Press **Step G** to see the same noise z through G before and after one "
+                "generator update, each fake scored by D.")
+        return
+    st.caption(f"Update #{view.update:,} ({_age(view.update, latest_update)}), now at iteration "
+               f"{view.iteration:,}; batch of {view.batch_size}, first {len(view.p_before)} shown.")
+    before, after, up = st.columns(3)
+    before.metric("Mean D(G(z)) before", f"{view.mean_before:.3f}")
+    after.metric("Mean D(G(z)) after", f"{view.mean_after:.3f}", delta=f"{view.mean_after - view.mean_before:+.3f}")
+    up.metric("Fakes D now rates higher", f"{100 * view.improved:.0f}%")
+    st.markdown("**Before the update**: the fakes G was trained on, *labelled real* for G's loss")
+    _image_row(view.before, view.p_before, [score_caption(p) for p in view.p_before])
+    st.markdown("**After the update**: the same z through the new G")
+    _image_row(view.after, view.p_after,
+               [f"{score_caption(a)} ({a - b:+.2f})" for a, b in zip(view.p_after, view.p_before)])
+    words = {"nonsaturating": "−log D(G(z)): binary cross-entropy with the label *real* on fakes",
+             "minimax": "log(1 − D(G(z))): the saturating form of the minimax game",
+             "least_squares": "½(D(G(z)) − 1)²: pull the fakes' score towards the real label"}
+    st.caption(f"The “misleading labels”: G's loss {words.get(view.loss, 'follows the critic')}. "
+               f"G loss this update: {view.loss_g:.3f}. D did not change, so each change of score "
+               "is G's doing; G never saw a real digit, only D's gradient. Scores here are D with "
+               "dropout off, the same way before and after.")
