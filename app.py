@@ -9,6 +9,7 @@ st.set_page_config(page_title="GAN Classroom", page_icon="🎓", layout="wide")
 # Only pages that work are listed. Sections follow the lesson order of the Home page.
 PAGES = {
     "Start": [st.Page("pages/home.py", title="Home: what is a GAN?", icon="🏠", default=True)],
+    "Toys": [st.Page("pages/toy_2d.py", title="2D toys & mode collapse", icon="🎯")],
 }
 
 navigation = st.navigation(PAGES)

@@ -59,3 +59,6 @@ st.markdown(
     "Use the navigation on the left. Each lesson shows one idea of the 2014 paper happening live; "
     "the sidebar tells you which runs of this tab are training."
 )
+st.markdown("- **2D toys & mode collapse** (Toys): watch D colour the plane and push G's samples; see a "
+            "plain GAN drop modes of the ring of 8, change label smoothing or batch size while it trains, "
+            "cure the collapse, or draw your own target.")

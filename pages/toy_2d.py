@@ -1,0 +1,41 @@
+"""2D toys & mode collapse: a GAN learns a 2D distribution live while the class retunes it."""
+
+import streamlit as st
+
+from gan_core.config import TrainConfig
+from gan_core.trainer import Trainer
+from ui.live_controls import divergence_panel, knob_widgets, live_area, transport
+from ui.session import get_run
+from ui.toy_live import LAYERS_KEY, render
+from ui.toy_setup import KNOB_FIELDS, PREFIX, architecture_form, draw_your_own, preset_panel
+from ui.toy_views import LAYERS
+
+RUN_NAME = "2D lab"
+SPEEDS = {"full speed": 0.0, "slow": 0.05, "slower": 0.2, "one per second": 1.0}
+
+run = get_run(RUN_NAME, lambda: Trainer(TrainConfig(target="ring8")))
+
+st.title("2D toys & mode collapse")
+st.markdown("A generator turns 2D noise into points; a discriminator colours the plane by how *real* it "
+            "finds each spot. Press **Play**, then move any slider: it applies from the next step, "
+            "the run keeps going. Changes are marked on every chart's time axis.")
+
+preset_panel(run)
+transport(run, PREFIX)
+divergence_panel(run, PREFIX)
+
+controls, views = st.columns([1, 4], gap="medium")
+with controls:
+    st.subheader("Live settings")
+    knob_widgets(run, PREFIX, KNOB_FIELDS)
+    speed = st.select_slider("Slow motion", list(SPEEDS), key=f"{PREFIX}_speed",
+                             help="Pause between iterations while playing; in step mode the sub-steps "
+                                  "are revealed one by one.")
+    run.delay = SPEEDS[speed]
+    st.multiselect("Layers on the main view", LAYERS, default=list(LAYERS), key=LAYERS_KEY)
+    with st.expander("Architecture, target and seed (rebuild)"):
+        architecture_form(run)
+    with st.expander("✏️ Draw your own target"):
+        draw_your_own(run)
+with views:
+    live_area(run, PREFIX, render, every=0.25)

@@ -1,0 +1,191 @@
+"""The 2D lab's setup panels: presets, the architecture form (a rebuild restarts the run) and
+draw-your-own targets (click or select on a canvas, type, or upload a CSV of x,y points)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from gan_core.config import TrainConfig
+from gan_core.distributions import TARGETS, TARGETS_2D
+from gan_core.live import LiveRun
+from gan_core.point_text import decode_upload, parse_points, points_to_text
+from gan_core.presets import TOY_PRESETS
+from gan_core.trainer import Trainer
+from ui.live_controls import sync_knobs
+from ui.toy_views import draw_figure
+
+PREFIX = "toy"
+KNOB_FIELDS = ("label_smoothing", "batch_size", "lr_d", "lr_g", "d_steps", "loss", "noise", "r1_gamma",
+               "gp_weight")
+ARCH_FIELDS = ("target", "g_depth", "g_width", "d_depth", "d_width", "z_dim", "pack", "minibatch_std",
+               "optimizer", "seed")
+TARGET_WORDS = {name: (TARGETS[name].description if TARGETS[name] is not None else "Draw your own points")
+                for name in TARGETS_2D}
+DRAW_BOUNDS = ((-2.5, 2.5), (-2.5, 2.5))
+DRAW_KEY, TEXT_KEY, UPLOAD_KEY = "toy_draw_canvas", "toy_draw_text", "toy_draw_upload"
+
+
+def toy_presets() -> dict:
+    """The 2D presets (the registry also grows 1D ones elsewhere)."""
+    return {name: p for name, p in TOY_PRESETS.items()
+            if p.config.target in TARGETS_2D and p.config.arch != "dcgan"}
+
+
+def _arch_key(field: str) -> str:
+    return f"{PREFIX}_arch_{field}"
+
+
+def sync_arch(config: TrainConfig) -> None:
+    for field in ARCH_FIELDS:
+        st.session_state[_arch_key(field)] = getattr(config, field)
+
+
+def start_new_run(run: LiveRun, config: TrainConfig) -> None:
+    """Replace the trainer (fresh weights) and make every widget show the new settings."""
+    run.replace_trainer(Trainer(config))
+    sync_knobs(run, PREFIX, KNOB_FIELDS)
+    sync_arch(config)
+    st.session_state.pop(f"{PREFIX}_knob_error", None)
+
+
+# ---- presets -----------------------------------------------------------------------------------
+
+def _apply_preset(run: LiveRun) -> None:
+    preset = toy_presets()[st.session_state[f"{PREFIX}_preset"]]
+    start_new_run(run, preset.config)
+    st.session_state[f"{PREFIX}_preset_applied"] = preset.name
+
+
+def preset_panel(run: LiveRun) -> None:
+    presets = toy_presets()
+    if not presets:
+        st.info("No 2D presets are registered yet.")
+        return
+    pick, watch = st.columns([1, 2])
+    with pick:
+        name = st.selectbox("Preset", list(presets), key=f"{PREFIX}_preset",
+                            format_func=lambda n: f"{n} ({presets[n].kind})" if presets[n].kind != "neutral" else n)
+        st.button("Apply preset (restarts the run)", key=f"{PREFIX}_preset_apply", on_click=_apply_preset,
+                  args=(run,), width="stretch")
+    with watch:
+        p = presets[name]
+        badge = {"collapse": "🔻 collapses", "cure": "✅ cure"}.get(p.kind, "")
+        st.markdown(f"**What to watch** {badge}: {p.what_to_watch}")
+        st.caption(f"target {p.config.target}, loss {p.config.loss}, batch {p.config.batch_size}, "
+                   f"seed {p.config.seed}: the same preset replays the same run.")
+        if st.session_state.get(f"{PREFIX}_preset_applied") == name:
+            st.success(f"Preset “{name}” applied: a fresh run with its settings.")
+
+
+# ---- architecture form -------------------------------------------------------------------------
+
+def _rebuild(run: LiveRun) -> None:
+    changes = {f: st.session_state[_arch_key(f)] for f in ARCH_FIELDS}
+    config = run.trainer.config
+    if changes["target"] == "custom" and not config.custom_points:
+        st.session_state[f"{PREFIX}_arch_error"] = ("The custom target needs your points: draw or upload "
+                                                    "them below, then press “Train on these points”.")
+        return
+    try:
+        new = config.replace(**changes)
+    except ValueError as exc:
+        st.session_state[f"{PREFIX}_arch_error"] = str(exc)
+        return
+    st.session_state.pop(f"{PREFIX}_arch_error", None)
+    start_new_run(run, new)
+
+
+def architecture_form(run: LiveRun) -> None:
+    config = run.trainer.config
+    for field in ARCH_FIELDS:
+        st.session_state.setdefault(_arch_key(field), getattr(config, field))
+    with st.form(f"{PREFIX}_arch_form", border=False):
+        st.selectbox("Target", TARGETS_2D, key=_arch_key("target"), format_func=lambda n: f"{n}: {TARGET_WORDS[n]}")
+        g, d = st.columns(2)
+        g.number_input("G depth", 1, 8, key=_arch_key("g_depth"))
+        g.number_input("G width", 4, 512, step=16, key=_arch_key("g_width"))
+        d.number_input("D depth", 1, 8, key=_arch_key("d_depth"))
+        d.number_input("D width", 4, 512, step=16, key=_arch_key("d_width"))
+        g.number_input("Noise dimension z_dim", 1, 16, key=_arch_key("z_dim"),
+                       help="1 or 2 lets the lab draw G's warped z grid (the manifold).")
+        d.selectbox("PacGAN packing", (1, 2, 4, 8), key=_arch_key("pack"),
+                    help="D judges this many samples at once: a collapsed G is easy to spot.")
+        g.selectbox("Optimizer", ("adam", "sgd"), key=_arch_key("optimizer"))
+        d.number_input("Seed", 0, 2**31 - 1, key=_arch_key("seed"))
+        st.checkbox("Minibatch std feature in D", key=_arch_key("minibatch_std"))
+        st.form_submit_button("Rebuild (restarts the run)", on_click=_rebuild, args=(run,), type="primary")
+    if msg := st.session_state.get(f"{PREFIX}_arch_error"):
+        st.error(f"Not rebuilt: {msg}")
+
+
+# ---- draw your own -----------------------------------------------------------------------------
+
+def selection_points(selection) -> list[tuple[float, float]]:
+    """(x, y) of the canvas dots in a plotly selection event (clicks, box or lasso)."""
+    points = (selection or {}).get("selection", {}).get("points", []) if isinstance(selection, dict) else \
+        getattr(getattr(selection, "selection", None), "points", []) or []
+    return [(round(float(p["x"]), 3), round(float(p["y"]), 3)) for p in points
+            if p.get("curve_number", p.get("curveNumber", 0)) == 0 and "x" in p and "y" in p]
+
+
+def _on_canvas_select() -> None:
+    added = selection_points(st.session_state.get(DRAW_KEY))
+    if added:
+        text = st.session_state.get(TEXT_KEY, "").rstrip()
+        st.session_state[TEXT_KEY] = (text + "\n" if text else "") + points_to_text(added)
+
+
+def _on_upload() -> None:
+    upload = st.session_state.get(UPLOAD_KEY)
+    if upload is None:
+        return
+    try:
+        points = parse_points(decode_upload(upload.getvalue()))
+    except ValueError as exc:
+        st.session_state[f"{PREFIX}_draw_error"] = f"{upload.name}: {exc}"
+        return
+    st.session_state.pop(f"{PREFIX}_draw_error", None)
+    st.session_state[TEXT_KEY] = points_to_text(points)
+
+
+def _train_on_points(run: LiveRun) -> None:
+    try:
+        points = parse_points(st.session_state.get(TEXT_KEY, ""))
+        config = run.trainer.config.replace(target="custom", custom_points=points)
+    except ValueError as exc:
+        st.session_state[f"{PREFIX}_draw_error"] = str(exc)
+        return
+    st.session_state.pop(f"{PREFIX}_draw_error", None)
+    start_new_run(run, config)
+    st.session_state[f"{PREFIX}_draw_done"] = len(points)
+
+
+def _clear_points() -> None:
+    st.session_state[TEXT_KEY] = ""
+    st.session_state.pop(f"{PREFIX}_draw_error", None)
+
+
+def draw_your_own(run: LiveRun) -> None:
+    st.markdown("Click dots (or drag a box / lasso) to add points; edit them as text; or upload a CSV "
+                "with one `x,y` pair per line. Each point becomes a small Gaussian mode.")
+    if TEXT_KEY not in st.session_state:
+        current = run.trainer.config.custom_points
+        st.session_state[TEXT_KEY] = points_to_text(current) if current else ""
+    try:
+        draft = parse_points(st.session_state[TEXT_KEY]) if st.session_state[TEXT_KEY].strip() else []
+    except ValueError:
+        draft = []  # the text area's own message below says what is wrong
+    st.plotly_chart(draw_figure(draft, DRAW_BOUNDS), key=DRAW_KEY, on_select=_on_canvas_select,
+                    selection_mode=("points", "box", "lasso"), config={"displayModeBar": True})
+    st.text_area("Points (x,y per line)", key=TEXT_KEY, height=140)
+    st.file_uploader("…or upload a CSV of x,y points", type=["csv", "txt"], key=UPLOAD_KEY, on_change=_on_upload)
+    train, clear = st.columns(2)
+    train.button("Train on these points (restarts the run)", key=f"{PREFIX}_draw_train", type="primary",
+                 on_click=_train_on_points, args=(run,), width="stretch")
+    clear.button("Clear points", key=f"{PREFIX}_draw_clear", on_click=_clear_points, width="stretch")
+    if msg := st.session_state.get(f"{PREFIX}_draw_error"):
+        st.error(f"Those points cannot be used: {msg}")
+    elif n := st.session_state.pop(f"{PREFIX}_draw_done", None):
+        st.success(f"Training on your {n} points.")
+    else:
+        st.caption(f"{len(draft)} point(s) ready.")
