@@ -10,6 +10,7 @@ labels are read fresh inside every step, so nothing needs rebuilding.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import math
@@ -98,6 +99,13 @@ class Trainer:
         self.fixed_gaussian = torch.randn(FIXED_NOISE_SIZE, c.z_dim, generator=fixed)
         self.fixed_uniform = torch.rand(FIXED_NOISE_SIZE, c.z_dim, generator=fixed) * 2 - 1
         self.view_rng = torch.Generator().manual_seed(c.seed + 2)
+        # Dropout draws its masks from torch's global RNG, which other code shares; steps swap in
+        # a seeded state of their own so runs with dropout replay too (CPU RNG; see _step_rng).
+        self.uses_dropout = any(isinstance(m, torch.nn.modules.dropout._DropoutNd)
+                                for net in (self.generator, self.discriminator) for m in net.modules())
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(c.seed + 3)
+            self.dropout_rng_state = torch.get_rng_state()
         self.iteration = 0  # completed G updates
         self.updates = 0  # D and G updates
         self.elapsed = 0.0
@@ -131,14 +139,27 @@ class Trainer:
             if not math.isfinite(value):
                 raise NonFiniteError(name, self.iteration, value)
 
-    def _record(self, kind: str, t0: float, **fields) -> StepRecord:
+    @contextlib.contextmanager
+    def _step_rng(self):
+        """Run a step on the trainer's own dropout stream, leaving the global RNG as it was."""
+        if not self.uses_dropout:  # nothing in the step draws from the global RNG
+            yield
+            return
+        outside = torch.get_rng_state()
+        torch.set_rng_state(self.dropout_rng_state)
+        try:
+            yield
+        finally:
+            self.dropout_rng_state = torch.get_rng_state()
+            torch.set_rng_state(outside)
+
+    def _record(self, kind: str, t0: float, batch_size: int, **fields) -> StepRecord:
         seconds = time.perf_counter() - t0
         self.elapsed += seconds
         self.updates += 1
         values = dict.fromkeys(RECORD_FIELDS, NAN)
         values.update(kind=kind, iteration=self.iteration, update=self.updates,
-                      batch_size=self.config.batch_size, step_seconds=seconds, elapsed=self.elapsed,
-                      **fields)
+                      batch_size=batch_size, step_seconds=seconds, elapsed=self.elapsed, **fields)
         record = StepRecord(**values)
         self.history.append(record)
         return record
@@ -150,21 +171,22 @@ class Trainer:
         t0 = time.perf_counter()
         real = self.real_batch(c.batch_size) if real is None else real.to(self.device)  # (B, *shape)
         z = self.noise(real.shape[0]) if z is None else z.to(self.device)  # (B, z_dim)
-        with torch.no_grad():  # G frozen: no graph through G, so its weights cannot move
-            fake = self.generator(z)  # (B, *shape)
-        use_r1 = c.r1_gamma > 0
-        real_in = real.detach().requires_grad_(True) if use_r1 else real
-        d_real, d_fake = d(real_in), d(fake)  # (B/pack,) raw outputs
-        # D: maximize log D(x) + log(1 - D(G(z)))  ==  minimize real error + fake error
-        terms = losses.discriminator_loss(c.loss, d_real, d_fake, c.real_label, c.fake_label)
-        penalty = torch.zeros((), device=self.device)
-        if c.loss == "wgan_gp" and c.gp_weight > 0:
-            penalty = penalty + c.gp_weight * losses.gradient_penalty(d, real, fake, self.rng)
-        if use_r1:
-            penalty = penalty + losses.r1_penalty(d_real, real_in, c.r1_gamma)
-        loss_d = terms.total + penalty
-        self.opt_d.zero_grad(set_to_none=True)
-        loss_d.backward()
+        with self._step_rng():  # dropout masks from the trainer's own seeded stream
+            with torch.no_grad():  # G frozen: no graph through G, so its weights cannot move
+                fake = self.generator(z)  # (B, *shape)
+            use_r1 = c.r1_gamma > 0
+            real_in = real.detach().requires_grad_(True) if use_r1 else real
+            d_real, d_fake = d(real_in), d(fake)  # (B/pack,) raw outputs
+            # D: maximize log D(x) + log(1 - D(G(z)))  ==  minimize real error + fake error
+            terms = losses.discriminator_loss(c.loss, d_real, d_fake, c.real_label, c.fake_label)
+            penalty = torch.zeros((), device=self.device)
+            if c.loss == "wgan_gp" and c.gp_weight > 0:
+                penalty = penalty + c.gp_weight * losses.gradient_penalty(d, real, fake, self.rng)
+            if use_r1:
+                penalty = penalty + losses.r1_penalty(d_real, real_in, c.r1_gamma)
+            loss_d = terms.total + penalty
+            self.opt_d.zero_grad(set_to_none=True)
+            loss_d.backward()
         with torch.no_grad():
             p_real, p_fake = losses.probability(c.loss, d_real), losses.probability(c.loss, d_fake)
             th = losses.decision_threshold(c.loss)
@@ -177,9 +199,9 @@ class Trainer:
         self.opt_d.step()
         self.last_batch = {"kind": "D", "real": real.detach(), "fake": fake, "z": z,
                            "p_real": p_real, "p_fake": p_fake}
-        return self._record("D", t0, loss_d_real=stats[0], loss_d_fake=stats[1], penalty=stats[2],
-                            loss_d=stats[3], grad_norm=stats[4], d_real=stats[5], d_fake=stats[6],
-                            d_accuracy=stats[7])
+        return self._record("D", t0, real.shape[0], loss_d_real=stats[0], loss_d_fake=stats[1],
+                            penalty=stats[2], loss_d=stats[3], grad_norm=stats[4], d_real=stats[5],
+                            d_fake=stats[6], d_accuracy=stats[7])
 
     def step_g(self, z: torch.Tensor | None = None) -> StepRecord:
         """One generator update with D frozen. G never sees real data: it learns only through
@@ -189,12 +211,13 @@ class Trainer:
         z = self.noise(c.batch_size) if z is None else z.to(self.device)  # (B, z_dim)
         d.requires_grad_(False)  # D frozen: gradients flow through D into G but D stays put
         try:
-            fake = g(z)  # (B, *shape)
-            d_fake = d(fake)  # (B/pack,)
-            # G: minimize log(1 - D(G(z))) (minimax) or -log D(G(z)) (non-saturating), ...
-            loss_g = losses.generator_loss(c.loss, d_fake)
-            self.opt_g.zero_grad(set_to_none=True)
-            loss_g.backward()
+            with self._step_rng():  # dropout masks from the trainer's own seeded stream
+                fake = g(z)  # (B, *shape)
+                d_fake = d(fake)  # (B/pack,)
+                # G: minimize log(1 - D(G(z))) (minimax) or -log D(G(z)) (non-saturating), ...
+                loss_g = losses.generator_loss(c.loss, d_fake)
+                self.opt_g.zero_grad(set_to_none=True)
+                loss_g.backward()
         finally:
             d.requires_grad_(True)
         with torch.no_grad():
@@ -204,7 +227,7 @@ class Trainer:
         self.opt_g.step()
         self.iteration += 1
         self.last_batch = {"kind": "G", "fake": fake.detach(), "z": z, "p_fake": p_fake}
-        record = self._record("G", t0, loss_g=stats[0], grad_norm=stats[1], d_fake=stats[2])
+        record = self._record("G", t0, z.shape[0], loss_g=stats[0], grad_norm=stats[1], d_fake=stats[2])
         if self.iteration % c.snapshot_every == 0:
             self._check_weights()
             self.snapshot()
@@ -299,6 +322,7 @@ class Trainer:
             "opt_d": self.opt_d.state_dict(),
             "rng": self.rng.get_state(),
             "view_rng": self.view_rng.get_state(),
+            "dropout_rng": self.dropout_rng_state.clone(),
             "counters": [self.iteration, self.updates, self.elapsed],
             "events": [list(e) for e in self.events],
         }
@@ -314,6 +338,8 @@ class Trainer:
             self.rng.set_state(state["rng"])
             self.view_rng.set_state(state["view_rng"])
             iteration, updates, elapsed = state["counters"]
+            if "dropout_rng" in state:  # absent from checkpoints written before it existed
+                self.dropout_rng_state = torch.as_tensor(state["dropout_rng"], dtype=torch.uint8).clone()
         except (KeyError, RuntimeError, TypeError, ValueError) as exc:
             raise ValueError(f"state does not fit this trainer's networks: {exc}") from exc
         self.iteration, self.updates, self.elapsed = int(iteration), int(updates), float(elapsed)
