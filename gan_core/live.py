@@ -32,7 +32,11 @@ class LiveRun:
         self.rate = 0.0  # measured iterations per second while playing
         self._lock = threading.RLock()
         self._waiting = 0  # threads queued on the lock: the trainer loop yields to them
+        self._waiting_guard = threading.Lock()  # `+= 1` is not atomic across threads
+        # One stop flag per play: an old loop that is still finishing its step (after
+        # pause(wait=False)) must neither keep running after play() nor stop the new loop.
         self._stop = threading.Event()
+        self._stop.set()
         self._thread: threading.Thread | None = None
         self.last_touch = time.monotonic()
 
@@ -40,12 +44,14 @@ class LiveRun:
     @contextlib.contextmanager
     def locked(self):
         """Hold the trainer between two steps (the loop waits at its next step)."""
-        self._waiting += 1
+        with self._waiting_guard:
+            self._waiting += 1
         try:
             with self._lock:
                 yield self.trainer
         finally:
-            self._waiting -= 1
+            with self._waiting_guard:
+                self._waiting -= 1
 
     def call(self, fn: Callable[[Trainer], T]) -> T:
         with self.locked() as trainer:
@@ -88,8 +94,8 @@ class LiveRun:
             return
         self.error, self.stopped_reason = None, ""
         self.touch()
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, name="gan-live-run", daemon=True)
+        self._stop = stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, args=(stop,), name="gan-live-run", daemon=True)
         self._thread.start()
 
     def pause(self, wait: bool = True) -> None:
@@ -107,13 +113,15 @@ class LiveRun:
         if was_playing:
             self.play()
 
-    def _loop(self) -> None:
+    def _loop(self, stop: threading.Event) -> None:
         window_start, window_iters = time.perf_counter(), 0
-        while not self._stop.is_set():
+        while not stop.is_set():
             if time.monotonic() - self.last_touch > self.idle_timeout:
                 self.stopped_reason = "paused because nobody was watching"
                 break
             with self._lock:
+                if stop.is_set():  # paused while this loop waited for the lock
+                    break
                 try:
                     self.trainer.step()
                 except NonFiniteError as exc:
@@ -129,8 +137,9 @@ class LiveRun:
                 self.rate = window_iters / (now - window_start)
                 window_start, window_iters = now, 0
             if self.delay:
-                self._stop.wait(self.delay)
+                stop.wait(self.delay)
             elif self._waiting:  # CPython locks are not fair: step aside for a waiting view
                 time.sleep(0.0005)
-        self._stop.set()
-        self.rate = 0.0
+        stop.set()
+        if stop is self._stop:  # a newer play() owns the rate now
+            self.rate = 0.0
