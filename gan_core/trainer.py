@@ -73,6 +73,21 @@ def make_data(config: TrainConfig):
     return make_target(config.target, config.custom_points)
 
 
+@contextlib.contextmanager
+def _dropout_off(*nets: torch.nn.Module):
+    """Views read the networks without dropout: D(x) as a function of x, not of a random mask
+    (only dropout layers switch; batch norm keeps its training behaviour)."""
+    layers = [m for net in nets for m in net.modules()
+              if isinstance(m, torch.nn.modules.dropout._DropoutNd) and m.training]
+    for m in layers:
+        m.train(False)
+    try:
+        yield
+    finally:
+        for m in layers:
+            m.train(True)
+
+
 def _grad_norm(params) -> torch.Tensor:
     grads = [p.grad for p in params if p.grad is not None]
     return torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads))) if grads else torch.zeros(())
@@ -286,7 +301,8 @@ class Trainer:
     @torch.no_grad()
     def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
         """n fresh generator samples (B, *data_shape), from the view stream (training unaffected)."""
-        return self.generator(self.noise(n, generator or self.view_rng))
+        with _dropout_off(self.generator):
+            return self.generator(self.noise(n, generator or self.view_rng))
 
     def fixed_noise(self, n: int = 64) -> torch.Tensor:
         base = self.fixed_uniform if self.config.noise == "uniform" else self.fixed_gaussian
@@ -295,16 +311,19 @@ class Trainer:
     @torch.no_grad()
     def fixed_samples(self, n: int = 64) -> torch.Tensor:
         """G applied to the same z every time: progress frames that are comparable over time."""
-        return self.generator(self.fixed_noise(n))
+        with _dropout_off(self.generator):
+            return self.generator(self.fixed_noise(n))
 
     @torch.no_grad()
     def d_probability(self, x: torch.Tensor) -> torch.Tensor:
-        """D's output as a probability at points x (B, *data_shape); pack > 1 repeats each point."""
+        """D's output as a probability at points x (B, *data_shape), dropout off; pack > 1 judges
+        a pack of copies of each point."""
         x = x.to(self.device)
         pack = getattr(self.discriminator, "pack", 1)
         if pack > 1:  # judge a pack made of copies of the same point
             x = x.repeat_interleave(pack, dim=0)
-        return losses.probability(self.config.loss, self.discriminator(x))
+        with _dropout_off(self.discriminator):
+            return losses.probability(self.config.loss, self.discriminator(x))
 
     def history_columns(self) -> dict[str, np.ndarray]:
         """The history as columns: {field: array}, one entry per update."""

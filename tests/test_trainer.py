@@ -246,3 +246,17 @@ def test_history_is_bounded():
     t = Trainer(SMALL.replace(history_len=10))
     t.train(8)
     assert len(t.history) == 10 and t.history[-1].update == 16
+
+
+def test_views_read_d_without_dropout_masks():
+    t = Trainer(SMALL.replace(d_dropout=0.5))
+    t.step()
+    x = torch.linspace(-2, 2, 40).reshape(20, 2)
+    p = t.d_probability(x)
+    assert torch.equal(p, t.d_probability(x))  # a function of x, not of a random mask
+    t.discriminator.eval()
+    with torch.no_grad():
+        ref = torch.sigmoid(t.discriminator(x))
+    t.discriminator.train()
+    assert torch.allclose(p, ref, atol=1e-7, rtol=0)
+    assert all(m.training for m in t.discriminator.modules())  # dropout back on for training

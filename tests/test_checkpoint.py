@@ -1,0 +1,113 @@
+"""Checkpoint files: exact round trip, bit-identical continuation, hostile and mismatched files."""
+
+import io
+import os
+import pickle
+import zipfile
+
+import pytest
+import torch
+
+from gan_core.checkpoint import CheckpointError, checkpoint_bytes, load_checkpoint, save_checkpoint
+from gan_core.config import TrainConfig
+from gan_core.trainer import Trainer
+
+SMALL = TrainConfig(g_width=16, d_width=16, g_depth=2, d_depth=2, batch_size=32, seed=1,
+                    d_dropout=0.2, snapshot_every=3)
+
+
+def weights(t: Trainer) -> list[torch.Tensor]:
+    return [p.detach().clone() for p in (*t.generator.parameters(), *t.discriminator.parameters())]
+
+
+def test_round_trip_gives_identical_outputs_and_settings(tmp_path):
+    t = Trainer(SMALL)
+    t.train(4)
+    t.update(label_smoothing=0.1, batch_size=48, lr_g=5e-4)
+    path = tmp_path / "run.pt"
+    save_checkpoint(t, path)
+    u = load_checkpoint(path)
+    assert u.config == t.config and u.config.real_label == pytest.approx(0.9)
+    assert (u.iteration, u.updates) == (4, 8)
+    assert u.elapsed == pytest.approx(t.elapsed, abs=0)
+    assert list(u.events) == list(t.events)
+    assert torch.equal(u.fixed_samples(32), t.fixed_samples(32))
+    grid = torch.linspace(-3, 3, 20).reshape(10, 2)
+    assert torch.equal(u.d_probability(grid), t.d_probability(grid))
+    assert u.opt_g.param_groups[0]["lr"] == 5e-4
+    assert [s[0] for s in u.snapshots] == [4]  # rollback returns to the loaded state
+
+
+def test_continuation_is_bit_identical(tmp_path):
+    t = Trainer(SMALL)
+    t.train(5)
+    data = checkpoint_bytes(t)
+    u = load_checkpoint(data)
+    t.train(5)
+    u.train(5)
+    assert all(torch.equal(a, b) for a, b in zip(weights(t), weights(u)))
+    assert [r.loss_d for r in list(t.history)[-4:]] == [r.loss_d for r in list(u.history)[-4:]]
+
+
+class Payload:
+    """Unpickling this runs os.system: a loader that executes pickles would create the marker."""
+
+    def __init__(self, marker: str):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+def test_malicious_pickle_does_not_execute(tmp_path):
+    marker = tmp_path / "pwned"
+    # a torch zip file whose data.pkl calls os.system ...
+    zipped = tmp_path / "evil.pt"
+    torch.save({"format": "gan-classroom-checkpoint/1", "x": Payload(str(marker))}, zipped)
+    # ... and a bare pickle stream doing the same
+    bare = tmp_path / "evil.pkl"
+    bare.write_bytes(pickle.dumps(Payload(str(marker))))
+    for path in (zipped, bare):
+        with pytest.raises(CheckpointError, match="not a readable checkpoint"):
+            load_checkpoint(path)
+        assert not marker.exists()
+    with pytest.raises(CheckpointError):
+        load_checkpoint(zipped.read_bytes())
+    assert not marker.exists()
+
+
+def test_other_architecture_is_refused_with_a_message():
+    t = Trainer(SMALL)
+    state = torch.load(io.BytesIO(checkpoint_bytes(t)), weights_only=True)
+    state["config"]["g_width"] = 32  # settings say 32 units, the weights hold 16
+    buffer = io.BytesIO()
+    torch.save(state, buffer)
+    with pytest.raises(CheckpointError, match="do not fit the networks") as info:
+        load_checkpoint(buffer.getvalue())
+    assert "size mismatch" in str(info.value)
+    # and loading another architecture's state into a live trainer says the same
+    other = Trainer(SMALL.replace(d_depth=3))
+    with pytest.raises(ValueError, match="does not fit"):
+        other.load_state_dict(t.state_dict())
+
+
+def test_invalid_settings_and_foreign_files_are_refused(tmp_path):
+    t = Trainer(SMALL)
+    state = torch.load(io.BytesIO(checkpoint_bytes(t)), weights_only=True)
+    state["config"]["batch_size"] = -5
+    buffer = io.BytesIO()
+    torch.save(state, buffer)
+    with pytest.raises(CheckpointError, match="settings are invalid.*batch_size"):
+        load_checkpoint(buffer.getvalue())
+    buffer = io.BytesIO()
+    torch.save({"weights": torch.zeros(3)}, buffer)  # a valid torch file, not ours
+    with pytest.raises(CheckpointError, match="format marker"):
+        load_checkpoint(buffer.getvalue())
+    truncated = checkpoint_bytes(t)[:500]
+    with pytest.raises(CheckpointError):
+        load_checkpoint(truncated)
+    with pytest.raises(CheckpointError):
+        load_checkpoint(b"this is not a checkpoint")
+    with pytest.raises(FileNotFoundError):
+        load_checkpoint(tmp_path / "missing.pt")
+    assert zipfile.is_zipfile(io.BytesIO(checkpoint_bytes(t)))  # the modern torch format
