@@ -24,3 +24,32 @@ TOY_PRESETS: dict[str, Preset] = {
                "the ring.", "neutral"),
     )
 }
+
+
+# MNIST runs share these settings: 100-d Gaussian noise, tanh output for images in [-1, 1].
+_MNIST = dict(target="mnist", z_dim=100, g_output="tanh", loss="nonsaturating", adam_beta1=0.5)
+
+MNIST_PRESETS: dict[str, Preset] = {
+    p.name: p
+    for p in (
+        Preset("seed tutorial MLP (label smoothing 0.9)",
+               TrainConfig(**_MNIST, arch="seed_mlp", g_activation="leaky_relu",
+                           d_activation="leaky_relu", d_dropout=0.3, init="xavier",
+                           batch_size=64, lr_d=2e-4, lr_g=2e-4, real_label=0.9, seed=0),
+               "The seed tutorials' MLP GAN: G 100-256-512-1024-784, D 784-1024-512-256-1 with "
+               "dropout 0.3, Adam 2e-4, real labels 0.9. Blobs turn into strokes, then digits; "
+               "watch which digits appear first.", "neutral"),
+        Preset("DCGAN (fast, all ten digits)",
+               TrainConfig(**_MNIST, arch="dcgan", g_width=64, d_width=64, g_activation="relu",
+                           d_activation="leaky_relu", d_dropout=0.3, init="normal02",
+                           batch_size=64, lr_d=2e-4, lr_g=2e-4, real_label=0.9, seed=0),
+               "Convolutions know that nearby pixels belong together: sharp digits of every "
+               "class within a few minutes on a laptop.", "cure"),
+        Preset("collapsed MLP (G outruns D)",
+               TrainConfig(**_MNIST, arch="seed_mlp", g_activation="leaky_relu",
+                           d_activation="leaky_relu", d_dropout=0.0, init="xavier",
+                           batch_size=64, lr_d=1e-4, lr_g=2e-3, real_label=1.0, seed=0),
+               "G learns ten times faster than D: it finds a few digits D accepts and keeps "
+               "drawing them. Watch the digit histogram pile onto a few bars.", "collapse"),
+    )
+}
