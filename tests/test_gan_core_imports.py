@@ -1,0 +1,26 @@
+"""gan_core never imports streamlit: every module, imported in a fresh interpreter."""
+
+import os
+import pkgutil
+import subprocess
+import sys
+
+import gan_core
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def test_every_gan_core_module_imports_without_streamlit():
+    modules = sorted(m.name for m in pkgutil.iter_modules(gan_core.__path__, "gan_core."))
+    assert {"gan_core.trainer", "gan_core.cli", "gan_core.__main__", "gan_core.live"} <= set(modules)
+    # __main__ runs the CLI only under `python -m`; importing it just defines things
+    code = ("import sys, importlib\n"
+            f"mods = {['gan_core'] + modules!r}\n"
+            "for m in mods:\n"
+            "    importlib.import_module(m)\n"
+            "    assert 'streamlit' not in sys.modules, 'streamlit pulled in by ' + m\n"
+            "print(len(mods))\n")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                          timeout=180)
+    assert proc.returncode == 0, proc.stderr
+    assert int(proc.stdout) == len(modules) + 1
