@@ -58,12 +58,15 @@ def kde(samples: np.ndarray, points: np.ndarray, bandwidth: float) -> np.ndarray
     return kernel.mean(1, dtype=np.float64) / (2 * math.pi * bandwidth**2) ** (d / 2)
 
 
-def optimal_discriminator(p_data: np.ndarray, p_g: np.ndarray, floor: float = 1e-12) -> np.ndarray:
+def optimal_discriminator(p_data: np.ndarray, p_g: np.ndarray, relative_floor: float = 1e-3) -> np.ndarray:
     """D*(x) = p_data / (p_data + p_g) (Goodfellow et al. 2014, Prop. 1). Where neither density
-    has mass D* is undefined; it is reported as 1/2 (D cannot tell what it never sees)."""
+    has mass (p_data + p_g below `relative_floor` x its maximum) D* is a ratio of Gaussian tails
+    that no sample ever tests; it is reported as NaN (drawn blank) instead of a confident 0 or 1."""
     p_data, p_g = np.asarray(p_data, float), np.asarray(p_g, float)
     total = p_data + p_g
-    return np.where(total > floor, p_data / np.maximum(total, floor), 0.5)
+    floor = max(float(total.max(initial=0.0)) * relative_floor, 1e-300)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > floor, p_data / total, np.nan)
 
 
 def blurred_density(target: Target, points: np.ndarray, bandwidth: float, real: np.ndarray) -> np.ndarray:

@@ -20,6 +20,7 @@ from ui.toy_charts import mode_timeline_figure, modes_figure
 from ui.toy_render_data import LabViews, RenderData
 from ui.toy_views import LAYERS, d_versus_optimal_figures, field_figure, manifold_figure, plane_figure
 
+SLOW_CHARTS_EVERY = 1.0  # seconds between rebuilds of the loss / D-output charts while playing
 VIEWS_KEY = "toy_lab_views"
 DATA_KEY = "toy_lab_data"
 LAYERS_KEY = "toy_layers"
@@ -40,6 +41,19 @@ def render_data(run: LiveRun) -> RenderData:
     data = lab_views().compute(run)
     st.session_state[DATA_KEY] = ((id(trainer), data.updates, data.config), data)
     return data
+
+
+def slow_charts(run: LiveRun, data: RenderData) -> tuple:
+    """Loss and D-output charts, rebuilt at most once a second while playing: their 20 000-point
+    history changes little between two redraws and plotly's checked figures cost milliseconds."""
+    cached = st.session_state.get("toy_slow_charts")
+    now = time.monotonic()
+    stamp = (data.updates, len(data.events))
+    if cached and (cached[1] == stamp or (run.playing and now - cached[0] < SLOW_CHARTS_EVERY)):
+        return cached[2]
+    figs = (loss_figure(data.history, data.events), d_output_figure(data.history, data.events))
+    st.session_state["toy_slow_charts"] = (now, stamp, figs)
+    return figs
 
 
 def _last_record(history: dict) -> dict:
@@ -116,8 +130,9 @@ def render(run: LiveRun) -> None:
                f"same Gaussian blur (h = {scene.bandwidth:.2f}): where G matches the data, D* = ½.")
     st.subheader("Over time")
     a, b = st.columns(2)
-    a.plotly_chart(loss_figure(data.history, data.events), key="toy_losses")
-    b.plotly_chart(d_output_figure(data.history, data.events), key="toy_dout")
+    losses_fig, d_out_fig = slow_charts(run, data)
+    a.plotly_chart(losses_fig, key="toy_losses")
+    b.plotly_chart(d_out_fig, key="toy_dout")
     if data.n_modes:
         c, d = st.columns(2)
         c.plotly_chart(modes_figure(data.modes, data.n_modes, data.events), key="toy_modes")

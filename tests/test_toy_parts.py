@@ -1,0 +1,96 @@
+"""Draw-your-own parsing, the step story and the 2D lab's figure builders."""
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from gan_core.config import TrainConfig
+from gan_core.live import LiveRun
+from gan_core.point_text import decode_upload, parse_points, points_to_text
+from gan_core.trainer import Trainer
+from ui.step_story import step_story
+from ui.toy_charts import mode_timeline_figure, modes_figure
+from ui.toy_render_data import LabViews
+from ui.toy_setup import selection_points
+from ui.toy_views import arrow_segments, d_versus_optimal_figures, draw_figure, field_figure, manifold_figure, plane_figure
+
+
+def test_parse_points_accepts_header_separators_and_comments():
+    text = "\ufeffx,y\n# a comment\n0.5, 1\n-1;2\n\n3\t-0.25\n4 5\n"
+    assert parse_points(text) == [(0.5, 1.0), (-1.0, 2.0), (3.0, -0.25), (4.0, 5.0)]
+    assert parse_points(points_to_text([(0.12345, -2.0)])) == [(0.1235, -2.0)]
+
+
+@pytest.mark.parametrize("text, words", [
+    ("1,2\n3", "line 2"), ("1,2\nfoo,bar", "line 2"), ("", "no points"), ("1,nan", "non-finite"),
+    ("1,2,3", "two numbers"), ("1,1000", "within ±100"), ("x,y\n", "no points"),
+])
+def test_parse_points_names_the_bad_line(text, words):
+    with pytest.raises(ValueError, match=words):
+        parse_points(text)
+
+
+def test_decode_upload_refuses_binary():
+    with pytest.raises(ValueError, match="binary"):
+        decode_upload(b"\x89PNG\r\n\x1a\n\x00\x00")
+    assert decode_upload("x,y\n1,2".encode("utf-8-sig")) == "x,y\n1,2"
+
+
+def test_selection_points_from_a_plotly_event():
+    event = {"selection": {"points": [{"x": 0.5, "y": -1.25, "curve_number": 0},
+                                      {"x": 9, "y": 9, "curve_number": 1}]}}  # trace 1: already placed
+    assert selection_points(event) == [(0.5, -1.25)]
+    assert selection_points(None) == []
+
+
+def test_arrow_geometry():
+    xs, ys = arrow_segments(np.array([[1.0, 1.0], [0.0, 0.0]]), np.array([[2.0, 0.0], [0.0, 0.5]]), 0.4)
+    # arrow 0: the strongest, length max_len along +x; arrow 1: sqrt(0.5 / 2) * 0.4 = 0.2 along +y
+    assert (xs[0], ys[0], xs[1], ys[1]) == pytest.approx((1.0, 1.0, 1.4, 1.0))
+    assert (xs[7], ys[7], xs[8], ys[8]) == pytest.approx((0.0, 0.0, 0.0, 0.2))
+    assert np.isnan(xs[2]) and len(xs) == 14
+    assert len(arrow_segments(np.zeros((2, 2)), np.zeros((2, 2)), 1.0)[0]) == 0
+
+
+def _run(target="ring8", **kw):
+    run = LiveRun(Trainer(TrainConfig(target=target, batch_size=32, **kw)))
+    run.run_steps("both", 30)
+    return run
+
+
+@pytest.mark.parametrize("target", ["ring8", "swiss_roll"])
+def test_every_figure_is_valid_plotly(target):
+    """The builders skip plotly's validation for speed; validate the same figures here."""
+    run = _run(target)
+    views = LabViews(mode_every=10)
+    data = views.compute(run)
+    run.run_steps("both", 10)
+    data = views.compute(run)
+    figs = [plane_figure(views.scene, data.frame), field_figure(views.scene, data.frame),
+            manifold_figure(views.scene, data.frame), *d_versus_optimal_figures(views.scene, data.frame),
+            draw_figure([(0, 0), (1, 1)], ((-2, 2), (-2, 2)))]
+    if data.n_modes:
+        events = [(5, "real_label", 1.0, 0.9)]
+        figs += [modes_figure(data.modes, data.n_modes, events), mode_timeline_figure(data.modes, events)]
+        assert data.modes["iteration"].tolist() == [30, 40]
+    for fig in figs:
+        go.Figure(fig.to_dict())  # raises on any invalid property
+
+
+def test_step_story_reports_the_numbers_of_the_update():
+    run = LiveRun(Trainer(TrainConfig(batch_size=16, real_label=0.9)))
+    views = LabViews()
+    record = run.run_steps("d")[0]
+    data = views.compute(run)
+    last = {f: data.history[f][-1] for f in data.history}
+    steps = step_story(data.last_batch, last, data.config)
+    assert [s[0] for s in steps] == ["1. Sample z", "2. G makes fakes", "3. D scores real and fake",
+                                     "4. Loss terms", "5. Gradients", "6. Update"]
+    assert f"real error {record.loss_d_real:.4f} (label 0.9)" in steps[3][1]
+    assert f"mean D(x) = {record.d_real:.3f}" in steps[2][1]
+    record = run.run_steps("g")[0]
+    data = views.compute(run)
+    last = {f: data.history[f][-1] for f in data.history}
+    steps = step_story(data.last_batch, last, data.config)
+    assert steps[3] == ("4. G's loss", f"−log D(G(z)) (non-saturating: fakes labelled “real”) = {record.loss_g:.4f}.")
+    assert step_story({}, {}, data.config) == []
