@@ -89,7 +89,10 @@ def figure1_frame(trainer: Trainer, n_samples: int = 2000, n_lines: int = 48) ->
     target, cfg = trainer.target, trainer.config
     if getattr(target, "dim", None) != 1 or cfg.z_dim != 1:
         raise ValueError("Figure 1 needs a 1D target and z_dim = 1")
-    samples = trainer.sample(n_samples).cpu().numpy().ravel()  # (n_samples,) from the view stream
+    # the same z every frame (a stream of its own): a paused run redraws the same p_g, and the
+    # curve moves only because G moved, never because of fresh sampling noise
+    frame_rng = torch.Generator().manual_seed(cfg.seed + 3)
+    samples = trainer.sample(n_samples, generator=frame_rng).cpu().numpy().ravel()  # (n_samples,)
     if not np.isfinite(samples).all():
         raise ValueError("the generator produced non-finite samples")
     (lo, hi), = target.bounds

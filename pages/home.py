@@ -59,6 +59,11 @@ st.markdown(
     "Use the navigation on the left. Each lesson shows one idea of the 2014 paper happening live; "
     "the sidebar tells you which runs of this tab are training."
 )
+st.markdown("- **Value function & D\\*** (Theory): V(D, G) as two areas you can move, the optimal discriminator "
+            "D\\* = p_data / (p_data + p_g), C(G) = −log 4 + 2·JSD checked to many digits, label smoothing, "
+            "why G uses −log D(G(z)), and the Dirac-GAN saddle with simultaneous vs alternating steps.")
+st.markdown("- **1D lab (Figure 1)** (Theory): the 2014 paper's Figure 1 live: p_data, p_g, D and D\\* on one "
+            "axis, the noise axis below with lines z → G(z), step D / step G, and V and JSD over training.")
 st.markdown("- **2D toys & mode collapse** (Toys): watch D colour the plane and push G's samples; see a "
             "plain GAN drop modes of the ring of 8, change label smoothing or batch size while it trains, "
             "cure the collapse, or draw your own target.")

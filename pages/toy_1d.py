@@ -1,0 +1,60 @@
+"""1D lab (Figure 1): the 2014 paper's Figure 1, live. A real gan_core Trainer with z_dim 1 learns a
+1D target; the view shows p_data, p_g, D, D* and the mapping z -> G(z), and tracks V, JSD and
+−log 4 + 2·JSD. Training uses the shared live mechanism (ui.live_controls)."""
+
+import streamlit as st
+
+from gan_core.distributions import TARGETS, TARGETS_1D
+from gan_core.lab1d import lab_config
+from gan_core.trainer import Trainer
+from ui.figure1_view import render
+from ui.live_controls import divergence_panel, knob_widgets, live_area, sync_knobs, transport
+from ui.session import get_run
+
+RUN_NAME = "1D lab (Figure 1)"
+PREFIX = "toy1d"
+FIELDS = ("label_smoothing", "batch_size", "d_steps", "lr_d", "lr_g", "r1_gamma", "noise")
+SPEEDS = {"full speed": 0.0, "slow": 0.05, "slower": 0.2, "one per second": 1.0}
+
+
+def change_target(run) -> None:
+    """A new target needs new networks: rebuild with today's live settings, say so."""
+    target = st.session_state[f"{PREFIX}_target"]
+    run.replace_trainer(run.trainer.rebuilt(target=target))
+    sync_knobs(run, PREFIX, FIELDS)
+
+
+run = get_run(RUN_NAME, lambda: Trainer(lab_config("gaussian_1d")))
+
+st.title("1D lab: Figure 1 of the 2014 paper, live")
+st.markdown(
+    "The bottom line is the noise axis **z ~ U(−1, 1)**; each grey-green line carries the same share of "
+    "the noise to its image **x = G(z)** on the data axis. Where G squeezes the lines together, p_g "
+    "(green) is high; where it stretches them, p_g is low. D (blue, dashed) is trained to tell p_data "
+    "(black, dotted) from p_g; G then moves its lines uphill on D. At the equilibrium p_g = p_data and "
+    "D = ½ everywhere. Press **Step D** and **Step G** to take one update of each, or **Play**.")
+
+top = st.columns([1, 3])
+top[0].selectbox("Target p_data", TARGETS_1D, key=f"{PREFIX}_target",
+                 index=TARGETS_1D.index(run.trainer.config.target), on_change=change_target, args=(run,),
+                 format_func=lambda k: TARGETS[k].description,
+                 help="Changing the target builds new networks (the run restarts).")
+with top[1]:
+    transport(run, PREFIX)
+divergence_panel(run, PREFIX)
+
+controls, views = st.columns([1, 4], gap="medium")
+with controls:
+    st.subheader("Live settings")
+    knob_widgets(run, PREFIX, FIELDS)
+    speed = st.select_slider("Slow motion", list(SPEEDS), key=f"{PREFIX}_speed",
+                             help="Pause between iterations while playing.")
+    run.delay = SPEEDS[speed]
+    c = run.trainer.config
+    st.caption(f"G and D: {c.g_depth}×{c.g_width} and {c.d_depth}×{c.d_width} MLPs, z_dim {c.z_dim}, "
+               f"loss {c.loss}, Adam β₁ {c.adam_beta1}, seed {c.seed}.")
+with views:
+    live_area(run, PREFIX, render, every=0.3)
+    st.caption("Estimates use a grid of 801 points: p_data is the target's exact mixture density, p_g a "
+               "Gaussian kernel density (Scott's bandwidth) of 2000 samples of G drawn from the same z "
+               "every time. V(D, G) = ∫ p_data log D + ∫ p_g log(1 − D); C(G) = V(D*, G) = −log 4 + 2·JSD.")

@@ -1,0 +1,100 @@
+"""AppTest of the 1D lab: it renders, the step buttons advance the trainer by exactly the named
+updates, the knobs reach the trainer, and the numbers shown equal gan_core.lab1d's computation
+for the trainer's current networks (a frame is deterministic given the weights)."""
+
+import math
+import os
+import time
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from gan_core.lab1d import figure1_frame
+
+APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
+PAGE = "pages/toy_1d.py"
+RUN = "1D lab (Figure 1)"
+
+
+def metric(at, label: str) -> str:
+    values = [m.value for m in at.metric if m.label == label]
+    assert len(values) == 1, f"metric {label!r} not found once: {[m.label for m in at.metric]}"
+    return values[0]
+
+
+def trainer_of(at):
+    return at.session_state["_live_runs"][RUN].trainer
+
+
+def assert_numbers_match_theory(at):
+    frame = figure1_frame(trainer_of(at))
+    assert metric(at, "iteration") == f"{frame.iteration:,}"
+    assert float(metric(at, "V(D, G)")) == pytest.approx(frame.value, abs=6e-5)
+    assert float(metric(at, "JSD(p_data ‖ p_g)")) == pytest.approx(frame.jsd, abs=6e-5)
+    assert float(metric(at, "−log 4 + 2·JSD")) == pytest.approx(-math.log(4) + 2 * frame.jsd, abs=1.2e-4)
+    return frame
+
+
+@pytest.fixture
+def at():
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    app.switch_page(PAGE).run()
+    assert not app.exception
+    return app
+
+
+def test_renders_a_fresh_lab(at):
+    t = trainer_of(at)
+    assert (t.config.target, t.config.z_dim, t.config.noise) == ("gaussian_1d", 1, "uniform")
+    assert (t.iteration, t.updates) == (0, 0)
+    frame = assert_numbers_match_theory(at)
+    assert 0.0 < frame.jsd < math.log(2)
+    assert len(at.get("plotly_chart")) == 3  # Figure 1, the estimates, what D says
+
+
+def test_step_buttons_advance_by_exactly_the_named_updates(at):
+    t = trainer_of(at)
+    at.button(key="toy1d_step_d").click().run()
+    assert (t.updates, t.iteration, t.history[-1].kind) == (1, 0, "D")
+    at.button(key="toy1d_step_g").click().run()
+    assert (t.updates, t.iteration, t.history[-1].kind) == (2, 1, "G")
+    at.slider(key="toy1d_knob_d_steps").set_value(3).run()
+    at.button(key="toy1d_step_both").click().run()
+    assert (t.updates, t.iteration) == (6, 2)  # k = 3 D updates, then one G update
+    assert [r.kind for r in list(t.history)[-4:]] == ["D", "D", "D", "G"]
+    assert not at.exception
+    assert_numbers_match_theory(at)
+
+
+def test_knobs_reach_the_trainer_and_the_numbers_follow(at):
+    at.slider(key="toy1d_knob_label_smoothing").set_value(0.2).run()
+    at.select_slider(key="toy1d_knob_batch_size").set_value(512).run()
+    t = trainer_of(at)
+    assert t.config.real_label == pytest.approx(0.8)
+    assert metric(at, "D* at equilibrium") == "0.400"
+    at.button(key="toy1d_step_d").click().run()
+    assert t.history[-1].batch_size == 512
+    frame = assert_numbers_match_theory(at)
+    assert frame.d_star.max() <= 0.8 + 1e-12  # the smoothed D* never exceeds α
+
+
+def test_target_change_rebuilds_and_keeps_settings(at):
+    at.slider(key="toy1d_knob_label_smoothing").set_value(0.1).run()
+    at.button(key="toy1d_step_both").click().run()
+    at.selectbox(key="toy1d_target").set_value("trimodal_1d").run()
+    assert not at.exception
+    t = trainer_of(at)
+    assert (t.config.target, t.iteration, t.config.real_label) == ("trimodal_1d", 0, pytest.approx(0.9))
+    assert_numbers_match_theory(at)
+
+
+def test_play_trains_in_the_background_and_pause_stops_it(at):
+    run = at.session_state["_live_runs"][RUN]
+    at.button(key="toy1d_play").click().run()
+    deadline = time.monotonic() + 30
+    while run.trainer.iteration < 5 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    at.button(key="toy1d_play").click().run()  # now labelled Pause
+    assert not run.playing
+    assert run.trainer.iteration >= 5
+    assert not at.exception
