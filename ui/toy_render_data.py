@@ -68,9 +68,9 @@ def batch_numbers(last_batch: dict) -> dict:
     if not last_batch:
         return {}
     out = {"kind": last_batch["kind"], "batch": int(last_batch["z"].shape[0]),
-           "z0": last_batch["z"][0].tolist(), "fake0": last_batch["fake"][0].flatten().tolist(),
-           "p_fake_mean": float(last_batch["p_fake"].mean())}
+           "z0": last_batch["z"][0].detach().tolist(), "fake0": last_batch["fake"][0].detach().flatten().tolist(),
+           "p_fake_mean": float(last_batch["p_fake"].detach().mean())}
     if "real" in last_batch:
-        out["real0"] = last_batch["real"][0].flatten().tolist()
-        out["p_real_mean"] = float(last_batch["p_real"].mean())
+        out["real0"] = last_batch["real"][0].detach().flatten().tolist()
+        out["p_real_mean"] = float(last_batch["p_real"].detach().mean())
     return out

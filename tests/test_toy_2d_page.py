@@ -1,0 +1,183 @@
+"""AppTest of the 2D lab: steps, live sliders, page switches, divergence, draw-your-own, presets.
+
+AppTest cannot tick the live fragment's run_every timer, so "playing" is driven by calling the
+training chunk (LiveRun.run_steps / advance_for) directly, as the background thread would."""
+
+import os
+import time
+
+import pytest
+import torch
+from streamlit.testing.v1 import AppTest
+
+from gan_core.config import TrainConfig
+from gan_core.trainer import Trainer
+from ui.toy_setup import toy_presets
+
+APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
+PAGE = "pages/toy_2d.py"
+
+
+def open_lab(**config) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90).run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    if config:  # a small, quick run for the test (the page's own default is the ring of 8)
+        lab_run(at).replace_trainer(Trainer(TrainConfig(**config)))
+        at.run()
+    return at
+
+
+def lab_run(at):
+    return at.session_state["_live_runs"]["2D lab"]
+
+
+def metric(at, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def weights(trainer) -> list:
+    return [p.detach().clone() for p in list(trainer.generator.parameters()) + list(trainer.discriminator.parameters())]
+
+
+def same(a, b) -> bool:
+    return all(torch.equal(x, y) for x, y in zip(a, b))
+
+
+def test_page_renders_with_views_and_numbers():
+    at = open_lab()
+    assert at.title[0].value == "2D toys & mode collapse"
+    assert metric(at, "Iteration") == "0" and metric(at, "Modes captured") == "0 / 8"
+    assert any("Real label in use: **1.00**" in m.value for m in at.markdown)
+    assert not at.error
+
+
+def test_step_buttons_advance_by_exactly_the_named_updates():
+    at = open_lab(target="ring8", batch_size=32, d_steps=3)
+    trainer = lab_run(at).trainer
+    at.button(key="toy_step_d").click().run()
+    assert (trainer.updates, trainer.iteration) == (1, 0)
+    assert any("one discriminator update" in m.value for m in at.markdown)
+    assert any(m.value.startswith("**4. Loss terms**") for m in at.markdown)
+    at.button(key="toy_step_g").click().run()
+    assert (trainer.updates, trainer.iteration) == (2, 1)
+    at.button(key="toy_step_both").click().run()  # k = 3 D updates, then one G update
+    assert (trainer.updates, trainer.iteration) == (6, 2)
+    assert [r.kind for r in trainer.history] == ["D", "G", "D", "D", "D", "G"]
+    assert metric(at, "Iteration") == "2" and metric(at, "Updates (D + G)") == "6"
+
+
+def test_sliders_reach_the_trainer_without_reset():
+    at = open_lab(target="ring8", batch_size=32)
+    run = lab_run(at)
+    run.run_steps("both", 5)  # the chunk the play thread runs
+    trainer, before = run.trainer, weights(run.trainer)
+    at.slider(key="toy_knob_label_smoothing").set_value(0.1).run()
+    at.select_slider(key="toy_knob_batch_size").set_value(64).run()
+    at.selectbox(key="toy_knob_loss").set_value("least_squares").run()
+    assert run.trainer is trainer and trainer.iteration == 5 and same(before, weights(trainer))
+    assert (trainer.config.real_label, trainer.config.batch_size, trainer.config.loss) == (0.9, 64, "least_squares")
+    assert [e[1] for e in trainer.events] == ["real_label", "batch_size", "loss"]
+    assert any("Real label in use: **0.90** (label smoothing **0.10**)" in m.value for m in at.markdown)
+    at.button(key="toy_step_d").click().run()  # the very next step uses the new values
+    assert trainer.history[-1].batch_size == 64 and trainer.iteration == 5
+    assert trainer.last_batch["real"].shape == (64, 2)
+
+
+def test_switching_to_home_and_back_keeps_the_run():
+    at = open_lab(target="ring8", batch_size=32)
+    run = lab_run(at)
+    run.run_steps("both", 4)
+    at.slider(key="toy_knob_label_smoothing").set_value(0.2).run()
+    trainer = run.trainer
+    at.switch_page("pages/home.py").run()
+    assert not at.exception
+    at.switch_page(PAGE).run()
+    assert lab_run(at) is run and run.trainer is trainer and trainer.iteration == 4
+    assert metric(at, "Iteration") == "4"
+    assert at.slider(key="toy_knob_label_smoothing").value == pytest.approx(0.2)  # widget shows the run
+
+
+def test_play_thread_then_redraw():
+    at = open_lab(target="ring8", batch_size=32)
+    run = lab_run(at)
+    run.play()
+    try:
+        deadline = time.monotonic() + 60
+        while run.trainer.iteration < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        run.pause()
+    done = run.trainer.iteration
+    assert done >= 3
+    at.run()
+    assert metric(at, "Iteration") == f"{done:,}"
+
+
+def test_diverging_run_stops_explains_and_rolls_back():
+    at = open_lab()
+    run = lab_run(at)
+    # the "diverge" scenario: plain SGD with a learning rate of 1 on least squares blows up
+    run.replace_trainer(Trainer(TrainConfig(batch_size=64, optimizer="sgd", lr_d=1.0, lr_g=1.0,
+                                            loss="least_squares", snapshot_every=1000)))
+    at.run()
+    for _ in range(20):
+        at.button(key="toy_step_both").click().run()
+        if run.error is not None:
+            break
+    assert run.error is not None
+    assert not at.exception
+    message = " ".join(e.value for e in at.error)
+    assert "diverged" in message and "learning rate" in message
+    at.button(key="toy_rollback").click().run()
+    trainer = run.trainer
+    assert run.error is None and trainer.iteration == 0
+    assert all(torch.isfinite(p).all() for p in trainer.generator.parameters())
+    assert any("Rolled back to the snapshot at iteration 0" in s.value for s in at.success)
+    assert not at.error
+
+
+def test_draw_your_own_points_and_csv():
+    at = open_lab(target="ring8", batch_size=32)
+    run = lab_run(at)
+    at.text_area(key="toy_draw_text").set_value("0,0\n1,1\n-1,1").run()
+    at.button(key="toy_draw_train").click().run()
+    config = run.trainer.config
+    assert config.target == "custom" and config.custom_points == ((0.0, 0.0), (1.0, 1.0), (-1.0, 1.0))
+    assert metric(at, "Modes captured").endswith(" / 3")
+    assert not at.exception
+    at.file_uploader(key="toy_draw_upload").set_value(("bad.csv", b"x,y\n1,2\n3,oops\n", "text/csv")).run()
+    assert any("bad.csv: line 3" in e.value for e in at.error)
+    assert run.trainer.config.custom_points == config.custom_points  # nothing lost
+    at.file_uploader(key="toy_draw_upload").set_value(("good.csv", b"x,y\n0.5,0.5\n-0.5,-0.5\n", "text/csv")).run()
+    assert at.text_area(key="toy_draw_text").value == "0.5,0.5\n-0.5,-0.5"
+    assert not at.error
+
+
+def test_rebuild_form_restarts_with_new_architecture():
+    at = open_lab(target="ring8", batch_size=32)
+    run = lab_run(at)
+    run.run_steps("both", 2)
+    at.number_input(key="toy_arch_g_width").set_value(64)
+    at.selectbox(key="toy_arch_target").set_value("grid25")
+    at.button(key="FormSubmitter:toy_arch_form-Rebuild (restarts the run)").click().run()
+    assert (run.trainer.config.g_width, run.trainer.config.target, run.trainer.iteration) == (64, "grid25", 0)
+    assert metric(at, "Modes captured").endswith(" / 25")
+    at.selectbox(key="toy_arch_target").set_value("custom")
+    at.button(key="FormSubmitter:toy_arch_form-Rebuild (restarts the run)").click().run()
+    assert any("custom target needs your points" in e.value for e in at.error)
+    assert run.trainer.config.target == "grid25"
+
+
+def test_presets_apply():
+    presets = toy_presets()
+    assert presets
+    at = open_lab(target="ring8", batch_size=32)
+    run = lab_run(at)
+    run.run_steps("both", 2)
+    name = list(presets)[-1]
+    at.selectbox(key="toy_preset").set_value(name).run()
+    assert any(presets[name].what_to_watch in m.value for m in at.markdown)
+    at.button(key="toy_preset_apply").click().run()
+    assert run.trainer.config == presets[name].config and run.trainer.iteration == 0
+    assert at.slider(key="toy_knob_label_smoothing").value == pytest.approx(presets[name].config.label_smoothing)
