@@ -6,6 +6,8 @@
                                both scored by the (unchanged) D: the "misleading labels" at work
     latent_walk(trainer, ...)  G along a straight (or great-circle) path between two seeded z
     fixed_frame(trainer, n)    G(fixed z): progress frames comparable over time
+    d_verdict(trainer, n)      D's current scores on fresh real and fake images (while playing,
+                               when no single update can be caught between two steps)
     d_scores(trainer, x)       D's probability of "real" for each image
 
 Every forward pass here is *quiet*: no grad, dropout off (so a score before and a score after an
@@ -148,6 +150,27 @@ def g_step_view(trainer, n: int = 16) -> GStepView | None:
                      to_unit_images(after[:n]), p_before[:n], p_after[:n], float(p_before.mean()),
                      float(p_after.mean()), float((p_after > p_before).mean()), record.loss_g,
                      record.batch_size, trainer.config.loss)
+
+
+@dataclass(frozen=True)
+class DVerdict:
+    iteration: int
+    real: np.ndarray  # (n, 28, 28) fresh real digits
+    fake: np.ndarray  # (n, 28, 28) fresh fakes of the current G
+    p_real: np.ndarray  # (n,) D's current score of each
+    p_fake: np.ndarray
+    accuracy: float  # fraction of the 2n images D classifies correctly (threshold 1/2)
+
+
+def d_verdict(trainer, n: int = 16) -> DVerdict:
+    """D's scores now on n real and n fake images drawn from a stream of their own (seeded by
+    the iteration), so the trainer's streams and weights stay as they are."""
+    gen = torch.Generator().manual_seed(trainer.config.seed * 1_000_003 + trainer.iteration)
+    real = trainer.real_batch(n, gen)  # (n, 1, 28, 28)
+    fake = generate(trainer, trainer.noise(n, gen))  # (n, 1, 28, 28)
+    p_real, p_fake = d_scores(trainer, real), d_scores(trainer, fake)
+    accuracy = float(((p_real > 0.5).mean() + (p_fake < 0.5).mean()) / 2)
+    return DVerdict(trainer.iteration, to_unit_images(real), to_unit_images(fake), p_real, p_fake, accuracy)
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ import torch
 
 from gan_core.config import TrainConfig
 from gan_core.image_progress import ImageProgress
-from gan_core.step_probe import (d_scores, d_step_view, g_step_view, interpolate, latent_walk,
-                                 quiet, to_unit_images)
+from gan_core.step_probe import (d_scores, d_step_view, d_verdict, g_step_view, interpolate,
+                                 latent_walk, quiet, to_unit_images)
 from gan_core.trainer import Trainer
 
 SEED_MLP = TrainConfig(target="mnist", arch="seed_mlp", z_dim=100, g_output="tanh",
@@ -100,6 +100,21 @@ def test_probes_leave_the_run_untouched(mnist_target):
     rb = b.step()
     assert [r.loss_d for r in ra] == [r.loss_d for r in rb]
     assert [r.loss_g for r in ra] == [r.loss_g for r in rb]
+
+
+def test_d_verdict_scores_fresh_digits_without_touching_the_run(mnist_target):
+    trainer = Trainer(SEED_MLP, target=mnist_target)
+    trainer.step()
+    rng_state, view_state = trainer.rng.get_state(), trainer.view_rng.get_state()
+    verdict = d_verdict(trainer, n=6)
+    assert torch.equal(trainer.rng.get_state(), rng_state)
+    assert torch.equal(trainer.view_rng.get_state(), view_state)
+    real = torch.from_numpy(verdict.real).unsqueeze(1) * 2 - 1  # back to [-1, 1]
+    np.testing.assert_allclose(verdict.p_real, _eval_probability(trainer.discriminator, real), atol=1e-5)
+    accuracy = ((verdict.p_real > 0.5).mean() + (verdict.p_fake < 0.5).mean()) / 2
+    assert verdict.accuracy == pytest.approx(accuracy, abs=1e-9)
+    again = d_verdict(trainer, n=6)  # the same iteration: the same digits (a steady picture)
+    np.testing.assert_array_equal(again.real, verdict.real)
 
 
 def test_interpolation_linear_and_spherical():

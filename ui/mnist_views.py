@@ -12,10 +12,10 @@ import weakref
 import numpy as np
 import streamlit as st
 
-from gan_core.step_probe import DStepView, GStepView, d_step_view, g_step_view
+from gan_core.step_probe import DStepView, DVerdict, GStepView, d_step_view, d_verdict, g_step_view
 from ui.mnist_images import score_caption, tiles
 
-SHOWN = 16  # images per grid: enough to see variety, small enough to redraw live
+SHOWN = 12  # images per grid: enough to see variety, small enough to redraw live
 TILE_WIDTH = 64  # pixels per tile on screen
 
 
@@ -25,9 +25,10 @@ class StepViews:
     def __init__(self):
         self.d: DStepView | None = None
         self.g: GStepView | None = None
+        self.verdict: DVerdict | None = None  # D's scores now, drawn while the run plays
         self._owner = None
 
-    def refresh(self, trainer) -> None:
+    def refresh(self, trainer, playing: bool = False) -> None:
         """Call between two steps (LiveRun.call). Cheap when nothing new happened."""
         if self._owner is None or self._owner() is not trainer:  # reset, rebuild, upload
             self.d = self.g = None
@@ -38,6 +39,9 @@ class StepViews:
                 setattr(self, attr, None)
             if trainer.last_batch.get("kind") == kind and (view is None or view.update != trainer.updates):
                 setattr(self, attr, make(trainer, SHOWN))
+        # A playing run always ends its iteration on a G update, so no D update can be caught
+        # between two steps: show D's current verdict on fresh digits instead.
+        self.verdict = d_verdict(trainer, SHOWN) if playing else None
 
 
 def _image_row(images: np.ndarray, scores: np.ndarray, captions: list[str]) -> None:
@@ -49,7 +53,22 @@ def _age(view_update: int, latest_update: int) -> str:
     return "the latest update" if behind == 0 else f"{behind:,} update(s) ago"
 
 
-def d_step_section(view: DStepView | None, latest_update: int) -> None:
+def d_verdict_section(verdict: DVerdict) -> None:
+    st.markdown("#### What D says now")
+    st.caption(f"While the run plays, D's current scores on fresh real and fake digits (not a "
+               f"training batch), at iteration {verdict.iteration:,}. Pause and press **Step D** "
+               "to see one D update's own batch and loss terms.")
+    st.metric("D accuracy on these", f"{100 * verdict.accuracy:.0f}%")
+    st.markdown(f"**Real digits** — mean D(x) = {verdict.p_real.mean():.3f}")
+    _image_row(verdict.real, verdict.p_real, [score_caption(p) for p in verdict.p_real])
+    st.markdown(f"**G's fakes** — mean D(G(z)) = {verdict.p_fake.mean():.3f}")
+    _image_row(verdict.fake, verdict.p_fake, [score_caption(p) for p in verdict.p_fake])
+
+
+def d_step_section(view: DStepView | None, latest_update: int, verdict: DVerdict | None = None) -> None:
+    if verdict is not None:
+        d_verdict_section(verdict)
+        return
     st.markdown("#### One D update (G frozen)")
     if view is None:
         st.info("Press **Step D** to see the batch one discriminator update learns from: real "
@@ -87,7 +106,8 @@ def g_step_section(view: GStepView | None, latest_update: int) -> None:
     before, after, up = st.columns(3)
     before.metric("Mean D(G(z)) before", f"{view.mean_before:.3f}")
     after.metric("Mean D(G(z)) after", f"{view.mean_after:.3f}", delta=f"{view.mean_after - view.mean_before:+.3f}")
-    up.metric("Fakes D now rates higher", f"{100 * view.improved:.0f}%")
+    up.metric("Rated higher now", f"{100 * view.improved:.0f}%",
+              help="Share of the batch whose fake D scores higher after G's update.")
     st.markdown("**Before the update**: the fakes G was trained on, *labelled real* for G's loss")
     _image_row(view.before, view.p_before, [score_caption(p) for p in view.p_before])
     st.markdown("**After the update**: the same z through the new G")

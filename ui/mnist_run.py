@@ -1,0 +1,158 @@
+"""The MNIST page's run and the controls that replace its trainer: presets, architecture rebuild,
+checkpoint download and upload. Callbacks change the LiveRun between two steps; their messages
+wait in session_state and are shown on the next draw, so nothing is lost on a rerun."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from gan_core.checkpoint import CheckpointError, checkpoint_bytes, load_checkpoint
+from gan_core.live import LiveRun
+from gan_core.presets import MNIST_PRESETS, Preset
+from gan_core.trainer import Trainer
+from ui.live_controls import sync_knobs
+from ui.session import get_run
+
+PREFIX = "mnist"
+RUN_NAME = "MNIST step by step"
+MNIST_KNOBS = ("label_smoothing", "batch_size", "lr_d", "lr_g", "d_steps", "loss", "noise")
+ARCH_WORDS = {
+    "seed_mlp": "MLP of the seed tutorials (G 100→256→512→1024→784, D 784→1024→512→256→1)",
+    "dcgan": "DCGAN (transposed convolutions + batch norm in G, convolutions + dropout in D)",
+    "mlp": "MLP with equal hidden widths (g_width / d_width)",
+}
+MAX_UPLOAD_MB = 200
+_MSG = f"{PREFIX}_run_message"  # (kind, text) shown once on the next draw
+
+
+def default_preset() -> Preset:
+    """The first MNIST preset: the seed tutorials' MLP."""
+    return next(iter(MNIST_PRESETS.values()))
+
+
+def get_mnist_run() -> LiveRun:
+    """This tab's MNIST run, created from the default preset the first time."""
+    return get_run(RUN_NAME, lambda: Trainer(default_preset().config))
+
+
+def _say(kind: str, text: str) -> None:
+    st.session_state[_MSG] = (kind, text)
+
+
+def show_messages() -> None:
+    """The outcome of the last preset / rebuild / upload, once."""
+    if (msg := st.session_state.pop(_MSG, None)) is not None:
+        {"error": st.error, "success": st.success, "warning": st.warning}[msg[0]](msg[1])
+
+
+def _install(run: LiveRun, trainer: Trainer) -> None:
+    """Swap the trainer in (playing stays playing) and make every widget show its settings."""
+    run.replace_trainer(trainer)
+    sync_knobs(run, PREFIX, MNIST_KNOBS)
+    st.session_state[f"{PREFIX}_arch"] = trainer.config.arch
+    st.session_state[f"{PREFIX}_seed"] = trainer.config.seed
+
+
+# ---- presets ----------------------------------------------------------------------------------
+
+def _load_preset(run: LiveRun) -> None:
+    preset = MNIST_PRESETS[st.session_state[f"{PREFIX}_preset"]]
+    _install(run, Trainer(preset.config, target=run.trainer.target))  # the digits are shared
+    st.session_state[f"{PREFIX}_loaded_preset"] = preset.name
+    _say("success", f"Loaded “{preset.name}”: new weights, its settings in every control.")
+
+
+def preset_picker(run: LiveRun) -> None:
+    names = list(MNIST_PRESETS)
+    key = f"{PREFIX}_preset"
+    if st.session_state.get(key) not in names:
+        st.session_state[key] = names[0]
+    st.selectbox("Preset", names, key=key)
+    preset = MNIST_PRESETS[st.session_state[key]]
+    st.caption(f"**What to watch:** {preset.what_to_watch}")
+    st.button("Load preset (new weights)", key=f"{PREFIX}_load_preset", on_click=_load_preset,
+              args=(run,), width="stretch")
+
+
+# ---- architecture: a rebuild -----------------------------------------------------------------
+
+def _rebuild(run: LiveRun) -> None:
+    arch, seed = st.session_state[f"{PREFIX}_arch"], int(st.session_state[f"{PREFIX}_seed"])
+    try:
+        trainer = run.call(lambda t: t.rebuilt(arch=arch, seed=seed))
+    except ValueError as exc:  # e.g. a combination the config refuses: say why, keep the run
+        _say("error", f"Rebuild refused: {exc}")
+        st.session_state[f"{PREFIX}_arch"] = run.trainer.config.arch
+        return
+    _install(run, trainer)
+    _say("success", f"Rebuilt as {ARCH_WORDS.get(arch, arch)} with seed {seed}: new weights, "
+                    "live settings kept.")
+
+
+def architecture_rebuild(run: LiveRun) -> None:
+    """Architecture and seed need new networks: chosen here, applied by the button."""
+    config = run.trainer.config
+    st.session_state.setdefault(f"{PREFIX}_arch", config.arch)
+    st.session_state.setdefault(f"{PREFIX}_seed", config.seed)
+    st.selectbox("Architecture", list(ARCH_WORDS), key=f"{PREFIX}_arch",
+                 format_func=lambda a: ARCH_WORDS[a].split(" (")[0])
+    st.caption(ARCH_WORDS[st.session_state[f"{PREFIX}_arch"]])
+    st.number_input("Seed", 0, 2**31 - 1, step=1, key=f"{PREFIX}_seed",
+                    help="Same settings + same seed = the same run, update for update.")
+    st.button("Rebuild (new weights)", key=f"{PREFIX}_rebuild", on_click=_rebuild, args=(run,),
+              width="stretch", help="Training so far is dropped; live settings are kept.")
+
+
+# ---- checkpoint files -------------------------------------------------------------------------
+
+def checkpoint_payload(run: LiveRun) -> bytes:
+    """The whole run as a torch file, made between two steps (when the button is clicked)."""
+    return run.call(checkpoint_bytes)
+
+
+def load_uploaded(run: LiveRun, data: bytes, name: str = "the file") -> None:
+    """Continue from an uploaded checkpoint; a bad file leaves the current run as it was."""
+    try:
+        trainer = load_checkpoint(data)  # weights_only=True inside: no pickled code can run
+    except CheckpointError as exc:
+        _say("error", f"Could not load {name}: {exc}. The current run is kept.")
+        return
+    if trainer.config.target != "mnist":
+        _say("error", f"Could not load {name}: it holds a run on the 2D target "
+                      f"“{trainer.config.target}”, not on MNIST. The current run is kept.")
+        return
+    _install(run, trainer)
+    _say("success", f"Loaded {name}: iteration {trainer.iteration:,}, {trainer.config.arch}; "
+                    "press Play or Step to continue it.")
+
+
+def _on_upload(run: LiveRun) -> None:
+    file = st.session_state.get(f"{PREFIX}_upload")
+    if file is not None:
+        load_uploaded(run, file.getvalue(), f"“{file.name}”")
+
+
+def checkpoint_box(run: LiveRun) -> None:
+    trainer = run.trainer
+    st.download_button(
+        "⬇ Download checkpoint", data=lambda: checkpoint_payload(run),
+        file_name=f"mnist_{trainer.config.arch}_iter{trainer.iteration}.pt",
+        mime="application/octet-stream", key=f"{PREFIX}_download", on_click="ignore",
+        width="stretch", help="Weights, optimizers, random streams and settings: the run "
+                              "continues exactly where it was.")
+    st.file_uploader("Continue from a checkpoint", type=["pt"], key=f"{PREFIX}_upload",
+                     on_change=_on_upload, args=(run,), max_upload_size=MAX_UPLOAD_MB,
+                     help="A file saved by this app. It is read with weights_only=True: a file "
+                          "carrying code is refused before anything runs.")
+
+
+# ---- data -------------------------------------------------------------------------------------
+
+def data_note(run: LiveRun) -> None:
+    """Which digits the run learns from, and how many."""
+    data = getattr(run.trainer.target, "data", None)
+    if data is None:
+        return
+    st.caption(f"Real data: {data.source} — {len(data):,} images.")
+    if getattr(data, "warning", ""):
+        st.warning(data.warning)
