@@ -51,12 +51,14 @@ class DCGANDiscriminator(nn.Module):
         super().__init__()
         half = max(width // 2, 1)
         self.pack = pack
-        drop = [nn.Dropout(dropout)] if dropout > 0 else []
+        def drop() -> list[nn.Module]:  # a fresh Dropout per layer (shared modules print badly)
+            return [nn.Dropout(dropout)] if dropout > 0 else []
+
         self.body = nn.Sequential(
             # (B/pack, pack, 28, 28) -> (B/pack, width/2, 14, 14); no BatchNorm on D's input layer
-            nn.Conv2d(pack, half, 4, 2, 1), activation(act), *drop,
+            nn.Conv2d(pack, half, 4, 2, 1), activation(act), *drop(),
             # -> (B/pack, width, 7, 7)
-            nn.Conv2d(half, width, 4, 2, 1, bias=False), nn.BatchNorm2d(width), activation(act), *drop,
+            nn.Conv2d(half, width, 4, 2, 1, bias=False), nn.BatchNorm2d(width), activation(act), *drop(),
             nn.Flatten(),  # (B/pack, width * 49)
         )
         self.mbstd = MinibatchStd() if minibatch_std else nn.Identity()

@@ -1,0 +1,123 @@
+"""MNIST sample quality against training time, per preset (headless, embedded 5k digits).
+
+    python bench/mnist_quality.py                       # every MNIST preset, 180 s each, 2 threads
+    python bench/mnist_quality.py --preset dcgan --seconds 60 --checkpoints 15 30 60
+    python bench/mnist_quality.py --preset seed --set batch_size=128 lr_g=4e-4   # try a variant
+
+At each checkpoint of *training* time (evaluation is off the clock) it prints digits covered (of
+10), KL(p_gen || uniform) in nats, the classifier's mean confidence and the Frechet distance of
+classifier features (real vs generated), from 1,000 fakes of fixed noise. It also prints the digit
+classifier's held-out accuracy and how long its training took.
+
+--clock wall (default) puts checkpoints on wall-clock training time, as the target is stated.
+--clock cpu puts them on the process's CPU time instead: on a machine shared with other jobs, CPU
+time with --threads 1 is the figure that does not depend on the neighbours.
+Target for the best preset: 10/10 digits, KL <= 0.05, mean confidence >= 0.9 within 180 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import torch  # noqa: E402
+
+from gan_core.classifier import get_classifier, train_classifier  # noqa: E402
+from gan_core.config import field_types  # noqa: E402
+from gan_core.mnist import MnistTarget, load_embedded  # noqa: E402
+from gan_core.mnist_metrics import evaluate_generator, real_feature_stats  # noqa: E402
+from gan_core.presets import MNIST_PRESETS  # noqa: E402
+from gan_core.trainer import Trainer  # noqa: E402
+
+
+def parse_value(key: str, text: str):
+    kind = field_types().get(key, str)
+    if kind is bool:
+        return text.lower() in ("1", "true", "yes")
+    return kind(float(text)) if kind is int else kind(text)
+
+
+def pick_presets(wanted: list[str]) -> list:
+    if not wanted:
+        return list(MNIST_PRESETS.values())
+    chosen = []
+    for w in wanted:
+        hits = [p for name, p in MNIST_PRESETS.items() if w.lower() in name.lower()]
+        if not hits:
+            sys.exit(f"no MNIST preset matches {w!r}; presets: {', '.join(MNIST_PRESETS)}")
+        chosen += hits
+    return chosen
+
+
+def run_preset(preset, overrides: dict, checkpoints: list[float], clock: str, samples: int,
+               target: MnistTarget, classifier) -> list[dict]:
+    config = preset.config.replace(**overrides)
+    trainer = Trainer(config, target=target)
+    rows, cpu, next_cp = [], 0.0, 0
+    while next_cp < len(checkpoints):
+        c0 = time.process_time()
+        trainer.step()
+        cpu += time.process_time() - c0
+        spent = trainer.elapsed if clock == "wall" else cpu  # training time only
+        if spent >= checkpoints[next_cp]:
+            m = evaluate_generator(trainer, n=samples, seed=12345, classifier=classifier)
+            row = {"preset": preset.name, "checkpoint_s": checkpoints[next_cp],
+                   "train_wall_s": round(trainer.elapsed, 1), "train_cpu_s": round(cpu, 1),
+                   "iterations": trainer.iteration, **m.as_dict()}
+            rows.append(row)
+            print(f"  {checkpoints[next_cp]:>5.0f} s  it {trainer.iteration:>6}  "
+                  f"wall {trainer.elapsed:6.1f}  cpu {cpu:6.1f}  digits {m.digits_covered:>2}/10  "
+                  f"KL {m.kl_uniform:.3f}  conf {m.mean_confidence:.3f}  Frechet {m.frechet:7.2f}  "
+                  f"counts {m.counts.tolist()}", flush=True)
+            next_cp += 1
+    return rows
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--preset", nargs="*", default=[], help="substrings of preset names (default: all)")
+    ap.add_argument("--seconds", type=float, default=180.0, help="training time per preset")
+    ap.add_argument("--checkpoints", type=float, nargs="*", help="times to evaluate (default 30 60 90 120 180)")
+    ap.add_argument("--clock", choices=("wall", "cpu"), default="wall")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--samples", type=int, default=1000, help="fakes per evaluation")
+    ap.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="override config fields")
+    ap.add_argument("--retrain-classifier", action="store_true",
+                    help="time a fresh classifier training run instead of reading the cache")
+    ap.add_argument("--classifier-cache", help="folder of the classifier cache (default data/cache)")
+    ap.add_argument("--json", help="also write all rows to this file")
+    args = ap.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    checkpoints = sorted(args.checkpoints or [c for c in (30, 60, 90, 120, 180) if c < args.seconds] + [args.seconds])
+    overrides = {k: parse_value(k, v) for k, v in (s.split("=", 1) for s in args.set)}
+
+    if args.retrain_classifier:
+        classifier = train_classifier(load_embedded())
+    else:
+        classifier = get_classifier(args.classifier_cache) if args.classifier_cache else get_classifier()
+    print(f"digit classifier: held-out accuracy {classifier.heldout_accuracy:.4f} on 1,000 embedded "
+          f"digits; training took {classifier.train_seconds:.1f} s ({classifier.origin})", flush=True)
+    real_feature_stats(classifier)  # computed once, off every preset's clock
+    target = MnistTarget(load_embedded())
+    print(f"threads {args.threads}, clock {args.clock}, {args.samples} fakes per evaluation, "
+          f"load average {os.getloadavg()[0]:.1f} at start", flush=True)
+
+    all_rows = []
+    for preset in pick_presets(args.preset):
+        print(f"\n{preset.name}" + (f"  (overrides {overrides})" if overrides else ""), flush=True)
+        all_rows += run_preset(preset, overrides, checkpoints, args.clock, args.samples, target, classifier)
+    print(f"\nload average {os.getloadavg()[0]:.1f} at the end")
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump({"classifier_accuracy": classifier.heldout_accuracy,
+                       "classifier_train_s": classifier.train_seconds, "rows": all_rows}, fh, indent=1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,112 @@
+"""DCGAN shapes, options, initialisation and a training step through the Trainer; MNIST presets."""
+
+import math
+
+import pytest
+import torch
+from torch import nn
+
+from gan_core.config import TrainConfig
+from gan_core.dcgan import DCGANDiscriminator, DCGANGenerator, build_dcgan
+from gan_core.models import build_models
+from gan_core.presets import MNIST_PRESETS
+from gan_core.trainer import Trainer
+
+
+def mnist_config(**changes) -> TrainConfig:
+    base = dict(target="mnist", arch="dcgan", z_dim=100, g_width=16, d_width=16, g_output="tanh",
+                batch_size=8, seed=0)
+    return TrainConfig(**{**base, **changes})
+
+
+def test_generator_and_discriminator_shapes():
+    g, d = build_dcgan(mnist_config())
+    z = torch.randn(5, 100)
+    x = g(z)
+    assert x.shape == (5, 1, 28, 28)
+    assert d(x).shape == (5,)
+    assert isinstance(g, DCGANGenerator) and isinstance(d, DCGANDiscriminator)
+
+
+def test_layers_follow_the_dcgan_recipe():
+    g, d = build_dcgan(mnist_config(d_dropout=0.3))
+    g_kinds = [type(m) for m in g.modules()]
+    d_kinds = [type(m) for m in d.modules()]
+    assert g_kinds.count(nn.ConvTranspose2d) == 3 and g_kinds.count(nn.BatchNorm2d) == 2
+    assert nn.ReLU in g_kinds and nn.Tanh in g_kinds
+    assert d_kinds.count(nn.Conv2d) == 2 and d_kinds.count(nn.BatchNorm2d) == 1
+    assert nn.LeakyReLU in d_kinds and d_kinds.count(nn.Dropout) == 2
+    assert nn.Sigmoid not in d_kinds  # D returns logits
+
+
+@pytest.mark.parametrize("output,lo,hi", [("tanh", -1.0, 1.0), ("sigmoid", 0.0, 1.0)])
+def test_output_range(output, lo, hi):
+    g, _ = build_dcgan(mnist_config(g_output=output))
+    with torch.no_grad():
+        x = g(torch.randn(16, 100) * 10)
+    assert float(x.min()) >= lo and float(x.max()) <= hi
+
+
+def test_widths_set_channels():
+    g, d = build_dcgan(mnist_config(g_width=32, d_width=24))
+    convs = [m for m in g.modules() if isinstance(m, nn.ConvTranspose2d)]
+    assert [c.out_channels for c in convs] == [32, 16, 1]
+    dconvs = [m for m in d.modules() if isinstance(m, nn.Conv2d)]
+    assert [c.out_channels for c in dconvs] == [12, 24]
+
+
+def test_normal02_init_statistics():
+    torch.manual_seed(0)
+    g, d = build_models(mnist_config(g_width=64, d_width=64, init="normal02"), (1, 28, 28))
+    weight = next(m for m in g.modules() if isinstance(m, nn.ConvTranspose2d)).weight.detach()  # 100*64*49 values
+    assert float(weight.mean()) == pytest.approx(0.0, abs=0.001)
+    assert float(weight.std()) == pytest.approx(0.02, abs=0.001)
+
+
+def test_xavier_init_bound():
+    torch.manual_seed(0)
+    _, d = build_models(mnist_config(d_width=32, init="xavier"), (1, 28, 28))
+    conv = next(m for m in d.modules() if isinstance(m, nn.Conv2d))  # 1 -> 16 channels, 4x4
+    fan_in, fan_out = 1 * 16, 16 * 16
+    bound = math.sqrt(6 / (fan_in + fan_out))
+    w = conv.weight.detach()
+    assert float(w.abs().max()) <= bound
+    assert float(w.abs().max()) == pytest.approx(bound, rel=0.05)
+
+
+def test_pack_and_minibatch_std():
+    _, d = build_dcgan(mnist_config(pack=2, minibatch_std=True))
+    assert d(torch.randn(8, 1, 28, 28)).shape == (4,)
+
+
+def test_trainer_steps_d_then_g_on_mnist():
+    trainer = Trainer(mnist_config())
+    g_before = [p.detach().clone() for p in trainer.generator.parameters()]
+    d_before = [p.detach().clone() for p in trainer.discriminator.parameters()]
+    record = trainer.step_d()
+    assert record.kind == "D" and math.isfinite(record.loss_d)
+    assert all(torch.equal(a, b) for a, b in zip(g_before, trainer.generator.parameters()))
+    assert any(not torch.equal(a, b) for a, b in zip(d_before, trainer.discriminator.parameters()))
+    d_after = [p.detach().clone() for p in trainer.discriminator.parameters()]
+    record = trainer.step_g()
+    assert record.kind == "G" and math.isfinite(record.loss_g)
+    assert all(torch.equal(a, b) for a, b in zip(d_after, trainer.discriminator.parameters()))
+    assert any(not torch.equal(a, b) for a, b in zip(g_before, trainer.generator.parameters()))
+    assert trainer.sample(3).shape == (3, 1, 28, 28)
+
+
+def test_mnist_presets_validate_and_build():
+    assert len(MNIST_PRESETS) >= 3
+    kinds = {p.kind for p in MNIST_PRESETS.values()}
+    assert {"collapse", "cure"} <= kinds
+    seed = MNIST_PRESETS["seed tutorial MLP (label smoothing 0.9)"].config
+    assert (seed.arch, seed.real_label, seed.d_dropout, seed.lr_d, seed.adam_beta1) == \
+        ("seed_mlp", 0.9, 0.3, 2e-4, 0.5)
+    for preset in MNIST_PRESETS.values():
+        c = preset.config
+        assert c.target == "mnist" and c.z_dim == 100 and c.g_output == "tanh"
+        assert TrainConfig.from_dict(c.to_dict()) == c
+        g, d = build_models(c, (1, 28, 28))
+        assert g(torch.randn(2, 100)).shape == (2, 1, 28, 28)
+        assert d(torch.zeros(2, 1, 28, 28)).shape == (2,)
+        assert preset.what_to_watch
