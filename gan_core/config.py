@@ -25,6 +25,49 @@ MAX_BATCH = 8192
 MAX_WIDTH = 2048
 MAX_DEPTH = 8
 MAX_Z_DIM = 256
+MAX_CUSTOM_POINTS = 5000
+
+# The one table of numeric ranges (inclusive): _validate refuses values outside them, and
+# gan_core.sharing clamps shared settings into them. Integer fields are those whose default is an int.
+FIELD_BOUNDS: dict[str, tuple] = {
+    "z_dim": (1, MAX_Z_DIM),
+    "g_depth": (1, MAX_DEPTH),
+    "g_width": (1, MAX_WIDTH),
+    "d_depth": (1, MAX_DEPTH),
+    "d_width": (1, MAX_WIDTH),
+    "d_dropout": (0.0, 0.9),
+    "pack": (1, 16),
+    "seed": (0, 2**31 - 1),
+    "batch_size": (2, MAX_BATCH),
+    "lr_d": (1e-7, 1.0),
+    "lr_g": (1e-7, 1.0),
+    "adam_beta1": (0.0, 0.9999),
+    "adam_beta2": (0.0, 0.99999),
+    "sgd_momentum": (0.0, 0.999),
+    "d_steps": (1, 50),
+    "gp_weight": (0.0, 1000.0),
+    "r1_gamma": (0.0, 1000.0),
+    "real_label": (0.5, 1.0),
+    "fake_label": (0.0, 0.5),
+    "history_len": (10, 1_000_000),
+    "snapshot_every": (1, 1_000_000),
+    "snapshots_kept": (1, 100),
+}
+# Ranges of the aliases normalize_changes() accepts (label_smoothing s means real_label = 1 - s).
+ALIAS_BOUNDS: dict[str, tuple] = {"label_smoothing": (0.0, 0.5)}
+
+# Fields restricted to a fixed set of names ("target" is checked against
+# gan_core.distributions.TARGETS plus "mnist"; see field_choices()).
+FIELD_CHOICES: dict[str, tuple] = {
+    "arch": ARCHITECTURES,
+    "g_activation": ACTIVATIONS,
+    "d_activation": ACTIVATIONS,
+    "g_output": G_OUTPUTS,
+    "init": INITS,
+    "optimizer": OPTIMIZERS,
+    "noise": NOISE_PRIORS,
+    "loss": LOSSES,
+}
 
 
 class RebuildRequired(ValueError):
@@ -105,7 +148,7 @@ def normalize_changes(changes: dict) -> dict:
     changes = dict(changes)
     if "label_smoothing" in changes:
         s = changes.pop("label_smoothing")
-        _check_number("label_smoothing", s, 0.0, 0.5)
+        _check_number("label_smoothing", s, *ALIAS_BOUNDS["label_smoothing"])
         changes["real_label"] = round(1.0 - float(s), 12)
     if "custom_points" in changes:
         pts = changes["custom_points"]
@@ -119,6 +162,13 @@ def normalize_changes(changes: dict) -> dict:
 def field_types() -> dict[str, type]:
     """Python type of each field's default: used to parse `--set key=value` and query strings."""
     return {f.name: type(getattr(TrainConfig(), f.name)) for f in dataclasses.fields(TrainConfig)}
+
+
+def field_choices() -> dict[str, tuple]:
+    """The allowed names of every choice field, "target" included."""
+    from gan_core.distributions import TARGETS  # local: distributions imports nothing from here
+
+    return {"target": tuple(TARGETS) + ("mnist",), **FIELD_CHOICES}
 
 
 def _check_choice(name: str, value: Any, choices: tuple) -> None:
@@ -137,47 +187,45 @@ def _check_number(name: str, value: Any, lo: float, hi: float) -> None:
         raise ValueError(f"{name} must be a number in [{lo}, {hi}]; got {value!r}")
 
 
-def _validate(c: TrainConfig) -> None:
-    from gan_core.distributions import TARGETS  # local: distributions imports nothing from here
+def _bounded(c: TrainConfig, name: str) -> None:
+    """Check field `name` against its FIELD_BOUNDS range, as an integer if its default is one."""
+    lo, hi = FIELD_BOUNDS[name]
+    check = _check_int if isinstance(lo, int) else _check_number
+    check(name, getattr(c, name), lo, hi)
 
-    _check_choice("target", c.target, tuple(TARGETS) + ("mnist",))
+
+def _validate(c: TrainConfig) -> None:
+    choices = field_choices()
+    _check_choice("target", c.target, choices["target"])
     if c.target == "custom" and len(c.custom_points) < 1:
         raise ValueError("custom_points must hold at least one (x, y) point for target 'custom'")
-    if len(c.custom_points) > 5000:
-        raise ValueError(f"custom_points holds {len(c.custom_points)} points; the limit is 5000")
-    _check_choice("arch", c.arch, ARCHITECTURES)
+    if len(c.custom_points) > MAX_CUSTOM_POINTS:
+        raise ValueError(f"custom_points holds {len(c.custom_points)} points; the limit is {MAX_CUSTOM_POINTS}")
+    _check_choice("arch", c.arch, choices["arch"])
     if c.arch == "dcgan" and c.target != "mnist":
         raise ValueError(f"arch 'dcgan' needs 28x28 images (target 'mnist'); got target {c.target!r}")
-    _check_int("z_dim", c.z_dim, 1, MAX_Z_DIM)
+    _bounded(c, "z_dim")
     for who in ("g", "d"):
-        _check_int(f"{who}_depth", getattr(c, f"{who}_depth"), 1, MAX_DEPTH)
-        _check_int(f"{who}_width", getattr(c, f"{who}_width"), 1, MAX_WIDTH)
-        _check_choice(f"{who}_activation", getattr(c, f"{who}_activation"), ACTIVATIONS)
-    _check_choice("g_output", c.g_output, G_OUTPUTS)
-    _check_number("d_dropout", c.d_dropout, 0.0, 0.9)
-    _check_int("pack", c.pack, 1, 16)
+        _bounded(c, f"{who}_depth")
+        _bounded(c, f"{who}_width")
+        _check_choice(f"{who}_activation", getattr(c, f"{who}_activation"), choices[f"{who}_activation"])
+    _check_choice("g_output", c.g_output, choices["g_output"])
+    _bounded(c, "d_dropout")
+    _bounded(c, "pack")
     if not isinstance(c.minibatch_std, bool):
         raise ValueError(f"minibatch_std must be true or false; got {c.minibatch_std!r}")
-    _check_choice("init", c.init, INITS)
-    _check_choice("optimizer", c.optimizer, OPTIMIZERS)
-    _check_int("seed", c.seed, 0, 2**31 - 1)
+    _check_choice("init", c.init, choices["init"])
+    _check_choice("optimizer", c.optimizer, choices["optimizer"])
+    _bounded(c, "seed")
     if not isinstance(c.device, str) or not (c.device == "cpu" or c.device.startswith("cuda")):
         raise ValueError(f"device must be 'cpu' or 'cuda[:n]'; got {c.device!r}")
-    _check_choice("noise", c.noise, NOISE_PRIORS)
-    _check_int("batch_size", c.batch_size, 2, MAX_BATCH)
+    _check_choice("noise", c.noise, choices["noise"])
+    _bounded(c, "batch_size")
     if c.batch_size % c.pack:
         raise ValueError(f"batch_size {c.batch_size} must be a multiple of pack {c.pack}")
-    _check_number("lr_d", c.lr_d, 1e-7, 1.0)
-    _check_number("lr_g", c.lr_g, 1e-7, 1.0)
-    _check_number("adam_beta1", c.adam_beta1, 0.0, 0.9999)
-    _check_number("adam_beta2", c.adam_beta2, 0.0, 0.99999)
-    _check_number("sgd_momentum", c.sgd_momentum, 0.0, 0.999)
-    _check_int("d_steps", c.d_steps, 1, 50)
-    _check_choice("loss", c.loss, LOSSES)
-    _check_number("gp_weight", c.gp_weight, 0.0, 1000.0)
-    _check_number("r1_gamma", c.r1_gamma, 0.0, 1000.0)
-    _check_number("real_label", c.real_label, 0.5, 1.0)
-    _check_number("fake_label", c.fake_label, 0.0, 0.5)
-    _check_int("history_len", c.history_len, 10, 1_000_000)
-    _check_int("snapshot_every", c.snapshot_every, 1, 1_000_000)
-    _check_int("snapshots_kept", c.snapshots_kept, 1, 100)
+    for name in ("lr_d", "lr_g", "adam_beta1", "adam_beta2", "sgd_momentum", "d_steps"):
+        _bounded(c, name)
+    _check_choice("loss", c.loss, choices["loss"])
+    for name in ("gp_weight", "r1_gamma", "real_label", "fake_label", "history_len", "snapshot_every",
+                 "snapshots_kept"):
+        _bounded(c, name)

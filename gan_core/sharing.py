@@ -1,0 +1,384 @@
+"""Share a page's setup: TrainConfig settings as URL query parameters, and presets as JSON files.
+
+    config_to_query(config, base, extras)  -> {"target": "ring8", "seed": "3", "label_smoothing": "0.1"}
+    query_string(params)                    -> "?target=ring8&seed=3&label_smoothing=0.1"
+    config_from_query(params, base)         -> Decoded(config, messages, extras)
+    preset_to_json(config, page, ...)       -> '{"format": "gan-classroom-preset/1", ...}'
+    preset_from_json(data, base, page)      -> Decoded(config, messages, extras)
+
+A link only carries the settings that differ from the page's own base config (plus target and
+seed, so a link still means the same run if the page's defaults change), under the names the
+page shows: `label_smoothing` rather than `real_label`.
+
+Decoding reads what anybody may have typed or crafted, so it never raises on user input and never
+gives up the whole setup for one bad value: unknown keys, wrong types, NaN/inf and names outside
+a choice are refused (the base value stays), numbers outside their range are clamped into it,
+oversize input is refused as a whole, and every one of these leaves a Message saying what
+happened. The ranges are config.FIELD_BOUNDS, the table TrainConfig itself validates against.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import urllib.parse
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Mapping
+
+from gan_core.config import ALIAS_BOUNDS, FIELD_BOUNDS, TrainConfig, field_choices, field_types
+
+FORMAT = "gan-classroom-preset/1"
+MAX_QUERY_CHARS = 48_000  # a whole query string; room for MAX_SHARED_POINTS drawn points
+MAX_QUERY_KEYS = 80
+MAX_VALUE_CHARS = 100  # one value (custom_points aside)
+MAX_PRESET_BYTES = 64_000  # a JSON preset file; 2000 points at 4 decimals take about 40 kB
+MAX_SHARED_POINTS = 2000
+MAX_TEXT_CHARS = 2000  # "what to watch" and other free text
+MAX_SHARED_PARAMETERS = 5_000_000  # G + D weights; the tutorials' MNIST MLP has about 2.9 million
+POINT_DECIMALS = 4
+# Server-side bookkeeping, not lesson settings: a link must not pick a GPU or a history of a million.
+NOT_SHARED = ("device", "history_len", "snapshot_every", "snapshots_kept")
+ALWAYS_SHARED = ("target", "seed")
+ARCH_FIELDS = ("arch", "z_dim", "g_depth", "g_width", "d_depth", "d_width", "pack", "minibatch_std")
+TRUE_WORDS, FALSE_WORDS = ("true", "1", "yes", "on"), ("false", "0", "no", "off")
+
+
+@dataclass(frozen=True)
+class Message:
+    level: str  # "error": refused, the base value stays; "warning": used, but adjusted (clamped)
+    text: str
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """A decoded setup. Unpacks as `config, messages = decoded`."""
+
+    config: TrainConfig
+    messages: tuple[Message, ...] = ()
+    extras: dict = field(default_factory=dict)  # page-level keys: preset name, page, what to watch
+
+    def __iter__(self) -> Iterator:
+        return iter((self.config, self.messages))
+
+    @property
+    def errors(self) -> list[str]:
+        return [m.text for m in self.messages if m.level == "error"]
+
+    @property
+    def warnings(self) -> list[str]:
+        return [m.text for m in self.messages if m.level == "warning"]
+
+
+class _Refused(ValueError):
+    """One value cannot be used; the message says why in plain words."""
+
+
+def shared_fields() -> tuple[str, ...]:
+    """Keys a link may carry, in the order links write them (label_smoothing for real_label)."""
+    names = [f.name for f in dataclasses.fields(TrainConfig) if f.name not in NOT_SHARED]
+    names[names.index("real_label")] = "label_smoothing"
+    head = [n for n in ALWAYS_SHARED if n in names]
+    return tuple(head + [n for n in names if n not in head])
+
+
+def _accepted_keys() -> set[str]:
+    return set(shared_fields()) | {"real_label"}
+
+
+def _preview(raw: Any, limit: int = 30) -> str:
+    text = raw if isinstance(raw, str) else repr(raw)
+    text = text if len(text) <= limit else text[:limit] + "…"
+    return repr(text) if isinstance(raw, str) else text
+
+
+def _key_name(key: Any) -> str:
+    text = str(key)
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
+# ---- encoding ------------------------------------------------------------------------------------
+
+def _value_of(config: TrainConfig, name: str):
+    return config.label_smoothing if name == "label_smoothing" else getattr(config, name)
+
+
+def _round_point(v: float) -> float:
+    return round(float(v), POINT_DECIMALS) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+def _to_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple):  # custom_points: "x,y;x,y"
+        return ";".join(f"{_round_point(x):g},{_round_point(y):g}" for x, y in value)
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def config_to_query(config: TrainConfig, base: TrainConfig, extras: Mapping[str, str] | None = None,
+                    always: tuple = ALWAYS_SHARED) -> dict[str, str]:
+    """The query parameters of `config`: page-level `extras` first, then `always`, then the
+    settings that differ from `base`."""
+    params = {str(k): str(v) for k, v in (extras or {}).items() if v not in (None, "")}
+    for name in shared_fields():
+        value = _value_of(config, name)
+        if name in always or value != _value_of(base, name):
+            params[name] = _to_text(value)
+    return params
+
+
+def query_string(params: Mapping[str, str]) -> str:
+    """"?a=1&b=2" with commas and semicolons left readable."""
+    return "?" + urllib.parse.urlencode(params, safe=",;") if params else ""
+
+
+def preset_to_json(config: TrainConfig, page: str, name: str = "", what_to_watch: str = "") -> str:
+    """A preset file: every shareable setting of `config`, the page it belongs to and its text."""
+    settings = {}
+    for f in dataclasses.fields(TrainConfig):
+        if f.name in NOT_SHARED:
+            continue
+        value = getattr(config, f.name)
+        settings[f.name] = [[_round_point(x), _round_point(y)] for x, y in value] if f.name == "custom_points" else value
+    doc = {"format": FORMAT, "page": page, "name": name, "config": settings, "what_to_watch": what_to_watch}
+    return json.dumps(doc, indent=1, allow_nan=False)
+
+
+# ---- decoding one value --------------------------------------------------------------------------
+
+def _parse_number(name: str, raw: Any, from_text: bool, integer: bool) -> float | int:
+    if from_text:
+        if not isinstance(raw, str):
+            raise _Refused(f"{name}: expected text, got {_preview(raw)}")
+        try:
+            value = float(raw.strip())
+        except ValueError:
+            raise _Refused(f"{name} must be a {'whole number' if integer else 'number'}; got {_preview(raw)}") from None
+    else:
+        if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+            raise _Refused(f"{name} must be a {'whole number' if integer else 'number'}; got {_preview(raw)}")
+        value = raw
+    if isinstance(value, float) and not math.isfinite(value):
+        raise _Refused(f"{name} must be a finite number; got {_preview(raw)}")
+    if integer:
+        if isinstance(value, float) and not value.is_integer():
+            raise _Refused(f"{name} must be a whole number; got {_preview(raw)}")
+        return int(value)
+    return float(value)
+
+
+def _clamp(name: str, value, lo, hi, notes: list) -> Any:
+    if value < lo or value > hi:
+        edge = lo if value < lo else hi
+        shown = _preview(f"{value:g}" if isinstance(value, float) else str(value)).strip("'")
+        notes.append(Message("warning", f"{name}={shown} is {'below the smallest' if value < lo else 'above the largest'} "
+                                        f"allowed value; using {edge:g}"))
+        return edge
+    return value
+
+
+def _parse_points(raw: Any, from_text: bool) -> tuple:
+    if from_text:
+        if not isinstance(raw, str):
+            raise _Refused(f"custom_points: expected text, got {_preview(raw)}")
+        if raw.count(";") + 1 > MAX_SHARED_POINTS:
+            raise _Refused(f"custom_points holds more than {MAX_SHARED_POINTS} points; refused")
+        pairs = [p.split(",") for p in raw.split(";") if p.strip()]
+    else:
+        if not isinstance(raw, list):
+            raise _Refused(f"custom_points must be a list of [x, y] pairs; got {_preview(raw)}")
+        if len(raw) > MAX_SHARED_POINTS:
+            raise _Refused(f"custom_points holds {len(raw)} points; the limit is {MAX_SHARED_POINTS}")
+        pairs = raw
+    points = []
+    for pair in pairs:
+        if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+            raise _Refused(f"custom_points must be (x, y) pairs; got {_preview(pair)}")
+        x, y = (_parse_number("a custom point", v, from_text, integer=False) for v in pair)
+        points.append((x, y))
+    return tuple(points)
+
+
+def _parse_value(name: str, raw: Any, from_text: bool, notes: list) -> Any:
+    """The value of setting `name` from a query string (text) or JSON (typed); clamps into
+    FIELD_BOUNDS (adding a warning to `notes`) and raises _Refused for anything unusable."""
+    kind = float if name == "label_smoothing" else field_types()[name]
+    if name == "custom_points":
+        return _parse_points(raw, from_text)
+    if from_text and isinstance(raw, str) and len(raw) > MAX_VALUE_CHARS:
+        raise _Refused(f"{name}: value of {len(raw)} characters is too long")
+    if kind is bool:
+        if isinstance(raw, bool) and not from_text:
+            return raw
+        word = raw.strip().lower() if isinstance(raw, str) and from_text else None
+        if word in TRUE_WORDS or word in FALSE_WORDS:
+            return word in TRUE_WORDS
+        raise _Refused(f"{name} must be true or false; got {_preview(raw)}")
+    if kind is str:
+        choices = field_choices().get(name, ())
+        if not isinstance(raw, str) or raw not in choices:
+            shown = ", ".join(choices[:12]) + (", …" if len(choices) > 12 else "")
+            raise _Refused(f"{name} must be one of {shown}; got {_preview(raw)}")
+        return raw
+    lo, hi = ALIAS_BOUNDS[name] if name == "label_smoothing" else FIELD_BOUNDS[name]
+    value = _parse_number(name, raw, from_text, integer=kind is int)
+    return _clamp(name, value, lo, hi, notes)
+
+
+# ---- decoding a whole setup ----------------------------------------------------------------------
+
+def _apply(base: TrainConfig, changes: dict, notes: list) -> TrainConfig:
+    """base with as many of `changes` as fit together. Values that clash with the rest
+    (batch_size not a multiple of pack, target "custom" without points) are refused one by
+    one; passes repeat so an order such as target before custom_points does not matter."""
+    try:
+        return base.replace(**changes)
+    except ValueError:
+        pass
+    config, pending, reasons = base, dict(changes), {}
+    progress = True
+    while pending and progress:
+        progress = False
+        for name, value in list(pending.items()):
+            try:
+                config = config.replace(**{name: value})
+            except ValueError as exc:
+                reasons[name] = str(exc)
+                continue
+            del pending[name]
+            progress = True
+    for name in pending:
+        notes.append(Message("error", f"{name}={_preview(_to_text(pending[name]))} was refused: {reasons[name]}"))
+    return config
+
+
+def parameter_count(config: TrainConfig) -> int:
+    """Weights of G and D for `config`, counted on torch's meta device (no memory, no time)."""
+    import torch
+
+    from gan_core.distributions import TARGETS
+    from gan_core.models import build_models
+
+    target = TARGETS.get(config.target)
+    shape = (1, 28, 28) if config.target == "mnist" else (target.dim if target is not None else 2,)
+    with torch.device("meta"):
+        nets = build_models(config, shape)
+    return sum(p.numel() for net in nets for p in net.parameters())
+
+
+def _within_budget(base: TrainConfig, config: TrainConfig, notes: list) -> TrainConfig:
+    """A link must not make the server build a network of gigabytes: over MAX_SHARED_PARAMETERS,
+    the architecture stays the base's."""
+    count = parameter_count(config)
+    if count <= MAX_SHARED_PARAMETERS:
+        return config
+    changed = {k: getattr(base, k) for k in ARCH_FIELDS if getattr(base, k) != getattr(config, k)}
+    notes.append(Message("error", f"the shared architecture has {count:,} weights, more than the "
+                                  f"{MAX_SHARED_PARAMETERS:,} a shared setup may ask for; kept the page's "
+                                  f"{', '.join(changed) or 'architecture'}"))
+    try:
+        return config.replace(**changed)
+    except ValueError:
+        return base
+
+
+def _decode_items(items: list[tuple[str, Any]], base: TrainConfig, from_text: bool,
+                  extras_spec: Mapping[str, tuple | None]) -> Decoded:
+    notes: list[Message] = []
+    changes, extras, unknown = {}, {}, []
+    accepted = _accepted_keys()
+    for key, raw in items:
+        if key in extras_spec:
+            allowed = extras_spec[key]
+            if not isinstance(raw, str) or len(raw) > (MAX_TEXT_CHARS if allowed is None else MAX_VALUE_CHARS):
+                notes.append(Message("error", f"{_key_name(key)}: refused {_preview(raw)} (text of at most "
+                                              f"{MAX_TEXT_CHARS if allowed is None else MAX_VALUE_CHARS} characters)"))
+            elif allowed is not None and raw not in allowed:
+                notes.append(Message("error", f"{_key_name(key)}: there is no {_preview(raw)} on this page"))
+            else:
+                extras[key] = raw
+        elif key in NOT_SHARED:
+            notes.append(Message("error", f"{key} is a server setting and cannot come from a shared setup; ignored"))
+        elif key not in accepted:
+            unknown.append(_key_name(key))
+        else:
+            try:
+                changes[key] = _parse_value(key, raw, from_text, notes)
+            except _Refused as exc:
+                notes.append(Message("error", f"{exc}; kept the page's value"))
+    if unknown:
+        shown = ", ".join(unknown[:10]) + (f" and {len(unknown) - 10} more" if len(unknown) > 10 else "")
+        notes.insert(0, Message("error", f"Unknown setting(s) ignored: {shown}"))
+    config = _apply(base, changes, notes)
+    config = _within_budget(base, config, notes)
+    return Decoded(config, tuple(notes), extras)
+
+
+def config_from_query(params: Mapping[str, Any], base: TrainConfig,
+                      extras: Mapping[str, tuple | None] | None = None) -> Decoded:
+    """Decode query parameters onto `base`. `params` maps key -> value or list of values (the
+    last one counts); `extras` names the page-level keys accepted besides settings, each with
+    its allowed values (None: any short text). Never raises on the content of `params`."""
+    extras_spec = {"preset": None} if extras is None else dict(extras)
+    try:
+        pairs = [(str(k), v) for k, v in params.items()]
+    except Exception:  # noqa: BLE001 - a mapping that cannot even be listed
+        return Decoded(base, (Message("error", "the link's settings could not be read"),))
+    if len(pairs) > MAX_QUERY_KEYS:
+        return Decoded(base, (Message("error", f"the link carries {len(pairs)} settings, more than {MAX_QUERY_KEYS}; "
+                                               f"none were applied"),))
+    items, notes = [], []
+    for key, value in pairs:
+        if isinstance(value, (list, tuple)):
+            if not value:
+                continue
+            if len(value) > 1:
+                notes.append(Message("warning", f"{_key_name(key)} was given {len(value)} times; using the last"))
+            value = value[-1]
+        items.append((key, value))
+    size = sum(len(k) + len(str(v)) for k, v in items)
+    if size > MAX_QUERY_CHARS:
+        return Decoded(base, (Message("error", f"the link's settings are {size:,} characters long, more than "
+                                               f"{MAX_QUERY_CHARS:,}; none were applied"),))
+    decoded = _decode_items(items, base, True, extras_spec)
+    return dataclasses.replace(decoded, messages=tuple(notes) + decoded.messages)
+
+
+def preset_from_json(data: str | bytes, base: TrainConfig, page: str | None = None) -> Decoded:
+    """Decode a preset file onto `base` (fields it leaves out keep the base's value). With
+    `page`, a preset written for another page is refused. Never raises on the file's content."""
+    def refused(text: str) -> Decoded:
+        return Decoded(base, (Message("error", text),))
+
+    if not isinstance(data, (str, bytes, bytearray)):
+        return refused("a preset must be a JSON text file")
+    size = len(data.encode("utf-8", "replace") if isinstance(data, str) else data)
+    if size > MAX_PRESET_BYTES:
+        return refused(f"the preset file is {size:,} bytes, more than {MAX_PRESET_BYTES:,}; nothing was applied")
+    try:
+        doc = json.loads(data, parse_constant=lambda word: math.nan)  # NaN/Infinity: refused per value
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        return refused(f"the preset file is not valid JSON ({type(exc).__name__}: {str(exc)[:120]}); nothing was applied")
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        return refused(f"not a GAN Classroom preset (it must be a JSON object with \"format\": \"{FORMAT}\"); "
+                       "nothing was applied")
+    if page is not None and doc.get("page") != page:
+        return refused(f"this preset was saved on the page {_preview(doc.get('page'))}, not on {page!r}; "
+                       "nothing was applied")
+    settings = doc.get("config", {})
+    if not isinstance(settings, dict):
+        return refused("the preset's \"config\" must be a JSON object of settings; nothing was applied")
+    notes = []
+    unknown_top = sorted(set(doc) - {"format", "page", "name", "config", "what_to_watch"})
+    if unknown_top:
+        notes.append(Message("warning", "ignored unknown part(s) of the file: "
+                                        + ", ".join(_key_name(k) for k in unknown_top[:10])))
+    decoded = _decode_items(list(settings.items()), base, False, {})
+    extras = {"page": doc.get("page")}
+    for key in ("name", "what_to_watch"):
+        value = doc.get(key, "")
+        if isinstance(value, str) and len(value) <= MAX_TEXT_CHARS:
+            extras[key] = value
+        else:
+            notes.append(Message("warning", f"the preset's {key} was not short text; left out"))
+    return Decoded(decoded.config, tuple(notes) + decoded.messages, extras)
