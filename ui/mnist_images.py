@@ -1,7 +1,17 @@
-"""Digits as small pictures for st.image: one tile per image with D's verdict as a coloured frame,
-or one composite grid. Pure PIL / NumPy; images come in as (n, 28, 28) floats in [0, 1]."""
+"""Digits as small pictures: one tile per image with D's verdict as a coloured frame, or one
+composite grid. Pure PIL / NumPy; images come in as (n, 28, 28) floats in [0, 1].
+
+Live grids go out as one HTML block of inline PNGs (tile_grid_html, for st.html): a redraw every
+half second would otherwise create dozens of media files per redraw, and a browser that lags one
+redraw behind asks for files already deleted (broken images on a busy classroom laptop). Inline
+images travel with the page update itself, so they cannot go missing.
+"""
 
 from __future__ import annotations
+
+import base64
+import html
+import io
 
 import numpy as np
 from PIL import Image
@@ -63,3 +73,23 @@ def grid(images: np.ndarray, cols: int = 6, scale: int = 2, pad: int = 2) -> Ima
 def score_caption(score: float) -> str:
     """The number under each tile: D's probability that the image is real."""
     return f"D={score:.2f}"
+
+
+def png_data_uri(image: Image.Image) -> str:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=False)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def tile_grid_html(images: np.ndarray, scores=None, captions=None, width: int = 64, scale: int = 3) -> str:
+    """A wrapping row of framed tiles, each with its caption underneath (plain text, escaped)."""
+    captions = [""] * len(images) if captions is None else list(captions)
+    figures = []
+    for picture, caption in zip(tiles(images, scores, scale), captions):
+        figures.append(
+            f'<figure class="gan-tile" style="margin:0;width:{width}px;text-align:center">'
+            f'<img src="{png_data_uri(picture)}" width="{width}" height="{width}" alt="{html.escape(caption)}" '
+            f'style="image-rendering:pixelated;display:block">'
+            f'<figcaption style="font-size:0.72rem;color:#555;line-height:1.2">{html.escape(caption)}</figcaption>'
+            "</figure>")
+    return f'<div style="display:flex;flex-wrap:wrap;gap:6px 6px">{"".join(figures)}</div>'

@@ -86,7 +86,7 @@ def frame_scrubber(progress: ImageProgress, key: str) -> None:
         st.slider("Frame", 0, last, key=idx_key, disabled=follow,
                   help="Turn off 'Follow the newest frame' to scrub back through training.")
     frame = frames[st.session_state.get(idx_key, last)]
-    st.image(grid(frame.images, cols=9, scale=2), width="stretch",
+    st.image(grid(frame.images, cols=9, scale=2), width="stretch", output_format="PNG",
              caption=f"G(fixed z) at iteration {frame.iteration:,} — frame "
                      f"{st.session_state.get(idx_key, last) + 1} of {len(frames)} (one every "
                      f"{progress.frame_every} iterations at most; older frames thinned past "

@@ -13,7 +13,7 @@ import numpy as np
 import streamlit as st
 
 from gan_core.step_probe import DStepView, DVerdict, GStepView, d_step_view, d_verdict, g_step_view
-from ui.mnist_images import score_caption, tiles
+from ui.mnist_images import score_caption, tile_grid_html
 
 SHOWN = 12  # images per grid: enough to see variety, small enough to redraw live
 TILE_WIDTH = 64  # pixels per tile on screen
@@ -45,7 +45,7 @@ class StepViews:
 
 
 def _image_row(images: np.ndarray, scores: np.ndarray, captions: list[str]) -> None:
-    st.image(tiles(images, scores), caption=captions, width=TILE_WIDTH)
+    st.html(tile_grid_html(images, scores, captions, width=TILE_WIDTH, scale=2))
 
 
 def _age(view_update: int, latest_update: int) -> str:

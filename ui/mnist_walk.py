@@ -7,7 +7,7 @@ import streamlit as st
 
 from gan_core.live import LiveRun
 from gan_core.step_probe import latent_walk
-from ui.mnist_images import tiles
+from ui.mnist_images import tile_grid_html
 
 
 @st.fragment
@@ -27,7 +27,7 @@ def latent_walk_section(run: LiveRun, prefix: str, label_digits=None) -> None:
     captions = [f"t={t:.2f} D={p:.2f}" for t, p in zip(walk.t, walk.p_real)]
     if readings:
         captions = [f"{c} → {d} ({conf:.0%})" for c, (d, conf) in zip(captions, readings)]
-    st.image(tiles(walk.images, walk.p_real), caption=captions, width=72)
+    st.html(tile_grid_html(walk.images, walk.p_real, captions, width=84, scale=3))
     st.caption(f"G at iteration {run.trainer.iteration:,}, quietly (the run is not changed). "
                "Frame colour and D= are D's score; → is the digit classifier's reading. "
                "Moving any control here redraws the walk with the current G.")
