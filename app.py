@@ -12,6 +12,7 @@ PAGES = {
     "Theory": [st.Page("pages/value_function.py", title="Value function & D*", icon="📐"),
                st.Page("pages/toy_1d.py", title="1D lab (Figure 1)", icon="📈")],
     "Toys": [st.Page("pages/toy_2d.py", title="2D toys & mode collapse", icon="🎯")],
+    "MNIST": [st.Page("pages/mnist.py", title="MNIST step by step", icon="🔢")],
 }
 
 navigation = st.navigation(PAGES)

@@ -67,3 +67,7 @@ st.markdown("- **1D lab (Figure 1)** (Theory): the 2014 paper's Figure 1 live: p
 st.markdown("- **2D toys & mode collapse** (Toys): watch D colour the plane and push G's samples; see a "
             "plain GAN drop modes of the ring of 8, change label smoothing or batch size while it trains, "
             "cure the collapse, or draw your own target.")
+st.markdown("- **MNIST step by step** (MNIST): press Step D and see the real and fake digits D was trained "
+            "on with its score on each; press Step G and see the same noise through G before and after, "
+            "scored by D (the “misleading labels”); then play, retune live, scrub the fixed-noise frames, "
+            "walk through the latent space and save or load the run.")
