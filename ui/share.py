@@ -1,0 +1,137 @@
+"""Share a page's setup: the URL's query parameters, a JSON preset download and a preset upload.
+
+A page integrates it in three calls (names as on the 2D lab):
+
+    restored = restore_from_query("toy_2d", BASE, extras={"preset": tuple(presets)})
+    if restored is not None:                    # the URL asked for a setup this tab has not applied
+        start_new_run(run, restored.config)
+        show_messages(restored.messages)
+    ...
+    write_query("toy_2d", run.trainer.config, BASE)          # the address bar follows the settings
+    share_panel("toy_2d", run.trainer.config, BASE, on_import=lambda d: start_new_run(run, d.config))
+
+Decoding is gan_core.sharing's: hostile links and files are clamped or refused with messages,
+never a traceback, and nothing is applied twice (a link once per tab, an uploaded file once).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Callable, Iterable, Mapping
+
+import streamlit as st
+
+from gan_core.config import TrainConfig
+from gan_core.sharing import (MAX_PRESET_BYTES, Decoded, Message, config_from_query, config_to_query,
+                              preset_from_json, preset_to_json, query_string)
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$])")
+
+
+def _applied_key(page_key: str) -> str:
+    return f"_share_query_{page_key}"
+
+
+def _signature(params: Mapping) -> str:
+    """A stable fingerprint of query parameters (order-free), to recognise a URL seen before."""
+    text = "&".join(f"{k}={v}" for k, v in sorted((str(k), str(v)) for k, v in params.items()))
+    return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
+
+
+def _current_query() -> dict:
+    """st.query_params as key -> list of values (repeated keys kept, the decoder says so)."""
+    return {key: st.query_params.get_all(key) for key in st.query_params}
+
+
+def escape_markdown(text: str) -> str:
+    """Show user-supplied text literally: a crafted key cannot become a link or an image."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
+
+
+def show_messages(messages: Iterable[Message]) -> None:
+    """Refusals as st.error, adjustments as st.warning, each naming what happened."""
+    for m in messages:
+        text = escape_markdown(m.text)
+        if m.level == "error":
+            st.error(f"Not applied: {text}", icon="🚫")
+        else:
+            st.warning(f"Adjusted: {text}", icon="⚠️")
+
+
+def restore_from_query(page_key: str, base_config: TrainConfig,
+                       extras: Mapping[str, tuple | None] | None = None) -> Decoded | None:
+    """The setup the URL's query parameters ask for, decoded onto `base_config`; None when the
+    URL holds no parameters or when this tab already applied (or wrote) exactly these ones.
+    Unpacks as `config, messages = decoded`."""
+    params = _current_query()
+    if not params:
+        return None
+    signature = _signature({k: v[-1] if v else "" for k, v in params.items()})
+    if st.session_state.get(_applied_key(page_key)) == signature:
+        return None
+    st.session_state[_applied_key(page_key)] = signature
+    decoded = config_from_query(params, base_config, extras=extras)
+    st.session_state[f"_share_messages_{page_key}"] = decoded.messages
+    return decoded
+
+
+def write_query(page_key: str, config: TrainConfig, base: TrainConfig, extras: Mapping[str, str] | None = None) -> dict:
+    """Make the address bar describe `config` (so copying it shares the setup); returns the params.
+    The written URL counts as applied, so restore_from_query does not re-apply it."""
+    params = config_to_query(config, base, extras)
+    if {k: st.query_params.get_all(k) for k in st.query_params} != {k: [v] for k, v in params.items()}:
+        st.query_params.from_dict(params)
+    st.session_state[_applied_key(page_key)] = _signature(params)
+    return params
+
+
+def share_url(params: Mapping[str, str]) -> str:
+    """The full link when Streamlit knows the browser's URL, else the query string alone."""
+    base = (getattr(st.context, "url", None) or "").split("?")[0]
+    return base + query_string(params)
+
+
+def _import_upload(page_key: str, base: TrainConfig, on_import: Callable[[Decoded], None]) -> None:
+    upload = st.session_state.get(f"{page_key}_share_upload")
+    if upload is None:
+        return
+    if upload.size > MAX_PRESET_BYTES:
+        decoded = Decoded(base, (Message("error", f"the file is {upload.size:,} bytes, more than "
+                                                  f"{MAX_PRESET_BYTES:,}; nothing was applied"),))
+    else:
+        decoded = preset_from_json(upload.getvalue(), base, page=page_key)
+    st.session_state[f"_share_import_{page_key}"] = decoded
+    if decoded.config != base or not decoded.errors:
+        on_import(decoded)
+
+
+def share_panel(page_key: str, config: TrainConfig, base: TrainConfig, on_import: Callable[[Decoded], None],
+                extras: Mapping[str, str] | None = None, name: str = "", what_to_watch: str = "",
+                expanded: bool = False) -> None:
+    """The "Share this setup" expander: the link, a JSON preset download, and a JSON upload that
+    calls `on_import(decoded)` once per uploaded file (refused files call nothing)."""
+    with st.expander("🔗 Share this setup", expanded=expanded):
+        params = config_to_query(config, base, extras)
+        st.caption("Send this link: it opens this page with these settings (target, seed, every "
+                   "setting you changed).")
+        st.code(share_url(params), language=None)
+        st.download_button("⬇ Download preset (JSON)", preset_to_json(config, page_key, name, what_to_watch),
+                           file_name=f"{page_key}-preset.json", mime="application/json",
+                           key=f"{page_key}_share_download", on_click="ignore")
+        st.file_uploader("Load a preset (JSON)", type=["json"], key=f"{page_key}_share_upload",
+                         on_change=_import_upload, args=(page_key, base, on_import), max_upload_size=1,
+                         help="A preset file saved from this page. Unknown or unsafe values are refused "
+                              "or clamped, and the message says which.")
+        if (decoded := st.session_state.get(f"_share_import_{page_key}")) is not None:
+            if decoded.errors and decoded.config == base:
+                st.error("The preset file was not applied.", icon="🚫")
+            else:
+                label = decoded.extras.get("name") or "the preset"
+                st.success(f"Loaded {escape_markdown(label)}: a fresh run with its settings.")
+                if watch := decoded.extras.get("what_to_watch"):
+                    st.info(f"**What to watch:** {escape_markdown(watch)}")
+            show_messages(decoded.messages)
+        if messages := st.session_state.get(f"_share_messages_{page_key}"):
+            st.caption("From the link this page was opened with:")
+            show_messages(messages)
