@@ -26,9 +26,10 @@ def page_objects(key: str) -> dict:
     return store
 
 
-def status_line(run: LiveRun, iteration: int, updates: int) -> None:
+def status_line(run: LiveRun, iteration: int, updates: int, key: str) -> None:
     state = f"▶ playing, {run.rate:.1f} iterations/s" if run.playing else "⏸ paused"
-    st.caption(f"**Iteration {iteration:,}** (G updates) · {updates:,} updates of D and G · {state}")
+    with st.container(key=f"{key}_status"):
+        st.caption(f"**Iteration {iteration:,}** (G updates) · {updates:,} updates of D and G · {state}")
 
 
 def make_render(key: str):
@@ -46,7 +47,7 @@ def make_render(key: str):
 
         columns, events, iteration, updates = run.call(read)
         progress.update(run.call)  # a frame / a metric check, when one is due
-        status_line(run, iteration, updates)
+        status_line(run, iteration, updates, key)
         d_col, g_col = st.columns(2, gap="medium")
         with d_col:
             d_step_section(views.d, updates, views.verdict)

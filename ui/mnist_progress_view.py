@@ -30,7 +30,7 @@ def _histogram_figure(fractions: np.ndarray) -> go.Figure:
     fig = go.Figure(go.Bar(x=[str(d) for d in range(10)], y=fractions, marker_color="#1f77b4"))
     fig.add_hline(y=0.1, line=dict(color="black", dash="dot", width=1),
                   annotation_text="uniform ⅒", annotation_position="top right")
-    fig.update_layout(title="Digits G makes (latest check)", height=CHART_HEIGHT,
+    fig.update_layout(title="Digits G makes", height=CHART_HEIGHT,
                       margin=dict(l=10, r=10, t=30, b=10), xaxis_title="digit (classifier)",
                       yaxis=dict(range=[0, max(0.3, float(fractions.max()) * 1.1)]))
     return fig
@@ -61,12 +61,14 @@ def digit_metric_charts(progress: ImageProgress, events: list, key: str, classif
     cols = progress.metric_columns()
     cols["coverage"] = cols.get("digits_covered", np.array([])) / 10
     a, b, c = st.columns(3)
-    a.plotly_chart(history_figure(cols, DIGIT_SERIES, events, "Digit coverage", height=CHART_HEIGHT,
-                                  y_range=[-0.02, max(1.02, float(np.nanmax(cols["kl_uniform"])) + 0.05)]),
-                   key=f"{key}_digits")
-    b.plotly_chart(history_figure(cols, [("frechet", "Fréchet distance")], events,
-                                  "Fréchet distance (lower is better)", height=CHART_HEIGHT),
-                   key=f"{key}_frechet")
+    coverage = history_figure(cols, DIGIT_SERIES, events, "Digit coverage", height=CHART_HEIGHT,
+                              y_range=[-0.02, max(1.02, float(np.nanmax(cols["kl_uniform"])) + 0.05)])
+    frechet = history_figure(cols, [("frechet", "Fréchet distance")], events, "Fréchet distance ↓",
+                             height=CHART_HEIGHT)
+    for fig in (coverage, frechet):
+        fig.update_traces(mode="lines+markers", marker=dict(size=5))  # checks are sparse points
+    a.plotly_chart(coverage, key=f"{key}_digits")
+    b.plotly_chart(frechet, key=f"{key}_frechet")
     fractions = np.array([values.get(f"digit_{d}", 0.0) for d in range(10)])
     c.plotly_chart(_histogram_figure(fractions), key=f"{key}_hist")
 
