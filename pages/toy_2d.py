@@ -6,7 +6,7 @@ from gan_core.config import TrainConfig
 from gan_core.trainer import Trainer
 from ui.live_controls import divergence_panel, knob_widgets, live_area, transport
 from ui.session import get_run
-from ui.toy_live import LAYERS_KEY, render
+from ui.toy_live import LAYERS_KEY, TIME_CHARTS_EVERY, render, render_time_charts
 from ui.toy_setup import KNOB_FIELDS, PREFIX, architecture_form, draw_your_own, preset_panel
 from ui.toy_views import LAYERS
 
@@ -39,3 +39,4 @@ with controls:
         draw_your_own(run)
 with views:
     live_area(run, PREFIX, render, every=0.25)
+    live_area(run, f"{PREFIX}_charts", render_time_charts, every=TIME_CHARTS_EVERY)

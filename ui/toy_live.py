@@ -14,14 +14,13 @@ import streamlit as st
 
 from gan_core.live import LiveRun
 from gan_core.trainer import RECORD_FIELDS
-from ui.plots import d_output_figure, loss_figure
 from ui.step_story import step_story
-from ui.toy_charts import mode_timeline_figure, modes_figure
+from ui.toy_figures import FigureCache
 from ui.toy_render_data import LabViews, RenderData
-from ui.toy_views import LAYERS, d_versus_optimal_figures, field_figure, manifold_figure, plane_figure
+from ui.toy_views import LAYERS
 
-SLOW_CHARTS_EVERY = 1.0  # seconds between rebuilds of the loss / D-output charts while playing
 VIEWS_KEY = "toy_lab_views"
+FIGS_KEY = "toy_lab_figures"
 DATA_KEY = "toy_lab_data"
 LAYERS_KEY = "toy_layers"
 STORY_KEY = "toy_story_shown"
@@ -38,22 +37,11 @@ def render_data(run: LiveRun) -> RenderData:
     stamp = (id(trainer), trainer.updates, trainer.config)
     if cached is not None and cached[0] == stamp and not run.playing:
         return cached[1]
+    if cached is not None and run.playing and time.monotonic() - cached[2] < 0.1:
+        return cached[1]  # the other fragment just computed it
     data = lab_views().compute(run)
-    st.session_state[DATA_KEY] = ((id(trainer), data.updates, data.config), data)
+    st.session_state[DATA_KEY] = ((id(trainer), data.updates, data.config), data, time.monotonic())
     return data
-
-
-def slow_charts(run: LiveRun, data: RenderData) -> tuple:
-    """Loss and D-output charts, rebuilt at most once a second while playing: their 20 000-point
-    history changes little between two redraws and plotly's checked figures cost milliseconds."""
-    cached = st.session_state.get("toy_slow_charts")
-    now = time.monotonic()
-    stamp = (data.updates, len(data.events))
-    if cached and (cached[1] == stamp or (run.playing and now - cached[0] < SLOW_CHARTS_EVERY)):
-        return cached[2]
-    figs = (loss_figure(data.history, data.events), d_output_figure(data.history, data.events))
-    st.session_state["toy_slow_charts"] = (now, stamp, figs)
-    return figs
 
 
 def _last_record(history: dict) -> dict:
@@ -104,38 +92,50 @@ def story(data: RenderData, reveal_delay: float = 0.0) -> None:
             time.sleep(min(reveal_delay, 0.6))  # paused step mode: nothing trains meanwhile
 
 
+TIME_CHARTS_EVERY = 1.0  # seconds: the time charts change slowly; the browser redraws less
+
+
 def render(run: LiveRun) -> None:
+    """The fast part: numbers, the plane views and the step story (the live fragment)."""
     data = render_data(run)
     views = lab_views()
-    scene = views.scene
-    layers = st.session_state.get(LAYERS_KEY, LAYERS)
+    figs = figure_cache().plane_figures(views, data, st.session_state.get(LAYERS_KEY, LAYERS))
     status_line(data)
     big_numbers(run, data)
     main, side = st.columns([3, 2])
-    main.plotly_chart(plane_figure(scene, data.frame, layers), key="toy_plane")
+    main.plotly_chart(figs["plane"], key="toy_plane")
     with side:
-        st.plotly_chart(field_figure(scene, data.frame), key="toy_field")
+        st.plotly_chart(figs["field"], key="toy_field")
         if not run.playing:
             story(data, run.delay)
     left, right, third = st.columns(3)
-    d_fig, d_star_fig = d_versus_optimal_figures(scene, data.frame, height=380)
-    left.plotly_chart(d_fig, key="toy_d")
-    right.plotly_chart(d_star_fig, key="toy_dstar")
-    if data.frame.manifold is not None:
-        third.plotly_chart(manifold_figure(scene, data.frame, height=380), key="toy_manifold")
+    left.plotly_chart(figs["d"], key="toy_d")
+    right.plotly_chart(figs["d_star"], key="toy_dstar")
+    if "manifold" in figs:
+        third.plotly_chart(figs["manifold"], key="toy_manifold")
     else:
         third.info(f"The manifold view needs z_dim 1 or 2 (this run has {data.config.z_dim}).")
+    scene = views.scene
     blur = "exact p_data" if scene.exact_density else "p_data estimated from real samples"
     st.caption(f"D* uses {blur} and a kernel density estimate of 512 fakes for p_g, both seen through the "
                f"same Gaussian blur (h = {scene.bandwidth:.2f}): where G matches the data, D* = ½.")
+
+
+def render_time_charts(run: LiveRun) -> None:
+    """The slow part: losses, D's outputs, modes and the per-mode timeline (a second fragment)."""
+    data = render_data(run)
+    figs = figure_cache().time_charts(data, run.playing)
     st.subheader("Over time")
     a, b = st.columns(2)
-    losses_fig, d_out_fig = slow_charts(run, data)
-    a.plotly_chart(losses_fig, key="toy_losses")
-    b.plotly_chart(d_out_fig, key="toy_dout")
+    a.plotly_chart(figs["losses"], key="toy_losses")
+    b.plotly_chart(figs["d_out"], key="toy_dout")
     if data.n_modes:
         c, d = st.columns(2)
-        c.plotly_chart(modes_figure(data.modes, data.n_modes, data.events), key="toy_modes")
-        d.plotly_chart(mode_timeline_figure(data.modes, data.events), key="toy_mode_timeline")
+        c.plotly_chart(figs["modes"], key="toy_modes")
+        d.plotly_chart(figs["mode_timeline"], key="toy_mode_timeline")
     else:
         st.caption("This target has no separate modes: mode counts apply to the ring, the grid and your points.")
+
+
+def figure_cache() -> FigureCache:
+    return st.session_state.setdefault(FIGS_KEY, FigureCache())

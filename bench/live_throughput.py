@@ -1,0 +1,121 @@
+"""Live throughput of the 2D lab: iterations/s while the views redraw, against a bare loop.
+
+    python bench/live_throughput.py [--seconds 8] [--rounds 2] [--fps 4] [--threads 1]
+
+Bare: Trainer.step() in a plain loop. Live: the same config trained by a LiveRun (the page's
+background thread) while a second thread does, `--fps` times a second, exactly what one redraw of
+the page does on the server: LabViews.compute() (trainer locked for the network part), the plane
+figures (and, once a second like the page's second fragment, the time charts) and Streamlit's own
+plotly_chart serialisation
+(plotly.tools.return_figure_from_figure_or_data + plotly.io.to_json). Only the websocket and the
+browser are left out. Bare and live phases alternate (`--rounds` of each) so machine load drifts
+hit both; the ratio is live it/s over bare it/s. Target: ratio >= 0.7 at >= 4 redraws/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import plotly  # noqa: E402
+import plotly.io as pio  # noqa: E402
+import torch  # noqa: E402
+
+from gan_core.config import TrainConfig  # noqa: E402
+from gan_core.live import LiveRun  # noqa: E402
+from gan_core.trainer import Trainer  # noqa: E402
+from ui.toy_figures import FigureCache  # noqa: E402
+from ui.toy_live import TIME_CHARTS_EVERY  # noqa: E402
+from ui.toy_render_data import LabViews  # noqa: E402
+
+
+def serialise_like_streamlit(fig) -> int:
+    """What st.plotly_chart does with a figure before sending it; returns the JSON size."""
+    figure = plotly.tools.return_figure_from_figure_or_data(fig, validate_figure=True)
+    return len(pio.to_json(figure, validate=False))
+
+
+def bare_rate(config: TrainConfig, seconds: float) -> float:
+    trainer = Trainer(config)
+    trainer.train(5)  # warm-up: first steps allocate
+    start, t0 = trainer.iteration, time.perf_counter()
+    while time.perf_counter() - t0 < seconds:
+        trainer.step()
+    return (trainer.iteration - start) / (time.perf_counter() - t0)
+
+
+def live_rate(config: TrainConfig, seconds: float, fps: float) -> dict:
+    run = LiveRun(Trainer(config), idle_timeout=3600)
+    views, cache = LabViews(), FigureCache()
+    run.run_steps("both", 5)
+    stop = threading.Event()
+    redraws, redraw_seconds, sizes = [], [], []
+    last_charts = [-1e9]
+
+    def redraw_loop():
+        period = 1.0 / fps
+        next_at = time.perf_counter()
+        while not stop.is_set():
+            t0 = time.perf_counter()
+            data = views.compute(run)
+            figs = cache.plane_figures(views, data)
+            if t0 - last_charts[0] >= TIME_CHARTS_EVERY:  # the page's second, slower fragment
+                figs.update(cache.time_charts(data, playing=True))
+                last_charts[0] = t0
+            sizes.append(sum(serialise_like_streamlit(f) for f in figs.values()))
+            redraw_seconds.append(time.perf_counter() - t0)
+            redraws.append(t0)
+            next_at += period
+            stop.wait(max(0.0, next_at - time.perf_counter()))  # a timer like run_every, no drift
+
+    run.play()
+    painter = threading.Thread(target=redraw_loop, daemon=True)
+    t0 = time.perf_counter()
+    start = run.trainer.iteration
+    painter.start()
+    time.sleep(seconds)
+    done, elapsed = run.trainer.iteration - start, time.perf_counter() - t0
+    stop.set()
+    painter.join()
+    run.pause()
+    return {"rate": done / elapsed, "redraws_per_s": len(redraws) / elapsed,
+            "redraw_ms": 1000 * statistics.median(redraw_seconds) if redraw_seconds else float("nan"),
+            "kb_per_redraw": statistics.median(sizes) / 1000 if sizes else float("nan")}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--seconds", type=float, default=8.0, help="length of each phase")
+    ap.add_argument("--rounds", type=int, default=2, help="bare/live pairs, alternating")
+    ap.add_argument("--fps", type=float, default=4.0, help="redraws per second asked for")
+    ap.add_argument("--threads", type=int, default=1, help="torch intra-op threads (both phases)")
+    ap.add_argument("--target", default="ring8")
+    ap.add_argument("--batch-size", type=int, default=256)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    config = TrainConfig(target=args.target, batch_size=args.batch_size)
+    print(f"config: target {config.target}, batch {config.batch_size}, G/D {config.g_depth}x{config.g_width} MLP, "
+          f"torch threads {args.threads}, {args.rounds} x ({args.seconds:g} s bare + {args.seconds:g} s live)")
+    bare, live = [], []
+    for r in range(args.rounds):
+        bare.append(bare_rate(config, args.seconds))
+        live.append(live_rate(config, args.seconds, args.fps))
+        print(f"round {r + 1}: bare {bare[-1]:.1f} it/s | live {live[-1]['rate']:.1f} it/s while redrawing "
+              f"{live[-1]['redraws_per_s']:.2f}/s (median redraw {live[-1]['redraw_ms']:.0f} ms, "
+              f"{live[-1]['kb_per_redraw']:.0f} kB of figure JSON)")
+    bare_mean = statistics.mean(bare)
+    live_mean = statistics.mean(x["rate"] for x in live)
+    fps = statistics.mean(x["redraws_per_s"] for x in live)
+    print(f"bare loop:  {bare_mean:.1f} it/s")
+    print(f"live view:  {live_mean:.1f} it/s at {fps:.2f} redraws/s")
+    print(f"ratio live/bare: {live_mean / bare_mean:.2f}  (target >= 0.70 at >= 4 redraws/s)")
+
+
+if __name__ == "__main__":
+    main()
