@@ -1,0 +1,192 @@
+"""Mode coverage in one shape for every lesson: which modes the generator draws, how often, and
+which it never draws, for MNIST digits (read by the digit classifier) and for the 2D toys' mixture
+modes (gan_core.metrics.mode_metrics). One `Coverage` record, one sentence style, one set of plots
+(ui/coverage_views.py), so both pages speak the same language.
+
+Definitions: p_gen = counts / counts.sum(); a mode is *covered* when at least one sample falls in
+it; KL(p_gen || target) in nats (target: uniform over the 10 digits for MNIST, the mixture
+weights for a toy). The digit numbers come from gan_core.mnist_metrics (digit_histogram,
+kl_to_uniform, missing_digits_sentence); the toy numbers from ModeMetrics as they are.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+import numpy as np
+import torch
+
+from gan_core.metrics import ModeMetrics
+from gan_core.mnist_metrics import N_DIGITS, digit_histogram, kl_to_uniform, missing_digits_sentence
+from gan_core.step_probe import generate, to_unit_images
+
+LOW_CONFIDENCE = 0.6  # a fake whose top digit gets less than this sits between modes
+SAMPLE_SEED = 7  # noise for map samples: the same z every time, so changes are G's, not luck
+
+
+@dataclass(frozen=True)
+class Coverage:
+    names: tuple  # (K,) mode names as the UI says them: "digit 4", "mode 3"
+    counts: np.ndarray  # (K,) generated samples counted in each mode
+    target: np.ndarray  # (K,) the proportions a perfect generator would have (sum 1)
+    kl: float  # KL(p_gen || target), nats
+    sentence: str  # which modes are missing, in plain words
+
+    @property
+    def n_modes(self) -> int:
+        return len(self.counts)
+
+    @property
+    def n_samples(self) -> int:
+        return int(self.counts.sum())
+
+    @property
+    def proportions(self) -> np.ndarray:
+        total = self.counts.sum()
+        return self.counts / total if total else np.zeros(len(self.counts))
+
+    @property
+    def covered(self) -> np.ndarray:
+        return self.counts > 0  # (K,) bool
+
+    @property
+    def n_covered(self) -> int:
+        return int(self.covered.sum())
+
+    @property
+    def missing(self) -> list[str]:
+        return [name for name, c in zip(self.names, self.covered) if not c]
+
+
+def join_words(words: list[str]) -> str:
+    """'4', '4 or 9', '1, 4 or 9'."""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def modes_sentence(counts, names) -> str:
+    """The toy twin of missing_digits_sentence: 'The generator never draws mode 3 or mode 7.'"""
+    counts = np.asarray(counts)
+    if counts.sum() == 0:
+        return "No generated samples land on any mode yet."
+    missing = [n for n, c in zip(names, counts) if c == 0]
+    if not missing:
+        return f"The generator draws all {len(counts)} modes."
+    if len(missing) == len(counts) - 1:
+        only = next(n for n, c in zip(names, counts) if c > 0)
+        return f"The generator draws only {only}: it has collapsed onto one mode."
+    return f"The generator never draws {join_words(missing)}."
+
+
+def digit_coverage(digits=None, counts=None) -> Coverage:
+    """Coverage of generated digits, from the classifier's digits (N,) or per-digit counts (10,)."""
+    counts = digit_histogram(digits) if counts is None else np.asarray(counts, dtype=np.int64)
+    if counts.shape != (N_DIGITS,):
+        raise ValueError(f"digit counts must have shape (10,); got {counts.shape}")
+    return Coverage(tuple(f"digit {d}" for d in range(N_DIGITS)), counts, np.full(N_DIGITS, 1 / N_DIGITS),
+                    kl_to_uniform(counts), missing_digits_sentence(counts))
+
+
+def toy_coverage(metrics: ModeMetrics, weights=None) -> Coverage:
+    """Coverage of a 2D toy run from gan_core.metrics.mode_metrics (high-quality samples per mode)."""
+    k = metrics.n_modes
+    target = np.full(k, 1 / k) if weights is None else np.asarray(weights, float) / np.sum(weights)
+    names = tuple(f"mode {i}" for i in range(k))
+    return Coverage(names, np.asarray(metrics.mode_counts, dtype=np.int64), target, float(metrics.kl),
+                    modes_sentence(metrics.mode_counts, names))
+
+
+def real_digit_proportions(labels) -> np.ndarray:
+    """(10,) share of each digit among real labels: the 'real' bars next to the generated ones."""
+    counts = digit_histogram(labels).astype(float)
+    return counts / max(counts.sum(), 1.0)
+
+
+# ---- coverage over time --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CoverageTimeline:
+    iterations: np.ndarray  # (T,)
+    proportions: np.ndarray  # (T, K) share of samples per mode at each point
+    n_covered: np.ndarray  # (T,) modes with at least one sample
+    kl: np.ndarray  # (T,) KL(p_gen || target)
+    names: tuple  # (K,)
+
+
+def timeline(points: Iterable[tuple[int, Coverage]]) -> CoverageTimeline:
+    """Stack (iteration, Coverage) points (sorted by iteration) into arrays for a plot."""
+    points = sorted(points, key=lambda p: p[0])
+    if not points:
+        return CoverageTimeline(np.zeros(0), np.zeros((0, 0)), np.zeros(0, int), np.zeros(0), ())
+    return CoverageTimeline(np.array([it for it, _ in points], dtype=float),
+                            np.stack([c.proportions for _, c in points]),
+                            np.array([c.n_covered for _, c in points]),
+                            np.array([c.kl for _, c in points]), points[0][1].names)
+
+
+def digit_shares_points(points: Iterable[tuple[int, dict]], n: int) -> list[tuple[int, Coverage]]:
+    """A progress record's points (gan_core.image_progress: (iteration, {"digit_k": share, ...}))
+    as Coverage points; shares of `n` samples become counts again."""
+    out = []
+    for iteration, values in points:
+        if not all(f"digit_{d}" in values for d in range(N_DIGITS)):
+            continue
+        counts = np.rint(np.array([values[f"digit_{d}"] for d in range(N_DIGITS)]) * n).astype(np.int64)
+        out.append((int(iteration), digit_coverage(counts=counts)))
+    return out
+
+
+def snapshot_coverage(trainer, read_digits: Callable[[torch.Tensor], np.ndarray], n: int = 500,
+                      seed: int = SAMPLE_SEED) -> list[tuple[int, Coverage]]:
+    """Coverage of each rollback snapshot the trainer keeps (trainer.snapshots), with the same z
+    for every snapshot. A copy of G gets each snapshot's weights; the trainer is not touched
+    (call it under the run's lock: the snapshots deque may change between steps)."""
+    z = trainer.noise(n, torch.Generator().manual_seed(seed))  # (n, z_dim)
+    shadow = copy.copy(trainer)  # shallow: only .generator is replaced below
+    shadow.generator = copy.deepcopy(trainer.generator)
+    points = []
+    for iteration, state in list(trainer.snapshots):
+        shadow.generator.load_state_dict(state["generator"])
+        digits = read_digits(generate(shadow, z))  # (n,)
+        points.append((int(iteration), digit_coverage(digits)))
+    return points
+
+
+# ---- generated digits, read and ready for the map -----------------------------------------------
+
+@dataclass(frozen=True)
+class ReadDigits:
+    iteration: int  # the generator's iteration when they were drawn
+    images: np.ndarray  # (N, 28, 28) float32 in [0, 1]
+    probs: np.ndarray  # (N, 10) classifier probabilities
+    coverage: Coverage
+
+    @property
+    def digits(self) -> np.ndarray:
+        return self.probs.argmax(1)  # (N,)
+
+    @property
+    def confidence(self) -> np.ndarray:
+        return self.probs.max(1)  # (N,)
+
+    def between_modes(self, threshold: float = LOW_CONFIDENCE) -> np.ndarray:
+        """Indices of fakes the classifier cannot place (top probability < threshold), least
+        sure first: the 'love-children' that fall between two digit clusters."""
+        idx = np.flatnonzero(self.confidence < threshold)
+        return idx[np.argsort(self.confidence[idx], kind="stable")]
+
+    def blend_caption(self, i: int) -> str:
+        """'5 or 7 (48% / 41%)': the two digits a fake seems to mix."""
+        top2 = np.argsort(self.probs[i])[::-1][:2]
+        return f"{top2[0]} or {top2[1]} ({self.probs[i, top2[0]]:.0%} / {self.probs[i, top2[1]]:.0%})"
+
+
+def read_generated(trainer, classifier, n: int = 1000, seed: int = SAMPLE_SEED) -> ReadDigits:
+    """n fakes from fixed noise (seeded), drawn quietly (dropout off, BatchNorm statistics kept)
+    and read by the digit classifier. Call under the run's lock when a LiveRun is playing."""
+    z = trainer.noise(n, torch.Generator().manual_seed(seed))  # (n, z_dim)
+    fakes = torch.cat([generate(trainer, z[i:i + 500]) for i in range(0, n, 500)])  # (n, 1, 28, 28)
+    probs = classifier.predict_proba(fakes).numpy().astype(np.float64)  # (n, 10)
+    return ReadDigits(int(trainer.iteration), to_unit_images(fakes), probs,
+                      digit_coverage(probs.argmax(1)))

@@ -1,0 +1,147 @@
+"""Mode-coverage views shared by the MNIST map page and the 2D toys: the same bars, colours and
+words whether the modes are digits ("digit 4") or mixture modes ("mode 3").
+
+Figure builders return plotly figures (no Streamlit); `coverage_panel` draws the headline numbers,
+the sentence and the bars with Streamlit. Input: gan_core.coverage.Coverage / CoverageTimeline.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+from plotly.colors import qualitative
+from plotly.subplots import make_subplots
+
+from gan_core.coverage import Coverage, CoverageTimeline
+
+DIGIT_COLORS = tuple(qualitative.D3)  # 10 colours: digit k is always DIGIT_COLORS[k]
+MANY_COLORS = tuple(qualitative.Alphabet)  # 26 colours for targets with more than 10 modes
+MISSING_COLOR = "#d62728"
+TARGET_COLOR = "rgba(60, 60, 60, 0.35)"
+
+
+def mode_colors(k: int) -> list[str]:
+    """Colour of each of k modes; the first 10 are the digit colours, so both pages match."""
+    palette = DIGIT_COLORS if k <= len(DIGIT_COLORS) else MANY_COLORS
+    return [palette[i % len(palette)] for i in range(k)]
+
+
+def short_names(names) -> list[str]:
+    """'digit 4' -> '4', 'mode 3' -> '3': axis ticks stay short, hover keeps the full name."""
+    return [str(n).split(" ")[-1] for n in names]
+
+
+def coverage_bars(cov: Coverage, real: np.ndarray | None = None, height: int = 300,
+                  title: str = "") -> go.Figure:
+    """Generated share per mode (coloured bars) next to the real / target share (grey bars);
+    a missing mode gets a red 'missing' mark under its empty bar."""
+    reference = cov.target if real is None else np.asarray(real, float)
+    ticks = short_names(cov.names)
+    fig = go.Figure()
+    fig.add_bar(x=ticks, y=reference, name="real data" if real is not None else "target",
+                marker_color=TARGET_COLOR, hovertext=list(cov.names),
+                hovertemplate="%{hovertext}: %{y:.1%} of real samples<extra></extra>")
+    fig.add_bar(x=ticks, y=cov.proportions, name="generated", marker_color=mode_colors(cov.n_modes),
+                customdata=cov.counts, hovertext=list(cov.names),
+                hovertemplate="%{hovertext}: %{y:.1%} of generated (%{customdata} samples)<extra></extra>")
+    missing_x = [t for t, c in zip(ticks, cov.covered) if not c]
+    if missing_x:
+        fig.add_scatter(x=missing_x, y=[0] * len(missing_x), mode="markers+text", name="missing",
+                        marker=dict(symbol="x", size=12, color=MISSING_COLOR), text=["missing"] * len(missing_x),
+                        textposition="top center", textfont=dict(color=MISSING_COLOR), hoverinfo="skip")
+    top = max(float(np.max(cov.proportions, initial=0)), float(np.max(reference, initial=0)), 0.05)
+    fig.update_layout(barmode="group", height=height, title=title or None,
+                      margin=dict(l=10, r=10, t=30 if title else 10, b=10),
+                      legend=dict(orientation="h", y=1.12), yaxis=dict(tickformat=".0%", range=[0, top * 1.15]),
+                      xaxis=dict(title=cov.names[0].split(" ")[0] if cov.names else "", type="category"))
+    return fig
+
+
+def coverage_timeline_figure(tl: CoverageTimeline, height: int = 380) -> go.Figure:
+    """Top: share of each mode over training (a heatmap: modes appear and vanish as bright and
+    dark rows). Bottom: modes covered and KL(p_gen || target) against iteration."""
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.62, 0.38], vertical_spacing=0.06,
+                        specs=[[{}], [{"secondary_y": True}]])
+    ticks = short_names(tl.names)
+    if len(tl.iterations):
+        fig.add_heatmap(x=tl.iterations, y=ticks, z=tl.proportions.T, colorscale="Viridis", zmin=0,
+                        colorbar=dict(title="share", tickformat=".0%", len=0.6, y=0.7),
+                        hovertemplate="iteration %{x}<br>%{y}: %{z:.1%}<extra></extra>", row=1, col=1)
+        fig.add_scatter(x=tl.iterations, y=tl.n_covered, mode="lines+markers", name="modes covered",
+                        line=dict(color="#2ca02c", width=2), row=2, col=1)
+        fig.add_scatter(x=tl.iterations, y=tl.kl, mode="lines+markers", name="KL(p_gen ‖ target)",
+                        line=dict(color="#9467bd", width=2, dash="dot"), row=2, col=1, secondary_y=True)
+    k = len(tl.names)
+    fig.update_yaxes(title_text=tl.names[0].split(" ")[0] if k else "", type="category", row=1, col=1)
+    fig.update_yaxes(title_text="covered", range=[-0.3, k + 0.5], row=2, col=1, secondary_y=False)
+    fig.update_yaxes(title_text="KL (nats)", rangemode="tozero", row=2, col=1, secondary_y=True)
+    fig.update_xaxes(title_text="iteration", row=2, col=1)
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=10, b=10), legend=dict(orientation="h", y=-0.2),
+                      uirevision="keep")
+    return fig
+
+
+def coverage_panel(cov: Coverage, key: str, real: np.ndarray | None = None, unit: str = "digits") -> None:
+    """Headline numbers, the missing-modes sentence and the bars, in the shared wording."""
+    left, mid, right = st.columns(3)
+    left.metric(f"{unit.capitalize()} covered", f"{cov.n_covered} / {cov.n_modes}")
+    target_words = "uniform" if np.allclose(cov.target, cov.target[0]) else "target"
+    mid.metric(f"KL(p_gen ‖ {target_words})", f"{cov.kl:.3f} nats",
+               help="0 when every mode gets its fair share; log K when one mode takes everything.")
+    right.metric("Samples counted", f"{cov.n_samples:,}")
+    (st.success if cov.n_covered == cov.n_modes else st.warning)(cov.sentence)
+    st.plotly_chart(coverage_bars(cov, real), key=f"{key}_bars")
+
+
+# ---- the t-SNE map -----------------------------------------------------------------------------
+
+def map_figure(coords: np.ndarray, labels: np.ndarray, placed: np.ndarray | None = None,
+               placed_digits: np.ndarray | None = None, between: np.ndarray | None = None,
+               height: int = 620) -> go.Figure:
+    """Real digits as faint dots coloured by their label; generated digits as outlined diamonds
+    coloured by the classifier's digit; fakes between modes as black crosses. customdata on
+    every point is [kind, index] ("real" row of the map / "fake" row of the sample) for
+    selection events."""
+    fig = go.Figure()
+    for d in range(10):
+        rows = np.flatnonzero(labels == d)
+        if not len(rows):
+            continue
+        fig.add_scattergl(x=coords[rows, 0], y=coords[rows, 1], mode="markers", name=f"real {d}",
+                          legendgroup="real", marker=dict(size=4, color=DIGIT_COLORS[d], opacity=0.35),
+                          customdata=[["real", int(i)] for i in rows],
+                          hovertemplate=f"real digit {d}<extra></extra>")
+    if placed is not None and len(placed):
+        between_set = set(() if between is None else between.tolist())
+        for d in range(10):
+            rows = [i for i in np.flatnonzero(placed_digits == d) if i not in between_set]
+            if not rows:
+                continue
+            fig.add_scattergl(x=placed[rows, 0], y=placed[rows, 1], mode="markers", name=f"fake {d}",
+                              legendgroup="fake", marker=dict(size=8, symbol="diamond", color=DIGIT_COLORS[d],
+                                                              line=dict(color="black", width=1)),
+                              customdata=[["fake", int(i)] for i in rows],
+                              hovertemplate=f"generated, read as {d}<extra></extra>")
+        if between_set:
+            rows = sorted(between_set)
+            fig.add_scattergl(x=placed[rows, 0], y=placed[rows, 1], mode="markers", name="between modes",
+                              marker=dict(size=10, symbol="x", color="black"),
+                              customdata=[["fake", int(i)] for i in rows],
+                              hovertemplate="generated, between modes<extra></extra>")
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=10, b=10), dragmode="lasso",
+                      legend=dict(orientation="h", y=-0.05, font=dict(size=11)), uirevision="keep")
+    fig.update_xaxes(showticklabels=False, title=None, zeroline=False)
+    fig.update_yaxes(showticklabels=False, title=None, zeroline=False, scaleanchor="x")
+    return fig
+
+
+def selected_rows(event) -> tuple[list[int], list[int]]:
+    """(real map rows, fake sample rows) chosen in a plotly selection event."""
+    real, fake = [], []
+    points = getattr(getattr(event, "selection", None), "points", None) or []
+    for p in points:
+        data = p.get("customdata") if isinstance(p, dict) else None
+        if isinstance(data, (list, tuple)) and len(data) == 2:
+            (real if data[0] == "real" else fake).append(int(data[1]))
+    return real, fake
