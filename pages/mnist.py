@@ -38,4 +38,4 @@ with main:
     divergence_panel(run, PREFIX)
     live_area(run, PREFIX, make_render(PREFIX), every=REDRAW_SECONDS)
 
-latent_walk_section(run, PREFIX, walk_labeller())
+latent_walk_section(run, PREFIX, walk_labeller)

@@ -4,6 +4,7 @@ import copy
 import html
 import os
 import re
+import time
 
 import numpy as np
 import pytest
@@ -11,10 +12,13 @@ import torch
 from streamlit.testing.v1 import AppTest
 
 from gan_core.checkpoint import FORMAT, load_checkpoint
+from gan_core.classifier import get_classifier
 from gan_core.mnist import load_mnist
+from gan_core.mnist_metrics import evaluate_digits
 from gan_core.presets import MNIST_PRESETS
 from gan_core.step_probe import to_unit_images
 from ui.mnist_run import PREFIX, RUN_NAME, checkpoint_payload
+from ui.mnist_metrics import _loader
 from ui.mnist_views import SHOWN
 
 APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
@@ -61,6 +65,18 @@ def eval_scores(trainer, x):
         return torch.sigmoid(d(x)).numpy()
 
 
+@pytest.fixture(scope="module", autouse=True)
+def classifier_ready():
+    """The page trains a missing classifier on a thread of its own; these tests want its metrics
+    from the first draw, so make sure it exists (trained once, then read from the disk cache)."""
+    get_classifier()
+    loader = _loader()
+    deadline = time.monotonic() + 600
+    while loader.classifier is None and not loader.error and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert loader.classifier is not None, loader.error
+
+
 @pytest.fixture(scope="module")
 def page():
     return open_page()
@@ -76,6 +92,15 @@ def test_page_renders_with_its_data_source_and_presets(page):
     # Before any step: a hint instead of grids; the fixed-noise frame of iteration 0 is shown.
     assert any("Press **Step D**" in i.value for i in page.info)
     assert any("G(fixed z) at iteration 0" in c for img in page.image for c in img.captions)
+    # The digit metrics of iteration 0: the classifier on G of the metric z (seed + 3), by hand.
+    z = trainer.noise(500, torch.Generator().manual_seed(trainer.config.seed + 3))
+    with torch.no_grad():
+        expected = evaluate_digits(trainer.generator(z))
+    metrics = {m.label: m.value for m in page.metric}
+    assert metrics["Digits covered"] == f"{expected.digits_covered} / 10"
+    assert metrics["KL to uniform"] == f"{expected.kl_uniform:.3f}"
+    assert metrics["Mean confidence"] == f"{expected.mean_confidence:.2f}"
+    assert float(metrics["Fréchet distance"]) == pytest.approx(expected.frechet, abs=0.051)
 
 
 def test_step_d_changes_only_d_and_grids_show_its_scores():

@@ -7,7 +7,7 @@ import streamlit as st
 
 from gan_core.image_progress import ImageProgress
 from gan_core.live import LiveRun
-from ui.mnist_metrics import classifier_note, digit_measure, missing_sentence
+from ui.mnist_metrics import classifier_note, classifier_status, digit_measure, missing_sentence
 from ui.mnist_progress_view import digit_metric_charts, frame_scrubber, training_charts
 from ui.mnist_views import StepViews, d_step_section, g_step_section
 
@@ -38,6 +38,8 @@ def make_render(key: str):
     def render(run: LiveRun) -> None:
         objects = page_objects(key)
         views, progress = objects["views"], objects["progress"]
+        if progress.measure is None:  # the classifier was still training at the last redraw
+            progress.measure = digit_measure()
 
         playing = run.playing
 
@@ -60,6 +62,9 @@ def make_render(key: str):
             frame_scrubber(progress, key)
         with metrics_col:
             st.markdown("#### Which digits does G make?")
-            digit_metric_charts(progress, events, key, classifier_note(), missing_sentence)
+            if status := classifier_status():
+                st.info(status)
+            else:
+                digit_metric_charts(progress, events, key, classifier_note(), missing_sentence)
 
     return render

@@ -1,21 +1,56 @@
 """The digit classifier as the MNIST page uses it: a measure for the progress record (digit
 histogram, digits covered, KL to uniform, mean confidence, Fréchet distance) and a reader for
-the latent walk. The metrics themselves are gan_core.mnist_metrics'; the classifier is shared
-by every session (st.cache_resource: read-only after it is built)."""
+the latent walk. The metrics themselves are gan_core.mnist_metrics'.
+
+The classifier is read from its disk cache in well under a second. On a cold start (no cache
+yet) it must be trained once, which takes a minute on a busy laptop: that happens on a
+background thread so the page can step and play meanwhile; the metrics start when it is ready.
+One loader per process (st.cache_resource), shared read-only by every session.
+"""
 
 from __future__ import annotations
+
+import threading
 
 import numpy as np
 import streamlit as st
 import torch
 
-from gan_core.classifier import get_classifier
+from gan_core.classifier import DigitClassifier, cache_key, classifier_path, get_classifier, load_cached
+from gan_core.mnist import load_embedded
 from gan_core.mnist_metrics import evaluate_digits, missing_digits_sentence
 
 
-@st.cache_resource(show_spinner="Preparing the digit classifier (trained once, then read from disk)…")
-def _classifier():
-    return get_classifier()
+class ClassifierLoader:
+    """The classifier now if the disk cache has it, else trained on a thread of its own."""
+
+    def __init__(self):
+        self.classifier: DigitClassifier | None = load_cached(classifier_path(), cache_key(load_embedded()))
+        self.error = ""
+        if self.classifier is None:
+            threading.Thread(target=self._train, name="digit-classifier", daemon=True).start()
+
+    def _train(self) -> None:
+        try:
+            self.classifier = get_classifier()  # trains once and writes the disk cache
+        except Exception as exc:  # shown in the UI instead of metrics; the page keeps working
+            self.error = f"{type(exc).__name__}: {exc}"
+
+
+@st.cache_resource(show_spinner=False)
+def _loader() -> ClassifierLoader:
+    return ClassifierLoader()
+
+
+def ready_classifier() -> DigitClassifier | None:
+    return _loader().classifier
+
+
+def _classifier() -> DigitClassifier:
+    clf = ready_classifier()
+    if clf is None:
+        raise RuntimeError("the digit classifier is not ready yet")
+    return clf
 
 
 def measure_digits(images: torch.Tensor) -> dict:
@@ -31,13 +66,25 @@ def measure_digits(images: torch.Tensor) -> dict:
 
 
 def digit_measure():
-    """The measure function the progress record calls on G's samples."""
-    return measure_digits
+    """The measure function the progress record calls on G's samples; None until the
+    classifier is ready (the record then keeps frames only)."""
+    return measure_digits if ready_classifier() is not None else None
 
 
 def missing_sentence(values: dict) -> str:
     """'The generator never draws 4 or 9.' from a timeline point's digit shares."""
     return missing_digits_sentence(np.array([values.get(f"digit_{d}", 0.0) for d in range(10)]))
+
+
+def classifier_status() -> str:
+    """"" when the classifier is ready, else a sentence saying why there are no metrics yet."""
+    loader = _loader()
+    if loader.classifier is not None:
+        return ""
+    if loader.error:
+        return f"The digit classifier could not be trained ({loader.error}); no digit metrics."
+    return ("The digit classifier is being trained once (about a minute; then it is read from "
+            "disk). Digit metrics start as soon as it is ready; everything else works meanwhile.")
 
 
 def classifier_note() -> str:
@@ -46,7 +93,10 @@ def classifier_note() -> str:
 
 
 def walk_labeller():
-    """label(images (S, 28, 28) in [0, 1]) -> [(digit, confidence)] for the latent walk."""
+    """label(images (S, 28, 28) in [0, 1]) -> [(digit, confidence)] for the latent walk, or
+    None while the classifier is not ready."""
+    if ready_classifier() is None:
+        return None
 
     def label(images: np.ndarray) -> list[tuple[int, float]]:
         x = torch.from_numpy(np.ascontiguousarray(images)) * 2 - 1  # back to the data's [-1, 1]

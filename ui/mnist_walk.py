@@ -11,9 +11,9 @@ from ui.mnist_images import tile_grid_html
 
 
 @st.fragment
-def latent_walk_section(run: LiveRun, prefix: str, label_digits=None) -> None:
-    """label_digits(images (S, 28, 28) in [0, 1]) -> [(digit, confidence)] or None: the
-    classifier's reading of each step, when a classifier is at hand."""
+def latent_walk_section(run: LiveRun, prefix: str, labeller=None) -> None:
+    """labeller() -> label_digits or None; label_digits(images (S, 28, 28) in [0, 1]) ->
+    [(digit, confidence)]: the classifier's reading of each step, once a classifier is ready."""
     st.markdown("#### Latent walk")
     a, b, n, how = st.columns([1, 1, 1.4, 1.4])
     seed_a = a.number_input("Seed of z₁", 0, 10_000, 1, key=f"{prefix}_walk_a")
@@ -23,6 +23,7 @@ def latent_walk_section(run: LiveRun, prefix: str, label_digits=None) -> None:
                            help="A straight line between two Gaussian z passes through shorter z "
                                 "than the prior usually draws; slerp keeps the norm.")
     walk = run.call(lambda t: latent_walk(t, int(seed_a), int(seed_b), steps, spherical))
+    label_digits = labeller() if labeller else None
     readings = label_digits(walk.images) if label_digits else None
     captions = [f"t={t:.2f} D={p:.2f}" for t, p in zip(walk.t, walk.p_real)]
     if readings:
