@@ -1,8 +1,16 @@
 """GAN Classroom: `streamlit run app.py`. Navigation and the shared sidebar; nothing else."""
 
-import streamlit as st
+import os
 
-from ui.sidebar import shared_sidebar
+# Before torch and openTSNE load their OpenMP runtime: waiting threads sleep instead of spinning.
+# Training runs on a background thread beside the server and the t-SNE placement, so threads
+# wait often; on the busy 2-core machine spinning made torch training and t-SNE several times
+# slower (docs/BENCHMARKS.md, "t-SNE map"). A value set by the user wins.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import streamlit as st  # noqa: E402
+
+from ui.sidebar import shared_sidebar  # noqa: E402
 
 st.set_page_config(page_title="GAN Classroom", page_icon="🎓", layout="wide")
 
@@ -12,7 +20,8 @@ PAGES = {
     "Theory": [st.Page("pages/value_function.py", title="Value function & D*", icon="📐"),
                st.Page("pages/toy_1d.py", title="1D lab (Figure 1)", icon="📈")],
     "Toys": [st.Page("pages/toy_2d.py", title="2D toys & mode collapse", icon="🎯")],
-    "MNIST": [st.Page("pages/mnist.py", title="MNIST step by step", icon="🔢")],
+    "MNIST": [st.Page("pages/mnist.py", title="MNIST step by step", icon="🔢"),
+              st.Page("pages/mode_coverage.py", title="Mode coverage (t-SNE map)", icon="🗺️")],
 }
 
 navigation = st.navigation(PAGES)

@@ -71,3 +71,6 @@ st.markdown("- **MNIST step by step** (MNIST): press Step D and see the real and
             "on with its score on each; press Step G and see the same noise through G before and after, "
             "scored by D (the “misleading labels”); then play, retune live, scrub the fixed-noise frames, "
             "walk through the latent space and save or load the run.")
+st.markdown("- **Mode coverage (t-SNE map)** (MNIST): real digits on a 2D map, ten islands; drop a "
+            "generator's digits onto it and see which islands it reaches, which digits it never draws, "
+            "the blends that land between islands, and how coverage changes over training.")

@@ -1,0 +1,178 @@
+"""Where the mode-coverage page gets its pieces: the shared t-SNE map (built once with progress,
+then read from disk), the digit classifier, and the generator to judge: the MNIST page's run of
+this tab, a quick run started here (the shared live mechanism), or an uploaded checkpoint."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+from gan_core.checkpoint import CheckpointError, load_checkpoint
+from gan_core.classifier import get_classifier
+from gan_core.coverage import (ReadDigits, digit_shares_points, read_generated, snapshot_coverage)
+from gan_core.embedding import (DigitMap, MapParams, cache_path, default_cache_dir, load_or_build_map, map_key,
+                                select_points)
+from gan_core.image_progress import ImageProgress
+from gan_core.live import LiveRun
+from gan_core.mnist import load_mnist
+from gan_core.presets import MNIST_PRESETS
+from gan_core.trainer import Trainer
+from ui.mnist_metrics import digit_measure
+from ui.mnist_run import RUN_NAME as MNIST_RUN_NAME
+from ui.session import all_runs, get_run
+
+MAP_POINTS_ENV = "GAN_TSNE_MAP_POINTS"  # digits on the map; unset = all embedded / 10k of full MNIST
+QUICK_RUN = "Mode coverage quick run"
+PREFIX = "cov"
+MAX_UPLOAD_MB = 200
+COLLAPSED = next(name for name, p in MNIST_PRESETS.items() if p.kind == "collapse")
+
+
+def map_params() -> MapParams:
+    raw = os.environ.get(MAP_POINTS_ENV, "").strip()
+    return MapParams(n_points=int(raw) if raw else None)
+
+
+@st.cache_resource(show_spinner=False)
+def _shared_map(params: MapParams, cache_dir: str) -> DigitMap:
+    """One map object for every session (read-only)."""
+    return load_or_build_map(load_mnist(), params, cache_dir)
+
+
+def get_map() -> DigitMap:
+    """The map; the very first build (no valid file on disk) shows its progress."""
+    params, data = map_params(), load_mnist()
+    rows = select_points(len(data), params)
+    cache_dir = default_cache_dir()
+    path = cache_path(map_key(data.images[rows], data.labels[rows], params), cache_dir)
+    if not os.path.exists(path):
+        with st.status(f"Building the t-SNE map of {len(rows):,} real digits (once; later visits "
+                       "read it from disk)…", expanded=True) as status:
+            bar = st.progress(0.0)
+            built = load_or_build_map(data, params, cache_dir, progress=lambda f, msg: bar.progress(min(f, 1.0), text=msg))
+            status.update(label=f"Map built in {built.build_seconds:.0f} s", state="complete", expanded=False)
+    return _shared_map(params, cache_dir)
+
+
+@st.cache_resource(show_spinner="Preparing the digit classifier (trained once, then read from disk)…")
+def classifier():
+    return get_classifier()
+
+
+# ---- which generator ------------------------------------------------------------------------------
+
+@dataclass
+class Source:
+    name: str  # shown to the user
+    trainer: Trainer | None
+    run: LiveRun | None = None  # when it trains live
+    progress: ImageProgress | None = None  # its coverage record over time, if any
+    note: str = ""
+
+
+def mnist_page_source() -> Source | None:
+    run = all_runs().get(MNIST_RUN_NAME)
+    if run is None:
+        return None
+    store = st.session_state.get("mnist_objects", {})
+    return Source("the MNIST step-by-step run", run.trainer, run, store.get("progress"))
+
+
+def quick_run() -> LiveRun:
+    return get_run(QUICK_RUN, lambda: Trainer(MNIST_PRESETS[COLLAPSED].config))
+
+
+def quick_progress() -> ImageProgress:
+    return st.session_state.setdefault(f"{PREFIX}_progress",
+                                       ImageProgress(frame_every=10**9, metric_every=50, measure=digit_measure()))
+
+
+def _start_preset() -> None:
+    preset = MNIST_PRESETS[st.session_state[f"{PREFIX}_preset"]]
+    run = quick_run()
+    run.replace_trainer(Trainer(preset.config, target=run.trainer.target))  # the digits are shared
+
+
+def quick_source() -> Source:
+    run = quick_run()
+    return Source("the quick run on this page", run.trainer, run, quick_progress())
+
+
+def _on_upload() -> None:
+    file = st.session_state.get(f"{PREFIX}_upload")
+    if file is None:
+        return
+    try:
+        if file.size > MAX_UPLOAD_MB * 2**20:
+            raise CheckpointError(f"it is {file.size / 2**20:.0f} MB; the limit is {MAX_UPLOAD_MB} MB")
+        trainer = load_checkpoint(file.getvalue())
+        if trainer.config.target != "mnist":
+            raise CheckpointError(f"it is a {trainer.config.target!r} run; the map needs an MNIST generator")
+        st.session_state[f"{PREFIX}_uploaded"] = (file.name, trainer)
+        st.session_state.pop(f"{PREFIX}_upload_error", None)
+    except (CheckpointError, FileNotFoundError) as exc:
+        st.session_state[f"{PREFIX}_upload_error"] = f"{file.name} was not loaded: {exc}"
+
+
+def upload_source() -> Source | None:
+    st.file_uploader("Checkpoint (.pt) from the MNIST page or `python -m gan_core train --target mnist`",
+                     type=["pt"], key=f"{PREFIX}_upload", on_change=_on_upload)
+    if msg := st.session_state.get(f"{PREFIX}_upload_error"):
+        st.error(msg)
+    if (loaded := st.session_state.get(f"{PREFIX}_uploaded")) is None:
+        return None
+    name, trainer = loaded
+    return Source(f"checkpoint {name}", trainer, note=f"iteration {trainer.iteration:,} of that run")
+
+
+def preset_picker() -> None:
+    st.selectbox("Preset for the quick run", list(MNIST_PRESETS), key=f"{PREFIX}_preset",
+                 index=list(MNIST_PRESETS).index(COLLAPSED), on_change=_start_preset,
+                 help=f"“{COLLAPSED}” is built to collapse: watch the clusters it never reaches.")
+    st.caption(MNIST_PRESETS[st.session_state[f"{PREFIX}_preset"]].what_to_watch)
+
+
+# ---- samples on the map ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Placed:
+    read: ReadDigits
+    positions: np.ndarray  # (N, 2) map coordinates
+
+
+def placed_sample(source: Source, digit_map: DigitMap, n: int) -> Placed:
+    """Draw n fakes, read them, place them; reused until the generator moves on or n changes."""
+    key = (id(source.trainer), source.trainer.iteration, source.trainer.updates, n, digit_map.key)
+    cached = st.session_state.get(f"{PREFIX}_placed")
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    clf = classifier()
+    if source.run is not None:
+        read = source.run.call(lambda t: read_generated(t, clf, n))  # between two steps
+    else:
+        read = read_generated(source.trainer, clf, n)
+    if not np.isfinite(read.images).all():
+        raise ValueError("the generator produced NaN pixels (a diverged run): roll it back first")
+    placed = Placed(read, digit_map.place(read.images))
+    st.session_state[f"{PREFIX}_placed"] = (key, placed)
+    return placed
+
+
+def timeline_points(source: Source) -> list:
+    """(iteration, Coverage) over training: the run's progress record plus its rollback snapshots."""
+    points = {}
+    if source.progress is not None:
+        points.update(digit_shares_points(source.progress.points, source.progress.metric_samples))
+    read = lambda images: classifier().predict(images).numpy()  # noqa: E731
+    if source.run is not None:
+        snaps = source.run.call(lambda t: snapshot_coverage(t, read))
+    elif source.trainer is not None:
+        snaps = snapshot_coverage(source.trainer, read)
+    else:
+        snaps = []
+    for iteration, cov in snaps:
+        points.setdefault(iteration, cov)
+    return sorted(points.items())
