@@ -28,34 +28,35 @@ EQUILIBRIUM = (0.0, 0.0)
 class Method:
     key: str
     name: str
+    short: str  # for legends
     latex: str  # the objectives whose gradients `field` computes, as the page shows them
     note: str
 
 
 METHODS = {
     m.key: m for m in (
-        Method("gan", "GAN (minimax)",
+        Method("gan", "GAN (minimax)", "GAN",
                r"\max_\psi\,\min_\theta\; \log\sigma(0) + \log(1-\sigma(\psi\theta))"
                r"\quad\Rightarrow\quad v = \big(\psi\,\sigma(\psi\theta),\; -\theta\,\sigma(\psi\theta)\big)",
                "Rotates around the equilibrium: simultaneous steps spiral out, alternating ones circle."),
-        Method("nsgan", "NS-GAN (non-saturating G)",
+        Method("nsgan", "NS-GAN (non-saturating G)", "NS-GAN",
                r"G:\ \min_\theta -\log\sigma(\psi\theta)\quad\Rightarrow\quad "
                r"v = \big(\psi\,(1-\sigma(\psi\theta)),\; -\theta\,\sigma(\psi\theta)\big)",
                "Same rotation at the equilibrium (σ(0) = ½ for both players): simultaneous steps settle on a "
                "cycle, alternating ones creep inwards slowly, never at a linear rate."),
-        Method("wgan", "WGAN (clipped critic |ψ| ≤ c)",
+        Method("wgan", "WGAN (clipped critic |ψ| ≤ c)", "WGAN",
                r"\max_{|\psi|\le c}\,\min_\theta\; \psi\cdot 0 - \psi\theta"
                r"\quad\Rightarrow\quad v = (\psi,\; -\theta),\ \ \psi \leftarrow \mathrm{clip}(\psi, -c, c)",
                "A pure rotation (critic D(x) = ψx, no sigmoid); clipping does not make it converge."),
-        Method("wgan_gp", "WGAN-GP",
+        Method("wgan_gp", "WGAN-GP", "WGAN-GP",
                r"D:\ \max_\psi -\psi\theta - \lambda(|\psi| - 1)^2\quad\Rightarrow\quad "
                r"v = \big(\psi,\; -\theta - 2\lambda(|\psi|-1)\,\mathrm{sign}\,\psi\big)",
                "The penalty pulls |ψ| to 1, not to 0: D never settles at ψ = 0, so the path keeps circling."),
-        Method("r1", "GAN + R1 penalty",
+        Method("r1", "GAN + R1 penalty", "R1",
                r"D:\ \max_\psi \log\sigma(0) + \log(1-\sigma(\psi\theta)) - \tfrac{\gamma}{2}\psi^2"
                r"\quad\Rightarrow\quad v = \big(\psi\,\sigma(\psi\theta),\; -\theta\,\sigma(\psi\theta) - \gamma\psi\big)",
                "γ/2·‖∇ₓD‖² on real data damps ψ: the spiral turns inward and converges."),
-        Method("consensus", "Consensus optimisation",
+        Method("consensus", "Consensus optimisation", "Consensus",
                r"v_c = v - \eta\, J^\top v,\quad J = \partial v / \partial(\theta,\psi)"
                r"\ \ (\text{descent on } \tfrac12\|v\|^2,\ v \text{ the GAN field})",
                "Mescheder et al. 2017: adds a pull towards points where the field vanishes."),

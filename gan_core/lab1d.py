@@ -32,7 +32,8 @@ LAB_DEFAULTS = dict(z_dim=1, noise="uniform", g_depth=2, g_width=32, d_depth=2, 
                     init="default", batch_size=128, lr_d=1e-3, lr_g=1e-3, loss="nonsaturating",
                     r1_gamma=1.0, snapshot_every=500)
 
-GRID_POINTS = 801  # odd: Simpson's rule on the estimate grid
+PLOT_POINTS = 801  # the drawn curves
+MIN_GRID, MAX_GRID = 801, 40001  # the estimate grid: at least 3 points per kernel bandwidth
 MAX_REACH = 25.0  # the estimate grid never extends more than this beyond the target's window
 
 
@@ -58,7 +59,7 @@ def z_range(noise: str) -> tuple[float, float]:
 @dataclass(frozen=True)
 class Figure1Frame:
     iteration: int
-    x: np.ndarray  # (GRID_POINTS,) grid for densities and estimates
+    x: np.ndarray  # (PLOT_POINTS,) even grid over `view` for the drawn curves
     p_data: np.ndarray  # exact target density on x
     p_g: np.ndarray  # kernel density of G's samples on x
     d: np.ndarray  # D(x), the trainer's discriminator as a probability
@@ -71,6 +72,7 @@ class Figure1Frame:
     value_real: float  # ∫ p_data log D
     value_fake: float  # ∫ p_g log(1 − D)
     jsd: float  # JSD(p_data ‖ p_g)
+    grid_points: int  # size of the estimate grid the three numbers were integrated on
 
     @property
     def value(self) -> float:
@@ -98,23 +100,31 @@ def figure1_frame(trainer: Trainer, n_samples: int = 2000, n_lines: int = 48) ->
     (lo, hi), = target.bounds
     s_lo, s_hi = np.percentile(samples, [0.5, 99.5])
     view = (float(min(lo, s_lo)), float(max(hi, s_hi)))
-    # the estimate grid covers (almost) all of G's mass, but never runs off to infinity
-    g_lo, g_hi = max(samples.min() - 1.0, lo - MAX_REACH), min(samples.max() + 1.0, hi + MAX_REACH)
-    x = np.linspace(min(lo, g_lo), max(hi, g_hi), GRID_POINTS)
-    p_data = target.density(x[:, None])
-    p_g = theory.kde(samples, x)
-    x_t = torch.as_tensor(x, dtype=torch.float32)[:, None]  # (GRID_POINTS, 1)
-    d = trainer.d_probability(x_t).double().cpu().numpy()
-    d = np.clip(d, 1e-12, 1 - 1e-12)  # float32 sigmoid can round to exactly 0 or 1
+    # Estimates: an even grid over (almost) all of G's mass, never running off to infinity, with
+    # at least 3 points per kernel bandwidth so a narrow (collapsing) p_g is still integrated well.
+    h = theory.kde_bandwidth(samples)
+    g_lo, g_hi = max(samples.min() - 5 * h, lo - MAX_REACH), min(samples.max() + 5 * h, hi + MAX_REACH)
+    e_lo, e_hi = min(lo, g_lo), max(hi, g_hi)
+    n = int(np.clip(3 * (e_hi - e_lo) / h, MIN_GRID, MAX_GRID)) | 1  # odd for Simpson's rule
+    grid = np.linspace(e_lo, e_hi, n)
+    x = np.linspace(view[0], view[1], PLOT_POINTS)
+    both = np.concatenate([grid, x])
+    p_data_both = target.density(both[:, None])
+    p_g_both = theory.kde_binned(samples, both, h)
+    d_both = trainer.d_probability(torch.as_tensor(both, dtype=torch.float32)[:, None]).double().cpu().numpy()
+    d_both = np.clip(d_both, 1e-12, 1 - 1e-12)  # float32 sigmoid can round to exactly 0 or 1
+    est = slice(0, n)
+    real, fake = theory.value_terms(d_both[est], p_data_both[est], p_g_both[est], grid)
+    plot = slice(n, None)
+    p_data, p_g = p_data_both[plot], p_g_both[plot]
     z = z_quantiles(cfg.noise, n_lines)
     gz = trainer.generator(torch.as_tensor(z, dtype=torch.float32)[:, None].to(trainer.device))
-    real, fake = theory.value_terms(d, p_data, p_g, x)
     return Figure1Frame(
-        iteration=trainer.iteration, x=x, p_data=p_data, p_g=p_g, d=d,
+        iteration=trainer.iteration, x=x, p_data=p_data, p_g=p_g, d=d_both[plot],
         d_star=theory.optimal_discriminator(p_data, p_g, cfg.real_label),
         z=z, gz=gz.cpu().numpy().ravel(), z_span=z_range(cfg.noise), view=view,
         real_label=cfg.real_label, value_real=real, value_fake=fake,
-        jsd=theory.jsd(p_data, p_g, x))
+        jsd=theory.jsd(p_data_both[est], p_g_both[est], grid), grid_points=n)
 
 
 class EstimateTrace:

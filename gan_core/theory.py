@@ -78,6 +78,15 @@ def integrate(y: np.ndarray, x: np.ndarray) -> float:
     return float(simpson(y, x=x))
 
 
+def kde_bandwidth(samples: np.ndarray, bandwidth: float | None = None, min_bandwidth: float = 1e-2) -> float:
+    """Scott's rule h = 1.06·std·n^(−1/5) unless `bandwidth` is given, never below min_bandwidth."""
+    s = np.asarray(samples, dtype=np.float64).ravel()
+    if s.size == 0 or not np.isfinite(s).all():
+        raise ValueError("kde needs a non-empty set of finite samples")
+    h = bandwidth if bandwidth is not None else 1.06 * s.std() * s.size ** (-0.2)
+    return max(float(h), min_bandwidth)
+
+
 def kde(samples: np.ndarray, x: np.ndarray, bandwidth: float | None = None,
         min_bandwidth: float = 1e-2) -> np.ndarray:
     """Gaussian kernel density of 1D `samples` at `x`: (1/n) Σ_i N(x; s_i, h²).
@@ -86,12 +95,35 @@ def kde(samples: np.ndarray, x: np.ndarray, bandwidth: float | None = None,
     n^(−1/5) times the std); `min_bandwidth` keeps a collapsed generator (all samples equal)
     from giving a zero-width, infinite density."""
     s = np.asarray(samples, dtype=np.float64).ravel()  # (n,)
-    if s.size == 0 or not np.isfinite(s).all():
-        raise ValueError("kde needs a non-empty set of finite samples")
-    h = bandwidth if bandwidth is not None else 1.06 * s.std() * s.size ** (-0.2)
-    h = max(float(h), min_bandwidth)
+    h = kde_bandwidth(s, bandwidth, min_bandwidth)
     z = (np.asarray(x, float)[:, None] - s[None, :]) / h  # (len(x), n)
     return np.exp(-0.5 * z * z).sum(1) / (s.size * h * SQRT_2PI)
+
+
+def kde_binned(samples: np.ndarray, x: np.ndarray, bandwidth: float | None = None,
+               min_bandwidth: float = 1e-2, per_bandwidth: int = 16) -> np.ndarray:
+    """The same Gaussian kernel density as `kde`, fast enough to redraw live: samples are linearly
+    binned onto a fine even grid (h/per_bandwidth apart), the bins are convolved with the Gaussian
+    kernel by FFT, and the result is interpolated at x. Cost O(n + m log m) instead of O(n·len(x));
+    tests check it against `kde` (error below 1e-3 of the peak)."""
+    from scipy.signal import fftconvolve
+
+    s = np.asarray(samples, dtype=np.float64).ravel()
+    h = kde_bandwidth(s, bandwidth, min_bandwidth)
+    x = np.asarray(x, float)
+    lo, hi = min(x.min(), s.min()) - 5 * h, max(x.max(), s.max()) + 5 * h
+    step = h / per_bandwidth
+    m = int(np.ceil((hi - lo) / step)) + 1
+    if m > 2_000_000:  # samples spread over an absurd range: fall back to the exact sum
+        return kde(s, x, h, min_bandwidth)
+    pos = (s - lo) / step  # fractional bin index of every sample
+    left = np.floor(pos).astype(int)
+    frac = pos - left
+    counts = np.bincount(left, 1 - frac, minlength=m + 1) + np.bincount(left + 1, frac, minlength=m + 1)
+    half = int(np.ceil(5 * per_bandwidth))
+    kernel = np.exp(-0.5 * (np.arange(-half, half + 1) / per_bandwidth) ** 2)
+    dens = fftconvolve(counts, kernel, mode="same") / (s.size * h * SQRT_2PI)
+    return np.maximum(np.interp(x, lo + step * np.arange(dens.size), dens), 0.0)  # FFT round-off < 0
 
 
 # ---- the value function and the optimal discriminator -------------------------------------------

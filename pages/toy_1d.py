@@ -55,6 +55,7 @@ with controls:
                f"loss {c.loss}, Adam β₁ {c.adam_beta1}, seed {c.seed}.")
 with views:
     live_area(run, PREFIX, render, every=0.3)
-    st.caption("Estimates use a grid of 801 points: p_data is the target's exact mixture density, p_g a "
-               "Gaussian kernel density (Scott's bandwidth) of 2000 samples of G drawn from the same z "
-               "every time. V(D, G) = ∫ p_data log D + ∫ p_g log(1 − D); C(G) = V(D*, G) = −log 4 + 2·JSD.")
+    st.caption("Estimates are integrals on an even grid (at least 801 points, 3 per kernel bandwidth): "
+               "p_data is the target's exact mixture density, p_g a Gaussian kernel density (Scott's "
+               "bandwidth) of 2000 samples of G drawn from the same z every time. "
+               "V(D, G) = ∫ p_data log D + ∫ p_g log(1 − D); C(G) = V(D*, G) = −log 4 + 2·JSD.")

@@ -65,16 +65,17 @@ with tabs[0]:
     real, fake = T.value_terms(T.logistic_d(x, w, b), pd, pg, x)
     v_user = float(T.logistic_value(w, b, pd, pg, x))
     m = st.columns(4)
-    m[0].metric("real term  E[log D(x)]", f"{real:.4f}", help=f"real error −E[log D(x)] = {-real:.4f}")
-    m[1].metric("fake term  E[log(1 − D(G(z)))]", f"{fake:.4f}", help=f"fake error = {-fake:.4f}")
+    m[0].metric(":blue[real term]  E[log D(x)]", f"{real:.4f}", help=f"real error −E[log D(x)] = {-real:.4f}")
+    m[1].metric(":red[fake term]  E[log(1 − D(G(z)))]", f"{fake:.4f}", help=f"fake error = {-fake:.4f}")
     m[2].metric("V(D, G) for your D", f"{v_user:.4f}")
     m[3].metric("V(D*, G)", f"{c_value:.4f}", delta=f"{c_value - v_user:+.4f} over yours", delta_color="off")
-    st.plotly_chart(densities_figure(xv, p.pdf(xv), q.pdf(xv), T.optimal_discriminator(p.pdf(xv), q.pdf(xv)),
-                                     T.logistic_d(xv, w, b)), key="vf_densities")
-    st.markdown("The shaded areas *are* the two terms: **blue** = ∫ p_data(x)·log D(x) dx, "
-                "**red** = ∫ p_g(x)·log(1 − D(x)) dx. D raises V by pushing D(x) → 1 where real data lives "
-                "and D(x) → 0 where fakes live.")
-    st.plotly_chart(value_terms_figure(xv, p.pdf(xv), q.pdf(xv), T.logistic_d(xv, w, b)), key="vf_terms")
+    fig_left, fig_right = st.columns(2)
+    fig_left.plotly_chart(densities_figure(xv, p.pdf(xv), q.pdf(xv), T.optimal_discriminator(p.pdf(xv), q.pdf(xv)),
+                                           T.logistic_d(xv, w, b)), key="vf_densities")
+    fig_right.plotly_chart(value_terms_figure(xv, p.pdf(xv), q.pdf(xv), T.logistic_d(xv, w, b)), key="vf_terms")
+    st.markdown("The shaded areas on the right *are* the two terms: **:blue[blue]** = ∫ p_data(x)·log D(x) dx, "
+                "**:red[red]** = ∫ p_g(x)·log(1 − D(x)) dx. D raises V by pushing D(x) → 1 where real data "
+                "lives and D(x) → 0 where fakes live; it cannot do both where the two overlap.")
 
 with tabs[1]:
     plane, (bw, bb, bv) = logistic_landscape(p, q)
@@ -194,14 +195,15 @@ with tabs[5]:
     st.caption(info.note)
     lim = float(max(2.0, min(6.0, 1.1 * np.nanmax(np.abs(np.vstack([sim, alt]))))))
     left, right = st.columns([1.1, 1])
-    left.plotly_chart(field_figure(dirac.field_grid(method, lim, 17, params),
+    left.plotly_chart(field_figure(dirac.field_grid(method, lim, 15, params),
                                    {"simultaneous": sim, "alternating": alt}, lim), key="vf_dirac_field")
     compare = right.multiselect("Compare methods (distance to equilibrium)", list(dirac.METHODS),
                                 default=["gan", "nsgan", "wgan", "wgan_gp", "r1"], key="vf_dirac_compare",
-                                format_func=lambda k: dirac.METHODS[k].name)
+                                format_func=lambda k: dirac.METHODS[k].short)
     curves = {}
     for k in compare:
         for alternating, word in ((False, "simultaneous"), (True, "alternating")):
             path = dirac.trajectory(k, (theta0, psi0), h, steps, alternating, params)
-            curves[f"{dirac.METHODS[k].name}, {word}"] = dirac.distance_to_equilibrium(path)
+            curves[f"{dirac.METHODS[k].short} {word}"] = dirac.distance_to_equilibrium(path)
     right.plotly_chart(distance_figure(curves), key="vf_dirac_distance")
+    right.caption("Solid: simultaneous steps; dashed: alternating steps (D first, as in Algorithm 1).")

@@ -143,6 +143,17 @@ def test_kde_matches_scipy_with_the_same_bandwidth():
     assert collapsed[0] == pytest.approx(1 / (1e-2 * math.sqrt(2 * math.pi)), rel=1e-12)
 
 
+@pytest.mark.parametrize("spread", [0.05, 0.5, 3.0])
+def test_binned_kde_matches_the_exact_sum(spread):
+    rng = np.random.default_rng(2)
+    s = np.concatenate([rng.normal(-1, spread, 700), rng.normal(1.5, 0.3, 300)])
+    x = np.linspace(-6, 6, 1201)
+    exact = T.kde(s, x)
+    binned = T.kde_binned(s, x)
+    assert np.abs(binned - exact).max() < 1e-3 * exact.max()
+    assert T.integrate(binned, x) == pytest.approx(T.integrate(exact, x), abs=2e-3)
+
+
 @pytest.mark.parametrize("name, loss_fn", [("minimax (saturating)", losses.g_loss_minimax),
                                             ("non-saturating", losses.g_loss_nonsaturating)])
 def test_generator_loss_curves_match_gan_core_losses_and_autograd(name, loss_fn):

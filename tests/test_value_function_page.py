@@ -34,8 +34,8 @@ def test_renders_with_the_default_game(at):
     x = T.quadrature_grid(p, q)
     pd, pg = p.pdf(x), q.pdf(x)
     real, fake = T.value_terms(T.logistic_d(x, -1.0, 1.0), pd, pg, x)
-    assert metric(at, "real term  E[log D(x)]") == pytest.approx(real, abs=6e-5)
-    assert metric(at, "fake term  E[log(1 − D(G(z)))]") == pytest.approx(fake, abs=6e-5)
+    assert metric(at, ":blue[real term]  E[log D(x)]") == pytest.approx(real, abs=6e-5)
+    assert metric(at, ":red[fake term]  E[log(1 − D(G(z)))]") == pytest.approx(fake, abs=6e-5)
     assert metric(at, "V(D*, G)") == pytest.approx(T.c_from_jsd(T.jsd(pd, pg, x)), abs=6e-5)
     assert r"V(D,G) = \textcolor" in at.latex[0].value
 

@@ -37,7 +37,7 @@ def field_figure(grid, paths: dict, lim: float, height: int = 560) -> go.Figure:
                     marker=dict(symbol="circle-open", size=16, color="black", line=dict(width=3)))
     fig.add_scatter(x=[0], y=[0], mode="markers", name="equilibrium (0, 0)",
                     marker=dict(symbol="star", size=18, color="gold", line=dict(color="black", width=1)))
-    fig.update_xaxes(range=[-lim, lim], title="θ (generator: p_g = δ_θ)", zeroline=True)
+    fig.update_xaxes(range=[-lim, lim], title="θ (generator: p_g = δ_θ)", zeroline=True, constrain="domain")
     fig.update_yaxes(range=[-lim, lim], title="ψ (discriminator: D(x) = σ(ψx))", scaleanchor="x",
                      scaleratio=1, zeroline=True)
     fig.update_layout(height=height, font=FONT, margin=dict(l=10, r=10, t=30, b=10),
@@ -45,16 +45,16 @@ def field_figure(grid, paths: dict, lim: float, height: int = 560) -> go.Figure:
     return fig
 
 
-def distance_figure(curves: dict, height: int = 380) -> go.Figure:
+def distance_figure(curves: dict, height: int = 520) -> go.Figure:
     """Distance to (0, 0) against step, log scale: spirals out, circles or converges at a glance."""
     fig = go.Figure()
     for i, (label, dist) in enumerate(curves.items()):
         color = METHOD_COLORS[(i // 2) % len(METHOD_COLORS)]
-        dash = "dash" if label.endswith("alternating") else None
+        dash = "dash" if label.endswith("alternating") else None  # pairs share a colour
         fig.add_scatter(x=np.arange(len(dist)), y=np.maximum(dist, 1e-16), name=label, mode="lines",
                         line=dict(color=color, width=3, dash=dash))
     fig.update_yaxes(type="log", title="‖(θ, ψ) − (0, 0)‖", exponentformat="power")
     fig.update_xaxes(title="step")
     fig.update_layout(height=height, font=FONT, margin=dict(l=10, r=10, t=30, b=10),
-                      legend=dict(orientation="h", y=-0.25))
+                      legend=dict(orientation="h", y=-0.2, font=dict(size=14)))
     return fig
