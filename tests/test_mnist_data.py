@@ -140,14 +140,14 @@ def test_embedded_digits():
 
 
 def test_corrupt_npz_cache_is_rebuilt(tmp_path):
-    cache = tmp_path / "mnist_embedded_5k.npz"
+    cache = tmp_path / "mnist_embedded_5k_u8.npz"
     cache.write_bytes(b"this is not a zip file")
     rebuilt = load_embedded(str(tmp_path))
     reference = load_embedded()
     np.testing.assert_array_equal(rebuilt.images, reference.images)
     np.testing.assert_array_equal(rebuilt.labels, reference.labels)
     with np.load(cache) as f:  # the bad file was replaced by a good one
-        assert f["images"].shape == (5000, 28, 28)
+        assert f["pixels"].shape == (5000, 28, 28) and f["pixels"].dtype == np.uint8
 
 
 def test_target_scales_to_minus_one_one():
