@@ -18,7 +18,7 @@ from typing import Callable, Iterable
 import numpy as np
 import torch
 
-from gan_core.metrics import ModeMetrics
+from gan_core.metrics import ModeMetrics, kl_divergence
 from gan_core.mnist_metrics import N_DIGITS, digit_histogram, kl_to_uniform, missing_digits_sentence
 from gan_core.step_probe import generate, to_unit_images
 
@@ -95,6 +95,17 @@ def toy_coverage(metrics: ModeMetrics, weights=None) -> Coverage:
     names = tuple(f"mode {i}" for i in range(k))
     return Coverage(names, np.asarray(metrics.mode_counts, dtype=np.int64), target, float(metrics.kl),
                     modes_sentence(metrics.mode_counts, names))
+
+
+def toy_counts_coverage(counts, weights=None) -> Coverage:
+    """The same from a per-mode histogram alone (e.g. gan_core.mode_timeline.ModePoint.mode_counts),
+    with ModeMetrics' KL: gan_core.metrics.kl_divergence, infinite when no sample is counted."""
+    counts = np.asarray(counts, dtype=np.int64)
+    k = len(counts)
+    target = np.full(k, 1 / k) if weights is None else np.asarray(weights, float) / np.sum(weights)
+    names = tuple(f"mode {i}" for i in range(k))
+    kl = kl_divergence(counts, target) if counts.sum() else float("inf")
+    return Coverage(names, counts, target, kl, modes_sentence(counts, names))
 
 
 def real_digit_proportions(labels) -> np.ndarray:

@@ -5,7 +5,8 @@ import pytest
 import torch
 
 from gan_core.coverage import (ReadDigits, digit_coverage, digit_shares_points, modes_sentence,
-                               real_digit_proportions, snapshot_coverage, timeline, toy_coverage)
+                               real_digit_proportions, snapshot_coverage, timeline, toy_counts_coverage,
+                               toy_coverage)
 from gan_core.metrics import mode_metrics
 from ui.coverage_views import coverage_bars, coverage_timeline_figure, map_figure, mode_colors, selected_rows
 
@@ -62,6 +63,9 @@ def test_toy_modes_share_the_wording():
     assert cov.sentence == "The generator never draws mode 1, mode 3, mode 4, mode 5, mode 6 or mode 7."
     # KL(p || uniform 8) with p = (3/4, 1/4) on two modes, as ModeMetrics computes it (EPS aside)
     assert cov.kl == pytest.approx(0.75 * np.log(6) + 0.25 * np.log(2), abs=1e-6)
+    same = toy_counts_coverage(mm.mode_counts)
+    assert same.kl == pytest.approx(cov.kl, abs=1e-12) and same.sentence == cov.sentence
+    assert toy_counts_coverage([0, 0, 0]).kl == float("inf")
     assert modes_sentence([0, 5, 0], ("mode 0", "mode 1", "mode 2")) == \
         "The generator draws only mode 1: it has collapsed onto one mode."
     assert modes_sentence([1, 1], ("mode 0", "mode 1")) == "The generator draws all 2 modes."

@@ -166,13 +166,22 @@ def timeline_points(source: Source) -> list:
     points = {}
     if source.progress is not None:
         points.update(digit_shares_points(source.progress.points, source.progress.metric_samples))
-    read = lambda images: classifier().predict(images).numpy()  # noqa: E731
-    if source.run is not None:
-        snaps = source.run.call(lambda t: snapshot_coverage(t, read))
-    elif source.trainer is not None:
-        snaps = snapshot_coverage(source.trainer, read)
-    else:
-        snaps = []
-    for iteration, cov in snaps:
+    for iteration, cov in _snapshot_points(source):
         points.setdefault(iteration, cov)
     return sorted(points.items())
+
+
+def _snapshot_points(source: Source) -> list:
+    """Coverage of the run's rollback snapshots, recomputed only when the snapshots change."""
+    trainer = source.trainer
+    key = (id(trainer), tuple(it for it, _ in trainer.snapshots))
+    cached = st.session_state.get(f"{PREFIX}_snapshot_points")
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    read = lambda images: classifier().predict(images).numpy()  # noqa: E731
+    if source.run is not None:
+        points = source.run.call(lambda t: snapshot_coverage(t, read))  # between two steps
+    else:
+        points = snapshot_coverage(trainer, read)
+    st.session_state[f"{PREFIX}_snapshot_points"] = (key, points)
+    return points
