@@ -3,11 +3,13 @@
 import streamlit as st
 
 from ui.session import all_runs
+from ui.teacher_mode import teacher_mode_toggle
 
 
 def shared_sidebar() -> None:
     with st.sidebar:
         st.markdown("**GAN Classroom** — the mathematics of GANs, live.")
+        teacher_mode_toggle()
         run_status()
 
 

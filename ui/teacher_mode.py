@@ -1,0 +1,83 @@
+"""Teacher mode: one sidebar switch for the projector. It hides advanced controls and makes what
+the class should read larger (headings, big numbers, text, plot labels).
+
+    teacher_mode_toggle()          # the shared sidebar draws it on every page
+    if not is_teacher_mode():      # a page hides an advanced control
+        st.slider(...)
+    watch_banner(preset.what_to_watch)   # the preset's sentence, large in teacher mode
+    st.plotly_chart(teacher_fonts(fig))  # plot labels sized for the back row
+
+The switch is a keyed widget drawn by the shared sidebar on every page, so its state survives
+page switches; it is per browser tab, like every other setting.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+TEACHER_KEY = "teacher_mode"  # the switch's widget key
+_FLAG = "_teacher_mode_on"  # the remembered choice: a widget's own key is dropped on any run that
+# does not draw it (AppTest reruns a page script without app.py, for one), this flag is not
+PLOT_FONT_SIZE = 18  # plotly's default is 12: too small for a projector at the back of a room
+
+# Streamlit's stable data-testid hooks; !important beats the inline sizes plotly writes on SVG text.
+TEACHER_CSS = """
+<style>
+[data-testid="stMainBlockContainer"] h1 { font-size: 3.2rem !important; }
+[data-testid="stMainBlockContainer"] h2 { font-size: 2.4rem !important; }
+[data-testid="stMainBlockContainer"] h3 { font-size: 1.9rem !important; }
+[data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] p,
+[data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] li { font-size: 1.3rem; }
+[data-testid="stMetricValue"] { font-size: 3.2rem !important; }
+[data-testid="stMetricLabel"] p { font-size: 1.35rem !important; }
+[data-testid="stCaptionContainer"] { font-size: 1.1rem !important; }
+.js-plotly-plot .plotly .xtick text, .js-plotly-plot .plotly .ytick text { font-size: 15px !important; }
+.js-plotly-plot .plotly .legendtext, .js-plotly-plot .plotly .g-xtitle text,
+.js-plotly-plot .plotly .g-ytitle text { font-size: 17px !important; }
+.js-plotly-plot .plotly .gtitle { font-size: 20px !important; }
+</style>
+"""
+
+
+def is_teacher_mode() -> bool:
+    """True while this tab's teacher mode is on."""
+    return bool(st.session_state.get(_FLAG, False))
+
+
+def set_teacher_mode(on: bool) -> None:
+    """Switch teacher mode from code (a test, a link); the sidebar switch follows."""
+    st.session_state[_FLAG] = bool(on)
+    st.session_state[TEACHER_KEY] = bool(on)
+
+
+def _remember() -> None:
+    st.session_state[_FLAG] = bool(st.session_state[TEACHER_KEY])
+
+
+def teacher_mode_toggle() -> bool:
+    """The switch (call inside the sidebar), and the larger type while it is on."""
+    if TEACHER_KEY not in st.session_state:
+        st.session_state[TEACHER_KEY] = is_teacher_mode()
+    on = st.toggle("🎓 Teacher mode", key=TEACHER_KEY, on_change=_remember,
+                   help="For the projector: hides advanced controls and enlarges headings, the big "
+                        "numbers and plot labels. Each student's tab has its own switch.")
+    if on:
+        st.html(TEACHER_CSS)
+    return on
+
+
+def teacher_fonts(fig):
+    """`fig` with plot text sized for a projector in teacher mode; unchanged otherwise."""
+    if is_teacher_mode():
+        fig.update_layout(font=dict(size=PLOT_FONT_SIZE))
+    return fig
+
+
+def watch_banner(text: str) -> None:
+    """A preset's "what to watch": a caption normally, a large callout in teacher mode."""
+    if not text:
+        return
+    if is_teacher_mode():
+        st.info(f"### 👀 What to watch\n{text}")
+    else:
+        st.caption(f"👀 What to watch: {text}")
