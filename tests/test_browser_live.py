@@ -48,6 +48,5 @@ def test_label_smoothing_moves_while_training_continues(browser_page, app_server
     assert real_label_in_use(page) == pytest.approx(0.9)
     assert "pause" in page.locator(".st-key-toy_play button").first.inner_text().lower()  # still playing
 
-    page.locator(".st-key-toy_play button").first.click()  # leave the machine quiet
-    wait_until(lambda: "play" in page.locator(".st-key-toy_play button").first.inner_text().lower(), 60,
-               what="pause to take effect")
+    # No pause click here: a page redrawing under load can take a minute to take a click, and the
+    # module's fixture stops the server (and with it the run) right after this test.
