@@ -55,14 +55,14 @@ def live_rate(config: TrainConfig, seconds: float, fps: float) -> dict:
     views, cache = LabViews(), FigureCache()
     run.run_steps("both", 5)
     stop = threading.Event()
-    redraws, redraw_seconds, sizes = [], [], []
+    redraws, redraw_seconds, redraw_cpu, sizes = [], [], [], []
     last_charts = [-1e9]
 
     def redraw_loop():
         period = 1.0 / fps
         next_at = time.perf_counter()
         while not stop.is_set():
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.thread_time()
             data = views.compute(run)
             figs = cache.plane_figures(views, data)
             if t0 - last_charts[0] >= TIME_CHARTS_EVERY:  # the page's second, slower fragment
@@ -70,6 +70,7 @@ def live_rate(config: TrainConfig, seconds: float, fps: float) -> dict:
                 last_charts[0] = t0
             sizes.append(sum(serialise_like_streamlit(f) for f in figs.values()))
             redraw_seconds.append(time.perf_counter() - t0)
+            redraw_cpu.append(time.thread_time() - c0)  # this thread's CPU: independent of load
             redraws.append(t0)
             next_at += period
             stop.wait(max(0.0, next_at - time.perf_counter()))  # a timer like run_every, no drift
@@ -86,6 +87,7 @@ def live_rate(config: TrainConfig, seconds: float, fps: float) -> dict:
     run.pause()
     return {"rate": done / elapsed, "redraws_per_s": len(redraws) / elapsed,
             "redraw_ms": 1000 * statistics.median(redraw_seconds) if redraw_seconds else float("nan"),
+            "redraw_cpu_ms": 1000 * statistics.mean(redraw_cpu) if redraw_cpu else float("nan"),
             "kb_per_redraw": statistics.median(sizes) / 1000 if sizes else float("nan")}
 
 
@@ -97,23 +99,30 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=1, help="torch intra-op threads (both phases)")
     ap.add_argument("--target", default="ring8")
     ap.add_argument("--batch-size", type=int, default=256)
+    ap.add_argument("--switch-interval", type=float, default=None,
+                    help="sys.setswitchinterval for both phases (default: Python's 0.005 s)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
+    if args.switch_interval:
+        sys.setswitchinterval(args.switch_interval)
     config = TrainConfig(target=args.target, batch_size=args.batch_size)
     print(f"config: target {config.target}, batch {config.batch_size}, G/D {config.g_depth}x{config.g_width} MLP, "
-          f"torch threads {args.threads}, {args.rounds} x ({args.seconds:g} s bare + {args.seconds:g} s live)")
+          f"torch threads {args.threads}, GIL switch interval {sys.getswitchinterval() * 1000:g} ms, {args.rounds} x ({args.seconds:g} s bare + {args.seconds:g} s live)")
     bare, live = [], []
     for r in range(args.rounds):
         bare.append(bare_rate(config, args.seconds))
         live.append(live_rate(config, args.seconds, args.fps))
         print(f"round {r + 1}: bare {bare[-1]:.1f} it/s | live {live[-1]['rate']:.1f} it/s while redrawing "
-              f"{live[-1]['redraws_per_s']:.2f}/s (median redraw {live[-1]['redraw_ms']:.0f} ms, "
+              f"{live[-1]['redraws_per_s']:.2f}/s (median redraw {live[-1]['redraw_ms']:.0f} ms wall, "
+              f"{live[-1]['redraw_cpu_ms']:.0f} ms CPU, "
               f"{live[-1]['kb_per_redraw']:.0f} kB of figure JSON)")
     bare_mean = statistics.mean(bare)
     live_mean = statistics.mean(x["rate"] for x in live)
     fps = statistics.mean(x["redraws_per_s"] for x in live)
     print(f"bare loop:  {bare_mean:.1f} it/s")
     print(f"live view:  {live_mean:.1f} it/s at {fps:.2f} redraws/s")
+    cpu = statistics.mean(x["redraw_cpu_ms"] for x in live)
+    print(f"redraw CPU: {cpu:.0f} ms each, {cpu * fps / 10:.0f}% of one core at {fps:.2f}/s")
     print(f"ratio live/bare: {live_mean / bare_mean:.2f}  (target >= 0.70 at >= 4 redraws/s)")
 
 

@@ -58,6 +58,32 @@ def kde(samples: np.ndarray, points: np.ndarray, bandwidth: float) -> np.ndarray
     return kernel.mean(1, dtype=np.float64) / (2 * math.pi * bandwidth**2) ** (d / 2)
 
 
+def binned_kde(samples: np.ndarray, xs: np.ndarray, ys: np.ndarray, bandwidth: float,
+               refine: int = 4) -> np.ndarray:
+    """The Gaussian KDE of `samples` (N, 2) on the grid xs x ys, shape (len(ys), len(xs)), by
+    binning onto a `refine` times finer padded grid and blurring it (scipy's gaussian_filter):
+    a few ms instead of ~15 ms for 512 samples on 41 x 41, within ~3 % of kde()'s peak (binning
+    adds step^2/12 to the kernel variance). The grid must be evenly spaced."""
+    from scipy.ndimage import gaussian_filter  # scipy only where the lab needs it
+
+    samples = np.asarray(samples, np.float64)
+    samples = samples[np.isfinite(samples).all(1)]
+    out = np.zeros((len(ys), len(xs)))
+    if len(samples) == 0:
+        return out
+    dx, dy = (xs[1] - xs[0]) / refine, (ys[1] - ys[0]) / refine
+    pad_x, pad_y = int(np.ceil(4 * bandwidth / dx)), int(np.ceil(4 * bandwidth / dy))
+    # fine bin centres: every grid point is one of them; padding keeps mass from just outside
+    fx = xs[0] + dx * np.arange(-pad_x, (len(xs) - 1) * refine + pad_x + 1)
+    fy = ys[0] + dy * np.arange(-pad_y, (len(ys) - 1) * refine + pad_y + 1)
+    edges_x = np.append(fx - dx / 2, fx[-1] + dx / 2)
+    edges_y = np.append(fy - dy / 2, fy[-1] + dy / 2)
+    hist, _, _ = np.histogram2d(samples[:, 1], samples[:, 0], bins=(edges_y, edges_x))  # rows = y
+    blurred = gaussian_filter(hist, sigma=(bandwidth / dy, bandwidth / dx), mode="constant", truncate=4.0)
+    density = blurred / (len(samples) * dx * dy)
+    return density[pad_y::refine][:len(ys), pad_x::refine][:, :len(xs)]
+
+
 def optimal_discriminator(p_data: np.ndarray, p_g: np.ndarray, relative_floor: float = 1e-3) -> np.ndarray:
     """D*(x) = p_data / (p_data + p_g) (Goodfellow et al. 2014, Prop. 1). Where neither density
     has mass (p_data + p_g below `relative_floor` x its maximum) D* is a ratio of Gaussian tails
@@ -176,7 +202,7 @@ class PlaneScene:
         """The NumPy half of a frame, from network_part()'s output (no lock needed)."""
         n_field, shape = FIELD_RES**2, (GRID_RES, GRID_RES)
         grads = part["grads"]
-        p_g = kde(part["fakes"], self.grid_points, self.bandwidth)
+        p_g = binned_kde(part["fakes"], self.xs, self.ys, self.bandwidth).ravel()
         return PlaneFrame(
             iteration=part["iteration"], updates=part["updates"], fakes=part["fakes"],
             heat=part["probs"].reshape(shape), field=grads[:n_field], fake_arrows=grads[n_field:],

@@ -11,7 +11,7 @@ from gan_core.config import TrainConfig
 from gan_core.distributions import gaussian_mixture, make_target
 from gan_core.history_view import HistoryColumns
 from gan_core.mode_timeline import ModeTimeline
-from gan_core.toy_fields import (GRID_RES, PlaneScene, blurred_density, generator_loss_gradient, kde,
+from gan_core.toy_fields import (GRID_RES, PlaneScene, binned_kde, blurred_density, generator_loss_gradient, kde,
                                  manifold_z, optimal_discriminator, plane_grid)
 from gan_core.trainer import Trainer
 
@@ -34,6 +34,24 @@ def test_kde_float32_path_matches_float64_and_ignores_nan():
     got = kde(np.vstack([samples, [[np.nan, 0.0]]]), points, 0.2)
     assert got == pytest.approx(expected, rel=1e-4, abs=1e-7)
     assert kde(np.full((3, 2), np.nan), points[:2], 0.2) == pytest.approx([0.0, 0.0], abs=0)
+
+
+@pytest.mark.parametrize("spread", ["wide", "eight_tight_modes"])
+def test_binned_kde_agrees_with_the_exact_kde(spread):
+    rng = np.random.default_rng(2)
+    if spread == "wide":
+        samples = rng.normal(size=(512, 2)) * 1.5
+    else:
+        samples = np.repeat(rng.normal(size=(8, 2)) * 2, 64, axis=0) + rng.normal(size=(512, 2)) * 0.02
+    xs, ys = np.linspace(-3, 3, 41), np.linspace(-2, 4, 41)
+    _, _, points = plane_grid(((-3, 3), (-2, 4)), 41)
+    exact = kde(samples, points, 0.18).reshape(41, 41)
+    binned = binned_kde(samples, xs, ys, 0.18)
+    assert binned.shape == (41, 41)
+    assert np.abs(binned - exact).max() == pytest.approx(0, abs=0.04 * exact.max())
+    # mass just outside the window still counts (padding), as in the exact estimate
+    edge = binned_kde(np.array([[3.1, 0.0]]), xs, ys, 0.18)
+    assert edge[np.argmin(abs(ys)), -1] == pytest.approx(kde(np.array([[3.1, 0.0]]), np.array([[3.0, ys[np.argmin(abs(ys))]]]), 0.18)[0], rel=0.05)
 
 
 def test_optimal_discriminator_by_hand():
