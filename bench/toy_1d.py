@@ -3,7 +3,8 @@
     python bench/toy_1d.py [--target gaussian_1d] [--seconds 60] [--set key=value ...]
 
 Prints one line per checkpoint (iteration, seconds, JSD, V(D,G), −log 4 + 2·JSD, mean D on the
-data) and the first time JSD fell below 0.01 nats. Runs single-threaded like the live app.
+data), the first time JSD fell below the threshold, and what one redraw of the lab costs: the
+Figure-1 frame (gan_core.lab1d.figure1_frame) and building + serialising its plotly figure.
 """
 
 import argparse
@@ -28,8 +29,10 @@ def main() -> None:
     ap.add_argument("--every", type=int, default=250, help="iterations between checkpoints")
     ap.add_argument("--threshold", type=float, default=0.01, help="JSD (nats) that counts as converged")
     ap.add_argument("--set", nargs="*", default=[], help="TrainConfig overrides key=value")
+    ap.add_argument("--threads", type=int, default=1, help="torch intra-op threads")
+    ap.add_argument("--frames", type=int, default=20, help="redraws to time at the end (0: skip)")
     args = ap.parse_args()
-    torch.set_num_threads(1)
+    torch.set_num_threads(args.threads)
     types = field_types()
     changes = {k: types[k](v) for k, v in (s.split("=", 1) for s in args.set)}
     trainer = Trainer(lab_config(args.target, **changes))
@@ -48,6 +51,16 @@ def main() -> None:
     it_s = trainer.iteration / train_s
     print(f"iterations/s (training only): {it_s:.0f}")
     print(f"JSD < {args.threshold}: " + (f"at iteration {reached[0]} after {reached[1]:.1f} s" if reached else "not reached"))
+    if args.frames:
+        from ui.figure1_view import figure1_figure  # imports streamlit: only for this part
+
+        t0 = time.perf_counter()
+        frames = [figure1_frame(trainer) for _ in range(args.frames)]
+        t1 = time.perf_counter()
+        sizes = [len(figure1_figure(f).to_json()) for f in frames]
+        t2 = time.perf_counter()
+        print(f"per redraw: frame {1000 * (t1 - t0) / args.frames:.1f} ms, figure + JSON "
+              f"{1000 * (t2 - t1) / args.frames:.1f} ms ({sizes[-1] / 1024:.0f} KiB)")
 
 
 if __name__ == "__main__":

@@ -42,6 +42,10 @@ top[0].selectbox("Target p_data", TARGETS_1D, key=f"{PREFIX}_target",
 with top[1]:
     transport(run, PREFIX)
 divergence_panel(run, PREFIX)
+if run.trainer.config.target != "gaussian_1d":
+    st.info("Several modes: G is a continuous function of one noise number z, so to reach separated "
+            "modes it must stretch an interval of z across each gap, and a little mass always lands in "
+            "between (the lines that cross the gap). Watch whether G covers every mode or settles on some.")
 
 controls, views = st.columns([1, 4], gap="medium")
 with controls:

@@ -31,11 +31,12 @@ def logistic_landscape(p: T.Mixture1D, q: T.Mixture1D):
 
 st.title("The value function V(D, G) and the optimal discriminator D*")
 vc.init_state()
-st.latex(r"V(D,G) = \textcolor{#1f77b4}{\underbrace{\mathbb{E}_{x\sim p_{data}}[\log D(x)]}_{\text{real term}}}"
-         r" + \textcolor{#d62728}{\underbrace{\mathbb{E}_{x\sim p_g}[\log(1 - D(x))]}_{\text{fake term}}}"
+st.latex(r"V(D,G) = \textcolor{#1f77b4}{\underbrace{\mathbb{E}_{x\sim p_{data}}[\log D(x)]}_{-\,\text{real error}}}"
+         r" + \textcolor{#d62728}{\underbrace{\mathbb{E}_{x\sim p_g}[\log(1 - D(x))]}_{-\,\text{fake error}}}"
          r"\qquad (x = G(z),\ z \sim p_z)")
 st.markdown("D **maximises** V, G **minimises** it. D's binary cross-entropy loss is the *real error* "
-            "−(real term) plus the *fake error* −(fake term). Below, p_data and p_g are 1D densities you "
+            "−E[log D(x)] plus the *fake error* −E[log(1 − D(G(z)))], so D minimising its loss is D "
+            "maximising V. Below, p_data and p_g are 1D densities you "
             "set with sliders, and every expectation is an integral computed on a fine grid "
             "(Simpson's rule): nothing is sampled, so the numbers are exact to many digits.")
 
@@ -65,16 +66,16 @@ with tabs[0]:
     real, fake = T.value_terms(T.logistic_d(x, w, b), pd, pg, x)
     v_user = float(T.logistic_value(w, b, pd, pg, x))
     m = st.columns(4)
-    m[0].metric(":blue[real term]  E[log D(x)]", f"{real:.4f}", help=f"real error −E[log D(x)] = {-real:.4f}")
-    m[1].metric(":red[fake term]  E[log(1 − D(G(z)))]", f"{fake:.4f}", help=f"fake error = {-fake:.4f}")
-    m[2].metric("V(D, G) for your D", f"{v_user:.4f}")
+    m[0].metric(":blue[real error]  −E[log D(x)]", f"{-real:.4f}", help="D's loss on real data: large when D doubts real samples")
+    m[1].metric(":red[fake error]  −E[log(1 − D(G(z)))]", f"{-fake:.4f}", help="D's loss on fakes: large when D believes fakes")
+    m[2].metric("V(D, G) = −(real + fake error)", f"{v_user:.4f}")
     m[3].metric("V(D*, G)", f"{c_value:.4f}", delta=f"{c_value - v_user:+.4f} over yours", delta_color="off")
     fig_left, fig_right = st.columns(2)
     fig_left.plotly_chart(densities_figure(xv, p.pdf(xv), q.pdf(xv), T.optimal_discriminator(p.pdf(xv), q.pdf(xv)),
                                            T.logistic_d(xv, w, b)), key="vf_densities")
     fig_right.plotly_chart(value_terms_figure(xv, p.pdf(xv), q.pdf(xv), T.logistic_d(xv, w, b)), key="vf_terms")
-    st.markdown("The shaded areas on the right *are* the two terms: **:blue[blue]** = ∫ p_data(x)·log D(x) dx, "
-                "**:red[red]** = ∫ p_g(x)·log(1 − D(x)) dx. D raises V by pushing D(x) → 1 where real data "
+    st.markdown("The shaded areas on the right *are* the two terms of V, minus the two errors: "
+                "**:blue[blue]** = ∫ p_data(x)·log D(x) dx, **:red[red]** = ∫ p_g(x)·log(1 − D(x)) dx. D raises V by pushing D(x) → 1 where real data "
                 "lives and D(x) → 0 where fakes live; it cannot do both where the two overlap.")
 
 with tabs[1]:

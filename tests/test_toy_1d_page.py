@@ -49,7 +49,7 @@ def test_renders_a_fresh_lab(at):
     assert (t.iteration, t.updates) == (0, 0)
     frame = assert_numbers_match_theory(at)
     assert 0.0 < frame.jsd < math.log(2)
-    assert len(at.get("plotly_chart")) == 3  # Figure 1, the estimates, what D says
+    assert len(at.get("plotly_chart")) == 4  # Figure 1, the estimates, what D says, the losses
 
 
 def test_step_buttons_advance_by_exactly_the_named_updates(at):

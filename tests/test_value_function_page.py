@@ -34,10 +34,10 @@ def test_renders_with_the_default_game(at):
     x = T.quadrature_grid(p, q)
     pd, pg = p.pdf(x), q.pdf(x)
     real, fake = T.value_terms(T.logistic_d(x, -1.0, 1.0), pd, pg, x)
-    assert metric(at, ":blue[real term]  E[log D(x)]") == pytest.approx(real, abs=6e-5)
-    assert metric(at, ":red[fake term]  E[log(1 − D(G(z)))]") == pytest.approx(fake, abs=6e-5)
+    assert metric(at, ":blue[real error]  −E[log D(x)]") == pytest.approx(-real, abs=6e-5)
+    assert metric(at, ":red[fake error]  −E[log(1 − D(G(z)))]") == pytest.approx(-fake, abs=6e-5)
     assert metric(at, "V(D*, G)") == pytest.approx(T.c_from_jsd(T.jsd(pd, pg, x)), abs=6e-5)
-    assert r"V(D,G) = \textcolor" in at.latex[0].value
+    assert r"V(D,G) = \textcolor" in at.latex[0].value and "real error" in at.latex[0].value
 
 
 def test_sliders_change_the_numbers(at):
@@ -53,7 +53,7 @@ def test_sliders_change_the_numbers(at):
     assert metric(at, "JSD(p_data ‖ p_g)") == pytest.approx(jsd, abs=6e-7)
     assert metric(at, "−log 4 + 2·JSD") == pytest.approx(T.c_from_jsd(jsd), abs=1e-11)
     assert metric(at, "max_D V(D, G)  (numerical)") == pytest.approx(T.c_from_jsd(jsd), abs=1e-9)
-    assert metric(at, "V(D, G) for your D") == pytest.approx(float(T.logistic_value(0.5, -0.25, pd, pg, x)), abs=6e-5)
+    assert metric(at, "V(D, G) = −(real + fake error)") == pytest.approx(float(T.logistic_value(0.5, -0.25, pd, pg, x)), abs=6e-5)
     # a second mode for p_data
     at.checkbox(key="vf_data_two").check().run()
     at.slider(key="vf_data_mean2").set_value(-3.0).run()

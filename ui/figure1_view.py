@@ -11,7 +11,7 @@ import streamlit as st
 
 from gan_core.lab1d import EstimateTrace, Figure1Frame, figure1_frame
 from gan_core.live import LiveRun
-from ui.plots import d_output_figure, history_figure
+from ui.plots import d_output_figure, history_figure, loss_figure
 from ui.theory_views import D_COLOR, DATA_COLOR, DSTAR_COLOR, FONT, G_COLOR
 
 TRACE_KEY = "toy1d_trace"
@@ -76,7 +76,7 @@ def figure1_figure(f: Figure1Frame, height: int = 560) -> go.Figure:
 def estimates_figure(trace: EstimateTrace, events=(), height: int = 300) -> go.Figure:
     fig = history_figure(trace.columns(), [("value", "V(D, G)"), ("c_of_g", "−log 4 + 2·JSD = V(D*, G)"),
                                            ("jsd", "JSD(p_data ‖ p_g)")],
-                         events, "Estimates on the grid (p_data exact, p_g by kernel density)", height=height)
+                         events, "V, JSD and −log 4 + 2·JSD", height=height)
     fig.add_hline(y=-math.log(4), line=dict(color="black", dash="dot", width=1),
                   annotation_text="−log 4 (equilibrium)", annotation_position="bottom right")
     return fig
@@ -102,6 +102,7 @@ def render(run: LiveRun) -> None:
     cols[3].metric("−log 4 + 2·JSD", f"{frame.c_of_g:.4f}", help="C(G) = V(D*, G); −log 4 = −1.3863 at the equilibrium")
     cols[4].metric("D* at equilibrium", f"{frame.real_label / 2:.3f}", help="α/2 with real label α (½ without smoothing)")
     st.plotly_chart(figure1_figure(frame), key="toy1d_figure1")
-    left, right = st.columns(2)
+    left, middle, right = st.columns(3)
     left.plotly_chart(estimates_figure(est, events), key="toy1d_estimates")
-    right.plotly_chart(d_output_figure(columns, events), key="toy1d_d_output")
+    middle.plotly_chart(d_output_figure(columns, events), key="toy1d_d_output")
+    right.plotly_chart(loss_figure(columns, events), key="toy1d_losses")
