@@ -88,9 +88,28 @@ def _dropout_off(*nets: torch.nn.Module):
             m.train(True)
 
 
-def _grad_norm(params) -> torch.Tensor:
+def _params(opt: torch.optim.Optimizer) -> list[torch.Tensor]:
+    """The parameters an optimizer updates: a plain list, cheaper per step than module.parameters()."""
+    return [p for group in opt.param_groups for p in group["params"]]
+
+
+def _grad_norms(params) -> list[torch.Tensor]:
+    """Per-tensor gradient L2 norms (0-d tensors), to be read together with the step's other numbers."""
     grads = [p.grad for p in params if p.grad is not None]
-    return torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads))) if grads else torch.zeros(())
+    return list(torch._foreach_norm(grads)) if grads else []
+
+
+def _read(values: list[torch.Tensor]) -> list[float]:
+    """0-d tensors as Python numbers. On the CPU one .item() each is cheapest; on a GPU one
+    stacked copy, so the step waits for the device once."""
+    if values[0].device.type == "cpu":
+        return [v.item() for v in values]
+    return torch.stack([v.float() for v in values]).tolist()
+
+
+def _l2(norms: list[float]) -> float:
+    """The L2 norm of all gradients from the per-tensor norms (inf/NaN stay inf/NaN)."""
+    return math.sqrt(sum(n * n for n in norms))
 
 
 class Trainer:
@@ -144,10 +163,11 @@ class Trainer:
             z = torch.rand(n, self.config.z_dim, generator=gen) * 2 - 1
         else:
             z = torch.randn(n, self.config.z_dim, generator=gen)
-        return z.to(self.device)
+        return z if z.device == self.device else z.to(self.device)
 
     def real_batch(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
-        return self.target.sample(n, generator or self.rng).to(self.device)  # (n, *data_shape)
+        real = self.target.sample(n, generator or self.rng)  # (n, *data_shape)
+        return real if real.device == self.device else real.to(self.device)
 
     def _check_finite(self, names: tuple, values: list) -> None:
         for name, value in zip(names, values):
@@ -194,29 +214,37 @@ class Trainer:
             d_real, d_fake = d(real_in), d(fake)  # (B/pack,) raw outputs
             # D: maximize log D(x) + log(1 - D(G(z)))  ==  minimize real error + fake error
             terms = losses.discriminator_loss(c.loss, d_real, d_fake, c.real_label, c.fake_label)
-            penalty = torch.zeros((), device=self.device)
+            loss_d = terms.total
+            penalties = []  # (,) tensors added to D's loss: gradient penalty, R1
             if c.loss == "wgan_gp" and c.gp_weight > 0:
-                penalty = penalty + c.gp_weight * losses.gradient_penalty(d, real, fake, self.rng)
+                penalties.append(c.gp_weight * losses.gradient_penalty(d, real, fake, self.rng))
             if use_r1:
-                penalty = penalty + losses.r1_penalty(d_real, real_in, c.r1_gamma)
-            loss_d = terms.total + penalty
+                penalties.append(losses.r1_penalty(d_real, real_in, c.r1_gamma))
+            for term in penalties:
+                loss_d = loss_d + term
             self.opt_d.zero_grad(set_to_none=True)
             loss_d.backward()
+        # The numbers of the record, read in one go. Per-step cost matters here (see
+        # bench/trainer_overhead.py): few small ops, sums and the total computed in Python.
         with torch.no_grad():
             p_real, p_fake = losses.probability(c.loss, d_real), losses.probability(c.loss, d_fake)
             th = losses.decision_threshold(c.loss)
-            acc = ((d_real > th).float().mean() + (d_fake < th).float().mean()) / 2
-            stats = torch.stack([terms.real.detach(), terms.fake.detach(), penalty.detach(),
-                                 loss_d.detach(), _grad_norm(d.parameters()), p_real.mean(),
-                                 p_fake.mean(), acc]).tolist()  # one sync for all numbers
+            stats = _read([terms.real, terms.fake, p_real.sum(), p_fake.sum(), (d_real > th).sum(),
+                           (d_fake < th).sum(), *penalties, *_grad_norms(_params(self.opt_d))])
+        loss_real, loss_fake, sum_p_real, sum_p_fake, right_real, right_fake = stats[:6]
+        n_real, n_fake = d_real.numel(), d_fake.numel()
+        penalty = sum(stats[6:6 + len(penalties)])
+        grad_norm = _l2(stats[6 + len(penalties):])
+        loss_total = loss_real + loss_fake + penalty
         self._check_finite(("D's real loss", "D's fake loss", "D's penalty", "D's loss",
-                            "D's gradient norm"), stats[:5])
+                            "D's gradient norm"), (loss_real, loss_fake, penalty, loss_total, grad_norm))
         self.opt_d.step()
-        self.last_batch = {"kind": "D", "real": real.detach(), "fake": fake, "z": z,
-                           "p_real": p_real, "p_fake": p_fake}
-        return self._record("D", t0, real.shape[0], loss_d_real=stats[0], loss_d_fake=stats[1],
-                            penalty=stats[2], loss_d=stats[3], grad_norm=stats[4], d_real=stats[5],
-                            d_fake=stats[6], d_accuracy=stats[7])
+        self.last_batch = {"kind": "D", "real": real.detach() if real.requires_grad else real,
+                           "fake": fake, "z": z, "p_real": p_real, "p_fake": p_fake}
+        return self._record("D", t0, real.shape[0], loss_d_real=loss_real, loss_d_fake=loss_fake,
+                            penalty=penalty, loss_d=loss_total, grad_norm=grad_norm,
+                            d_real=sum_p_real / n_real, d_fake=sum_p_fake / n_fake,
+                            d_accuracy=(right_real / n_real + right_fake / n_fake) / 2)
 
     def step_g(self, z: torch.Tensor | None = None) -> StepRecord:
         """One generator update with D frozen. G never sees real data: it learns only through
@@ -224,7 +252,9 @@ class Trainer:
         c, g, d = self.config, self.generator, self.discriminator
         t0 = time.perf_counter()
         z = self.noise(c.batch_size) if z is None else z.to(self.device)  # (B, z_dim)
-        d.requires_grad_(False)  # D frozen: gradients flow through D into G but D stays put
+        d_params = _params(self.opt_d)
+        for p in d_params:  # D frozen: gradients flow through D into G but D stays put
+            p.requires_grad_(False)
         try:
             with self._step_rng():  # dropout masks from the trainer's own seeded stream
                 fake = g(z)  # (B, *shape)
@@ -234,15 +264,17 @@ class Trainer:
                 self.opt_g.zero_grad(set_to_none=True)
                 loss_g.backward()
         finally:
-            d.requires_grad_(True)
+            for p in d_params:
+                p.requires_grad_(True)
         with torch.no_grad():
             p_fake = losses.probability(c.loss, d_fake)
-            stats = torch.stack([loss_g.detach(), _grad_norm(g.parameters()), p_fake.mean()]).tolist()
-        self._check_finite(("G's loss", "G's gradient norm"), stats[:2])
+            stats = _read([loss_g, p_fake.sum(), *_grad_norms(_params(self.opt_g))])
+        loss_value, mean_p_fake, grad_norm = stats[0], stats[1] / p_fake.numel(), _l2(stats[2:])
+        self._check_finite(("G's loss", "G's gradient norm"), (loss_value, grad_norm))
         self.opt_g.step()
         self.iteration += 1
         self.last_batch = {"kind": "G", "fake": fake.detach(), "z": z, "p_fake": p_fake}
-        record = self._record("G", t0, z.shape[0], loss_g=stats[0], grad_norm=stats[1], d_fake=stats[2])
+        record = self._record("G", t0, z.shape[0], loss_g=loss_value, grad_norm=grad_norm, d_fake=mean_p_fake)
         if self.iteration % c.snapshot_every == 0:
             self._check_weights()
             self.snapshot()
