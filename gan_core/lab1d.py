@@ -41,7 +41,7 @@ def lab_config(target: str = "gaussian_1d", **changes) -> TrainConfig:
     """The 1D lab's TrainConfig for one of gan_core.distributions.TARGETS_1D."""
     if target not in TARGETS_1D:
         raise ValueError(f"the 1D lab needs a 1D target ({', '.join(TARGETS_1D)}); got {target!r}")
-    return TrainConfig(target=target, **{**LAB_DEFAULTS, **changes})
+    return TrainConfig(target=target, **LAB_DEFAULTS).replace(**changes)  # replace() knows label_smoothing
 
 
 def z_quantiles(noise: str, n: int) -> np.ndarray:
