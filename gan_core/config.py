@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -201,6 +202,10 @@ def _validate(c: TrainConfig) -> None:
         raise ValueError("custom_points must hold at least one (x, y) point for target 'custom'")
     if len(c.custom_points) > MAX_CUSTOM_POINTS:
         raise ValueError(f"custom_points holds {len(c.custom_points)} points; the limit is {MAX_CUSTOM_POINTS}")
+    for point in c.custom_points:  # a NaN or 1-D point would only fail later, inside the Trainer
+        if not (isinstance(point, (tuple, list)) and len(point) == 2
+                and all(isinstance(v, (int, float)) and math.isfinite(v) for v in point)):
+            raise ValueError(f"custom_points must hold finite (x, y) pairs; got {point!r}")
     _check_choice("arch", c.arch, choices["arch"])
     if c.arch == "dcgan" and c.target != "mnist":
         raise ValueError(f"arch 'dcgan' needs 28x28 images (target 'mnist'); got target {c.target!r}")

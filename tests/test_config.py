@@ -74,3 +74,11 @@ def test_field_types_follow_defaults():
 def test_live_fields_are_fields():
     assert LIVE_FIELDS <= set(field_types())
     assert "g_width" not in LIVE_FIELDS and "batch_size" in LIVE_FIELDS
+
+
+@pytest.mark.parametrize("points", [((0.0, float("nan")),), ((1.0,),), ((0.0, float("inf")),), (("a", 1.0),)])
+def test_custom_points_must_be_finite_pairs(points):
+    with pytest.raises(ValueError, match="custom_points must hold finite"):
+        TrainConfig(target="custom", custom_points=points)
+    with pytest.raises(ValueError, match="custom_points"):
+        TrainConfig().replace(target="custom", custom_points=points)
