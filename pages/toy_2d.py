@@ -21,6 +21,11 @@ st.markdown("A generator turns 2D noise into points; a discriminator colours the
             "the run keeps going. Changes are marked on every chart's time axis.")
 
 preset_panel(run)
+arch_col, draw_col = st.columns([1, 2])
+with arch_col.expander("Architecture, target and seed (rebuild)"):
+    architecture_form(run)
+with draw_col.expander("✏️ Draw your own target"):
+    draw_your_own(run)
 transport(run, PREFIX)
 divergence_panel(run, PREFIX)
 
@@ -33,10 +38,6 @@ with controls:
                                   "are revealed one by one.")
     run.delay = SPEEDS[speed]
     st.multiselect("Layers on the main view", LAYERS, default=list(LAYERS), key=LAYERS_KEY)
-    with st.expander("Architecture, target and seed (rebuild)"):
-        architecture_form(run)
-    with st.expander("✏️ Draw your own target"):
-        draw_your_own(run)
 with views:
     live_area(run, PREFIX, render, every=0.25)
     live_area(run, f"{PREFIX}_charts", render_time_charts, every=TIME_CHARTS_EVERY)

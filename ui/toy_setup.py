@@ -175,10 +175,11 @@ def draw_your_own(run: LiveRun) -> None:
         draft = parse_points(st.session_state[TEXT_KEY]) if st.session_state[TEXT_KEY].strip() else []
     except ValueError:
         draft = []  # the text area's own message below says what is wrong
-    st.plotly_chart(draw_figure(draft, DRAW_BOUNDS), key=DRAW_KEY, on_select=_on_canvas_select,
-                    selection_mode=("points", "box", "lasso"), config={"displayModeBar": True})
-    st.text_area("Points (x,y per line)", key=TEXT_KEY, height=140)
-    st.file_uploader("…or upload a CSV of x,y points", type=["csv", "txt"], key=UPLOAD_KEY, on_change=_on_upload)
+    canvas, text = st.columns([3, 2])
+    canvas.plotly_chart(draw_figure(draft, DRAW_BOUNDS), key=DRAW_KEY, on_select=_on_canvas_select,
+                        selection_mode=("points", "box", "lasso"), config={"displayModeBar": True})
+    text.text_area("Points (x,y per line)", key=TEXT_KEY, height=220)
+    text.file_uploader("…or upload a CSV of x,y points", type=["csv", "txt"], key=UPLOAD_KEY, on_change=_on_upload)
     train, clear = st.columns(2)
     train.button("Train on these points (restarts the run)", key=f"{PREFIX}_draw_train", type="primary",
                  on_click=_train_on_points, args=(run,), width="stretch")
