@@ -1,0 +1,237 @@
+"""Issue 7, item 5: the fault and bad-input catalogue, one AppTest per entry that no other test
+file covers. Each asserts the message the page shows AND that nothing was lost afterwards.
+
+Entries already covered elsewhere (not repeated here):
+- diverging run in step mode, message + rollback: tests/test_toy_2d_page.py::test_diverging_run_stops_explains_and_rolls_back
+  (this file adds the PLAY case: the background thread stops by itself, the page says so).
+- corrupted and malicious (pickle payload, marker never created) checkpoint uploads on the MNIST page, and
+  a toy-target checkpoint there: tests/test_mnist_page.py::test_corrupted_and_malicious_uploads_are_refused_and_the_run_kept;
+  weights_only loading: tests/test_checkpoint.py::test_malicious_pickle_does_not_execute
+  (this file adds the OTHER-ARCHITECTURE file uploaded on the MNIST page).
+- malformed preset JSON and hostile query strings: tests/test_share_ui.py::test_hostile_link_shows_messages_and_applies_the_sane_part,
+  tests/test_share_ui.py::test_preset_file_upload_applies_once_and_bad_files_change_nothing,
+  tests/test_sharing.py::test_malformed_preset_files_change_nothing and its query tests.
+- corrupt IDX files: tests/test_mnist_data.py (truncated, truncated gzip, wrong magic, wrong dimensions,
+  labels out of range, lone half of a pair, fallback with a warning) (this file adds the MNIST PAGE's warning).
+- corrupt caches: tests/test_mnist_data.py::test_corrupt_npz_cache_is_rebuilt,
+  tests/test_embedding.py::test_cache_roundtrip_and_corrupt_file_is_rebuilt and
+  tests/test_embedding.py::test_cache_with_nan_or_pickle_is_not_trusted.
+- a browser tab closed during play (training stops, memory released):
+  tests/test_session_cleanup.py::test_closed_tab_stops_training_and_frees_its_trainer and
+  tests/test_session_cleanup.py::test_janitor_releases_only_gone_and_untouched_sessions.
+
+AppTest cannot tick the live fragment's timer; "playing" here is the real LiveRun thread
+(run.play()), and each at.run() is one redraw a browser would have asked for."""
+
+import io
+import os
+import time
+
+import pytest
+import torch
+from streamlit.testing.v1 import AppTest
+
+from gan_core import mnist
+from gan_core.checkpoint import checkpoint_bytes
+from gan_core.config import TrainConfig
+from gan_core.trainer import Trainer
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+APP = os.path.join(ROOT, "app.py")
+TOY = "pages/toy_2d.py"
+SMALL = dict(target="ring8", g_width=16, d_width=16, g_depth=2, d_depth=2, batch_size=32)
+
+
+def open_lab(**config) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.switch_page(TOY).run()
+    assert not at.exception, at.exception
+    lab(at).replace_trainer(Trainer(TrainConfig(**config)))
+    at.run()
+    return at
+
+
+def lab(at):
+    return at.session_state["_live_runs"]["2D lab"]
+
+
+def metric(at, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def wait_for(condition, timeout: float = 90.0, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if value := condition():
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def browser_page_switch(at, page: str) -> None:
+    """A click on a navigation link: the browser drops the old page's query string (AppTest's
+    switch_page would carry it over, and the 1D lab's link is not one the 2D lab should restore)."""
+    at.query_params.clear()
+    at.switch_page(page).run()
+
+
+def params(trainer) -> list[torch.Tensor]:
+    return [p.detach().clone() for net in (trainer.generator, trainer.discriminator) for p in net.parameters()]
+
+
+def test_divergence_during_play_auto_pauses_explains_and_rolls_back():
+    # plain SGD with learning rate 1 on least squares blows up within a few dozen iterations
+    at = open_lab(**SMALL | dict(optimizer="sgd", lr_d=1.0, lr_g=1.0, loss="least_squares", snapshot_every=5))
+    run = lab(at)
+    at.slider(key="toy_knob_label_smoothing").set_value(0.2).run()  # a setting that must survive
+    run.play()
+    try:
+        wait_for(lambda: run.error is not None, 120, "the run to diverge")
+        wait_for(lambda: not run.playing, 30, "the play thread to stop by itself")
+    finally:
+        run.pause()
+    at.run()
+    assert not at.exception
+    assert at.button(key="toy_play").label == "▶ Play"  # paused: the page shows Play again
+    message = " ".join(e.value for e in at.error)
+    assert "Training stopped" in message and "diverged" in message and "learning rate" in message
+    failed_at = run.error.iteration
+    snapshot = run.trainer.snapshots[-1][0]
+    assert 0 <= snapshot <= failed_at
+    assert at.button(key="toy_rollback").label == f"Roll back to iteration {snapshot}"
+
+    at.button(key="toy_rollback").click().run()
+    trainer = run.trainer
+    assert run.error is None and trainer.iteration == snapshot
+    assert all(torch.isfinite(p).all() for p in params(trainer))
+    assert trainer.config.label_smoothing == pytest.approx(0.2, abs=1e-12)  # settings kept
+    assert any(f"Rolled back to the snapshot at iteration {snapshot}" in s.value for s in at.success)
+    assert not at.error and not at.exception
+
+
+def test_checkpoint_of_another_architecture_is_refused_on_the_mnist_page():
+    from ui.mnist_run import PREFIX, RUN_NAME
+
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    at.switch_page("pages/mnist.py").run()
+    assert not at.exception, at.exception
+    run = at.session_state["_live_runs"][RUN_NAME]
+    at.button(key=f"{PREFIX}_step_both").click().run()
+    trainer, before = run.trainer, params(run.trainer)
+    # A file whose settings name one architecture while its weights are another's
+    state = torch.load(io.BytesIO(checkpoint_bytes(trainer)), weights_only=True)
+    state["config"]["arch"] = "dcgan" if trainer.config.arch != "dcgan" else "seed_mlp"
+    buffer = io.BytesIO()
+    torch.save(state, buffer)
+    at.file_uploader(key=f"{PREFIX}_upload").set_value(("other.pt", buffer.getvalue(), "x")).run()
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "Could not load “other.pt”" in errors and "current run is kept" in errors
+    assert "do not fit the networks" in errors
+    assert run.trainer is trainer and trainer.iteration == 1
+    assert all(torch.equal(a, b) for a, b in zip(before, params(trainer)))
+
+
+def test_corrupt_idx_files_show_a_warning_on_the_mnist_page_and_training_works(tmp_path, monkeypatch):
+    from ui.mnist_run import PREFIX, RUN_NAME
+
+    # a truncated training-images file beside a valid labels file (the IDX header by hand)
+    (tmp_path / "train-images-idx3-ubyte").write_bytes(b"\x00\x00\x08\x03" + (4).to_bytes(4, "big")
+                                                       + (28).to_bytes(4, "big") * 2 + b"\x00" * 100)
+    (tmp_path / "train-labels-idx1-ubyte").write_bytes(b"\x00\x00\x08\x01" + (4).to_bytes(4, "big") + bytes(4))
+    wrapped = mnist.load_mnist.__wrapped__
+    monkeypatch.setattr(wrapped, "__defaults__", (str(tmp_path), mnist.CACHE_DIR))
+    mnist.load_mnist.cache_clear()
+    try:
+        at = AppTest.from_file(APP, default_timeout=180).run()
+        at.switch_page("pages/mnist.py").run()
+        assert not at.exception, at.exception
+        warnings = " ".join(w.value for w in at.warning)
+        assert "train-images-idx3-ubyte" in warnings and "embedded" in warnings
+        run = at.session_state["_live_runs"][RUN_NAME]
+        assert len(run.trainer.target.data) == 5000  # the embedded digits stand in
+        at.button(key=f"{PREFIX}_step_both").click().run()
+        assert not at.exception and run.error is None and run.trainer.iteration == 1
+    finally:
+        monkeypatch.undo()
+        mnist.load_mnist.cache_clear()
+
+
+def test_architecture_change_mid_run_restarts_and_keeps_live_settings():
+    at = open_lab(**SMALL)
+    run = lab(at)
+    at.slider(key="toy_knob_label_smoothing").set_value(0.15).run()
+    at.select_slider(key="toy_knob_batch_size").set_value(64).run()
+    run.play()
+    try:
+        wait_for(lambda: run.trainer.iteration >= 5, 90, "the run to train a few iterations")
+        at.run()
+        submit = at.button(key="FormSubmitter:toy_arch_form-Rebuild (restarts the run)")
+        assert "restarts the run" in submit.label
+        at.number_input(key="toy_arch_g_width").set_value(32)
+        submit.click().run()
+        assert not at.exception and not at.error
+        c = run.trainer.config
+        assert (c.g_width, c.label_smoothing, c.batch_size) == (32, pytest.approx(0.15, abs=1e-12), 64)
+        assert at.slider(key="toy_knob_label_smoothing").value == pytest.approx(0.15, abs=1e-12)
+        assert run.playing  # the new run goes on playing
+        new = run.trainer
+        wait_for(lambda: new.iteration >= 1, 90, "the rebuilt run to train")
+    finally:
+        run.pause()
+    assert run.error is None
+
+
+def test_rapid_slider_changes_during_play():
+    at = open_lab(**SMALL)
+    run = lab(at)
+    trainer = run.trainer
+    values = [0.05, 0.3, 0.1, 0.45, 0.0, 0.25, 0.5, 0.2, 0.35, 0.15] * 2
+    seen = []
+    run.play()
+    try:
+        for value in values:
+            at.slider(key="toy_knob_label_smoothing").set_value(value).run()
+            assert not at.exception, at.exception
+            seen.append(trainer.iteration)
+        final_iteration = trainer.iteration
+        wait_for(lambda: trainer.iteration > final_iteration, 90, "training to go on after the changes")
+    finally:
+        run.pause()
+    assert run.trainer is trainer and run.error is None and not at.error
+    assert seen == sorted(seen)  # the iteration never went back
+    assert trainer.config.label_smoothing == pytest.approx(values[-1], abs=1e-12)
+    assert trainer.config.real_label == pytest.approx(1 - values[-1], abs=1e-12)
+    logged = [e for e in trainer.events if e[1] == "real_label"]
+    assert len(logged) == len(values)  # every change reached the trainer, in order
+    at.run()
+    assert any(f"Real label in use: **{1 - values[-1]:.2f}**" in m.value for m in at.markdown)
+
+
+def test_page_switches_during_play_keep_the_run():
+    at = open_lab(**SMALL)
+    run = lab(at)
+    trainer = run.trainer
+    at.slider(key="toy_knob_label_smoothing").set_value(0.1).run()
+    run.play()
+    try:
+        wait_for(lambda: trainer.iteration >= 3, 90, "the run to start")
+        seen = [trainer.iteration]
+        for page in ("pages/home.py", "pages/value_function.py", "pages/toy_1d.py", TOY):
+            browser_page_switch(at, page)
+            assert not at.exception, (page, at.exception)
+            assert lab(at) is run and run.trainer is trainer
+            seen.append(trainer.iteration)
+        assert run.playing  # nothing paused or reset it
+        wait_for(lambda: trainer.iteration > seen[-1], 90, "training to go on after the switches")
+    finally:
+        run.pause()
+    assert seen == sorted(seen) and run.error is None
+    iteration = trainer.iteration
+    weights = params(trainer)
+    browser_page_switch(at, "pages/home.py")
+    browser_page_switch(at, TOY)
+    assert trainer.iteration == iteration and all(torch.equal(a, b) for a, b in zip(weights, params(trainer)))
+    assert metric(at, "Iteration") == f"{iteration:,}"
+    assert at.slider(key="toy_knob_label_smoothing").value == pytest.approx(0.1, abs=1e-12)
+    assert not at.error
