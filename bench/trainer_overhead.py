@@ -5,7 +5,9 @@ batch size, the same optimizer settings and the same non-saturating BCE losses, 
 The bare loop is the fastest honest version of Algorithm 1: fresh real data and noise every
 step, D frozen during G's update, and nothing else (no records, no finite checks, no stats, no
 snapshots). Rounds alternate A/B/A/B so machine noise (other processes on a shared CPU) hits
-both sides alike; the ratio is the median of the per-pair ratios.
+both sides alike; the ratio is the median of the per-pair ratios. Both wall-clock and process
+CPU time are measured: on a loaded machine wall time mostly measures the scheduler, CPU time
+what the code costs (with several threads it also counts their spin-waiting).
 
     python bench/trainer_overhead.py                   # --threads 2, both settings
     python bench/trainer_overhead.py --rounds 12 --iters 100
@@ -28,10 +30,10 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from gan_core.config import TrainConfig  # noqa: E402
 from gan_core.trainer import Trainer  # noqa: E402
 
-SETTINGS = {
-    "ring8 MLP defaults (3x128, batch 256)": TrainConfig(target="ring8"),
-    "larger (4x512, batch 512)": TrainConfig(target="ring8", g_width=512, d_width=512, g_depth=4,
-                                             d_depth=4, batch_size=512),
+SETTINGS = {  # name: (config, share of --iters per round: the larger nets are ~10x slower)
+    "ring8 MLP defaults (3x128, batch 256)": (TrainConfig(target="ring8"), 1.0),
+    "larger (4x512, batch 512)": (TrainConfig(target="ring8", g_width=512, d_width=512, g_depth=4,
+                                              d_depth=4, batch_size=512), 0.2),
 }
 
 
@@ -68,11 +70,12 @@ class BareLoop:
         self.opt_g.step()
 
 
-def iterations_per_s(step, iters: int) -> float:
-    t0 = time.perf_counter()
+def iterations_per_s(step, iters: int) -> tuple[float, float]:
+    """(iterations per wall-clock second, iterations per CPU second of this process)."""
+    wall, cpu = time.perf_counter(), time.process_time()
     for _ in range(iters):
         step()
-    return iters / (time.perf_counter() - t0)
+    return iters / (time.perf_counter() - wall), iters / (time.process_time() - cpu)
 
 
 def measure(name: str, config: TrainConfig, rounds: int, iters: int) -> dict:
@@ -81,7 +84,7 @@ def measure(name: str, config: TrainConfig, rounds: int, iters: int) -> dict:
     for _ in range(max(5, iters // 5)):  # warm-up: allocator, Adam state, thread pool
         trainer.step()
         bare.step()
-    gan_core_rates, bare_rates, ratios = [], [], []
+    rows = []  # (gan_core wall, bare wall, gan_core cpu, bare cpu) per round
     for r in range(rounds):
         # A/B in alternating order: B/A on odd rounds, so neither side always goes first
         if r % 2 == 0:
@@ -90,28 +93,33 @@ def measure(name: str, config: TrainConfig, rounds: int, iters: int) -> dict:
         else:
             b = iterations_per_s(bare.step, iters)
             a = iterations_per_s(trainer.step, iters)
-        gan_core_rates.append(a)
-        bare_rates.append(b)
-        ratios.append(a / b)
-    return {"setting": name, "gan_core": statistics.median(gan_core_rates),
-            "bare": statistics.median(bare_rates), "ratio": statistics.median(ratios),
-            "ratio_min": min(ratios), "ratio_max": max(ratios)}
+        rows.append((a[0], b[0], a[1], b[1]))
+    med = lambda xs: statistics.median(xs)  # noqa: E731
+    wall_ratios = [r[0] / r[1] for r in rows]
+    cpu_ratios = [r[2] / r[3] for r in rows]
+    return {"setting": name, "gan_core": med([r[0] for r in rows]), "bare": med([r[1] for r in rows]),
+            "ratio": med(wall_ratios), "ratio_min": min(wall_ratios), "ratio_max": max(wall_ratios),
+            "gan_core_cpu": med([r[2] for r in rows]), "bare_cpu": med([r[3] for r in rows]),
+            "cpu_ratio": med(cpu_ratios)}
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=2, help="torch CPU threads (default 2)")
-    parser.add_argument("--rounds", type=int, default=10, help="A/B pairs per setting (default 10)")
-    parser.add_argument("--iters", type=int, default=100, help="iterations per round (default 100)")
+    parser.add_argument("--rounds", type=int, default=16, help="A/B pairs per setting (default 16)")
+    parser.add_argument("--iters", type=int, default=50,
+                        help="iterations per round for the default setting (default 50)")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {args.rounds} A/B rounds "
           f"of {args.iters} iterations; it/s are medians over rounds", flush=True)
-    print(f"{'setting':40s} {'gan_core it/s':>14s} {'bare it/s':>10s} {'ratio':>7s}  (min-max)")
-    for name, config in SETTINGS.items():
-        res = measure(name, config, args.rounds, args.iters)
-        print(f"{name:40s} {res['gan_core']:14.1f} {res['bare']:10.1f} {res['ratio']:7.3f}  "
-              f"({res['ratio_min']:.3f}-{res['ratio_max']:.3f})", flush=True)
+    print(f"{'setting':40s} {'wall it/s: gan_core':>19s} {'bare':>7s} {'ratio':>6s} {'(min-max)':>13s}"
+          f" | {'CPU it/s: gan_core':>18s} {'bare':>7s} {'ratio':>6s}")
+    for name, (config, share) in SETTINGS.items():
+        res = measure(name, config, args.rounds, max(3, round(args.iters * share)))
+        print(f"{name:40s} {res['gan_core']:19.1f} {res['bare']:7.1f} {res['ratio']:6.3f} "
+              f"({res['ratio_min']:.3f}-{res['ratio_max']:.3f}) | {res['gan_core_cpu']:18.1f} "
+              f"{res['bare_cpu']:7.1f} {res['cpu_ratio']:6.3f}", flush=True)
     return 0
 
 

@@ -108,6 +108,7 @@ def test_run_steps_records_and_reraises_divergence(monkeypatch, run):
     with pytest.raises(NonFiniteError):
         run.run_steps("g")
     assert run.error is not None and run.error.what == "G's loss"
+    monkeypatch.undo()  # a healthy step_g again, so the new loop cannot set a fresh error
     run.play()  # play clears the old error
     assert run.error is None
 
