@@ -164,6 +164,7 @@ def main() -> None:
                and (not args.preset or any(s.lower() in p.name.lower() for s in args.preset))]
     seeds = 1 if args.quick else args.seeds
     load_before = os.getloadavg()[0]
+    began = time.strftime('%Y-%m-%d %H:%M')
     started = time.time()
     results = []
     for preset in presets:
@@ -180,7 +181,7 @@ def main() -> None:
         f"much training wall time on {args.threads} torch thread(s); evaluation time is excluded from the clock. "
         "Targets: ring cure 8/8 with >= 95 % HQ within 30 s; grid cure 25/25 with >= 95 % HQ "
         "within 120 s; collapse <= 3 of 8 modes for a visible stretch of its first 60 s.",
-        f"Measured {time.strftime('%Y-%m-%d %H:%M')} on {os.cpu_count()} CPU cores shared with "
+        f"Measured from {began} on {os.cpu_count()} CPU cores shared with "
         f"other engineers' jobs (1-min load average {load_before:.1f} at the start, "
         f"{os.getloadavg()[0]:.1f} at the end; the bench took {wall / 60:.1f} min): the wall-time "
         "figures are pessimistic, read the iteration counts too. The lead reruns it on a quiet "
