@@ -3,11 +3,13 @@ real and fake digits; then the whole run live, with its settings changed while i
 
 import streamlit as st
 
+from ui.exports import mnist_exports
 from ui.live_controls import divergence_panel, knob_widgets, live_area, transport
-from ui.mnist_live import REDRAW_SECONDS, make_render
+from ui.mnist_live import REDRAW_SECONDS, make_render, page_objects
 from ui.mnist_metrics import walk_labeller
 from ui.mnist_run import (MNIST_KNOBS, PREFIX, architecture_rebuild, checkpoint_box, data_note,
-                          get_mnist_run, preset_picker, show_messages)
+                          default_preset, get_mnist_run, preset_picker, show_messages, start_from_config)
+from ui.page_share import share_setup
 from ui.mnist_walk import latent_walk_section
 
 st.title("MNIST, step by step")
@@ -20,6 +22,7 @@ st.markdown(
     "setting on the left reaches the running trainer at its next step."
 )
 run = get_mnist_run()
+share_setup("mnist", run, default_preset().config, install=start_from_config, targets=("mnist",))
 data_note(run)
 show_messages()
 
@@ -37,5 +40,7 @@ with main:
     transport(run, PREFIX)
     divergence_panel(run, PREFIX)
     live_area(run, PREFIX, make_render(PREFIX), every=REDRAW_SECONDS)
+    with st.expander("⬇ Downloads: history, checkpoint, digit grid, timeline"):
+        mnist_exports(run, PREFIX, page_objects(PREFIX)["progress"])
 
 latent_walk_section(run, PREFIX, walk_labeller)

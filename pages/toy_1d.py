@@ -9,12 +9,14 @@ from gan_core.lab1d import lab_config
 from gan_core.trainer import Trainer
 from ui.figure1_view import render
 from ui.live_controls import divergence_panel, knob_widgets, live_area, sync_knobs, transport
+from ui.page_share import share_setup
 from ui.session import get_run
 
 RUN_NAME = "1D lab (Figure 1)"
 PREFIX = "toy1d"
 FIELDS = ("label_smoothing", "batch_size", "d_steps", "lr_d", "lr_g", "r1_gamma", "noise")
 SPEEDS = {"full speed": 0.0, "slow": 0.05, "slower": 0.2, "one per second": 1.0}
+BASE = lab_config("gaussian_1d")  # the page's default run; links carry what differs from it
 
 
 def change_target(run) -> None:
@@ -24,7 +26,14 @@ def change_target(run) -> None:
     sync_knobs(run, PREFIX, FIELDS)
 
 
-run = get_run(RUN_NAME, lambda: Trainer(lab_config("gaussian_1d")))
+def start_new_run(run, config) -> None:
+    """A shared link or preset file: fresh networks with its settings, shown in every widget."""
+    run.replace_trainer(Trainer(config))
+    sync_knobs(run, PREFIX, FIELDS)
+    st.session_state.pop(f"{PREFIX}_target", None)  # the selectbox redraws from the new run's target
+
+
+run = get_run(RUN_NAME, lambda: Trainer(BASE))
 
 st.title("1D lab: Figure 1 of the 2014 paper, live")
 st.markdown(
@@ -34,6 +43,7 @@ st.markdown(
     "(black, dotted) from p_g; G then moves its lines uphill on D. At the equilibrium p_g = p_data and "
     "D = ½ everywhere. Press **Step D** and **Step G** to take one update of each, or **Play**.")
 
+share_setup("toy_1d", run, BASE, install=start_new_run, targets=TARGETS_1D)
 top = st.columns([1, 3])
 top[0].selectbox("Target p_data", TARGETS_1D, key=f"{PREFIX}_target",
                  index=TARGETS_1D.index(run.trainer.config.target), on_change=change_target, args=(run,),

@@ -53,6 +53,11 @@ def _install(run: LiveRun, trainer: Trainer) -> None:
     st.session_state[f"{PREFIX}_seed"] = trainer.config.seed
 
 
+def start_from_config(run: LiveRun, config) -> None:
+    """A shared link or preset file (ui.page_share): new weights with its settings."""
+    _install(run, Trainer(config, target=run.trainer.target))  # the digits are shared
+
+
 # ---- presets ----------------------------------------------------------------------------------
 
 def _load_preset(run: LiveRun) -> None:

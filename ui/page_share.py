@@ -1,0 +1,70 @@
+"""One call that makes a training page shareable: its LiveRun's settings are restored from the URL
+on the first load of the tab, kept in the address bar as they change, and offered as a link and a
+JSON preset in the "Share this setup" expander (ui.share does the work; this wires it to a run).
+
+    share_setup("toy_2d", run, BASE, install=start_new_run, targets=TARGETS_2D)
+
+`install(run, config)` is the page's own way to start a fresh run with a config and make its
+widgets show it. Call share_setup before the page draws its setting widgets, so a restored link
+reaches them on the same run of the script.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import streamlit as st
+
+from gan_core.config import TrainConfig
+from gan_core.live import LiveRun
+from gan_core.sharing import Decoded, Message
+from ui.share import escape_markdown, restore_from_query, share_panel, show_messages, write_query
+
+
+def _fit_target(decoded: Decoded, base: TrainConfig, targets: Sequence[str] | None) -> Decoded:
+    """A link or file made on another page may name a target this page cannot draw (a 2D ring on
+    the 1D lab): refuse that one setting by name and keep the rest."""
+    config = decoded.config
+    if targets is None or config.target in targets:
+        return decoded
+    note = Message("error", f"target '{config.target}' is not available on this page (one of "
+                            f"{', '.join(targets)}); using {base.target}")
+    try:
+        config = config.replace(target=base.target)
+    except ValueError:  # the rest no longer fits the base target: apply nothing
+        config = base
+    return Decoded(config, decoded.messages + (note,), decoded.extras)
+
+
+def _safe_install(install: Callable[[LiveRun, TrainConfig], None], run: LiveRun, config: TrainConfig,
+                  page_key: str) -> None:
+    """Start the run; a config the trainer still refuses leaves the old run and says why."""
+    try:
+        install(run, config)
+    except (ValueError, RuntimeError) as exc:
+        st.session_state[f"_share_install_error_{page_key}"] = str(exc)
+
+
+def share_setup(page_key: str, run: LiveRun, base: TrainConfig,
+                install: Callable[[LiveRun, TrainConfig], None],
+                targets: Sequence[str] | None = None, name: str = "", what_to_watch: str = "") -> None:
+    """Restore from the URL (once per new link), show the link's messages, write the run's
+    settings into the URL, and draw the Share expander (its upload installs a fresh run)."""
+    restored = restore_from_query(page_key, base)
+    if restored is not None:
+        restored = _fit_target(restored, base, targets)
+        st.session_state[f"_share_messages_{page_key}"] = restored.messages
+        if restored.config != run.trainer.config:
+            _safe_install(install, run, restored.config, page_key)
+        show_messages(restored.messages)
+    if msg := st.session_state.pop(f"_share_install_error_{page_key}", None):
+        st.error(f"Not applied: {escape_markdown(msg)}", icon="🚫")
+
+    def on_import(decoded: Decoded) -> None:
+        decoded = _fit_target(decoded, base, targets)
+        st.session_state[f"_share_import_{page_key}"] = decoded
+        _safe_install(install, run, decoded.config, page_key)
+
+    config = run.trainer.config
+    write_query(page_key, config, base)
+    share_panel(page_key, config, base, on_import=on_import, name=name, what_to_watch=what_to_watch)
