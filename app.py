@@ -19,7 +19,8 @@ PAGES = {
     "Start": [st.Page("pages/home.py", title="Home: what is a GAN?", icon="🏠", default=True)],
     "Theory": [st.Page("pages/value_function.py", title="Value function & D*", icon="📐"),
                st.Page("pages/toy_1d.py", title="1D lab (Figure 1)", icon="📈")],
-    "Toys": [st.Page("pages/toy_2d.py", title="2D toys & mode collapse", icon="🎯")],
+    "Toys": [st.Page("pages/toy_2d.py", title="2D toys & mode collapse", icon="🎯"),
+             st.Page("pages/side_by_side.py", title="Side by side", icon="⚖️")],
     "MNIST": [st.Page("pages/mnist.py", title="MNIST step by step", icon="🔢"),
               st.Page("pages/mode_coverage.py", title="Mode coverage (t-SNE map)", icon="🗺️")],
 }

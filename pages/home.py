@@ -67,6 +67,9 @@ st.markdown("- **1D lab (Figure 1)** (Theory): the 2014 paper's Figure 1 live: p
 st.markdown("- **2D toys & mode collapse** (Toys): watch D colour the plane and push G's samples; see a "
             "plain GAN drop modes of the ring of 8, change label smoothing or batch size while it trains, "
             "cure the collapse, or draw your own target.")
+st.markdown("- **Side by side** (Toys): two runs with the same seed and data that differ in one setting you "
+            "choose (label smoothing 0 vs 0.1, batch 32 vs 512, the loss, k…), trained in lockstep, with "
+            "both views and one chart comparing their modes, sample quality and losses.")
 st.markdown("- **MNIST step by step** (MNIST): press Step D and see the real and fake digits D was trained "
             "on with its score on each; press Step G and see the same noise through G before and after, "
             "scored by D (the “misleading labels”); then play, retune live, scrub the fixed-noise frames, "

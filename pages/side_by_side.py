@@ -1,0 +1,26 @@
+"""Side by side: two 2D runs with the same seed and data that differ in one chosen setting,
+trained in lockstep, with both views and a chart comparing their metrics."""
+
+import streamlit as st
+
+from ui.live_controls import divergence_panel, knob_widgets, live_area, transport
+from ui.side_by_side import PREFIX, comparison_setup, get_pair_run, render, shared_knobs
+
+st.title("Side by side: one setting, two runs")
+st.markdown("Two GANs start from **the same networks, the same noise and the same data**; they differ in "
+            "**one** setting you choose. Both advance by the same number of iterations, so any difference "
+            "you see comes from that setting alone (try label smoothing 0 vs 0.1 on the grid, or batch "
+            "32 vs 512 on the ring).")
+
+run = get_pair_run()
+comparison_setup(run)
+transport(run, PREFIX)
+divergence_panel(run, PREFIX)
+
+controls, views = st.columns([1, 4], gap="medium")
+with controls:
+    st.subheader("Shared live settings")
+    st.caption("These reach both runs at their next step.")
+    knob_widgets(run, PREFIX, shared_knobs(run))
+with views:
+    live_area(run, PREFIX, render, every=0.5)

@@ -1,0 +1,173 @@
+"""The side-by-side page's pieces: choosing the one setting two runs differ in, both runs' views
+(the 2D lab's own LabViews and plane figure, smaller) and a chart comparing their metrics.
+
+The pair is a gan_core.lockstep.LockstepRun inside an ordinary LiveRun, so the shared transport,
+divergence panel, live knobs and live_area of ui.live_controls drive it unchanged.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+from plotly.subplots import make_subplots
+
+from gan_core.config import LOSSES, NOISE_PRIORS, TrainConfig
+from gan_core.distributions import TARGETS, TARGETS_2D
+from gan_core.live import LiveRun
+from gan_core.lockstep import LABELS, LockstepRun, Side
+from ui.live_controls import BATCH_CHOICES, KNOBS, LR_CHOICES, sync_knobs
+from ui.session import get_run
+from ui.toy_render_data import LabViews, RenderData
+from ui.toy_views import plane_figure
+
+PREFIX = "sbs"
+RUN_NAME = "Side by side"
+BASE = TrainConfig(target="ring8", seed=0)
+# setting -> (the values offered, the pair a new comparison starts with)
+COMPARED = {
+    "label_smoothing": ((0.0, 0.1, 0.2, 0.3, 0.5), (0.0, 0.1)),
+    "batch_size": (BATCH_CHOICES, (32, 512)),
+    "loss": (LOSSES, ("minimax", "least_squares")),
+    "d_steps": ((1, 2, 3, 5, 10), (1, 5)),
+    "lr_d": (LR_CHOICES, (1e-4, 1e-3)),
+    "lr_g": (LR_CHOICES, (1e-4, 1e-3)),
+    "noise": (NOISE_PRIORS, NOISE_PRIORS[:2]),
+    "r1_gamma": (KNOBS["r1_gamma"].options, (0.0, 1.0)),
+}
+TARGET_CHOICES = tuple(t for t in TARGETS_2D if TARGETS[t] is not None)  # drawn points live in the 2D lab
+LAYERS = ("D heatmap", "D = ½ contour", "real samples", "fakes")
+COLORS = ("#1f77b4", "#ff7f0e")  # run A, run B in every chart
+MAX_CHART_POINTS = 1500  # per curve: the losses are thinned evenly to keep a redraw cheap
+
+
+def get_pair_run() -> LiveRun:
+    return get_run(RUN_NAME, lambda: LockstepRun(BASE, "label_smoothing", *COMPARED["label_smoothing"][1]))
+
+
+def shared_knobs(run: LiveRun) -> tuple:
+    """The live settings both runs share (all but the compared one)."""
+    return tuple(f for f in ("label_smoothing", "batch_size", "lr_d", "lr_g", "d_steps", "loss", "noise",
+                             "r1_gamma") if f != run.trainer.setting)
+
+
+def describe(setting: str, value) -> str:
+    return f"{KNOBS[setting].label if setting in KNOBS else setting} = {value:g}" if isinstance(value, float) \
+        else f"{KNOBS[setting].label if setting in KNOBS else setting} = {value}"
+
+
+# ---- choosing the comparison -----------------------------------------------------------------
+
+def _key(name: str) -> str:
+    return f"{PREFIX}_{name}"
+
+
+def _setting_changed() -> None:
+    """A new setting offers new values: start from its suggested pair."""
+    setting = st.session_state[_key("setting")]
+    st.session_state[_key("value_a")], st.session_state[_key("value_b")] = COMPARED[setting][1]
+
+
+def _start(run: LiveRun) -> None:
+    s = st.session_state
+    try:
+        base = BASE.replace(target=s[_key("target")], seed=int(s[_key("seed")]))
+        pair = LockstepRun(base, s[_key("setting")], s[_key("value_a")], s[_key("value_b")])
+    except ValueError as exc:  # a combination the config refuses: keep the running pair, say why
+        s[_key("error")] = str(exc)
+        return
+    s.pop(_key("error"), None)
+    run.replace_trainer(pair)
+    sync_knobs(run, PREFIX, shared_knobs(run))
+    for i in range(2):
+        s.pop(_key(f"views_{i}"), None)
+
+
+def comparison_setup(run: LiveRun) -> None:
+    """Target, seed, the compared setting and its two values; Start restarts both runs."""
+    pair = run.trainer
+    defaults = {"target": pair.config.target, "seed": pair.config.seed, "setting": pair.setting,
+                "value_a": pair.values[0], "value_b": pair.values[1]}
+    for name, value in defaults.items():
+        st.session_state.setdefault(_key(name), value)
+    target, seed, setting, value_a, value_b, start = st.columns([1.3, 0.8, 1.3, 1, 1, 1.2],
+                                                                 vertical_alignment="bottom")
+    target.selectbox("Target", TARGET_CHOICES, key=_key("target"))
+    seed.number_input("Seed (both runs)", 0, 2**31 - 1, step=1, key=_key("seed"))
+    setting.selectbox("The one setting that differs", list(COMPARED), key=_key("setting"),
+                      on_change=_setting_changed, format_func=lambda f: KNOBS[f].label)
+    options = COMPARED[st.session_state[_key("setting")]][0]
+    for col, label, name in ((value_a, "Run A", "value_a"), (value_b, "Run B", "value_b")):
+        if st.session_state[_key(name)] not in options:
+            st.session_state[_key(name)] = options[0]
+        col.selectbox(label, options, key=_key(name))
+    start.button("Start both runs (restart)", key=_key("start"), on_click=_start, args=(run,), type="primary",
+                 width="stretch")
+    if msg := st.session_state.get(_key("error")):
+        st.error(f"Not started: {msg}")
+    st.caption(f"Now comparing **{describe(pair.setting, pair.values[0])}** (A) with "
+               f"**{describe(pair.setting, pair.values[1])}** (B) on {pair.config.target}, seed "
+               f"{pair.config.seed}: same initial networks, same noise, same data stream.")
+
+
+# ---- the live views --------------------------------------------------------------------------
+
+def _views(i: int) -> LabViews:
+    return st.session_state.setdefault(_key(f"views_{i}"), LabViews())
+
+
+def _thin(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    stride = max(1, len(x) // MAX_CHART_POINTS)
+    return x[::stride], y[::stride]
+
+
+def comparison_figure(datas: list[RenderData], labels: list[str], height: int = 320) -> go.Figure:
+    """Modes captured, high-quality % and the losses of both runs over iterations, one colour each."""
+    with_modes = datas[0].n_modes > 0
+    titles = (("Modes captured", "High-quality samples (%)") if with_modes else ()) + ("Losses (D solid, G dotted)",)
+    fig = make_subplots(rows=1, cols=len(titles), subplot_titles=titles, horizontal_spacing=0.07)
+    for i, (data, label) in enumerate(zip(datas, labels)):
+        color, col = COLORS[i], 1
+        if with_modes:
+            m = data.modes
+            fig.add_trace(go.Scatter(x=m["iteration"], y=m["modes_captured"], name=label, legendgroup=label,
+                                     line=dict(color=color)), row=1, col=1)
+            fig.add_trace(go.Scatter(x=m["iteration"], y=m["hq_percent"], name=label, legendgroup=label,
+                                     showlegend=False, line=dict(color=color)), row=1, col=2)
+            col = 3
+        h = data.history
+        for kind, field, dash in (("D", "loss_d", "solid"), ("G", "loss_g", "dot")):
+            rows = h["kind"] == kind
+            x, y = _thin(h["iteration"][rows], h[field][rows])
+            fig.add_trace(go.Scattergl(x=x, y=y, name=f"{label}: {field}", legendgroup=label,
+                                       showlegend=not with_modes and kind == "D",
+                                       line=dict(color=color, dash=dash, width=1)), row=1, col=col)
+    if with_modes:
+        fig.update_yaxes(range=[0, datas[0].n_modes + 0.5], row=1, col=1)
+        fig.update_yaxes(range=[0, 100], row=1, col=2)
+    fig.update_xaxes(title_text="iteration")
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10), uirevision="sbs",
+                      legend=dict(orientation="h", y=-0.25))
+    return fig
+
+
+def _side_numbers(data: RenderData) -> str:
+    if data.n_modes and len(data.modes["iteration"]):
+        return (f"modes **{int(data.modes['modes_captured'][-1])} / {data.n_modes}** · high quality "
+                f"**{data.modes['hq_percent'][-1]:.1f} %**")
+    d_fake = data.history["d_fake"]
+    return f"mean D(G(z)) **{d_fake[np.isfinite(d_fake)][-1]:.3f}**" if np.isfinite(d_fake).any() else "not trained yet"
+
+
+def render(run: LiveRun) -> None:
+    """Both runs (samples over D's heatmap) and the comparison chart; what live_area redraws."""
+    pair = run.trainer
+    datas = [_views(i).compute(Side(run, i)) for i in range(2)]
+    labels = [f"{LABELS[i]}: {describe(pair.setting, pair.values[i])}" for i in range(2)]
+    state = f"▶ playing, {run.rate:.0f} it/s per run" if run.playing else "⏸ paused"
+    st.markdown(f"Iteration **{datas[0].iteration:,}** in both runs · {state}")
+    for col, data, label, i in zip(st.columns(2), datas, labels, range(2)):
+        with col:
+            st.markdown(f"**Run {label}** — {_side_numbers(data)}")
+            col.plotly_chart(plane_figure(_views(i).scene, data.frame, LAYERS, height=360), key=_key(f"plane_{i}"))
+    st.plotly_chart(comparison_figure(datas, labels), key=_key("compare"))
