@@ -13,6 +13,8 @@ ends, so a closed browser tab stops costing CPU and its memory can be freed with
 from __future__ import annotations
 
 import contextlib
+import math
+import os
 import threading
 import time
 from typing import Callable, TypeVar
@@ -21,11 +23,25 @@ from gan_core.trainer import NonFiniteError, Trainer
 
 T = TypeVar("T")
 
+IDLE_TIMEOUT_ENV = "GAN_CLASSROOM_IDLE_TIMEOUT"  # seconds; tests and servers set it, e.g. 5
+DEFAULT_IDLE_TIMEOUT = 60.0
+
+
+def default_idle_timeout() -> float:
+    """$GAN_CLASSROOM_IDLE_TIMEOUT if it holds a positive number of seconds, else 60."""
+    try:
+        value = float(os.environ.get(IDLE_TIMEOUT_ENV, DEFAULT_IDLE_TIMEOUT))
+    except ValueError:
+        return DEFAULT_IDLE_TIMEOUT
+    return value if math.isfinite(value) and value > 0 else DEFAULT_IDLE_TIMEOUT
+
 
 class LiveRun:
-    def __init__(self, trainer: Trainer, idle_timeout: float = 60.0):
+    def __init__(self, trainer: Trainer, idle_timeout: float | None = None):
+        """idle_timeout: seconds without touch() after which play pauses by itself (None: from
+        $GAN_CLASSROOM_IDLE_TIMEOUT, default 60)."""
         self.trainer = trainer
-        self.idle_timeout = idle_timeout
+        self.idle_timeout = default_idle_timeout() if idle_timeout is None else idle_timeout
         self.delay = 0.0  # seconds to wait between iterations: slow motion for the class
         self.error: NonFiniteError | None = None  # why play stopped itself, shown by the UI
         self.stopped_reason = ""  # plain words for the last automatic pause

@@ -1,0 +1,80 @@
+"""Test-only main script: app.py itself, plus one page at /probe that reports, from inside the
+server process, what is alive: LiveRun and Trainer objects, training threads, Streamlit sessions
+(active and kept for reconnection) and the process's resident memory.
+
+app.py's code runs unchanged except that its page paths are made absolute (this script lives in
+tests/, and Streamlit resolves page paths against the main script's folder) and st.navigation
+gets the probe page added. Run with `streamlit run tests/pages_for_tests/probe_app.py`.
+"""
+
+import gc
+import json
+import os
+import sys
+import threading
+
+import streamlit as st
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+APP = os.path.join(ROOT, "app.py")
+
+
+def rss_bytes() -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def census() -> dict:
+    """Counts of what a closed tab could leave behind, after a full garbage collection."""
+    from gan_core.live import LiveRun
+    from gan_core.trainer import Trainer
+    from streamlit import runtime
+
+    gc.collect()
+    objects = gc.get_objects()
+    runs = [o for o in objects if type(o) is LiveRun]  # type(): no property lookups on strangers
+    manager = runtime.get_instance()._session_mgr
+    storage = getattr(manager, "_session_storage", None)
+    # the raw expiry table, not len(cache): TTLCache.__len__ reaps expired sessions, which would
+    # hide whether anything else ever does
+    stored = getattr(getattr(storage, "_cache", None), "_expirations", {})
+    return {
+        "live_runs": len(runs),
+        "trainers": sum(type(o) is Trainer for o in objects),
+        "playing": sum(r.playing for r in runs),
+        "threads": sum(t.name == "gan-live-run" and t.is_alive() for t in threading.enumerate()),
+        "active_sessions": len(manager.list_active_sessions()),
+        "stored_sessions": len(stored),
+        "rss": rss_bytes(),
+    }
+
+
+def probe() -> None:
+    """Rerun with the button, not by reloading: a reload closes this tab's own session, and a
+    closing session makes Streamlit expire the stored ones, which would disturb what is measured."""
+    st.title("Probe")
+    st.button("Refresh", key="probe_refresh")
+    st.code(json.dumps({"reads": st.session_state.get("probe_reads", 0), **census()}), language=None)
+    st.session_state["probe_reads"] = st.session_state.get("probe_reads", 0) + 1
+
+
+_navigation = st.navigation
+
+
+def _with_probe(pages, **kwargs):
+    pages = {**pages, "Probe": [st.Page(probe, title="Probe", url_path="probe")]}
+    return _navigation(pages, **kwargs)
+
+
+with open(APP, encoding="utf-8") as f:
+    source = f.read().replace('st.Page("pages/', f'st.Page("{ROOT}/pages/')
+st.navigation = _with_probe
+try:
+    exec(compile(source, APP, "exec"), {"__name__": "__main__", "__file__": APP})
+finally:
+    st.navigation = _navigation

@@ -1,0 +1,148 @@
+"""A closed tab stops training and gives its memory back.
+
+Unit part: the janitor (ui.session.release_abandoned_runs) releases exactly the runs of sessions
+that are disconnected and untouched for longer than Streamlit's reconnection window plus the
+idle timeout. Browser part: a real server (app.py's pages plus a /probe page that counts live
+objects inside the server), a tab that plays the 2D lab and is then closed: its training thread
+ends and its LiveRun and Trainer are garbage-collected, while Streamlit itself still keeps the
+expired session in its reconnection store (it reaps that store only when another tab leaves)."""
+
+import json
+import os
+import time
+
+import pytest
+
+from browser_support import (CHROMIUM, CHROMIUM_ARGS, StreamlitServer, browser_available, int_metric,
+                             open_app_page, wait_until)
+from gan_core.config import TrainConfig
+from gan_core.live import LiveRun, default_idle_timeout
+from gan_core.trainer import Trainer
+from ui import session
+
+SMALL = TrainConfig(g_width=8, d_width=8, g_depth=1, d_depth=1, batch_size=16)
+
+
+# ---- the janitor's rule ----------------------------------------------------------------------------
+
+@pytest.fixture
+def registry(monkeypatch):
+    monkeypatch.setattr(session, "_sessions", {})
+    monkeypatch.setattr(session, "abandon_after", lambda: 10.0)
+    return session._sessions
+
+
+def _register(registry, sid: str, last_touch: float) -> session.SessionRuns:
+    runs = session.SessionRuns({"lab": LiveRun(Trainer(SMALL), idle_timeout=30)})
+    runs["lab"].last_touch = last_touch
+    import weakref
+
+    registry[sid] = weakref.ref(runs)
+    return runs
+
+
+def test_janitor_releases_only_gone_and_untouched_sessions(registry):
+    now = 1000.0
+    gone = _register(registry, "gone", now - 11)  # disconnected, untouched 11 s > 10 s
+    recent = _register(registry, "recent", now - 5)  # disconnected, but could still reconnect
+    connected = _register(registry, "connected", now - 60)  # a tab left open and idle
+    unknown = _register(registry, "unknown", now - 60)  # no runtime can tell (AppTest)
+    states = {"gone": False, "recent": False, "connected": True, "unknown": None}
+    gone["lab"].play()  # a closed tab that was playing (play() touches: set the touch time after)
+    gone["lab"].last_touch = now - 11
+    assert gone["lab"].playing
+    released = session.release_abandoned_runs(now=now, connected=states.get)
+    assert released == 1 and dict(gone) == {} and "gone" not in registry
+    assert wait_until(lambda: not any(t.name == "gan-live-run" and t.is_alive()
+                                      for t in __import__("threading").enumerate()), 10, what="the run's thread")
+    assert set(registry) == {"recent", "connected", "unknown"}
+    assert all(len(r) == 1 for r in (recent, connected, unknown))
+    del recent
+    import gc
+
+    gc.collect()
+    assert session.release_abandoned_runs(now=now, connected=states.get) == 0
+    assert set(registry) == {"connected", "unknown"}  # freed by Streamlit: entry dropped
+
+
+def test_idle_timeout_comes_from_the_environment(monkeypatch):
+    monkeypatch.setenv("GAN_CLASSROOM_IDLE_TIMEOUT", "2.5")
+    assert default_idle_timeout() == 2.5 and LiveRun(Trainer(SMALL)).idle_timeout == 2.5
+    assert LiveRun(Trainer(SMALL), idle_timeout=7).idle_timeout == 7  # an explicit value wins
+    for bad in ("abc", "-1", "nan", "0"):
+        monkeypatch.setenv("GAN_CLASSROOM_IDLE_TIMEOUT", bad)
+        assert default_idle_timeout() == 60.0
+    monkeypatch.delenv("GAN_CLASSROOM_IDLE_TIMEOUT")
+    assert default_idle_timeout() == 60.0
+
+
+# ---- a real server and a real closed tab ---------------------------------------------------------
+
+IDLE, TTL = 3, 2  # seconds: small so the test is short
+
+
+@pytest.fixture(scope="module")
+def probe_server():
+    if reason := browser_available():
+        pytest.skip(reason)
+    saved = {k: os.environ.get(k) for k in ("GAN_CLASSROOM_IDLE_TIMEOUT", "STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL")}
+    os.environ["GAN_CLASSROOM_IDLE_TIMEOUT"] = str(IDLE)
+    os.environ["STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL"] = str(TTL)
+    try:
+        server = StreamlitServer(app="tests/pages_for_tests/probe_app.py")
+    finally:
+        for k, v in saved.items():
+            os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
+    server.wait_healthy()
+    yield server.url
+    server.stop()
+
+
+def read_probe(page) -> dict:
+    """Rerun the probe page with its button (never reload: that would close its own session)."""
+    before = json.loads(page.locator("[data-testid='stCode']").first.inner_text())["reads"]
+    page.locator(".st-key-probe_refresh button").click()
+    text = wait_until(lambda: (t := page.locator("[data-testid='stCode']").first.inner_text())
+                      and json.loads(t)["reads"] > before and t, 60, what="the probe to rerun")
+    return json.loads(text)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_closed_tab_stops_training_and_frees_its_trainer(probe_server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            probe = browser.new_context().new_page()
+            probe.set_default_timeout(60_000)
+            probe.goto(probe_server + "/probe", wait_until="domcontentloaded")
+            wait_until(lambda: probe.locator("[data-testid='stCode']").count() > 0, 90, what="the probe page")
+            start = read_probe(probe)
+            assert (start["live_runs"], start["trainers"], start["threads"]) == (0, 0, 0)
+
+            tab = browser.new_context(viewport={"width": 1600, "height": 1000})
+            page = tab.new_page()
+            page.set_default_timeout(60_000)
+            open_app_page(page, probe_server, "/toy_2d")
+            wait_until(lambda: int_metric(page, "Iteration") == 0, 180, what="the 2D lab")
+            page.locator(".st-key-toy_play button").first.click()
+            wait_until(lambda: (n := int_metric(page, "Iteration")) is not None and n >= 3, 180,
+                       what="training to run in the tab")
+            playing = read_probe(probe)
+            assert playing["live_runs"] == 1 and playing["trainers"] == 1 and playing["active_sessions"] == 2
+
+            tab.close()  # the websocket closes, as when a student closes the tab
+            closed_at = time.monotonic()
+            stopped = wait_until(lambda: (r := read_probe(probe))["threads"] == 0 and r, 120,
+                                 what="the closed tab's training thread to end")
+            freed = wait_until(lambda: (r := read_probe(probe))["trainers"] == 0 and r["live_runs"] == 0 and r, 180,
+                               what="the closed tab's LiveRun and Trainer to be freed")
+            took = time.monotonic() - closed_at
+            assert freed["active_sessions"] == 1 and stopped["playing"] == 0
+            print(f"\ntraining stopped and memory freed {took:.0f} s after the tab closed; "
+                  f"RSS start {start['rss'] / 2**20:.0f} MiB, playing {playing['rss'] / 2**20:.0f} MiB, "
+                  f"after {freed['rss'] / 2**20:.0f} MiB; sessions kept for reconnection: {freed['stored_sessions']}")
+        finally:
+            browser.close()
