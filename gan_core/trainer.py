@@ -274,7 +274,8 @@ class Trainer:
         self.opt_g.step()
         self.iteration += 1
         self.last_batch = {"kind": "G", "fake": fake.detach(), "z": z, "p_fake": p_fake}
-        record = self._record("G", t0, z.shape[0], loss_g=loss_value, grad_norm=grad_norm, d_fake=mean_p_fake)
+        record = self._record("G", t0, z.shape[0], loss_g=loss_value, grad_norm=grad_norm,
+                              d_fake=mean_p_fake)
         if self.iteration % c.snapshot_every == 0:
             self._check_weights()
             self.snapshot()
