@@ -9,8 +9,8 @@ from ui.mnist_live import REDRAW_SECONDS, make_render, page_objects
 from ui.mnist_metrics import walk_labeller
 from ui.mnist_run import (MNIST_KNOBS, PREFIX, architecture_rebuild, checkpoint_box, data_note,
                           default_preset, get_mnist_run, preset_picker, show_messages, start_from_config)
-from ui.page_share import share_setup
 from ui.mnist_walk import latent_walk_section
+from ui.page_share import restore_setup, share_box
 
 st.title("MNIST, step by step")
 st.markdown(
@@ -22,7 +22,8 @@ st.markdown(
     "setting on the left reaches the running trainer at its next step."
 )
 run = get_mnist_run()
-share_setup("mnist", run, default_preset().config, install=start_from_config, targets=("mnist",))
+BASE = default_preset().config  # links carry what differs from the page's default preset
+restore_setup("mnist", run, BASE, install=start_from_config, targets=("mnist",))
 data_note(run)
 show_messages()
 
@@ -36,11 +37,12 @@ with settings:
         architecture_rebuild(run)
     with st.expander("Checkpoint file"):
         checkpoint_box(run)
+    share_box("mnist", run, BASE, install=start_from_config, targets=("mnist",))
 with main:
     transport(run, PREFIX)
     divergence_panel(run, PREFIX)
     live_area(run, PREFIX, make_render(PREFIX), every=REDRAW_SECONDS)
-    with st.expander("⬇ Downloads: history, checkpoint, digit grid, timeline"):
-        mnist_exports(run, PREFIX, page_objects(PREFIX)["progress"])
+    with st.expander("⬇ Downloads: history, digit grid, timeline"):
+        mnist_exports(run, PREFIX, page_objects(PREFIX)["progress"], with_checkpoint=False)  # see the left
 
 latent_walk_section(run, PREFIX, walk_labeller)

@@ -108,14 +108,18 @@ def _digit_png(run: LiveRun) -> bytes:
     return png_bytes(image_grid(images, ncols=8, scale=3, title=f"G(fixed z), iteration {iteration:,}"))
 
 
-def mnist_exports(run: LiveRun, prefix: str, progress=None) -> None:
+def mnist_exports(run: LiveRun, prefix: str, progress=None, with_checkpoint: bool = True) -> None:
     """The MNIST page's downloads: CSV, checkpoint, PNG grid of G(fixed z), GIF of the frames
-    `progress` (gan_core.image_progress.ImageProgress) recorded."""
-    csv_col, ckpt_col, png_col, gif_col = st.columns(4)
+    `progress` (gan_core.image_progress.ImageProgress) recorded. with_checkpoint=False leaves the
+    checkpoint out, for a page that already offers it elsewhere."""
+    if with_checkpoint:
+        csv_col, ckpt_col, png_col, gif_col = st.columns(4)
+        with ckpt_col:
+            checkpoint_button(run, prefix)
+    else:
+        csv_col, png_col, gif_col = st.columns(3)
     with csv_col:
         history_button(run, prefix)
-    with ckpt_col:
-        checkpoint_button(run, prefix)
     with png_col:
         st.download_button("⬇ Digit grid (PNG)", _deferred(run, _digit_png), file_name=f"{_run_name(run)}_grid.png",
                            mime="image/png", key=f"{prefix}_export_png", on_click="ignore", width="stretch",

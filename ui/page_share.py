@@ -3,6 +3,7 @@ on the first load of the tab, kept in the address bar as they change, and offere
 JSON preset in the "Share this setup" expander (ui.share does the work; this wires it to a run).
 
     share_setup("toy_2d", run, BASE, install=start_new_run, targets=TARGETS_2D)
+    # or, to put the expander lower on the page: restore_setup(...) at the top, share_box(...) later
 
 `install(run, config)` is the page's own way to start a fresh run with a config and make its
 widgets show it. Call share_setup before the page draws its setting widgets, so a restored link
@@ -45,11 +46,10 @@ def _safe_install(install: Callable[[LiveRun, TrainConfig], None], run: LiveRun,
         st.session_state[f"_share_install_error_{page_key}"] = str(exc)
 
 
-def share_setup(page_key: str, run: LiveRun, base: TrainConfig,
-                install: Callable[[LiveRun, TrainConfig], None],
-                targets: Sequence[str] | None = None, name: str = "", what_to_watch: str = "") -> None:
-    """Restore from the URL (once per new link), show the link's messages, write the run's
-    settings into the URL, and draw the Share expander (its upload installs a fresh run)."""
+def restore_setup(page_key: str, run: LiveRun, base: TrainConfig,
+                  install: Callable[[LiveRun, TrainConfig], None], targets: Sequence[str] | None = None) -> None:
+    """Apply the URL's setup (once per new link) and show its messages. Call it before the page
+    draws its setting widgets."""
     restored = restore_from_query(page_key, base)
     if restored is not None:
         restored = _fit_target(restored, base, targets)
@@ -60,6 +60,12 @@ def share_setup(page_key: str, run: LiveRun, base: TrainConfig,
     if msg := st.session_state.pop(f"_share_install_error_{page_key}", None):
         st.error(f"Not applied: {escape_markdown(msg)}", icon="🚫")
 
+
+def share_box(page_key: str, run: LiveRun, base: TrainConfig, install: Callable[[LiveRun, TrainConfig], None],
+              targets: Sequence[str] | None = None, name: str = "", what_to_watch: str = "") -> None:
+    """Write the run's settings into the URL and draw the Share expander (its upload installs a
+    fresh run). Anywhere on the page, after restore_setup."""
+
     def on_import(decoded: Decoded) -> None:
         decoded = _fit_target(decoded, base, targets)
         st.session_state[f"_share_import_{page_key}"] = decoded
@@ -68,3 +74,11 @@ def share_setup(page_key: str, run: LiveRun, base: TrainConfig,
     config = run.trainer.config
     write_query(page_key, config, base)
     share_panel(page_key, config, base, on_import=on_import, name=name, what_to_watch=what_to_watch)
+
+
+def share_setup(page_key: str, run: LiveRun, base: TrainConfig,
+                install: Callable[[LiveRun, TrainConfig], None],
+                targets: Sequence[str] | None = None, name: str = "", what_to_watch: str = "") -> None:
+    """restore_setup and share_box in one place (the Share expander where this is called)."""
+    restore_setup(page_key, run, base, install, targets)
+    share_box(page_key, run, base, install, targets, name, what_to_watch)
