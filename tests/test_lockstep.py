@@ -1,5 +1,7 @@
 """gan_core.lockstep: two runs in lockstep differing in one setting, driven by gan_core.live.LiveRun."""
 
+import time
+
 import pytest
 import torch
 
@@ -101,3 +103,14 @@ def test_side_shows_one_run_to_single_trainer_code():
         assert t is live.trainer.trainers[0] and t.config.seed == 3
     assert right.call(lambda t: t.config.seed) == 4 and right.trainer is live.trainer.trainers[1]
     assert left.rate == live.rate and left.playing is False
+
+
+def test_play_loop_drives_the_pair_and_stops_in_step():
+    live = LiveRun(LockstepRun(SMALL, "batch_size", 32, 64))
+    live.play()
+    deadline = time.monotonic() + 30
+    while live.trainer.iteration < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    live.pause()
+    a, b = live.trainer.trainers
+    assert a.iteration == b.iteration >= 3 and live.error is None and live.stopped_reason == ""

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from gan_core.config import TrainConfig
 from gan_core.lab1d import lab_config
+from gan_core.sharing import preset_to_json
 from ui.mnist_run import default_preset
 
 APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
@@ -98,3 +99,27 @@ def test_mnist_link_restores_and_hostile_values_are_refused():
     assert at.query_params["seed"] == "3" and at.query_params["batch_size"] == "32"
     labels = [b.label for b in at.get("download_button")]
     assert "⬇ History (CSV)" in labels and "⬇ Digit grid (PNG)" in labels
+
+
+def test_2d_lab_preset_file_starts_a_fresh_run_and_a_1d_file_is_refused_by_name():
+    at = open_with("pages/toy_2d.py", {})
+    good = preset_to_json(TrainConfig(target="circles", seed=9, batch_size=64), "toy_2d", "circles 64", "Watch.")
+    at.file_uploader(key="toy_2d_share_upload").set_value(("p.json", good.encode(), "application/json")).run()
+    assert not at.exception
+    c = config_of(at, "2D lab")
+    assert (c.target, c.seed, c.batch_size) == ("circles", 9, 64)
+    assert at.session_state["toy_knob_batch_size"] == 64 and at.query_params["target"] == "circles"
+    assert any("Loaded circles 64" in s.value for s in at.success)
+    run = at.session_state["_live_runs"]["2D lab"]
+    run.run_steps("both", 30)
+    at.run()  # the live render records a timeline frame for the GIF
+    assert any(b.label.startswith("⬇ Timeline (GIF, 1 frames)") or b.label.startswith("⬇ Timeline (GIF, 2 frames)")
+               for b in at.get("download_button"))
+
+    at = open_with("pages/toy_1d.py", {})
+    other = preset_to_json(TrainConfig(target="ring8", seed=5), "toy_1d", "wrong target")
+    at.file_uploader(key="toy_1d_share_upload").set_value(("p.json", other.encode(), "application/json")).run()
+    assert not at.exception
+    assert "target 'ring8' is not available on this page" in texts(at.error)
+    c = config_of(at, "1D lab (Figure 1)")
+    assert (c.target, c.seed) == ("gaussian_1d", 5)  # the rest of the file applied
