@@ -1,0 +1,47 @@
+"""Real browser: a shared 2D-lab link restores its setup and stays in the address bar; a hostile
+link shows its messages without an exception; the side-by-side page steps both runs together."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from browser_support import app_server, browser_page, chromium, open_app_page, wait_until  # noqa: F401
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+EXCEPTION = "[data-testid='stException']"
+
+
+def main_text(page) -> str:
+    return page.locator("[data-testid='stMainBlockContainer']").inner_text()
+
+
+def test_a_link_restores_the_2d_lab_and_the_url_keeps_it(browser_page, app_server):
+    page = browser_page
+    open_app_page(page, app_server, "/toy_2d?target=grid25&seed=3&label_smoothing=0.1&batch_size=64")
+    wait_until(lambda: "batch size 64" in main_text(page) and "target grid25" in main_text(page), 90,
+               what="the restored settings in the status line")
+    assert "label smoothing 0.10" in main_text(page)
+    assert page.locator(EXCEPTION).count() == 0
+    wait_until(lambda: "batch_size=64" in page.url and "target=grid25" in page.url, 30, what="the URL")
+
+
+def test_a_hostile_link_shows_messages_and_the_page_renders(browser_page, app_server):
+    page = browser_page
+    open_app_page(page, app_server, "/toy_2d?batch_size=999999999&loss=evil&unknown=1&lr_d=nan")
+    wait_until(lambda: "Unknown setting(s) ignored: unknown" in main_text(page), 90, what="the refusal")
+    text = main_text(page)
+    assert "loss must be one of" in text and "lr_d must be a finite number" in text
+    assert "using 8192" in text and "batch size 8192" in text
+    assert page.locator(EXCEPTION).count() == 0
+
+
+def test_side_by_side_steps_both_runs(browser_page, app_server):
+    page = browser_page
+    open_app_page(page, app_server, "/side_by_side")
+    wait_until(lambda: "Iteration 0 in both runs" in main_text(page), 90, what="the side-by-side page")
+    page.get_by_role("button", name="Step both").click()
+    wait_until(lambda: "Iteration 1 in both runs" in main_text(page), 60, what="one lockstep iteration")
+    assert re.search(r"Run A: One-sided label smoothing = 0\b", main_text(page))
+    assert page.locator(EXCEPTION).count() == 0
