@@ -152,6 +152,18 @@ def test_mode_coverage_quick_run_step(tab):
     no_exception(page)
 
 
+def test_2d_lab_run_survives_the_tour(tab):
+    """Back on the 2D lab after visiting every later page (and the links they wrote into the
+    address bar): the run this tab stepped is still there, nothing was restored over it."""
+    page = tab
+    go(page, "2D toys & mode collapse", "2D toys & mode collapse")
+    wait_until(lambda: int_metric(page, "Iteration") is not None, 120, what="the 2D lab's counter")
+    assert int_metric(page, "Iteration") == 1
+    assert metric_value(page, "Modes captured").endswith("/ 8")
+    assert page.locator("[data-testid='stAlertContentError']").count() == 0
+    no_exception(page)
+
+
 VISITED = {"Home: what is a GAN?", "Value function & D*", "1D lab (Figure 1)", "2D toys & mode collapse",
            "Side by side", "MNIST step by step", "Mode coverage (t-SNE map)"}
 

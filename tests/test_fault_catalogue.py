@@ -10,7 +10,10 @@ Entries already covered elsewhere (not repeated here):
   (this file adds the OTHER-ARCHITECTURE file uploaded on the MNIST page).
 - malformed preset JSON and hostile query strings: tests/test_share_ui.py::test_hostile_link_shows_messages_and_applies_the_sane_part,
   tests/test_share_ui.py::test_preset_file_upload_applies_once_and_bad_files_change_nothing,
-  tests/test_sharing.py::test_malformed_preset_files_change_nothing and its query tests.
+  tests/test_sharing.py::test_malformed_preset_files_change_nothing and its query tests; on the real pages
+  tests/test_page_share.py::test_2d_lab_hostile_link_shows_messages_and_keeps_sane_values,
+  tests/test_page_share.py::test_1d_lab_link_restores_and_refuses_a_2d_target_by_name and
+  tests/test_page_share.py::test_mnist_link_restores_and_hostile_values_are_refused.
 - corrupt IDX files: tests/test_mnist_data.py (truncated, truncated gzip, wrong magic, wrong dimensions,
   labels out of range, lone half of a pair, fallback with a warning) (this file adds the MNIST PAGE's warning).
 - corrupt caches: tests/test_mnist_data.py::test_corrupt_npz_cache_is_rebuilt,
