@@ -152,7 +152,8 @@ def test_corrupt_idx_files_show_a_warning_on_the_mnist_page_and_training_works(t
         warnings = " ".join(w.value for w in at.warning)
         assert "train-images-idx3-ubyte" in warnings and "embedded" in warnings
         run = at.session_state["_live_runs"][RUN_NAME]
-        assert len(run.trainer.target.data) == 5000  # the embedded digits stand in
+        data = run.trainer.target.data
+        assert len(data) == 5000 and data.is_embedded and "train-images-idx3-ubyte" in data.warning
         at.button(key=f"{PREFIX}_step_both").click().run()
         assert not at.exception and run.error is None and run.trainer.iteration == 1
     finally:
