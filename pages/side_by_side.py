@@ -5,6 +5,7 @@ import streamlit as st
 
 from ui.live_controls import divergence_panel, knob_widgets, live_area, transport
 from ui.side_by_side import PREFIX, comparison_setup, get_pair_run, render, shared_knobs
+from ui.side_by_side_share import comparison_share_box, restore_comparison
 
 st.title("Side by side: one setting, two runs")
 st.markdown("Two GANs start from **the same networks, the same noise and the same data**; they differ in "
@@ -13,6 +14,7 @@ st.markdown("Two GANs start from **the same networks, the same noise and the sam
             "32 vs 512 on the ring).")
 
 run = get_pair_run()
+restore_comparison(run)
 comparison_setup(run)
 transport(run, PREFIX)
 divergence_panel(run, PREFIX)
@@ -22,5 +24,6 @@ with controls:
     st.subheader("Shared live settings")
     st.caption("These reach both runs at their next step.")
     knob_widgets(run, PREFIX, shared_knobs(run))
+    comparison_share_box(run)
 with views:
     live_area(run, PREFIX, render, every=0.5)

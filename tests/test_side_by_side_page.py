@@ -55,3 +55,42 @@ def test_a_new_comparison_changes_only_its_setting_and_shared_knobs_reach_both()
     at.select_slider(key="sbs_knob_lr_d").set_value(0.001).run()
     assert (a.config.lr_d, b.config.lr_d) == (0.001, 0.001)
     assert any("Batch size = 32" in m.value for m in at.markdown)
+
+
+def open_with(query: dict) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.query_params.update(query)
+    at.switch_page("pages/side_by_side.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_a_link_restores_the_comparison_and_the_url_follows_a_new_one():
+    at = open_with({"compare": "batch_size", "a": "32", "b": "512", "target": "grid25", "seed": "4",
+                    "lr_g": "0.0005"})
+    p = pair(at)
+    assert (p.setting, p.values, p.config.target, p.config.seed) == ("batch_size", (32, 512), "grid25", 4)
+    assert [t.config.lr_g for t in p.trainers] == [0.0005, 0.0005]
+    assert [t.config.batch_size for t in p.trainers] == [32, 512]
+    assert (at.selectbox(key="sbs_setting").value, at.selectbox(key="sbs_value_b").value) == ("batch_size", 512)
+    assert at.session_state["sbs_knob_lr_g"] == 0.0005 and not at.error and not at.warning
+    at.selectbox(key="sbs_setting").set_value("loss").run()
+    at.button(key="sbs_start").click().run()
+    assert (at.query_params["compare"], at.query_params["a"], at.query_params["b"]) == \
+        ("loss", "minimax", "least_squares")
+    assert at.query_params["target"] == "grid25" and pair(at).values == ("minimax", "least_squares")
+
+
+def test_a_hostile_link_is_refused_by_name_and_the_page_still_runs():
+    at = open_with({"compare": "evil", "a": "99999", "b": "nan", "unknown": "1", "batch_size": "999999999"})
+    errors, warnings = " ".join(e.value for e in at.error), " ".join(w.value for w in at.warning)
+    assert "compare: there is no 'evil' on this page" in errors
+    assert "b: label\\_smoothing must be a finite number" in errors and "Unknown setting\\(s\\) ignored: unknown" in errors
+    assert "a: label\\_smoothing=99999 is above the largest allowed value; using 0\\.5" in warnings
+    assert "batch\\_size=999999999 is above the largest allowed value; using 8192" in warnings
+    p = pair(at)
+    assert (p.setting, p.values) == ("label_smoothing", (0.5, 0.1))
+    assert [t.config.batch_size for t in p.trainers] == [8192, 8192]
+    at = open_with({"compare": "batch_size", "a": "99999", "b": "7"})
+    assert "a=99999 is not one of the offered values of batch\\_size" in " ".join(e.value for e in at.error)
+    assert pair(at).values == (32, 512)

@@ -1,0 +1,89 @@
+"""Share the side-by-side page's setup: the URL carries target, seed, the shared settings (as on
+every page, via ui.share) plus `compare` (the differing setting) and `a` / `b` (its two values).
+A value outside the page's offered choices, or one that does not parse, is refused by name and
+the suggested pair stays."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from gan_core.config import TrainConfig
+from gan_core.live import LiveRun
+from gan_core.lockstep import LockstepRun
+from gan_core.sharing import Message, config_from_query
+from ui.live_controls import sync_knobs
+from ui.share import restore_from_query, share_panel, show_messages, write_query
+from ui.side_by_side import BASE, COMPARED, PREFIX, shared_knobs
+
+PAGE_KEY = "side_by_side"
+EXTRAS = {"compare": tuple(COMPARED), "a": None, "b": None}
+
+
+def value_text(value) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _parse_value(setting: str, name: str, raw: str, messages: list):
+    """One of the two compared values from its link text; None (with a message) if refused."""
+    decoded = config_from_query({setting: raw}, BASE, extras={})
+    messages.extend(Message(m.level, f"{name}: {m.text}") for m in decoded.messages)  # clamps included
+    if decoded.errors:
+        return None
+    value = getattr(decoded.config, setting)
+    if value not in COMPARED[setting][0]:
+        offered = ", ".join(value_text(v) for v in COMPARED[setting][0])
+        messages.append(Message("error", f"{name}={raw[:30]} is not one of the offered values "
+                                         f"of {setting} ({offered}); using the suggested one"))
+        return None
+    return value
+
+
+def install(run: LiveRun, config: TrainConfig, setting: str, values: tuple) -> None:
+    """A fresh pair with this comparison, shown in every widget of the page."""
+    run.replace_trainer(LockstepRun(config, setting, *values))
+    for name, value in {"target": config.target, "seed": config.seed, "setting": setting,
+                        "value_a": values[0], "value_b": values[1]}.items():
+        st.session_state[f"{PREFIX}_{name}"] = value
+    sync_knobs(run, PREFIX, shared_knobs(run))
+    for i in range(2):
+        st.session_state.pop(f"{PREFIX}_views_{i}", None)
+
+
+def restore_comparison(run: LiveRun) -> None:
+    """Apply the URL's comparison (once per new link) and show what was refused or adjusted.
+    Call before the page draws its widgets."""
+    restored = restore_from_query(PAGE_KEY, BASE, extras=EXTRAS)
+    if restored is None:
+        return
+    messages = list(restored.messages)
+    setting = restored.extras.get("compare", run.trainer.setting)
+    values = list(COMPARED[setting][1])
+    for i, name in enumerate(("a", "b")):
+        if (raw := restored.extras.get(name)) is not None:
+            if (value := _parse_value(setting, name, raw, messages)) is not None:
+                values[i] = value
+    try:
+        install(run, restored.config, setting, tuple(values))
+    except ValueError as exc:  # a combination the config refuses: the running pair stays
+        messages.append(Message("error", f"the comparison could not start: {exc}"))
+    st.session_state[f"_share_messages_{PAGE_KEY}"] = tuple(messages)
+    show_messages(messages)
+
+
+def comparison_share_box(run: LiveRun) -> None:
+    """The address bar follows the pair; the Share expander offers the link and the JSON preset
+    (a preset file sets the shared settings; the comparison stays as chosen here)."""
+    pair = run.trainer
+    extras = {"compare": pair.setting, "a": value_text(pair.values[0]), "b": value_text(pair.values[1])}
+    base_config = pair.config  # A's config: the link's settings then rebuild run A exactly
+
+    def on_import(decoded) -> None:
+        try:
+            install(run, decoded.config, pair.setting, pair.values)
+        except ValueError as exc:
+            st.session_state[f"_share_import_{PAGE_KEY}"] = type(decoded)(decoded.config, decoded.messages + (
+                Message("error", f"the comparison could not start: {exc}"),), decoded.extras)
+
+    write_query(PAGE_KEY, base_config, BASE, extras=extras)
+    share_panel(PAGE_KEY, base_config, BASE, on_import=on_import, extras=extras,
+                name=f"{pair.setting} {extras['a']} vs {extras['b']}")
