@@ -1,5 +1,5 @@
-"""Side by side: two 2D runs with the same seed and data that differ in one chosen setting,
-trained in lockstep, with both views and a chart comparing their metrics."""
+"""Side by side: two runs (2D targets, or the 1D lab's targets) with the same seed and data that
+differ in one chosen setting, trained in lockstep, with both views and a chart comparing them."""
 
 import streamlit as st
 

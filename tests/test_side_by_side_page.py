@@ -94,3 +94,23 @@ def test_a_hostile_link_is_refused_by_name_and_the_page_still_runs():
     at = open_with({"compare": "batch_size", "a": "99999", "b": "7"})
     assert "a=99999 is not one of the offered values of batch\\_size" in " ".join(e.value for e in at.error)
     assert pair(at).values == (32, 512)
+
+
+def test_a_1d_target_runs_with_the_1d_lab_networks_and_figure_1():
+    at = open_page()
+    at.selectbox(key="sbs_target").set_value("bimodal_1d").run()
+    at.selectbox(key="sbs_setting").set_value("d_steps").run()
+    at.button(key="sbs_start").click().run()
+    a, b = pair(at).trainers
+    assert (a.config.target, a.config.z_dim, a.config.d_steps, b.config.d_steps) == ("bimodal_1d", 1, 1, 5)
+    at.button(key="sbs_step_both").click().run()
+    assert not at.exception and not at.error
+    assert (a.iteration, b.iteration, a.updates, b.updates) == (1, 1, 2, 6)
+    assert any("Iteration **1** in both runs" in m.value for m in at.markdown)
+    assert len(at.get("plotly_chart")) == 3  # Figure 1 of each run, the comparison chart
+    assert at.query_params["target"] == "bimodal_1d" and at.query_params["compare"] == "d_steps"
+
+    at = open_with({"compare": "d_steps", "a": "1", "b": "5", "target": "trimodal_1d", "seed": "2"})
+    a, b = pair(at).trainers
+    assert (a.config.target, a.config.z_dim, a.config.seed, b.config.d_steps) == ("trimodal_1d", 1, 2, 5)
+    assert not at.error

@@ -1,5 +1,6 @@
 """The side-by-side page's pieces: choosing the one setting two runs differ in, both runs' views
-(the 2D lab's own LabViews and plane figure, smaller) and a chart comparing their metrics.
+(the 2D lab's own LabViews and plane figure, smaller; on a 1D target the 1D lab's Figure 1) and a
+chart comparing their metrics.
 
 The pair is a gan_core.lockstep.LockstepRun inside an ordinary LiveRun, so the shared transport,
 divergence panel, live knobs and live_area of ui.live_controls drive it unchanged.
@@ -7,17 +8,21 @@ divergence panel, live knobs and live_area of ui.live_controls drive it unchange
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
 from gan_core.config import LOSSES, NOISE_PRIORS, TrainConfig
-from gan_core.distributions import TARGETS, TARGETS_2D
+from gan_core.distributions import TARGETS, TARGETS_1D, TARGETS_2D
+from gan_core.lab1d import figure1_frame, lab_config
 from gan_core.live import LiveRun
 from gan_core.lockstep import LABELS, LockstepRun, Side
 from ui.live_controls import BATCH_CHOICES, KNOBS, LR_CHOICES, sync_knobs
 from ui.session import get_run
+from ui.figure1_view import figure1_figure
 from ui.toy_render_data import LabViews, RenderData
 from ui.toy_views import plane_figure
 
@@ -35,7 +40,8 @@ COMPARED = {
     "noise": (NOISE_PRIORS, NOISE_PRIORS[:2]),
     "r1_gamma": (KNOBS["r1_gamma"].options, (0.0, 1.0)),
 }
-TARGET_CHOICES = tuple(t for t in TARGETS_2D if TARGETS[t] is not None)  # drawn points live in the 2D lab
+# drawn points live in the 2D lab; the 1D targets run with the 1D lab's networks (z_dim 1)
+TARGET_CHOICES = tuple(t for t in TARGETS_2D if TARGETS[t] is not None) + TARGETS_1D
 LAYERS = ("D heatmap", "D = ½ contour", "real samples", "fakes")
 COLORS = ("#1f77b4", "#ff7f0e")  # run A, run B in every chart
 MAX_CHART_POINTS = 1500  # per curve: the losses are thinned evenly to keep a redraw cheap
@@ -43,6 +49,11 @@ MAX_CHART_POINTS = 1500  # per curve: the losses are thinned evenly to keep a re
 
 def get_pair_run() -> LiveRun:
     return get_run(RUN_NAME, lambda: LockstepRun(BASE, "label_smoothing", *COMPARED["label_smoothing"][1]))
+
+
+def base_for(target: str) -> TrainConfig:
+    """The page's starting config for a target: the 1D lab's on a 1D target, else the 2D lab's."""
+    return lab_config(target) if target in TARGETS_1D else BASE.replace(target=target)
 
 
 def shared_knobs(run: LiveRun) -> tuple:
@@ -71,7 +82,7 @@ def _setting_changed() -> None:
 def _start(run: LiveRun) -> None:
     s = st.session_state
     try:
-        base = BASE.replace(target=s[_key("target")], seed=int(s[_key("seed")]))
+        base = base_for(s[_key("target")]).replace(seed=int(s[_key("seed")]))
         pair = LockstepRun(base, s[_key("setting")], s[_key("value_a")], s[_key("value_b")])
     except ValueError as exc:  # a combination the config refuses: keep the running pair, say why
         s[_key("error")] = str(exc)
@@ -159,11 +170,33 @@ def _side_numbers(data: RenderData) -> str:
     return f"mean D(G(z)) **{d_fake[np.isfinite(d_fake)][-1]:.3f}**" if np.isfinite(d_fake).any() else "not trained yet"
 
 
+def _render_1d(run: LiveRun, labels: list[str]) -> None:
+    """Figure 1 of each run (p_data, p_g, D and the z -> G(z) lines) and the losses compared."""
+    try:
+        read = [Side(run, i).call(lambda t: (figure1_frame(t), t.history_columns(), t.iteration)) for i in range(2)]
+    except ValueError as exc:  # e.g. a preset file gave the 1D target a 2D noise: say so, keep the run
+        st.error(f"Cannot draw Figure 1 for these runs: {exc}. Start both runs again from the controls above.")
+        return
+    state = f"▶ playing, {run.rate:.0f} it/s per run" if run.playing else "⏸ paused"
+    st.markdown(f"Iteration **{read[0][2]:,}** in both runs · {state}")
+    datas = []
+    for col, (frame, history, _), label, i in zip(st.columns(2), read, labels, range(2)):
+        data = SimpleNamespace(n_modes=0, history=history)
+        datas.append(data)
+        with col:
+            st.markdown(f"**Run {label}** — {_side_numbers(data)}")
+            st.plotly_chart(figure1_figure(frame, height=420), key=_key(f"figure1_{i}"))
+    st.plotly_chart(comparison_figure(datas, labels), key=_key("compare"))
+
+
 def render(run: LiveRun) -> None:
     """Both runs (samples over D's heatmap) and the comparison chart; what live_area redraws."""
     pair = run.trainer
-    datas = [_views(i).compute(Side(run, i)) for i in range(2)]
     labels = [f"{LABELS[i]}: {describe(pair.setting, pair.values[i])}" for i in range(2)]
+    if pair.config.target in TARGETS_1D:
+        _render_1d(run, labels)
+        return
+    datas = [_views(i).compute(Side(run, i)) for i in range(2)]
     state = f"▶ playing, {run.rate:.0f} it/s per run" if run.playing else "⏸ paused"
     st.markdown(f"Iteration **{datas[0].iteration:,}** in both runs · {state}")
     for col, data, label, i in zip(st.columns(2), datas, labels, range(2)):

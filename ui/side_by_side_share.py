@@ -13,7 +13,7 @@ from gan_core.lockstep import LockstepRun
 from gan_core.sharing import Message, config_from_query
 from ui.live_controls import sync_knobs
 from ui.share import restore_from_query, share_panel, show_messages, write_query
-from ui.side_by_side import BASE, COMPARED, PREFIX, shared_knobs
+from ui.side_by_side import BASE, COMPARED, PREFIX, TARGET_CHOICES, base_for, shared_knobs
 
 PAGE_KEY = "side_by_side"
 EXTRAS = {"compare": tuple(COMPARED), "a": None, "b": None}
@@ -52,7 +52,9 @@ def install(run: LiveRun, config: TrainConfig, setting: str, values: tuple) -> N
 def restore_comparison(run: LiveRun) -> None:
     """Apply the URL's comparison (once per new link) and show what was refused or adjusted.
     Call before the page draws its widgets."""
-    restored = restore_from_query(PAGE_KEY, BASE, extras=EXTRAS)
+    asked = st.query_params.get("target")  # a 1D link decodes onto the 1D lab's networks
+    base = base_for(asked) if asked in TARGET_CHOICES else BASE
+    restored = restore_from_query(PAGE_KEY, base, extras=EXTRAS)
     if restored is None:
         return
     messages = list(restored.messages)
@@ -84,6 +86,7 @@ def comparison_share_box(run: LiveRun) -> None:
             st.session_state[f"_share_import_{PAGE_KEY}"] = type(decoded)(decoded.config, decoded.messages + (
                 Message("error", f"the comparison could not start: {exc}"),), decoded.extras)
 
-    write_query(PAGE_KEY, base_config, BASE, extras=extras)
-    share_panel(PAGE_KEY, base_config, BASE, on_import=on_import, extras=extras,
+    base = base_for(pair.config.target)
+    write_query(PAGE_KEY, base_config, base, extras=extras)
+    share_panel(PAGE_KEY, base_config, base, on_import=on_import, extras=extras,
                 name=f"{pair.setting} {extras['a']} vs {extras['b']}")
