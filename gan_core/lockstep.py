@@ -5,8 +5,9 @@
     live.run_steps("both", 10)  # both runs advance by 10 iterations
     a, b = pair.trainers
 
-Both trainers start from the same config and seed, so they get the same initial weights, the same
-noise and the same real batches; the only difference is `setting` (A gets value_a, B value_b).
+Both trainers start from the same config and seed, so they get the same initial weights and the
+same seeded noise and data streams (the same batches while the batch size is equal); the only
+difference is `setting` (A gets value_a, B value_b).
 Every step method steps A and then B, so neither gets ahead: after any completed call both are at
 the same iteration. A diverging run raises NonFiniteError naming the run; the pair's rollback()
 brings both back to the same snapshot.

@@ -118,7 +118,8 @@ def comparison_setup(run: LiveRun) -> None:
         st.error(f"Not started: {msg}")
     st.caption(f"Now comparing **{describe(pair.setting, pair.values[0])}** (A) with "
                f"**{describe(pair.setting, pair.values[1])}** (B) on {pair.config.target}, seed "
-               f"{pair.config.seed}: same initial networks, same noise, same data stream.")
+               f"{pair.config.seed}: same initial networks, same seeded noise and data streams "
+               "(with different batch sizes the draws differ from the first batch on).")
 
 
 # ---- the live views --------------------------------------------------------------------------
