@@ -7,9 +7,12 @@ objects inside the server), a tab that plays the 2D lab and is then closed: its 
 ends and its LiveRun and Trainer are garbage-collected, while Streamlit itself still keeps the
 expired session in its reconnection store (it reaps that store only when another tab leaves)."""
 
+import gc
 import json
 import os
+import threading
 import time
+import weakref
 
 import pytest
 
@@ -35,8 +38,6 @@ def registry(monkeypatch):
 def _register(registry, sid: str, last_touch: float) -> session.SessionRuns:
     runs = session.SessionRuns({"lab": LiveRun(Trainer(SMALL), idle_timeout=30)})
     runs["lab"].last_touch = last_touch
-    import weakref
-
     registry[sid] = weakref.ref(runs)
     return runs
 
@@ -53,13 +54,11 @@ def test_janitor_releases_only_gone_and_untouched_sessions(registry):
     assert gone["lab"].playing
     released = session.release_abandoned_runs(now=now, connected=states.get)
     assert released == 1 and dict(gone) == {} and "gone" not in registry
-    assert wait_until(lambda: not any(t.name == "gan-live-run" and t.is_alive()
-                                      for t in __import__("threading").enumerate()), 10, what="the run's thread")
+    assert wait_until(lambda: not any(t.name == "gan-live-run" and t.is_alive() for t in threading.enumerate()),
+                      10, what="the run's thread")
     assert set(registry) == {"recent", "connected", "unknown"}
     assert all(len(r) == 1 for r in (recent, connected, unknown))
     del recent
-    import gc
-
     gc.collect()
     assert session.release_abandoned_runs(now=now, connected=states.get) == 0
     assert set(registry) == {"connected", "unknown"}  # freed by Streamlit: entry dropped
