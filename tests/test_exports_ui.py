@@ -11,7 +11,7 @@ import numpy as np
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from download_support import download_bytes, download_button
+from download_support import download_bytes, downloads  # noqa: F401 (fixture)
 from gan_core.checkpoint import load_checkpoint
 from ui.exports import _deferred
 
@@ -22,10 +22,10 @@ def lab_run(at):
     return at.session_state["_live_runs"]["exports test"]
 
 
-def test_export_buttons_give_csv_checkpoint_png_and_gif():
+def test_export_buttons_give_csv_checkpoint_png_and_gif(downloads):  # noqa: F811
     at = AppTest.from_file(PAGE, default_timeout=60).run()
     assert not at.exception, at.exception
-    gif_button = download_button(at, "⬇ Timeline (GIF, 1 frames)")
+    gif_button = next(b for b in at.get("download_button") if b.label == "⬇ Timeline (GIF, 1 frames)")
     assert not gif_button.proto.disabled
     run = lab_run(at)
     for _ in range(3):  # 3 x 5 iterations, a frame recorded at each rerun: iterations 0, 5, 10, 15
@@ -33,19 +33,19 @@ def test_export_buttons_give_csv_checkpoint_png_and_gif():
         at.run()
     assert any(m.value == "iteration 15, frames 4" for m in at.markdown)
 
-    rows = list(csv.DictReader(io.StringIO(download_bytes(download_button(at, "⬇ History")).decode())))
+    rows = list(csv.DictReader(io.StringIO(download_bytes(downloads, "⬇ History").decode())))
     history = run.trainer.history_columns()
     assert len(rows) == 30 == len(history["kind"])
     assert [float(r["loss_d"]) for r in rows if r["kind"] == "D"] == list(history["loss_d"][history["kind"] == "D"])
 
-    loaded = load_checkpoint(download_bytes(download_button(at, "⬇ Checkpoint")))
+    loaded = load_checkpoint(download_bytes(downloads, "⬇ Checkpoint"))
     assert loaded.iteration == 15 and loaded.config == run.trainer.config
     for a, b in zip(loaded.generator.parameters(), run.trainer.generator.parameters()):
         assert np.array_equal(a.detach().numpy(), b.detach().numpy())
 
-    png = Image.open(io.BytesIO(download_bytes(download_button(at, "⬇ Samples"))))
+    png = Image.open(io.BytesIO(download_bytes(downloads, "⬇ Samples")))
     assert png.format == "PNG" and png.size == (600, 600)
-    gif = Image.open(io.BytesIO(download_bytes(download_button(at, "⬇ Timeline (GIF, 4 frames)"))))
+    gif = Image.open(io.BytesIO(download_bytes(downloads, "⬇ Timeline (GIF, 4 frames)")))
     assert gif.format == "GIF" and gif.n_frames == 4 and gif.size == (360, 360)
 
 
