@@ -128,10 +128,24 @@ def reap_expired_sessions() -> int:
     table, lock = getattr(cache, "_expirations", None), getattr(manager, "_storage_lock", None)
     if table is None or lock is None:
         return 0
+    timer = getattr(cache, "timer", None)
     with lock:
+        now = timer() if callable(timer) else None
+        expired = [sid for sid, expires in list(table.items()) if now is not None and not now < expires]
         before = len(table)
         len(cache)  # TTLCache.__len__ reaps expired entries
-        return before - len(table)
+        gone = before - len(table)
+    # A reaped session is never shut down, so drop what Streamlit keeps per session elsewhere:
+    # download buttons' data and deferred callables (which may hold a run), uploaded files.
+    rt = runtime.get_instance()
+    for sid in expired:
+        for manager, method in ((getattr(rt, "media_file_mgr", None), "clear_session_refs"),
+                                (getattr(rt, "uploaded_file_mgr", None), "remove_session_files")):
+            if callable(getattr(manager, method, None)):
+                getattr(manager, method)(sid)
+    if expired and callable(getattr(getattr(rt, "media_file_mgr", None), "remove_orphaned_files", None)):
+        rt.media_file_mgr.remove_orphaned_files()
+    return gone
 
 
 def _janitor_loop() -> None:
