@@ -1,5 +1,5 @@
 """Many students at once: N sessions of the 2D lab (AppTest instances of app.py, each switched to
-pages/toy_2d.py, each with its own session_state), all training at the same time on their own
+views/toy_2d.py, each with its own session_state), all training at the same time on their own
 LiveRun threads, then closed. Prints the figures docs/BENCHMARKS.md ("Load") records:
 
     python bench/load_sessions.py                        # 20 sessions, 8 s of concurrent training
@@ -33,7 +33,7 @@ from gan_core.config import TrainConfig  # noqa: E402
 from gan_core.trainer import Trainer  # noqa: E402
 
 APP = os.path.join(ROOT, "app.py")
-PAGE = "pages/toy_2d.py"
+PAGE = "views/toy_2d.py"
 SMALL = dict(target="ring8", g_width=32, d_width=32, g_depth=2, d_depth=2, batch_size=64)
 
 

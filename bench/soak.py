@@ -1,6 +1,6 @@
 """Soak: a lesson's worth of simulated play on the 2D lab, with memory sampled.
 
-One session (AppTest of app.py switched to pages/toy_2d.py) alternates what a class does: the
+One session (AppTest of app.py switched to views/toy_2d.py) alternates what a class does: the
 run plays on its own thread (as after pressing Play) while the page redraws every --redraw
 seconds (as the live fragment does), and every few minutes a slider moves (label smoothing,
 batch size), which the trainer records as an event. Every --sample seconds the process's
@@ -57,7 +57,7 @@ def main() -> None:
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(APP, default_timeout=180).run()
-    at.switch_page("pages/toy_2d.py").run()
+    at.switch_page("views/toy_2d.py").run()
     run = at.session_state["_live_runs"]["2D lab"]
     run.replace_trainer(Trainer(TrainConfig(target="ring8", history_len=args.history_len)))
     run.idle_timeout = 3600  # AppTest cannot tick the fragment timer that touches the run

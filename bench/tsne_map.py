@@ -113,7 +113,7 @@ def main() -> None:
     from streamlit.testing.v1 import AppTest
 
     for label in ("first", "second"):
-        at = AppTest.from_file(os.path.join(ROOT, "pages", "mode_coverage.py"), default_timeout=600)
+        at = AppTest.from_file(os.path.join(ROOT, "views", "mode_coverage.py"), default_timeout=600)
         _, wall, _ = timed(at.run)
         assert not at.exception, at.exception
         print(f"AppTest page run ({label} in this process, incl. placing 1,000 fakes of the quick run): "

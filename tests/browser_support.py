@@ -156,10 +156,9 @@ def open_page(page, url: str, timeout: float = 90.0) -> None:
 def open_app_page(page, base_url: str, path: str = "", timeout: float = 90.0) -> None:
     """Open the app's root first, then `path` (e.g. "/toy_2d").
 
-    Streamlit decides once per server process whether the app uses the legacy pages/ folder:
-    if the very first session asks for /toy_2d directly, the page script runs without app.py's
-    st.navigation (no wide layout, no shared sidebar) for that whole server. Letting app.py's
-    navigation run once at the root avoids it."""
+    The page files live in views/, not pages/: Streamlit treats a pages/ folder beside app.py as
+    a legacy multipage app, and a first visit straight to /toy_2d then ran the page without
+    app.py's navigation for the whole server. Opening the root first also waits for the sidebar."""
     open_page(page, base_url + "/", timeout)
     wait_until(lambda: "GAN Classroom" in page.locator("[data-testid='stSidebar']").inner_text(),
                timeout, what="the app's navigation and sidebar")

@@ -41,7 +41,7 @@ from gan_core.trainer import Trainer
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 APP = os.path.join(ROOT, "app.py")
-TOY = "pages/toy_2d.py"
+TOY = "views/toy_2d.py"
 SMALL = dict(target="ring8", g_width=16, d_width=16, g_depth=2, d_depth=2, batch_size=32)
 
 
@@ -116,7 +116,7 @@ def test_checkpoint_of_another_architecture_is_refused_on_the_mnist_page():
     from ui.mnist_run import PREFIX, RUN_NAME
 
     at = AppTest.from_file(APP, default_timeout=180).run()
-    at.switch_page("pages/mnist.py").run()
+    at.switch_page("views/mnist.py").run()
     assert not at.exception, at.exception
     run = at.session_state["_live_runs"][RUN_NAME]
     at.button(key=f"{PREFIX}_step_both").click().run()
@@ -147,7 +147,7 @@ def test_corrupt_idx_files_show_a_warning_on_the_mnist_page_and_training_works(t
     mnist.load_mnist.cache_clear()
     try:
         at = AppTest.from_file(APP, default_timeout=180).run()
-        at.switch_page("pages/mnist.py").run()
+        at.switch_page("views/mnist.py").run()
         assert not at.exception, at.exception
         warnings = " ".join(w.value for w in at.warning)
         assert "train-images-idx3-ubyte" in warnings and "embedded" in warnings
@@ -221,7 +221,7 @@ def test_page_switches_during_play_keep_the_run():
     try:
         wait_for(lambda: trainer.iteration >= 3, 90, "the run to start")
         seen = [trainer.iteration]
-        for page in ("pages/home.py", "pages/value_function.py", "pages/toy_1d.py", TOY):
+        for page in ("views/home.py", "views/value_function.py", "views/toy_1d.py", TOY):
             browser_page_switch(at, page)
             assert not at.exception, (page, at.exception)
             assert lab(at) is run and run.trainer is trainer
@@ -233,7 +233,7 @@ def test_page_switches_during_play_keep_the_run():
     assert seen == sorted(seen) and run.error is None
     iteration = trainer.iteration
     weights = params(trainer)
-    browser_page_switch(at, "pages/home.py")
+    browser_page_switch(at, "views/home.py")
     browser_page_switch(at, TOY)
     assert trainer.iteration == iteration and all(torch.equal(a, b) for a, b in zip(weights, params(trainer)))
     assert metric(at, "Iteration") == f"{iteration:,}"

@@ -26,7 +26,7 @@ APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 
 
 def open_page() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=180).run()
-    at.switch_page("pages/mnist.py").run()
+    at.switch_page("views/mnist.py").run()
     assert not at.exception, at.exception
     return at
 

@@ -14,7 +14,7 @@ from gan_core.mnist import load_mnist
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 APP = os.path.join(ROOT, "app.py")
-PAGE = os.path.join(ROOT, "pages", "mode_coverage.py")
+PAGE = os.path.join(ROOT, "views", "mode_coverage.py")
 MAP_POINTS = 300
 
 
@@ -101,6 +101,6 @@ def test_mnist_page_run_is_offered_and_judged(env):
 
 def test_registered_in_app(env):
     at = AppTest.from_file(APP, default_timeout=240).run()
-    at.switch_page("pages/mode_coverage.py").run()
+    at.switch_page("views/mode_coverage.py").run()
     assert not at.exception, at.exception
     assert at.title[0].value.startswith("Mode coverage")

@@ -42,7 +42,7 @@ def assert_hostile_messages(at) -> None:
 
 
 def test_2d_lab_link_restores_target_seed_and_settings_into_trainer_and_widgets():
-    at = open_with("pages/toy_2d.py", {"target": "grid25", "seed": "3", "label_smoothing": "0.1",
+    at = open_with("views/toy_2d.py", {"target": "grid25", "seed": "3", "label_smoothing": "0.1",
                                        "batch_size": "64"})
     c = config_of(at, "2D lab")
     assert (c.target, c.seed, c.batch_size) == ("grid25", 3, 64)
@@ -61,7 +61,7 @@ def test_2d_lab_link_restores_target_seed_and_settings_into_trainer_and_widgets(
 
 
 def test_2d_lab_hostile_link_shows_messages_and_keeps_sane_values():
-    at = open_with("pages/toy_2d.py", dict(HOSTILE, target="grid25"))
+    at = open_with("views/toy_2d.py", dict(HOSTILE, target="grid25"))
     assert_hostile_messages(at)
     c = config_of(at, "2D lab")
     base = TrainConfig(target="ring8")  # the 2D lab's own default run
@@ -71,7 +71,7 @@ def test_2d_lab_hostile_link_shows_messages_and_keeps_sane_values():
 
 
 def test_1d_lab_link_restores_and_refuses_a_2d_target_by_name():
-    at = open_with("pages/toy_1d.py", {"target": "bimodal_1d", "seed": "3", "label_smoothing": "0.1",
+    at = open_with("views/toy_1d.py", {"target": "bimodal_1d", "seed": "3", "label_smoothing": "0.1",
                                        "batch_size": "64"})
     c = config_of(at, "1D lab (Figure 1)")
     assert (c.target, c.seed, c.batch_size) == ("bimodal_1d", 3, 64)
@@ -79,7 +79,7 @@ def test_1d_lab_link_restores_and_refuses_a_2d_target_by_name():
     assert at.selectbox(key="toy1d_target").value == "bimodal_1d"
     assert at.session_state["toy1d_knob_batch_size"] == 64 and not at.error
 
-    at = open_with("pages/toy_1d.py", dict(HOSTILE, target="grid25"))
+    at = open_with("views/toy_1d.py", dict(HOSTILE, target="grid25"))
     assert_hostile_messages(at)
     assert "target 'grid25' is not available on this page" in texts(at.error)
     c, base = config_of(at, "1D lab (Figure 1)"), lab_config("gaussian_1d")
@@ -89,7 +89,7 @@ def test_1d_lab_link_restores_and_refuses_a_2d_target_by_name():
 
 @pytest.mark.slow
 def test_mnist_link_restores_and_hostile_values_are_refused():
-    at = open_with("pages/mnist.py", dict(HOSTILE, seed="3", label_smoothing="0.2", batch_size="32"), timeout=240)
+    at = open_with("views/mnist.py", dict(HOSTILE, seed="3", label_smoothing="0.2", batch_size="32"), timeout=240)
     c, base = config_of(at, "MNIST step by step"), default_preset().config
     assert (c.target, c.seed, c.batch_size, c.loss, c.lr_d) == ("mnist", 3, 32, base.loss, base.lr_d)
     assert c.real_label == pytest.approx(0.8, abs=1e-12)
@@ -102,7 +102,7 @@ def test_mnist_link_restores_and_hostile_values_are_refused():
 
 
 def test_2d_lab_preset_file_starts_a_fresh_run_and_a_1d_file_is_refused_by_name():
-    at = open_with("pages/toy_2d.py", {})
+    at = open_with("views/toy_2d.py", {})
     good = preset_to_json(TrainConfig(target="circles", seed=9, batch_size=64), "toy_2d", "circles 64", "Watch.")
     at.file_uploader(key="toy_2d_share_upload").set_value(("p.json", good.encode(), "application/json")).run()
     assert not at.exception
@@ -116,7 +116,7 @@ def test_2d_lab_preset_file_starts_a_fresh_run_and_a_1d_file_is_refused_by_name(
     assert any(b.label.startswith("⬇ Timeline (GIF, 1 frames)") or b.label.startswith("⬇ Timeline (GIF, 2 frames)")
                for b in at.get("download_button"))
 
-    at = open_with("pages/toy_1d.py", {})
+    at = open_with("views/toy_1d.py", {})
     other = preset_to_json(TrainConfig(target="ring8", seed=5), "toy_1d", "wrong target")
     at.file_uploader(key="toy_1d_share_upload").set_value(("p.json", other.encode(), "application/json")).run()
     assert not at.exception

@@ -11,7 +11,7 @@ APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 
 
 def open_page() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120).run()
-    at.switch_page("pages/side_by_side.py").run()
+    at.switch_page("views/side_by_side.py").run()
     assert not at.exception, at.exception
     return at
 
@@ -60,7 +60,7 @@ def test_a_new_comparison_changes_only_its_setting_and_shared_knobs_reach_both()
 def open_with(query: dict) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120).run()
     at.query_params.update(query)
-    at.switch_page("pages/side_by_side.py").run()
+    at.switch_page("views/side_by_side.py").run()
     assert not at.exception, at.exception
     return at
 

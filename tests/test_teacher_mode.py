@@ -41,10 +41,9 @@ def test_teacher_mode_survives_page_switches_in_the_app():
     at = AppTest.from_file(APP, default_timeout=90).run()
     assert not at.exception, at.exception
     at.sidebar.toggle(key="teacher_mode").set_value(True)
-    at.switch_page("pages/value_function.py").run()
+    at.switch_page("views/value_function.py").run()
     assert not at.exception, at.exception
-    # AppTest reruns the page script alone after the first run (a pages/ folder sits beside
-    # app.py), so the sidebar's switch is not drawn here; the remembered choice must survive that
+    # the choice is a session flag, so it survives the page switch
     assert at.session_state["_teacher_mode_on"] is True
     at2 = AppTest.from_file(PAGE, default_timeout=60)
     at2.session_state["_teacher_mode_on"] = True  # a tab that turned it on earlier, on another page

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from gan_core.lab1d import figure1_frame
 
 APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
-PAGE = "pages/toy_1d.py"
+PAGE = "views/toy_1d.py"
 RUN = "1D lab (Figure 1)"
 
 

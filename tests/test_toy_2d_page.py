@@ -15,7 +15,7 @@ from gan_core.trainer import Trainer
 from ui.toy_setup import toy_presets
 
 APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
-PAGE = "pages/toy_2d.py"
+PAGE = "views/toy_2d.py"
 
 
 def open_lab(**config) -> AppTest:
@@ -90,7 +90,7 @@ def test_switching_to_home_and_back_keeps_the_run():
     run.run_steps("both", 4)
     at.slider(key="toy_knob_label_smoothing").set_value(0.2).run()
     trainer = run.trainer
-    at.switch_page("pages/home.py").run()
+    at.switch_page("views/home.py").run()
     assert not at.exception
     at.switch_page(PAGE).run()
     assert lab_run(at) is run and run.trainer is trainer and trainer.iteration == 4

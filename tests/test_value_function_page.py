@@ -12,7 +12,7 @@ from gan_core import dirac
 from gan_core import theory as T
 
 APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
-PAGE = "pages/value_function.py"
+PAGE = "views/value_function.py"
 
 
 def metric(at, label: str) -> float:

@@ -72,7 +72,7 @@ def _with_probe(pages, **kwargs):
 
 
 with open(APP, encoding="utf-8") as f:
-    source = f.read().replace('st.Page("pages/', f'st.Page("{ROOT}/pages/')
+    source = f.read().replace('st.Page("views/', f'st.Page("{ROOT}/views/')
 st.navigation = _with_probe
 try:
     exec(compile(source, APP, "exec"), {"__name__": "__main__", "__file__": APP})
