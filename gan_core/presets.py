@@ -61,7 +61,10 @@ TOY_PRESETS: dict[str, Preset] = {
 
 
 # MNIST runs share these settings: 100-d Gaussian noise, tanh output for images in [-1, 1].
-_MNIST = dict(target="mnist", z_dim=100, g_output="tanh", loss="nonsaturating", adam_beta1=0.5)
+# Two rollback snapshots, not five: one snapshot of the seed MLP with its Adam state is ~34 MiB,
+# and a class of 30 tabs must fit in the server's memory (docs/BENCHMARKS.md, "Load").
+_MNIST = dict(target="mnist", z_dim=100, g_output="tanh", loss="nonsaturating", adam_beta1=0.5,
+              snapshots_kept=2)
 
 MNIST_PRESETS: dict[str, Preset] = {
     p.name: p
