@@ -181,11 +181,10 @@ def main() -> None:
         f"much training wall time on {args.threads} torch thread(s); evaluation time is excluded from the clock. "
         "Targets: ring cure 8/8 with >= 95 % HQ within 30 s; grid cure 25/25 with >= 95 % HQ "
         "within 120 s; collapse <= 3 of 8 modes for a visible stretch of its first 60 s.",
-        f"Measured from {began} on {os.cpu_count()} CPU cores shared with "
-        f"other engineers' jobs (1-min load average {load_before:.1f} at the start, "
-        f"{os.getloadavg()[0]:.1f} at the end; the bench took {wall / 60:.1f} min): the wall-time "
-        "figures are pessimistic, read the iteration counts too. The lead reruns it on a quiet "
-        "machine at the end.",
+        f"Measured from {began} on {os.cpu_count()} CPU cores (1-min load average "
+        f"{load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end; the bench took "
+        f"{wall / 60:.1f} min). A load average above the core count means other jobs shared the "
+        "cores and the wall-time figures are pessimistic: read the iteration counts too.",
     ]
     print("\n".join(lines + notes))
     if args.write:
