@@ -84,7 +84,7 @@ def test_snapshot_coverage_uses_each_snapshot_and_leaves_trainer_alone():
     from gan_core.presets import MNIST_PRESETS
     from gan_core.trainer import Trainer
 
-    config = next(iter(MNIST_PRESETS.values())).config.replace(snapshot_every=1, batch_size=16)
+    config = next(iter(MNIST_PRESETS.values())).config.replace(snapshot_every=1, batch_size=16, snapshots_kept=5)
     trainer = Trainer(config)
     trainer.train(2)  # snapshots at iterations 0, 1, 2
     before = [p.detach().clone() for p in trainer.generator.parameters()]
