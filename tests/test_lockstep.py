@@ -21,6 +21,13 @@ def same_weights(a, b) -> bool:
     return all(torch.equal(x, y) for x, y in zip(weights(a), weights(b)))
 
 
+def close_weights(a, b) -> bool:
+    # Equal up to float rounding: once in a full-suite run (never alone) the bit-identical check
+    # failed here, so the order of float reductions can depend on what ran before; a different
+    # seed or setting moves the weights by orders of magnitude more than this tolerance.
+    return all(torch.allclose(x, y, rtol=1e-5, atol=1e-7) for x, y in zip(weights(a), weights(b)))
+
+
 def test_lockstep_keeps_both_runs_at_the_same_iteration_even_when_k_differs():
     pair = LockstepRun(SMALL, "d_steps", 1, 3)
     live = LiveRun(pair)
@@ -40,14 +47,17 @@ def test_same_seed_and_equal_setting_give_identical_runs():
     pair = LockstepRun(SMALL, "label_smoothing", 0.1, 0.1)
     LiveRun(pair).run_steps("both", 15)
     a, b = pair.trainers
-    assert same_weights(a, b)
+    assert close_weights(a, b)
     la = [r.loss_d for r in a.history if r.kind == "D"]
     lb = [r.loss_d for r in b.history if r.kind == "D"]
-    assert len(la) == 15 and la == pytest.approx(lb, abs=0.0)
+    assert len(la) == 15 and la == pytest.approx(lb, rel=1e-5, abs=1e-7)
     # and each equals a lone Trainer with that config: the pair adds nothing of its own
     lone = Trainer(SMALL.replace(label_smoothing=0.1))
     lone.train(15)
-    assert same_weights(lone, a)
+    assert close_weights(lone, a)
+    other_seed = Trainer(SMALL.replace(label_smoothing=0.1, seed=4))
+    other_seed.train(15)
+    assert not close_weights(other_seed, a)  # the tolerance still tells different runs apart
 
 
 def test_the_differing_setting_reaches_only_its_own_run():
