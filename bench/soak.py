@@ -19,7 +19,6 @@ so a short run reaches the plateau too.
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import sys
 import time
@@ -31,17 +30,11 @@ import torch  # noqa: E402
 
 from gan_core.config import TrainConfig  # noqa: E402
 from gan_core.trainer import Trainer  # noqa: E402
+from load_sessions import rss_mib  # noqa: E402  (bench/ is on sys.path when run as a script)
 
 APP = os.path.join(ROOT, "app.py")
 
 
-def rss_mib() -> float:
-    gc.collect()
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def main() -> None:
