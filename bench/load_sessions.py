@@ -21,7 +21,6 @@ import gc
 import os
 import statistics
 import sys
-import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -30,7 +29,9 @@ sys.path.insert(0, ROOT)
 import torch  # noqa: E402
 
 from gan_core.config import TrainConfig  # noqa: E402
+from gan_core.live import runs_playing_in_process  # noqa: E402
 from gan_core.trainer import Trainer  # noqa: E402
+from gan_core.training_gate import shared_gate  # noqa: E402
 
 APP = os.path.join(ROOT, "app.py")
 PAGE = "views/toy_2d.py"
@@ -52,7 +53,7 @@ def live_objects(kind) -> int:
 
 
 def training_threads() -> int:
-    return sum(t.name == "gan-live-run" and t.is_alive() for t in threading.enumerate())
+    return runs_playing_in_process()
 
 
 def open_session(seed: int):
@@ -77,8 +78,13 @@ def smoothing_for(i: int) -> float:
     return round(0.05 * (i % 5), 2)  # 0, 0.05, ..., 0.2: neighbours differ
 
 
-def measure(n_sessions: int = 20, train_seconds: float = 8.0) -> dict:
+def measure(n_sessions: int = 20, train_seconds: float = 8.0, slots: int | None = None) -> dict:
+    """slots: runs the process's TrainingGate lets train at once (None: as configured; 0: all)."""
     torch.set_num_threads(1)
+    gate = shared_gate()
+    configured_slots = gate.slots
+    if slots is not None:
+        gate.slots = slots
     warm = open_session(10_000)  # imports, caches and the first allocations are not per-session cost
     del warm
     start_rss, start_trainers = rss_mib(), live_objects(Trainer)
@@ -90,6 +96,11 @@ def measure(n_sessions: int = 20, train_seconds: float = 8.0) -> dict:
         at.slider(key="toy_knob_label_smoothing").set_value(smoothing_for(i)).run()
     runs = [lab_run(at) for at in sessions]
     open_rss = rss_mib()
+    idle_redraws = []
+    for at in sessions[:5]:  # the same redraw with nothing training: the floor for the figures below
+        r0 = time.perf_counter()
+        at.run()
+        idle_redraws.append(time.perf_counter() - r0)
 
     for run in runs:
         run.idle_timeout = 3600  # AppTest cannot tick the fragment timer that touches a run
@@ -107,6 +118,7 @@ def measure(n_sessions: int = 20, train_seconds: float = 8.0) -> dict:
                 break
     for run in runs:
         run.pause()
+    gate.slots = configured_slots
     iterations = [r.trainer.iteration for r in runs]
     playing_rss = rss_mib()
 
@@ -126,12 +138,13 @@ def measure(n_sessions: int = 20, train_seconds: float = 8.0) -> dict:
         time.sleep(0.1)
     end_rss, end_trainers = rss_mib(), live_objects(Trainer)
     return {
-        "sessions": n_sessions, "train_seconds": train_seconds, "open_seconds": open_s,
+        "sessions": n_sessions, "train_seconds": train_seconds, "slots": slots if slots is not None else gate.slots, "open_seconds": open_s,
         "playing": playing, "threads_while_playing": threads_while_playing,
         "iterations_min": min(iterations), "iterations_median": statistics.median(iterations),
         "iterations_total": sum(iterations),
         "redraws": len(redraws), "redraw_median_s": statistics.median(redraws) if redraws else float("nan"),
         "redraw_max_s": max(redraws) if redraws else float("nan"),
+        "redraw_idle_median_s": statistics.median(idle_redraws),
         "distinct_trainers": distinct, "own_settings": own_settings, "exceptions": exceptions,
         "seeds_give_different_weights": start_weights_differ,
         "rss_start_mib": start_rss, "rss_open_mib": open_rss, "rss_playing_mib": playing_rss,
@@ -144,15 +157,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--train-seconds", type=float, default=8.0)
+    parser.add_argument("--slots", type=int, nargs="+", default=[None],
+                        help="TrainingGate sizes to measure in turn in this one process (0: no gate); "
+                             "default: the configured one")
     args = parser.parse_args()
-    r = measure(args.sessions, args.train_seconds)
+    for slots in args.slots:
+        report(measure(args.sessions, args.train_seconds, slots))
+
+
+def report(r: dict) -> None:
+    print(f"--- training slots: {r['slots'] or 'unlimited (no gate)'}")
     print(f"{r['sessions']} sessions of the 2D lab opened in {r['open_seconds']:.1f} s "
           f"({r['open_seconds'] / r['sessions']:.2f} s each, two script runs + a slider change)")
     print(f"playing at once: {r['playing']} runs on {r['threads_while_playing']} training threads for "
           f"{r['train_seconds']:.0f} s; iterations per session min {r['iterations_min']}, "
           f"median {r['iterations_median']:.0f}, total {r['iterations_total']}")
     print(f"page redraws while all trained: {r['redraws']}, median {r['redraw_median_s'] * 1000:.0f} ms, "
-          f"max {r['redraw_max_s'] * 1000:.0f} ms")
+          f"max {r['redraw_max_s'] * 1000:.0f} ms (with nothing training: median "
+          f"{r['redraw_idle_median_s'] * 1000:.0f} ms)")
     print(f"isolation: distinct trainers {r['distinct_trainers']}, each with its own seed and smoothing "
           f"{r['own_settings']}, exceptions {r['exceptions']}")
     print(f"RSS MiB: start {r['rss_start_mib']:.0f}, {r['sessions']} open {r['rss_open_mib']:.0f}, "

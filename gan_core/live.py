@@ -8,6 +8,8 @@ No Streamlit here: the page side only calls these methods.
 Nothing is lost on a slider move (update() between steps) or a page switch (the object lives in
 the session). A run that nobody has looked at for `idle_timeout` seconds pauses and its thread
 ends, so a closed browser tab stops costing CPU and its memory can be freed with its session.
+Playing runs of one process take turns through a TrainingGate (gan_core.training_gate), so many
+tabs training at once share the cores fairly and leave one free for drawing pages.
 """
 
 from __future__ import annotations
@@ -20,11 +22,20 @@ import time
 from typing import Callable, TypeVar
 
 from gan_core.trainer import NonFiniteError, Trainer
+from gan_core.training_gate import TrainingGate, shared_gate
 
 T = TypeVar("T")
 
 IDLE_TIMEOUT_ENV = "GAN_CLASSROOM_IDLE_TIMEOUT"  # seconds; tests and servers set it, e.g. 5
 DEFAULT_IDLE_TIMEOUT = 60.0
+
+
+LOOP_THREAD_NAME = "gan-live-run"
+
+
+def runs_playing_in_process() -> int:
+    """Live runs playing in this process, every tab's together (what shares the CPU)."""
+    return sum(t.name == LOOP_THREAD_NAME and t.is_alive() for t in threading.enumerate())
 
 
 def default_idle_timeout() -> float:
@@ -37,10 +48,12 @@ def default_idle_timeout() -> float:
 
 
 class LiveRun:
-    def __init__(self, trainer: Trainer, idle_timeout: float | None = None):
+    def __init__(self, trainer: Trainer, idle_timeout: float | None = None, gate: TrainingGate | None = None):
         """idle_timeout: seconds without touch() after which play pauses by itself (None: from
-        $GAN_CLASSROOM_IDLE_TIMEOUT, default 60)."""
+        $GAN_CLASSROOM_IDLE_TIMEOUT, default 60). gate: how many runs of the process train at
+        once (None: the process's shared gate)."""
         self.trainer = trainer
+        self.gate = shared_gate() if gate is None else gate
         self.idle_timeout = default_idle_timeout() if idle_timeout is None else idle_timeout
         self.delay = 0.0  # seconds to wait between iterations: slow motion for the class
         self.error: NonFiniteError | None = None  # why play stopped itself, shown by the UI
@@ -111,7 +124,7 @@ class LiveRun:
         self.error, self.stopped_reason = None, ""
         self.touch()
         self._stop = stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, args=(stop,), name="gan-live-run", daemon=True)
+        self._thread = threading.Thread(target=self._loop, args=(stop,), name=LOOP_THREAD_NAME, daemon=True)
         self._thread.start()
 
     def pause(self, wait: bool = True) -> None:
@@ -135,6 +148,30 @@ class LiveRun:
             if time.monotonic() - self.last_touch > self.idle_timeout:
                 self.stopped_reason = "paused because nobody was watching"
                 break
+            if not self.gate.acquire(stop):  # other runs of this server train first (fair share)
+                break
+            try:
+                done, keep_going = self._train_quantum(stop)
+            finally:
+                self.gate.release()
+            window_iters += done
+            now = time.perf_counter()
+            if now - window_start >= 0.5:
+                self.rate = window_iters / (now - window_start)
+                window_start, window_iters = now, 0
+            if not keep_going:
+                break
+            if self.delay:
+                stop.wait(self.delay)  # slow motion waits without holding a slot
+        stop.set()
+        if stop is self._stop:  # a newer play() owns the rate now
+            self.rate = 0.0
+
+    def _train_quantum(self, stop: threading.Event) -> tuple[int, bool]:
+        """Steps until the gate's quantum is used up (one step in slow motion). Returns the
+        iterations done and whether play goes on (False after a divergence or an error)."""
+        done, end = 0, time.perf_counter() + self.gate.quantum
+        while not stop.is_set():
             with self._lock:
                 if stop.is_set():  # paused while this loop waited for the lock
                     break
@@ -143,19 +180,13 @@ class LiveRun:
                 except NonFiniteError as exc:
                     self.error = exc
                     self.stopped_reason = str(exc)
-                    break
+                    return done, False
                 except Exception as exc:  # never die silently: the UI shows what happened
                     self.stopped_reason = f"training stopped: {type(exc).__name__}: {exc}"
-                    break
-            window_iters += 1
-            now = time.perf_counter()
-            if now - window_start >= 0.5:
-                self.rate = window_iters / (now - window_start)
-                window_start, window_iters = now, 0
-            if self.delay:
-                stop.wait(self.delay)
-            elif self._waiting:  # CPython locks are not fair: step aside for a waiting view
+                    return done, False
+            done += 1
+            if self.delay or time.perf_counter() >= end:
+                break
+            if self._waiting:  # CPython locks are not fair: step aside for a waiting view
                 time.sleep(0.0005)
-        stop.set()
-        if stop is self._stop:  # a newer play() owns the rate now
-            self.rate = 0.0
+        return done, True

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from gan_core.live import runs_playing_in_process
 from ui.session import all_runs
 from ui.teacher_mode import teacher_mode_toggle
 
@@ -21,3 +22,16 @@ def run_status() -> None:
         run.touch()
         state = "▶ playing" if run.playing else "⏸ paused"
         st.caption(f"{name}: {state}, iteration {run.trainer.iteration:,}")
+    sharing_note(runs)
+
+
+def sharing_note(runs) -> None:
+    """Why a run trains slower when the class presses Play together: the server's runs take turns."""
+    mine = [run for run in runs.values() if run.playing]
+    playing = runs_playing_in_process()
+    if not mine or playing <= len(mine):
+        return
+    slots = mine[0].gate.slots
+    at_once = f"{slots} at a time" if slots else "all at once"
+    st.caption(f"{playing} runs are playing on this server (other tabs too); they take turns on the "
+               f"CPU, {at_once}, so each trains more slowly than alone.")
