@@ -152,17 +152,23 @@ def cache_key(data: MnistData) -> str:
     return h.hexdigest()[:16]
 
 
+def read_cached(path: str, key: str) -> DigitClassifier:
+    """The classifier stored at path. FileNotFoundError when there is none; ValueError (or the
+    loader's own error) when the file is corrupt, refused by weights_only or for other data."""
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    if not isinstance(state, dict) or state.get("key") != key:
+        raise ValueError("it was trained on other digits or with another recipe")
+    model = DigitCNN()
+    model.load_state_dict(state["model"])
+    model.eval()
+    return DigitClassifier(model, float(state["heldout_accuracy"]), float(state["train_seconds"]),
+                           "read from cache")
+
+
 def load_cached(path: str, key: str) -> DigitClassifier | None:
     """The classifier stored at path, or None if it is missing, corrupt or for other data."""
     try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-        if state.get("key") != key:
-            return None
-        model = DigitCNN()
-        model.load_state_dict(state["model"])
-        model.eval()
-        return DigitClassifier(model, float(state["heldout_accuracy"]), float(state["train_seconds"]),
-                               "read from cache")
+        return read_cached(path, key)
     except Exception:  # unreadable, truncated, pickle payload refused, wrong tensors: retrain
         return None
 

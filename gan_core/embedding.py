@@ -32,6 +32,7 @@ from typing import Callable
 import numpy as np
 import scipy.sparse as sp
 
+from gan_core.cache_files import describe_cache_error
 from gan_core.mnist import CACHE_DIR, MnistData
 
 # openTSNE ships its own OpenMP runtime, which reads this variable once, when openTSNE is first
@@ -281,6 +282,18 @@ def read_map(path: str, key: str, labels: np.ndarray) -> DigitMap:
     return DigitMap(arrays["coords"], arrays["labels"], arrays["indices"], arrays["features"],
                     arrays["pca_mean"], arrays["pca_components"], params, key, str(meta["source"]),
                     float(meta["build_seconds"]), "read from cache")
+
+
+def cached_map_problem(path: str, key: str, labels: np.ndarray) -> str | None:
+    """None when the map file at path can be used; else why not, in words ("missing" when there is
+    no file yet), so a UI can say why it is building the map again."""
+    if not os.path.exists(path):
+        return "missing"
+    try:
+        read_map(path, key, labels)
+    except Exception as exc:  # the same checks load_or_build_map relies on
+        return describe_cache_error(exc)
+    return None
 
 
 def load_or_build_map(data: MnistData, params: MapParams = MapParams(), cache_dir: str | None = None,

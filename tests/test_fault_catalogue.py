@@ -18,7 +18,9 @@ Entries already covered elsewhere (not repeated here):
   labels out of range, lone half of a pair, fallback with a warning) (this file adds the MNIST PAGE's warning).
 - corrupt caches: tests/test_mnist_data.py::test_corrupt_npz_cache_is_rebuilt,
   tests/test_embedding.py::test_cache_roundtrip_and_corrupt_file_is_rebuilt and
-  tests/test_embedding.py::test_cache_with_nan_or_pickle_is_not_trusted.
+  tests/test_embedding.py::test_cache_with_nan_or_pickle_is_not_trusted
+  (this file adds what the PAGES say: the coverage page names an unusable map file while it
+  rebuilds it; the MNIST page names an unusable classifier file while it retrains it).
 - a browser tab closed during play (training stops, memory released):
   tests/test_session_cleanup.py::test_closed_tab_stops_training_and_frees_its_trainer and
   tests/test_session_cleanup.py::test_janitor_releases_only_gone_and_untouched_sessions.
@@ -239,3 +241,69 @@ def test_page_switches_during_play_keep_the_run():
     assert metric(at, "Iteration") == f"{iteration:,}"
     assert at.slider(key="toy_knob_label_smoothing").value == pytest.approx(0.1, abs=1e-12)
     assert not at.error
+
+
+@pytest.mark.slow
+def test_corrupt_tsne_map_cache_is_named_rebuilt_and_the_page_works(tmp_path, monkeypatch):
+    from gan_core import embedding
+    from gan_core.mnist import load_mnist
+
+    monkeypatch.setattr(embedding, "N_JOBS", 1)  # see tests/test_embedding.py
+    params = embedding.MapParams(n_points=300)
+    good = embedding.load_or_build_map(load_mnist(), params, str(tmp_path))
+    path = embedding.cache_path(good.key, str(tmp_path))
+    with open(path, "wb") as fh:  # a half-written or foreign file where the map was
+        fh.write(b"PK\x03\x04 not a map at all")
+    monkeypatch.setenv("GAN_TSNE_MAP_POINTS", "300")
+    monkeypatch.setenv(embedding.CACHE_DIR_ENV, str(tmp_path))
+
+    at = AppTest.from_file(os.path.join(ROOT, "views", "mode_coverage.py"), default_timeout=240).run()
+    assert not at.exception, at.exception
+    warning = " ".join(w.value for w in at.warning)
+    assert "saved t-SNE map" in warning and "could not be used" in warning and "BadZipFile" in warning
+    assert any("Map: 300 real digits" in c.value for c in at.caption)
+    assert next(m for m in at.metric if m.label == "Digits covered").value.endswith("/ 10")
+    assert embedding.cached_map_problem(path, good.key, good.labels) is None  # a good file replaced it
+    at.run()  # the next redraw reads the map it built; the warning was about that one build
+    assert not at.exception and "could not be used" not in " ".join(w.value for w in at.warning)
+
+
+@pytest.mark.filterwarnings("ignore:Detected pickle protocol")
+def test_corrupt_classifier_cache_is_named_while_it_retrains_and_the_mnist_page_works(tmp_path, monkeypatch):
+    import threading
+
+    import ui.mnist_metrics as mm
+    from gan_core.classifier import get_classifier
+    from ui.mnist_run import PREFIX, RUN_NAME
+
+    real = get_classifier()  # the cached classifier the retraining stands in for
+    corrupt = tmp_path / "digit_cnn.pt"
+    corrupt.write_bytes(b"\x80\x04 truncated torch file")
+    release = threading.Event()
+
+    def slow_retraining():
+        release.wait(30)
+        return real
+
+    monkeypatch.setattr(mm, "classifier_path", lambda: str(corrupt))
+    monkeypatch.setattr(mm, "get_classifier", slow_retraining)
+    mm._loader.clear()
+    try:
+        at = AppTest.from_file(APP, default_timeout=180).run()
+        at.switch_page("views/mnist.py").run()
+        assert not at.exception, at.exception
+        info = " ".join(i.value for i in at.info)
+        assert "saved digit classifier could not be used" in info and "trained again" in info
+        run = at.session_state["_live_runs"][RUN_NAME]
+        at.button(key=f"{PREFIX}_step_both").click().run()  # the page works meanwhile
+        assert not at.exception and run.error is None and run.trainer.iteration == 1
+        release.set()
+        wait_for(lambda: mm.ready_classifier() is not None, 30, "the retrained classifier")
+        at.run()
+        assert not at.exception
+        assert "could not be used" not in " ".join(i.value for i in at.info)
+        assert run.trainer.iteration == 1  # nothing was lost
+    finally:
+        release.set()
+        monkeypatch.undo()
+        mm._loader.clear()  # later tests get a loader that reads the real cache

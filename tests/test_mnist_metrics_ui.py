@@ -13,6 +13,10 @@ from gan_core.mnist import load_embedded
 from gan_core.mnist_metrics import evaluate_digits
 
 
+def no_cache(path, key):
+    raise FileNotFoundError(path)
+
+
 def test_cold_start_trains_on_a_thread_and_the_page_is_told(monkeypatch):
     release = threading.Event()
     sentinel = object()
@@ -21,7 +25,7 @@ def test_cold_start_trains_on_a_thread_and_the_page_is_told(monkeypatch):
         release.wait(10)
         return sentinel
 
-    monkeypatch.setattr(mm, "load_cached", lambda path, key: None)  # no disk cache
+    monkeypatch.setattr(mm, "read_cached", no_cache)
     monkeypatch.setattr(mm, "get_classifier", slow_training)
     loader = mm.ClassifierLoader()
     assert loader.classifier is None and loader.error == ""  # returned at once, still training
@@ -36,7 +40,7 @@ def test_a_failed_training_is_reported_not_raised(monkeypatch):
     def broken():
         raise OSError("disk full")
 
-    monkeypatch.setattr(mm, "load_cached", lambda path, key: None)
+    monkeypatch.setattr(mm, "read_cached", no_cache)
     monkeypatch.setattr(mm, "get_classifier", broken)
     loader = mm.ClassifierLoader()
     deadline = time.monotonic() + 10

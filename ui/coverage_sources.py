@@ -13,8 +13,8 @@ import streamlit as st
 from gan_core.checkpoint import CheckpointError, load_checkpoint
 from gan_core.classifier import get_classifier
 from gan_core.coverage import (ReadDigits, digit_shares_points, read_generated, snapshot_coverage)
-from gan_core.embedding import (DigitMap, MapParams, cache_path, default_cache_dir, load_or_build_map, map_key,
-                                select_points)
+from gan_core.embedding import (DigitMap, MapParams, cache_path, cached_map_problem, default_cache_dir,
+                                load_or_build_map, map_key, select_points)
 from gan_core.image_progress import ImageProgress
 from gan_core.live import LiveRun
 from gan_core.mnist import load_mnist
@@ -42,18 +42,33 @@ def _shared_map(params: MapParams, cache_dir: str) -> DigitMap:
     return load_or_build_map(load_mnist(), params, cache_dir)
 
 
+_usable_map_files: set[str] = set()  # checked or built by this server process: not read again
+
+
 def get_map() -> DigitMap:
-    """The map; the very first build (no valid file on disk) shows its progress."""
+    """The map. A build (no file on disk yet, or a file that cannot be used, named with the
+    reason) shows its progress; later visits read the file once per server process."""
     params, data = map_params(), load_mnist()
     rows = select_points(len(data), params)
+    labels = data.labels[rows].astype(np.int64)
     cache_dir = default_cache_dir()
-    path = cache_path(map_key(data.images[rows], data.labels[rows], params), cache_dir)
-    if not os.path.exists(path):
-        with st.status(f"Building the t-SNE map of {len(rows):,} real digits (once; later visits "
-                       "read it from disk)…", expanded=True) as status:
-            bar = st.progress(0.0)
-            built = load_or_build_map(data, params, cache_dir, progress=lambda f, msg: bar.progress(min(f, 1.0), text=msg))
-            status.update(label=f"Map built in {built.build_seconds:.0f} s", state="complete", expanded=False)
+    key = map_key(data.images[rows], labels, params)
+    path = cache_path(key, cache_dir)
+    if path not in _usable_map_files:
+        problem = cached_map_problem(path, key, labels)
+        if problem is not None:
+            if problem != "missing":
+                st.warning(f"The saved t-SNE map ({os.path.basename(path)}) could not be used "
+                           f"({problem}), so it is built again now and saved over it. Nothing else "
+                           "is affected.")
+            with st.status(f"Building the t-SNE map of {len(rows):,} real digits (once; later visits "
+                           "read it from disk)…", expanded=True) as status:
+                bar = st.progress(0.0)
+                built = load_or_build_map(data, params, cache_dir,
+                                          progress=lambda f, msg: bar.progress(min(f, 1.0), text=msg))
+                status.update(label=f"Map built in {built.build_seconds:.0f} s", state="complete",
+                              expanded=False)
+        _usable_map_files.add(path)
     return _shared_map(params, cache_dir)
 
 

@@ -16,7 +16,8 @@ import numpy as np
 import streamlit as st
 import torch
 
-from gan_core.classifier import DigitClassifier, cache_key, classifier_path, get_classifier, load_cached
+from gan_core.cache_files import describe_cache_error
+from gan_core.classifier import DigitClassifier, cache_key, classifier_path, get_classifier, read_cached
 from gan_core.mnist import load_embedded
 from gan_core.mnist_metrics import evaluate_digits, missing_digits_sentence
 
@@ -25,8 +26,15 @@ class ClassifierLoader:
     """The classifier now if the disk cache has it, else trained on a thread of its own."""
 
     def __init__(self):
-        self.classifier: DigitClassifier | None = load_cached(classifier_path(), cache_key(load_embedded()))
+        self.classifier: DigitClassifier | None = None
         self.error = ""
+        self.cache_problem = ""  # why a saved classifier file was not used ("" if there was none)
+        try:
+            self.classifier = read_cached(classifier_path(), cache_key(load_embedded()))
+        except FileNotFoundError:
+            pass  # a first start: train it once
+        except Exception as exc:  # corrupt, foreign or refused file: retrain it, and say why
+            self.cache_problem = describe_cache_error(exc)
         if self.classifier is None:
             threading.Thread(target=self._train, name="digit-classifier", daemon=True).start()
 
@@ -83,8 +91,10 @@ def classifier_status() -> str:
         return ""
     if loader.error:
         return f"The digit classifier could not be trained ({loader.error}); no digit metrics."
-    return ("The digit classifier is being trained once (about a minute; then it is read from "
-            "disk). Digit metrics start as soon as it is ready; everything else works meanwhile.")
+    why = (f"The saved digit classifier could not be used ({loader.cache_problem}), so it is "
+           "being trained again" if loader.cache_problem else "The digit classifier is being trained")
+    return (f"{why} once (about a minute; then it is read from disk). Digit metrics start as soon "
+            "as it is ready; everything else works meanwhile.")
 
 
 def classifier_note() -> str:
