@@ -109,11 +109,14 @@ def measure(n_sessions: int = 20, train_seconds: float = 8.0, slots: int | None 
     threads_while_playing = training_threads()
     redraws = []
     end = time.perf_counter() + train_seconds
+    most_training = 0  # runs inside the gate at once, sampled around each redraw
     while time.perf_counter() < end:  # redraw the tabs in turn while all of them train
         for at in sessions:
+            most_training = max(most_training, gate.active)
             r0 = time.perf_counter()
             at.run()
             redraws.append(time.perf_counter() - r0)
+            most_training = max(most_training, gate.active)
             if time.perf_counter() >= end:
                 break
     for run in runs:
@@ -145,6 +148,7 @@ def measure(n_sessions: int = 20, train_seconds: float = 8.0, slots: int | None 
         "redraws": len(redraws), "redraw_median_s": statistics.median(redraws) if redraws else float("nan"),
         "redraw_max_s": max(redraws) if redraws else float("nan"),
         "redraw_idle_median_s": statistics.median(idle_redraws),
+        "most_training_at_once": most_training,
         "distinct_trainers": distinct, "own_settings": own_settings, "exceptions": exceptions,
         "seeds_give_different_weights": start_weights_differ,
         "rss_start_mib": start_rss, "rss_open_mib": open_rss, "rss_playing_mib": playing_rss,
@@ -175,6 +179,7 @@ def report(r: dict) -> None:
     print(f"page redraws while all trained: {r['redraws']}, median {r['redraw_median_s'] * 1000:.0f} ms, "
           f"max {r['redraw_max_s'] * 1000:.0f} ms (with nothing training: median "
           f"{r['redraw_idle_median_s'] * 1000:.0f} ms)")
+    print(f"most runs seen training at the same moment: {r['most_training_at_once']}")
     print(f"isolation: distinct trainers {r['distinct_trainers']}, each with its own seed and smoothing "
           f"{r['own_settings']}, exceptions {r['exceptions']}")
     print(f"RSS MiB: start {r['rss_start_mib']:.0f}, {r['sessions']} open {r['rss_open_mib']:.0f}, "
