@@ -1,7 +1,7 @@
 """Load: 20 concurrent sessions of the 2D lab (AppTest instances of app.py switched to
-views/toy_2d.py), all training at once on their own threads, each with its own seed and label
-smoothing set through the page's slider; the server's TrainingGate lets them train in turns. No state bleeds between them, nothing raises, and
-after they close no Trainer is left and the process's memory is back within a stated bound.
+views/toy_2d.py), all playing at once on their own threads (the server's TrainingGate lets them
+train in turns), each with its own seed and label smoothing set through the page's slider. No
+state bleeds between them, nothing raises, and after they close no Trainer is left and the process's memory is back within a stated bound.
 In-process and loopback-free (AppTest), bounded in count (20) and time (about a minute here)."""
 
 import os
