@@ -1,7 +1,8 @@
 """Real browser, real server: the 2D lab keeps training while a slider moves.
 
 Play, watch the iteration counter rise, move the label-smoothing slider with the keyboard, and
-see the counter keep rising from where it was (no reset) with the new real label in use."""
+see the counter keep rising from where it was (no reset) with the new real label in use. Then two
+students' tabs at once: both train (taking turns), each keeps its own settings."""
 
 import re
 
@@ -50,3 +51,38 @@ def test_label_smoothing_moves_while_training_continues(browser_page, app_server
 
     # No pause click here: a page redrawing under load can take a minute to take a click, and the
     # module's fixture stops the server (and with it the run) right after this test.
+
+
+def sidebar_text(page) -> str:
+    return page.locator("[data-testid='stSidebar']").inner_text()
+
+
+def test_two_students_play_at_once_take_turns_and_keep_their_own_settings(chromium, app_server):  # noqa: F811
+    """Two browser contexts = two students' tabs on one server. Both press Play; one moves its
+    label-smoothing slider. Both counters rise (the TrainingGate lets them take turns, nobody is
+    starved), each sidebar says the CPU is shared, and the other tab keeps its own real label."""
+    contexts = [chromium.new_context(viewport={"width": 1600, "height": 1000}) for _ in range(2)]
+    try:
+        pages = [context.new_page() for context in contexts]
+        for page in pages:
+            page.set_default_timeout(60_000)
+            open_app_page(page, app_server, "/toy_2d")
+            wait_until(lambda page=page: int_metric(page, "Iteration") == 0, 120, what="a lab at iteration 0")
+        for page in pages:
+            page.locator(".st-key-toy_play button").first.click()
+        thumb = pages[0].locator(".st-key-toy_knob_label_smoothing input[type='range'], "
+                                 ".st-key-toy_knob_label_smoothing [role='slider']").first
+        thumb.focus()
+        thumb.press("ArrowRight")  # 0.05 in the first tab only
+        wait_until(lambda: real_label_in_use(pages[0]) == pytest.approx(0.95), 120,
+                   what="the first tab to report real label 0.95")
+        for page in pages:
+            wait_until(lambda page=page: (n := int_metric(page, "Iteration")) is not None and n >= 20, 240,
+                       what="both counters to rise while both play")
+            wait_until(lambda page=page: "runs are playing on this server" in sidebar_text(page), 60,
+                       what="the sidebar to say the CPU is shared")
+        assert real_label_in_use(pages[1]) == pytest.approx(1.0)  # no bleed into the other tab
+        assert not any(page.locator("[data-testid='stException']").count() for page in pages)
+    finally:
+        for context in contexts:
+            context.close()
