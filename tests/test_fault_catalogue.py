@@ -56,6 +56,13 @@ def open_lab(**config) -> AppTest:
     return at
 
 
+def open_mnist_page() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    at.switch_page("views/mnist.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
 def lab(at):
     return at.session_state["_live_runs"]["2D lab"]
 
@@ -117,9 +124,7 @@ def test_divergence_during_play_auto_pauses_explains_and_rolls_back():
 def test_checkpoint_of_another_architecture_is_refused_on_the_mnist_page():
     from ui.mnist_run import PREFIX, RUN_NAME
 
-    at = AppTest.from_file(APP, default_timeout=180).run()
-    at.switch_page("views/mnist.py").run()
-    assert not at.exception, at.exception
+    at = open_mnist_page()
     run = at.session_state["_live_runs"][RUN_NAME]
     at.button(key=f"{PREFIX}_step_both").click().run()
     trainer, before = run.trainer, params(run.trainer)
@@ -148,9 +153,7 @@ def test_corrupt_idx_files_show_a_warning_on_the_mnist_page_and_training_works(t
     monkeypatch.setattr(wrapped, "__defaults__", (str(tmp_path), mnist.CACHE_DIR))
     mnist.load_mnist.cache_clear()
     try:
-        at = AppTest.from_file(APP, default_timeout=180).run()
-        at.switch_page("views/mnist.py").run()
-        assert not at.exception, at.exception
+        at = open_mnist_page()
         warnings = " ".join(w.value for w in at.warning)
         assert "train-images-idx3-ubyte" in warnings and "embedded" in warnings
         run = at.session_state["_live_runs"][RUN_NAME]
@@ -289,9 +292,7 @@ def test_corrupt_classifier_cache_is_named_while_it_retrains_and_the_mnist_page_
     monkeypatch.setattr(mm, "get_classifier", slow_retraining)
     mm._loader.clear()
     try:
-        at = AppTest.from_file(APP, default_timeout=180).run()
-        at.switch_page("views/mnist.py").run()
-        assert not at.exception, at.exception
+        at = open_mnist_page()
         info = " ".join(i.value for i in at.info)
         assert "saved digit classifier could not be used" in info and "trained again" in info
         run = at.session_state["_live_runs"][RUN_NAME]

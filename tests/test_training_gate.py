@@ -7,21 +7,10 @@ import time
 
 import pytest
 
-from gan_core.config import TrainConfig
 from gan_core.live import LiveRun
 from gan_core.trainer import Trainer
 from gan_core.training_gate import TRAINING_SLOTS_ENV, TrainingGate, default_slots
-
-SMALL = TrainConfig(g_width=8, d_width=8, g_depth=1, d_depth=1, batch_size=16)
-
-
-def wait_until(condition, timeout=5.0) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if condition():
-            return True
-        time.sleep(0.005)
-    return condition()
+from test_live import SMALL, wait_until
 
 
 class CountingGate(TrainingGate):
