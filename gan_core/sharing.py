@@ -314,19 +314,16 @@ def _decode_items(items: list[tuple[str, Any]], base: TrainConfig, from_text: bo
     return Decoded(config, tuple(notes), extras)
 
 
-def config_from_query(params: Mapping[str, Any], base: TrainConfig,
-                      extras: Mapping[str, tuple | None] | None = None) -> Decoded:
-    """Decode query parameters onto `base`. `params` maps key -> value or list of values (the
-    last one counts); `extras` names the page-level keys accepted besides settings, each with
-    its allowed values (None: any short text). Never raises on the content of `params`."""
-    extras_spec = {"preset": None} if extras is None else dict(extras)
+def _query_items(params: Mapping[str, Any]) -> tuple[list[tuple[str, Any]], list[Message]]:
+    """(key, value) pairs of query parameters (the last of repeated values, with a warning), or
+    _Refused when the mapping cannot be read or is over MAX_QUERY_KEYS / MAX_QUERY_CHARS. Also
+    used by gan_core.widget_settings."""
     try:
         pairs = [(str(k), v) for k, v in params.items()]
     except Exception:  # noqa: BLE001 - a mapping that cannot even be listed
-        return Decoded(base, (Message("error", "the link's settings could not be read"),))
+        raise _Refused("the link's settings could not be read") from None
     if len(pairs) > MAX_QUERY_KEYS:
-        return Decoded(base, (Message("error", f"the link carries {len(pairs)} settings, more than {MAX_QUERY_KEYS}; "
-                                               f"none were applied"),))
+        raise _Refused(f"the link carries {len(pairs)} settings, more than {MAX_QUERY_KEYS}; none were applied")
     items, notes = [], []
     for key, value in pairs:
         if isinstance(value, (list, tuple)):
@@ -338,47 +335,75 @@ def config_from_query(params: Mapping[str, Any], base: TrainConfig,
         items.append((key, value))
     size = sum(len(k) + len(str(v)) for k, v in items)
     if size > MAX_QUERY_CHARS:
-        return Decoded(base, (Message("error", f"the link's settings are {size:,} characters long, more than "
-                                               f"{MAX_QUERY_CHARS:,}; none were applied"),))
+        raise _Refused(f"the link's settings are {size:,} characters long, more than {MAX_QUERY_CHARS:,}; "
+                       f"none were applied")
+    return items, notes
+
+
+def config_from_query(params: Mapping[str, Any], base: TrainConfig,
+                      extras: Mapping[str, tuple | None] | None = None) -> Decoded:
+    """Decode query parameters onto `base`. `params` maps key -> value or list of values (the
+    last one counts); `extras` names the page-level keys accepted besides settings, each with
+    its allowed values (None: any short text). Never raises on the content of `params`."""
+    extras_spec = {"preset": None} if extras is None else dict(extras)
+    try:
+        items, notes = _query_items(params)
+    except _Refused as exc:
+        return Decoded(base, (Message("error", str(exc)),))
     decoded = _decode_items(items, base, True, extras_spec)
     return dataclasses.replace(decoded, messages=tuple(notes) + decoded.messages)
 
 
-def preset_from_json(data: str | bytes, base: TrainConfig, page: str | None = None) -> Decoded:
-    """Decode a preset file onto `base` (fields it leaves out keep the base's value). With
-    `page`, a preset written for another page is refused. Never raises on the file's content."""
-    def refused(text: str) -> Decoded:
-        return Decoded(base, (Message("error", text),))
-
+def _preset_document(data: Any, page: str | None, body: str) -> dict:
+    """The JSON object of a preset file, checked for size, JSON syntax, FORMAT, its page (when
+    `page` is given) and that doc[body] (if present) is an object; _Refused says why not. Also
+    used by gan_core.widget_settings."""
     if not isinstance(data, (str, bytes, bytearray)):
-        return refused("a preset must be a JSON text file")
+        raise _Refused("a preset must be a JSON text file")
     size = len(data.encode("utf-8", "replace") if isinstance(data, str) else data)
     if size > MAX_PRESET_BYTES:
-        return refused(f"the preset file is {size:,} bytes, more than {MAX_PRESET_BYTES:,}; nothing was applied")
+        raise _Refused(f"the preset file is {size:,} bytes, more than {MAX_PRESET_BYTES:,}; nothing was applied")
     try:
         doc = json.loads(data, parse_constant=lambda word: math.nan)  # NaN/Infinity: refused per value
     except (ValueError, RecursionError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
-        return refused(f"the preset file is not valid JSON ({type(exc).__name__}: {str(exc)[:120]}); nothing was applied")
+        raise _Refused(f"the preset file is not valid JSON ({type(exc).__name__}: {str(exc)[:120]}); "
+                       "nothing was applied") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        return refused(f"not a GAN Classroom preset (it must be a JSON object with \"format\": \"{FORMAT}\"); "
+        raise _Refused(f"not a GAN Classroom preset (it must be a JSON object with \"format\": \"{FORMAT}\"); "
                        "nothing was applied")
     if page is not None and doc.get("page") != page:
-        return refused(f"this preset was saved on the page {_preview(doc.get('page'))}, not on {page!r}; "
+        raise _Refused(f"this preset was saved on the page {_preview(doc.get('page'))}, not on {page!r}; "
                        "nothing was applied")
-    settings = doc.get("config", {})
-    if not isinstance(settings, dict):
-        return refused("the preset's \"config\" must be a JSON object of settings; nothing was applied")
-    notes = []
-    unknown_top = sorted(set(doc) - {"format", "page", "name", "config", "what_to_watch"})
+    if not isinstance(doc.get(body, {}), dict):
+        raise _Refused(f"the preset's \"{body}\" must be a JSON object of settings; nothing was applied")
+    return doc
+
+
+def _preset_texts(doc: dict, parts: tuple[str, ...], texts: tuple[str, ...], notes: list) -> dict:
+    """The preset's page and short texts (name, what to watch); warns about unknown top-level
+    parts and texts that are not short text."""
+    unknown_top = sorted(set(doc) - set(parts) - set(texts) - {"format", "page"})
     if unknown_top:
         notes.append(Message("warning", "ignored unknown part(s) of the file: "
                                         + ", ".join(_key_name(k) for k in unknown_top[:10])))
-    decoded = _decode_items(list(settings.items()), base, False, {})
     extras = {"page": doc.get("page")}
-    for key in ("name", "what_to_watch"):
+    for key in texts:
         value = doc.get(key, "")
         if isinstance(value, str) and len(value) <= MAX_TEXT_CHARS:
             extras[key] = value
         else:
             notes.append(Message("warning", f"the preset's {key} was not short text; left out"))
+    return extras
+
+
+def preset_from_json(data: str | bytes, base: TrainConfig, page: str | None = None) -> Decoded:
+    """Decode a preset file onto `base` (fields it leaves out keep the base's value). With
+    `page`, a preset written for another page is refused. Never raises on the file's content."""
+    try:
+        doc = _preset_document(data, page, "config")
+    except _Refused as exc:
+        return Decoded(base, (Message("error", str(exc)),))
+    notes = []
+    extras = _preset_texts(doc, ("config",), ("name", "what_to_watch"), notes)
+    decoded = _decode_items(list(doc.get("config", {}).items()), base, False, {})
     return Decoded(decoded.config, tuple(notes) + decoded.messages, extras)
