@@ -12,19 +12,21 @@ A page integrates it in three calls (names as on the 2D lab):
 
 Decoding is gan_core.sharing's: hostile links and files are clamped or refused with messages,
 never a traceback, and nothing is applied twice (a link once per tab, an uploaded file once).
+Pages whose setup is their widgets rather than a TrainConfig use the same pieces (unseen_query,
+sync_query, share_expander) through ui.widget_share.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from typing import Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import streamlit as st
 
 from gan_core.config import TrainConfig
-from gan_core.sharing import (MAX_PRESET_BYTES, Decoded, Message, config_from_query, config_to_query,
-                              preset_from_json, preset_to_json, query_string)
+from gan_core.sharing import (Decoded, Message, config_from_query, config_to_query, preset_from_json,
+                              preset_to_json, query_string)
 
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$])")
 
@@ -59,11 +61,9 @@ def show_messages(messages: Iterable[Message]) -> None:
             st.warning(f"Adjusted: {text}", icon="⚠️")
 
 
-def restore_from_query(page_key: str, base_config: TrainConfig,
-                       extras: Mapping[str, tuple | None] | None = None) -> Decoded | None:
-    """The setup the URL's query parameters ask for, decoded onto `base_config`; None when the
-    URL holds no parameters or when this tab already applied (or wrote) exactly these ones.
-    Unpacks as `config, messages = decoded`."""
+def unseen_query(page_key: str) -> dict | None:
+    """The URL's query parameters (key -> list of values) the first time this tab sees exactly
+    them on this page; None when there are none or when they were applied (or written) before."""
     params = _current_query()
     if not params:
         return None
@@ -71,6 +71,17 @@ def restore_from_query(page_key: str, base_config: TrainConfig,
     if st.session_state.get(_applied_key(page_key)) == signature:
         return None
     st.session_state[_applied_key(page_key)] = signature
+    return params
+
+
+def restore_from_query(page_key: str, base_config: TrainConfig,
+                       extras: Mapping[str, tuple | None] | None = None) -> Decoded | None:
+    """The setup the URL's query parameters ask for, decoded onto `base_config`; None when the
+    URL holds no parameters or when this tab already applied (or wrote) exactly these ones.
+    Unpacks as `config, messages = decoded`."""
+    params = unseen_query(page_key)
+    if params is None:
+        return None
     decoded = config_from_query(params, base_config, extras=extras)
     st.session_state[f"_share_messages_{page_key}"] = decoded.messages
     return decoded
@@ -79,7 +90,13 @@ def restore_from_query(page_key: str, base_config: TrainConfig,
 def write_query(page_key: str, config: TrainConfig, base: TrainConfig, extras: Mapping[str, str] | None = None) -> dict:
     """Make the address bar describe `config` (so copying it shares the setup); returns the params.
     The written URL counts as applied, so restore_from_query does not re-apply it."""
-    params = config_to_query(config, base, extras)
+    return sync_query(page_key, config_to_query(config, base, extras))
+
+
+def sync_query(page_key: str, params: Mapping[str, str]) -> dict:
+    """Make the address bar hold exactly `params` (written only when it differs); the written
+    URL counts as applied, so unseen_query does not hand it back."""
+    params = dict(params)
     if {k: st.query_params.get_all(k) for k in st.query_params} != {k: [v] for k, v in params.items()}:
         st.query_params.from_dict(params)
     st.session_state[_applied_key(page_key)] = _signature(params)
@@ -92,18 +109,45 @@ def share_url(params: Mapping[str, str]) -> str:
     return base + query_string(params)
 
 
-def _import_upload(page_key: str, base: TrainConfig, on_import: Callable[[Decoded], None]) -> None:
+def _import_upload(page_key: str, read_preset: Callable[[bytes], Any], applies: Callable[[Any], bool],
+                   on_import: Callable[[Any], None]) -> None:
     upload = st.session_state.get(f"{page_key}_share_upload")
     if upload is None:
         return
-    if upload.size > MAX_PRESET_BYTES:
-        decoded = Decoded(base, (Message("error", f"the file is {upload.size:,} bytes, more than "
-                                                  f"{MAX_PRESET_BYTES:,}; nothing was applied"),))
-    else:
-        decoded = preset_from_json(upload.getvalue(), base, page=page_key)
+    decoded = read_preset(upload.getvalue())  # the decoders refuse oversize files before parsing
     st.session_state[f"_share_import_{page_key}"] = decoded
-    if decoded.config != base or not decoded.errors:
+    if applies(decoded):
         on_import(decoded)
+
+
+def share_expander(page_key: str, params: Mapping[str, str], preset_json: str, read_preset: Callable[[bytes], Any],
+                   applies: Callable[[Any], bool], on_import: Callable[[Any], None], link_note: str,
+                   loaded_note: str, expanded: bool = False) -> None:
+    """The "Share this setup" expander of any page: the link of `params`, `preset_json` as a
+    download, and an upload decoded by `read_preset` (anything with .messages, .errors and
+    .extras) that calls `on_import(decoded)` once per file when `applies(decoded)`."""
+    with st.expander("🔗 Share this setup", expanded=expanded):
+        st.caption(link_note)
+        st.code(share_url(params), language=None)
+        st.download_button("⬇ Download preset (JSON)", preset_json, file_name=f"{page_key}-preset.json",
+                           mime="application/json", key=f"{page_key}_share_download", on_click="ignore")
+        st.file_uploader("Load a preset (JSON)", type=["json"], key=f"{page_key}_share_upload",
+                         on_change=_import_upload, args=(page_key, read_preset, applies, on_import),
+                         max_upload_size=1,
+                         help="A preset file saved from this page. Unknown or unsafe values are refused "
+                              "or clamped, and the message says which.")
+        if (decoded := st.session_state.get(f"_share_import_{page_key}")) is not None:
+            if not applies(decoded):
+                st.error("The preset file was not applied.", icon="🚫")
+            else:
+                label = decoded.extras.get("name") or "the preset"
+                st.success(f"Loaded {escape_markdown(label)}: {loaded_note}.")
+                if watch := decoded.extras.get("what_to_watch"):
+                    st.info(f"**What to watch:** {escape_markdown(watch)}")
+            show_messages(decoded.messages)
+        if messages := st.session_state.get(f"_share_messages_{page_key}"):
+            st.caption("From the link this page was opened with:")
+            show_messages(messages)
 
 
 def share_panel(page_key: str, config: TrainConfig, base: TrainConfig, on_import: Callable[[Decoded], None],
@@ -111,27 +155,9 @@ def share_panel(page_key: str, config: TrainConfig, base: TrainConfig, on_import
                 expanded: bool = False) -> None:
     """The "Share this setup" expander: the link, a JSON preset download, and a JSON upload that
     calls `on_import(decoded)` once per uploaded file (refused files call nothing)."""
-    with st.expander("🔗 Share this setup", expanded=expanded):
-        params = config_to_query(config, base, extras)
-        st.caption("Send this link: it opens this page with these settings (target, seed, every "
-                   "setting you changed).")
-        st.code(share_url(params), language=None)
-        st.download_button("⬇ Download preset (JSON)", preset_to_json(config, page_key, name, what_to_watch),
-                           file_name=f"{page_key}-preset.json", mime="application/json",
-                           key=f"{page_key}_share_download", on_click="ignore")
-        st.file_uploader("Load a preset (JSON)", type=["json"], key=f"{page_key}_share_upload",
-                         on_change=_import_upload, args=(page_key, base, on_import), max_upload_size=1,
-                         help="A preset file saved from this page. Unknown or unsafe values are refused "
-                              "or clamped, and the message says which.")
-        if (decoded := st.session_state.get(f"_share_import_{page_key}")) is not None:
-            if decoded.errors and decoded.config == base:
-                st.error("The preset file was not applied.", icon="🚫")
-            else:
-                label = decoded.extras.get("name") or "the preset"
-                st.success(f"Loaded {escape_markdown(label)}: a fresh run with its settings.")
-                if watch := decoded.extras.get("what_to_watch"):
-                    st.info(f"**What to watch:** {escape_markdown(watch)}")
-            show_messages(decoded.messages)
-        if messages := st.session_state.get(f"_share_messages_{page_key}"):
-            st.caption("From the link this page was opened with:")
-            show_messages(messages)
+    share_expander(page_key, config_to_query(config, base, extras), preset_to_json(config, page_key, name, what_to_watch),
+                   read_preset=lambda data: preset_from_json(data, base, page=page_key),
+                   applies=lambda decoded: decoded.config != base or not decoded.errors, on_import=on_import,
+                   link_note="Send this link: it opens this page with these settings (target, seed, every "
+                             "setting you changed).",
+                   loaded_note="a fresh run with its settings", expanded=expanded)

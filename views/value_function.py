@@ -13,6 +13,7 @@ from ui import value_controls as vc
 from ui.dirac_views import distance_figure, field_figure
 from ui.theory_views import (c_of_g_bar, densities_figure, generator_loss_figure, smoothing_figure,
                              value_plane_figure, value_terms_figure)
+from ui.widget_share import share_widgets, widget
 
 PLANE_SLOPES = np.linspace(*vc.SLOPE_RANGE, 41)
 PLANE_OFFSETS = np.linspace(*vc.OFFSET_RANGE, 41)
@@ -30,7 +31,7 @@ def logistic_landscape(p: T.Mixture1D, q: T.Mixture1D):
 
 
 st.title("The value function V(D, G) and the optimal discriminator D*")
-vc.init_state()
+share_widgets(vc.SETTINGS, name="value function setup")
 st.latex(r"V(D,G) = \textcolor{#1f77b4}{\underbrace{\mathbb{E}_{x\sim p_{data}}[\log D(x)]}_{-\,\text{real error}}}"
          r" + \textcolor{#d62728}{\underbrace{\mathbb{E}_{x\sim p_g}[\log(1 - D(x))]}_{-\,\text{fake error}}}"
          r"\qquad (x = G(z),\ z \sim p_z)")
@@ -124,7 +125,7 @@ with tabs[3]:
                 "label 0. D then maximises the smoothed objective, whose maximiser is")
     st.latex(r"\max_D\ \mathbb{E}_{p_{data}}[\alpha\log D + (1-\alpha)\log(1-D)] + \mathbb{E}_{p_g}[\log(1-D)]"
              r"\ \Rightarrow\ D^*_\alpha(x) = \frac{\alpha\, p_{data}(x)}{p_{data}(x) + p_g(x)}")
-    alpha = st.slider("real label α", 0.5, 1.0, 0.9, 0.05, key="vf_alpha")
+    alpha = widget(vc.SETTINGS, "alpha", "real label α")
     d_alpha_numeric, v_alpha = T.max_value_pointwise(pd, pg, x, real_label=alpha)
     d_alpha = T.optimal_discriminator(pd, pg, alpha)
     cols = st.columns(4)
@@ -146,8 +147,8 @@ with tabs[4]:
     st.latex(r"\tfrac{d}{dl}\log(1-\sigma(l)) = -d \qquad\quad \tfrac{d}{dl}\big(-\log\sigma(l)\big) = -(1-d)"
              r"\qquad\quad J_G = -J_D = \log D(x) + \log(1 - D(G(z)))")
     c1, c2 = st.columns(2)
-    d_mark = c1.slider("D(G(z))", 0.01, 0.99, 0.05, 0.01, key="vf_dfake")
-    d_real = c2.slider("D(x) on the real sample (zero-sum curve only)", 0.05, 0.99, 0.9, 0.01, key="vf_dreal")
+    d_mark = widget(vc.SETTINGS, "dfake", "D(G(z))", c1)
+    d_real = widget(vc.SETTINGS, "dreal", "D(x) on the real sample (zero-sum curve only)", c2)
     curves = T.generator_loss_curves(np.linspace(0.002, 0.998, 499), d_real=d_real)
     at_mark = T.generator_loss_curves(np.array([d_mark]), d_real=d_real)
     cols = st.columns(3)
@@ -166,18 +167,18 @@ with tabs[5]:
                 "into an update direction v(θ, ψ); arrows show it, lines show gradient steps of size h.")
     st.latex(r"V(\theta,\psi) = \log D(0) + \log(1 - D(\theta)) = \log\sigma(0) + \log(1-\sigma(\psi\theta))")
     c1, c2, c3 = st.columns([1.2, 1, 1])
-    method = c1.selectbox("Method for the field", list(dirac.METHODS), key="vf_dirac_method",
-                          format_func=lambda k: dirac.METHODS[k].name)
-    h = c2.slider("step size h", 0.01, 1.0, 0.1, 0.01, key="vf_dirac_h")
-    steps = c3.slider("steps", 10, 2000, 500, 10, key="vf_dirac_steps")
+    method = widget(vc.SETTINGS, "dirac_method", "Method for the field", c1,
+                    format_func=lambda k: dirac.METHODS[k].name)
+    h = widget(vc.SETTINGS, "dirac_h", "step size h", c2)
+    steps = widget(vc.SETTINGS, "dirac_steps", "steps", c3)
     c4, c5, c6 = st.columns(3)
-    theta0 = c4.slider("start θ₀", -2.0, 2.0, 1.0, 0.1, key="vf_dirac_theta0")
-    psi0 = c5.slider("start ψ₀", -2.0, 2.0, 1.0, 0.1, key="vf_dirac_psi0")
+    theta0 = widget(vc.SETTINGS, "dirac_theta0", "start θ₀", c4)
+    psi0 = widget(vc.SETTINGS, "dirac_psi0", "start ψ₀", c5)
     with c6.popover("Method parameters"):
-        gamma = st.slider("R1 γ", 0.0, 5.0, 1.0, 0.1, key="vf_dirac_gamma")
-        lam = st.slider("WGAN-GP λ", 0.0, 10.0, 1.0, 0.1, key="vf_dirac_lambda")
-        clip = st.slider("WGAN clip c", 0.1, 2.0, 1.0, 0.1, key="vf_dirac_clip")
-        eta = st.slider("consensus η", 0.0, 2.0, 0.5, 0.05, key="vf_dirac_eta")
+        gamma = widget(vc.SETTINGS, "dirac_gamma", "R1 γ")
+        lam = widget(vc.SETTINGS, "dirac_lambda", "WGAN-GP λ")
+        clip = widget(vc.SETTINGS, "dirac_clip", "WGAN clip c")
+        eta = widget(vc.SETTINGS, "dirac_eta", "consensus η")
     params = dirac.DiracParams(gamma=gamma, gp_weight=lam, clip=clip, consensus=eta)
     info = dirac.METHODS[method]
     st.latex(info.latex)
@@ -198,9 +199,8 @@ with tabs[5]:
     left, right = st.columns([1.1, 1])
     left.plotly_chart(field_figure(dirac.field_grid(method, lim, 15, params),
                                    {"simultaneous": sim, "alternating": alt}, lim), key="vf_dirac_field")
-    compare = right.multiselect("Compare methods (distance to equilibrium)", list(dirac.METHODS),
-                                default=["gan", "nsgan", "wgan", "wgan_gp", "r1"], key="vf_dirac_compare",
-                                format_func=lambda k: dirac.METHODS[k].short)
+    compare = widget(vc.SETTINGS, "dirac_compare", "Compare methods (distance to equilibrium)", right,
+                     format_func=lambda k: dirac.METHODS[k].short)
     curves = {}
     for k in compare:
         for alternating, word in ((False, "simultaneous"), (True, "alternating")):
