@@ -1,12 +1,14 @@
 """AppTest of the mode-coverage page with a small cached map (300 digits, built once here), so
-the test never builds the full 5k map."""
+the test never builds the full 5k map; and the page's shareable setup (links, presets)."""
 
+import json
 import os
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from download_support import download_bytes, downloads  # noqa: F401 (fixture)
 from gan_core import embedding
 from gan_core.classifier import get_classifier
 from gan_core.coverage import read_generated
@@ -104,3 +106,106 @@ def test_registered_in_app(env):
     at.switch_page("views/mode_coverage.py").run()
     assert not at.exception, at.exception
     assert at.title[0].value.startswith("Mode coverage")
+
+
+# ---- shareable setup (ui.widget_share on ui.coverage_sources.SETTINGS) ------------------------------
+
+DCGAN = "DCGAN (fast, all ten digits)"
+COLLAPSED = "collapsed MLP (G outruns D)"
+QUICK, UPLOADED = "Quick run on this page", "Uploaded checkpoint"
+UPLOAD = "mode_coverage_share_upload"
+
+
+def open_coverage(query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=240)
+    at.query_params.update(query or {})
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def quick_config(at):
+    return at.session_state["_live_runs"]["Mode coverage quick run"].trainer.config
+
+
+def plain(elements) -> str:
+    return " | ".join(e.value.replace("\\", "") for e in elements)  # messages escape markdown
+
+
+def adjusted(at) -> list:
+    return [w.value for w in at.warning if w.value.startswith("Adjusted")]  # not the coverage verdict
+
+
+def test_link_restores_preset_count_and_threshold_and_the_url_follows_the_widgets(env):
+    from gan_core.presets import MNIST_PRESETS
+
+    at = open_coverage({"preset": DCGAN, "n": "300", "threshold": "0.45"})
+    assert not at.error and adjusted(at) == []
+    assert at.radio(key="cov_source").value == QUICK and at.selectbox(key="cov_preset").value == DCGAN
+    assert quick_config(at) == MNIST_PRESETS[DCGAN].config  # the quick run is the link's preset
+    assert (at.slider(key="cov_n").value, at.slider(key="cov_threshold").value) == (300, 0.45)
+    assert metric(at, "Samples counted") == "300"
+    placed = at.session_state["cov_placed"][1]
+    assert any(s.value == f"Between modes: {len(placed.read.between_modes(0.45))} of 300" for s in at.subheader)
+    assert dict(at.query_params) == {"preset": DCGAN, "n": "300", "threshold": "0.45"}
+
+    at.slider(key="cov_threshold").set_value(0.6).run()  # the default again: it leaves the URL
+    assert dict(at.query_params) == {"preset": DCGAN, "n": "300"}
+    at.selectbox(key="cov_preset").set_value(COLLAPSED).run()
+    assert not at.exception
+    assert quick_config(at) == MNIST_PRESETS[COLLAPSED].config and dict(at.query_params) == {"n": "300"}
+
+
+def test_link_restores_the_generator_source_and_refuses_text_for_a_number(env):
+    at = open_coverage({"source": UPLOADED, "n": "many", "threshold": "0.93"})
+    assert at.radio(key="cov_source").value == UPLOADED
+    assert any("Upload a checkpoint" in i.value for i in at.info)
+    assert "n must be a whole number; got 'many'; kept the default" in plain(at.error)
+    # shown at the top, and again in the Share expander ("From the link this page was opened with")
+    assert adjusted(at) == ["Adjusted: threshold=0\\.93 is above the largest allowed value; using 0\\.9"] * 2
+    assert (at.session_state["cov_n"], at.session_state["cov_threshold"]) == (1000, 0.9)
+    assert dict(at.query_params) == {"source": UPLOADED, "threshold": "0.9"}
+
+
+def test_hostile_link_shows_messages_and_applies_the_sane_part(env):
+    at = open_coverage({"evil<script>": "1", "n": "-5", "threshold": "nan", "preset": "x" * 150,
+                        "source": "MNIST step-by-step run (this tab)"})
+    errors = plain(at.error)
+    assert "Unknown setting(s) ignored: evil<script>" in errors
+    assert "threshold must be a finite number; got 'nan'; kept the default" in errors
+    assert "preset: value of 150 characters is too long; kept the default" in errors
+    assert ("source must be one of Quick run on this page, Uploaded checkpoint; "
+            "got 'MNIST step-by-step run (this t…'") in errors  # another tab's own run cannot be linked
+    assert plain(at.warning).count("n=-5 is below the smallest allowed value; using 100") == 2  # top and expander
+    assert at.radio(key="cov_source").value == QUICK and at.selectbox(key="cov_preset").value == COLLAPSED
+    assert (at.slider(key="cov_n").value, at.slider(key="cov_threshold").value) == (100, 0.6)
+    assert metric(at, "Samples counted") == "100"
+    assert dict(at.query_params) == {"n": "100"}
+    assert at.title[0].value.startswith("Mode coverage")
+
+
+def test_a_downloaded_preset_loads_into_a_fresh_tab_and_bad_files_change_nothing(env, downloads):  # noqa: F811
+    from gan_core.presets import MNIST_PRESETS
+    from gan_core.sharing import FORMAT
+
+    link = {"preset": DCGAN, "n": "200", "threshold": "0.5"}
+    at = open_coverage(link)
+    doc = json.loads(download_bytes(downloads, "⬇ Download preset"))
+    assert doc == {"format": FORMAT, "page": "mode_coverage", "name": "mode coverage setup",
+                   "settings": {"source": QUICK, "preset": DCGAN, "n": 200, "threshold": 0.5}}
+
+    fresh = open_coverage({"source": UPLOADED})  # no quick run yet in this tab
+    fresh.file_uploader(key=UPLOAD).set_value(("p.json", json.dumps(doc).encode(), "application/json")).run()
+    assert not fresh.exception, fresh.exception
+    assert any("Loaded mode coverage setup" in s.value for s in fresh.success)
+    assert fresh.radio(key="cov_source").value == QUICK and quick_config(fresh) == MNIST_PRESETS[DCGAN].config
+    assert metric(fresh, "Samples counted") == "200" and dict(fresh.query_params) == link
+
+    other_page = json.dumps({"format": FORMAT, "page": "value_function", "settings": {"alpha": 0.7}}).encode()
+    for bad, phrase in ((b"{oops", "not valid JSON"), (other_page, "saved on the page 'value_function'"),
+                        (b" " * 70_000, "more than 64,000")):
+        fresh.file_uploader(key=UPLOAD).set_value(("bad.json", bad, "application/json")).run()
+        assert not fresh.exception
+        assert (fresh.session_state["cov_preset"], fresh.session_state["cov_n"]) == (DCGAN, 200), phrase
+        assert dict(fresh.query_params) == link
+        assert "The preset file was not applied." in plain(fresh.error) and phrase in plain(fresh.error)

@@ -1,6 +1,7 @@
 """Where the mode-coverage page gets its pieces: the shared t-SNE map (built once with progress,
 then read from disk), the digit classifier, and the generator to judge: the MNIST page's run of
-this tab, a quick run started here (the shared live mechanism), or an uploaded checkpoint."""
+this tab, a quick run started here (the shared live mechanism), or an uploaded checkpoint; and
+SETTINGS, the page's shareable widgets (ui.widget_share)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import streamlit as st
 
 from gan_core.checkpoint import CheckpointError, load_checkpoint
 from gan_core.classifier import get_classifier
-from gan_core.coverage import (ReadDigits, digit_shares_points, read_generated, snapshot_coverage)
+from gan_core.coverage import (LOW_CONFIDENCE, ReadDigits, digit_shares_points, read_generated,
+                               snapshot_coverage)
 from gan_core.embedding import (DigitMap, MapParams, cache_path, cached_map_problem, default_cache_dir,
                                 load_or_build_map, map_key, select_points)
 from gan_core.image_progress import ImageProgress
@@ -20,15 +22,25 @@ from gan_core.live import LiveRun
 from gan_core.mnist import load_mnist
 from gan_core.presets import MNIST_PRESETS
 from gan_core.trainer import Trainer
+from gan_core.widget_settings import Number, OneOf, SettingsTable, Whole
 from ui.mnist_metrics import digit_measure
 from ui.mnist_run import RUN_NAME as MNIST_RUN_NAME
 from ui.session import all_runs, get_run
+from ui.widget_share import widget
 
 MAP_POINTS_ENV = "GAN_TSNE_MAP_POINTS"  # digits on the map; unset = all embedded / 10k of full MNIST
 QUICK_RUN = "Mode coverage quick run"
 PREFIX = "cov"
 MAX_UPLOAD_MB = 200
 COLLAPSED = next(name for name, p in MNIST_PRESETS.items() if p.kind == "collapse")
+MNIST_CHOICE = "MNIST step-by-step run (this tab)"  # offered only when this tab has that run: never in a link
+SOURCES = ("Quick run on this page", "Uploaded checkpoint")
+SETTINGS = SettingsTable("mode_coverage", PREFIX, {
+    "source": OneOf(SOURCES, SOURCES[0]),
+    "preset": OneOf(tuple(MNIST_PRESETS), COLLAPSED),
+    "n": Whole(100, 2000, 100, 1000),  # generated digits to place
+    "threshold": Number(0.3, 0.9, 0.05, LOW_CONFIDENCE),  # "between modes" below this confidence
+})
 
 
 def map_params() -> MapParams:
@@ -96,8 +108,12 @@ def mnist_page_source() -> Source | None:
     return Source("the MNIST step-by-step run", run.trainer, run, store.get("progress"))
 
 
+def _chosen_preset():
+    return MNIST_PRESETS.get(st.session_state.get(SETTINGS.key("preset")), MNIST_PRESETS[COLLAPSED])
+
+
 def quick_run() -> LiveRun:
-    return get_run(QUICK_RUN, lambda: Trainer(MNIST_PRESETS[COLLAPSED].config))
+    return get_run(QUICK_RUN, lambda: Trainer(_chosen_preset().config))
 
 
 def quick_progress() -> ImageProgress:
@@ -105,10 +121,12 @@ def quick_progress() -> ImageProgress:
                                        ImageProgress(frame_every=10**9, metric_every=50, measure=digit_measure()))
 
 
-def _start_preset() -> None:
-    preset = MNIST_PRESETS[st.session_state[f"{PREFIX}_preset"]]
-    run = quick_run()
-    run.replace_trainer(Trainer(preset.config, target=run.trainer.target))  # the digits are shared
+def start_preset() -> None:
+    """A fresh quick run with the chosen preset (the picker's callback, and a link's or preset
+    file's when it names another preset); a tab without a quick run yet starts it later."""
+    run = all_runs().get(QUICK_RUN)
+    if run is not None:
+        run.replace_trainer(Trainer(_chosen_preset().config, target=run.trainer.target))  # the digits are shared
 
 
 def quick_source() -> Source:
@@ -144,10 +162,9 @@ def upload_source() -> Source | None:
 
 
 def preset_picker() -> None:
-    st.selectbox("Preset for the quick run", list(MNIST_PRESETS), key=f"{PREFIX}_preset",
-                 index=list(MNIST_PRESETS).index(COLLAPSED), on_change=_start_preset,
-                 help=f"“{COLLAPSED}” is built to collapse: watch the clusters it never reaches.")
-    st.caption(MNIST_PRESETS[st.session_state[f"{PREFIX}_preset"]].what_to_watch)
+    widget(SETTINGS, "preset", "Preset for the quick run", on_change=start_preset,
+           help=f"“{COLLAPSED}” is built to collapse: watch the clusters it never reaches.")
+    st.caption(_chosen_preset().what_to_watch)
 
 
 # ---- samples on the map ----------------------------------------------------------------------------

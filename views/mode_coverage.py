@@ -3,12 +3,13 @@ drops, and how that changes over training."""
 
 import streamlit as st
 
-from gan_core.coverage import LOW_CONFIDENCE, digit_shares_points, real_digit_proportions, timeline
+from gan_core.coverage import digit_shares_points, real_digit_proportions, timeline
 from gan_core.mnist import load_mnist
 from ui import coverage_sources as src
 from ui.coverage_views import coverage_panel, coverage_timeline_figure, map_figure, selected_rows
 from ui.live_controls import divergence_panel, live_area, transport
 from ui.mnist_images import grid
+from ui.widget_share import share_widgets, widget
 
 st.title("Mode coverage: where do the generator's digits land?")
 st.markdown(
@@ -18,6 +19,10 @@ st.markdown(
     "mode lands on all ten islands; a **collapsed** one crowds onto a few. Fakes the classifier "
     "cannot read (black crosses) often fall **between** islands: blends of two digits."
 )
+page_run = src.mnist_page_source()
+if page_run is not None:
+    st.session_state.setdefault("cov_source", src.MNIST_CHOICE)  # judge this tab's MNIST run first
+share_widgets(src.SETTINGS, name="mode coverage setup", on_change={"preset": src.start_preset})
 
 digit_map = src.get_map()
 st.caption(f"Map: {len(digit_map):,} real digits from the {digit_map.source}, "
@@ -25,14 +30,11 @@ st.caption(f"Map: {len(digit_map):,} real digits from the {digit_map.source}, "
            f"{digit_map.params.pca_dims} dimensions, perplexity {digit_map.params.perplexity:g}).")
 
 # ---- which generator ---------------------------------------------------------------------------
-choices = ["Quick run on this page", "Uploaded checkpoint"]
-page_run = src.mnist_page_source()
-if page_run is not None:
-    choices.insert(0, "MNIST step-by-step run (this tab)")
-choice = st.radio("Generator", choices, horizontal=True, key="cov_source")
-if choice.startswith("MNIST"):
+choices = ([src.MNIST_CHOICE] if page_run is not None else []) + list(src.SOURCES)
+choice = widget(src.SETTINGS, "source", "Generator", options=choices, radio=True, horizontal=True)
+if choice == src.MNIST_CHOICE:
     source = page_run
-elif choice.startswith("Quick"):
+elif choice == src.SOURCES[0]:
     source = src.quick_source()
     src.preset_picker()
     transport(source.run, src.PREFIX)
@@ -52,9 +54,8 @@ else:
         st.stop()
 
 left, right, button = st.columns([2, 2, 1])
-n = left.slider("Generated digits to place", 100, 2000, 1000, 100, key="cov_n")
-threshold = right.slider("“Between modes” below classifier confidence", 0.3, 0.9, LOW_CONFIDENCE, 0.05,
-                         key="cov_threshold")
+n = widget(src.SETTINGS, "n", "Generated digits to place", left)
+threshold = widget(src.SETTINGS, "threshold", "“Between modes” below classifier confidence", right)
 button.button("Place on the map", key="cov_place", type="primary", width="stretch")
 st.caption(f"Judging {source.name}" + (f" ({source.note})" if source.note else "") +
            f", at iteration {source.trainer.iteration:,}.")
