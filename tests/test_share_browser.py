@@ -1,5 +1,6 @@
 """Real browser: a shared 2D-lab link restores its setup and stays in the address bar; a hostile
-link shows its messages without an exception; the side-by-side page steps both runs together."""
+link shows its messages without an exception; the side-by-side page steps both runs together; a
+value-function link restores its widgets and refuses what it cannot use."""
 
 from __future__ import annotations
 
@@ -45,4 +46,16 @@ def test_side_by_side_steps_both_runs(browser_page, app_server):
     page.get_by_role("button", name="Step both").click()
     wait_until(lambda: "Iteration 1 in both runs" in main_text(page), 60, what="one lockstep iteration")
     assert re.search(r"Run A: One-sided label smoothing = 0\b", main_text(page))
+    assert page.locator(EXCEPTION).count() == 0
+
+
+def test_a_value_function_link_restores_its_widgets_and_refuses_the_rest(browser_page, app_server):
+    page = browser_page
+    open_app_page(page, app_server, "/value_function?alpha=0.7&dirac_steps=200&evil=1&dirac_h=nan")
+    wait_until(lambda: "Unknown setting(s) ignored: evil" in main_text(page), 90, what="the refusal")
+    assert "dirac_h must be a finite number" in main_text(page)
+    wait_until(lambda: page.get_by_text("simultaneous, after 200 steps").count() > 0, 60,
+               what="the Dirac-GAN metrics with the link's 200 steps")
+    wait_until(lambda: "alpha=0.7" in page.url and "dirac_steps=200" in page.url and "evil" not in page.url, 30,
+               what="the URL with the sane part of the link")
     assert page.locator(EXCEPTION).count() == 0
