@@ -50,16 +50,10 @@ class Message:
     text: str
 
 
-@dataclass(frozen=True)
-class Decoded:
-    """A decoded setup. Unpacks as `config, messages = decoded`."""
+class MessageLevels:
+    """The texts of a decoded setup's `messages` by level (Decoded here, widget_settings.Restored)."""
 
-    config: TrainConfig
-    messages: tuple[Message, ...] = ()
-    extras: dict = field(default_factory=dict)  # page-level keys: preset name, page, what to watch
-
-    def __iter__(self) -> Iterator:
-        return iter((self.config, self.messages))
+    messages: tuple[Message, ...]
 
     @property
     def errors(self) -> list[str]:
@@ -68,6 +62,18 @@ class Decoded:
     @property
     def warnings(self) -> list[str]:
         return [m.text for m in self.messages if m.level == "warning"]
+
+
+@dataclass(frozen=True)
+class Decoded(MessageLevels):
+    """A decoded setup. Unpacks as `config, messages = decoded`."""
+
+    config: TrainConfig
+    messages: tuple[Message, ...] = ()
+    extras: dict = field(default_factory=dict)  # page-level keys: preset name, page, what to watch
+
+    def __iter__(self) -> Iterator:
+        return iter((self.config, self.messages))
 
 
 class _Refused(ValueError):

@@ -31,8 +31,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Mapping, Union
 
-from gan_core.sharing import (FALSE_WORDS, FORMAT, MAX_VALUE_CHARS, TRUE_WORDS, Message, _clamp, _key_name,
-                              _parse_number, _preset_document, _preset_texts, _preview, _query_items, _Refused)
+from gan_core.sharing import (FALSE_WORDS, FORMAT, MAX_VALUE_CHARS, TRUE_WORDS, Message, MessageLevels, _clamp,
+                              _key_name, _parse_number, _preset_document, _preset_texts, _preview, _query_items,
+                              _Refused)
 
 
 def _decimals(x: float) -> int:
@@ -213,7 +214,7 @@ Setting = Union[Number, Whole, Flag, OneOf, SomeOf]
 # ---- a page's table -------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class Restored:
+class Restored(MessageLevels):
     """A decoded setup: `values` holds every setting (the defaults where the input said nothing
     usable); `taken` names the settings that came from the input."""
 
@@ -221,14 +222,6 @@ class Restored:
     messages: tuple[Message, ...] = ()
     taken: tuple[str, ...] = ()
     extras: dict = field(default_factory=dict)  # from a file: its page and name
-
-    @property
-    def errors(self) -> list[str]:
-        return [m.text for m in self.messages if m.level == "error"]
-
-    @property
-    def warnings(self) -> list[str]:
-        return [m.text for m in self.messages if m.level == "warning"]
 
     @property
     def applies(self) -> bool:
