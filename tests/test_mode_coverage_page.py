@@ -156,6 +156,29 @@ def test_link_restores_preset_count_and_threshold_and_the_url_follows_the_widget
     assert quick_config(at) == MNIST_PRESETS[COLLAPSED].config and dict(at.query_params) == {"n": "300"}
 
 
+def test_settings_survive_a_visit_to_the_upload_source(env):
+    """The upload view does not draw the preset picker. Streamlit forgets the value of a widget a
+    finished run did not draw, so the picker came back naming another preset than the run's."""
+    from gan_core.checkpoint import checkpoint_bytes
+    from gan_core.presets import MNIST_PRESETS
+
+    at = open_coverage()
+    at.selectbox(key="cov_preset").set_value(DCGAN).run()
+    at.slider(key="cov_n").set_value(300).run()
+    saved = checkpoint_bytes(at.session_state["_live_runs"]["Mode coverage quick run"].trainer)
+    at.radio(key="cov_source").set_value(UPLOADED).run()
+    at.file_uploader(key="cov_upload").set_value(("quick.pt", saved, "application/octet-stream")).run()
+    assert not at.exception and not at.error and "cov_preset" not in [s.key for s in at.selectbox]
+    assert any("checkpoint quick.pt" in c.value for c in at.caption)  # the run finished, judging the upload
+    at.run()
+    at.radio(key="cov_source").set_value(QUICK).run()
+    assert not at.exception
+    assert at.selectbox(key="cov_preset").value == DCGAN
+    assert quick_config(at) == MNIST_PRESETS[DCGAN].config  # picker and run agree
+    assert at.slider(key="cov_n").value == 300
+    assert dict(at.query_params) == {"preset": DCGAN, "n": "300"}
+
+
 def test_link_restores_the_generator_source_and_refuses_text_for_a_number(env):
     at = open_coverage({"source": UPLOADED, "n": "many", "threshold": "0.93"})
     assert at.radio(key="cov_source").value == UPLOADED

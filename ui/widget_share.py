@@ -43,6 +43,11 @@ def share_widgets(table: SettingsTable, name: str = "", on_change: Mapping[str, 
     """Restore a new link, set the defaults, keep the address bar in step and draw the Share
     expander. Call it at the top of the page, before the page draws any widget of `table`."""
     on_change = dict(on_change or {})
+    for setting_name in table.settings:
+        # Streamlit forgets a widget's value on a run that does not draw it (the coverage page's
+        # preset picker while an upload is judged); a value the script itself set is kept.
+        if (key := table.key(setting_name)) in st.session_state:
+            st.session_state[key] = st.session_state[key]
     if (params := unseen_query(table.page)) is not None:
         restored = table.from_query(params)
         _apply(table, restored, on_change)
