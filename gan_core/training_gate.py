@@ -35,7 +35,12 @@ def default_slots() -> int:
 
 
 class TrainingGate:
-    """A fair (FIFO) counting semaphore whose waits can be cancelled by a stop event."""
+    """A fair (FIFO) counting semaphore whose waits can be cancelled by a stop event.
+
+    A release hands its slot straight to the first waiter by setting that waiter's own event, so
+    one thread wakes per hand-over. (A shared condition woke every waiting run each time; with a
+    page redraw holding the interpreter lock, each of those wake-ups cost a thread switch and the
+    slot stood idle for most of the quantum.)"""
 
     def __init__(self, slots: int, quantum: float = DEFAULT_QUANTUM):
         """slots: runs that may train at once (0: unlimited, the gate never blocks).
@@ -44,9 +49,9 @@ class TrainingGate:
             raise ValueError(f"TrainingGate needs slots >= 0 and a positive quantum, got {slots}, {quantum}")
         self.slots = slots
         self.quantum = quantum
-        self._cond = threading.Condition()
-        self._queue: collections.deque[object] = collections.deque()
-        self._active = 0
+        self._lock = threading.Lock()
+        self._queue: collections.deque[threading.Event] = collections.deque()  # waiters, first come first
+        self._active = 0  # slots held, counting those handed to a waiter that has not woken yet
 
     @property
     def active(self) -> int:
@@ -61,33 +66,39 @@ class TrainingGate:
     def acquire(self, stop: threading.Event | None = None, poll: float = 0.05) -> bool:
         """Wait for a slot in arrival order. Returns False (holding nothing) if `stop` is set first,
         so pausing a queued run never waits for the runs ahead of it."""
-        ticket = object()
-        with self._cond:
-            self._queue.append(ticket)
-            try:
-                while not self._may_enter(ticket):
-                    if stop is not None and stop.is_set():
-                        return False
-                    self._cond.wait(poll)
-                if stop is not None and stop.is_set():
-                    return False
+        with self._lock:
+            if self._has_room() and not self._queue:
                 self._active += 1
                 return True
-            finally:
-                self._queue.remove(ticket)
-                self._cond.notify_all()  # the next in line may enter too (or see it moved up)
+            ticket = threading.Event()
+            self._queue.append(ticket)
+        while not ticket.wait(poll):
+            with self._lock:
+                if ticket.is_set():  # handed over just now
+                    break
+                if stop is not None and stop.is_set():
+                    self._queue.remove(ticket)
+                    return False
+                if self._has_room() and self._queue[0] is ticket:  # room made by a change of `slots`
+                    self._queue.popleft()
+                    self._active += 1
+                    return True
+        if stop is not None and stop.is_set():  # handed a slot while pausing: pass it on
+            self.release()
+            return False
+        return True
 
     def release(self) -> None:
-        with self._cond:
+        with self._lock:
             if self._active <= 0:
                 raise RuntimeError("TrainingGate.release() without a matching acquire()")
-            self._active -= 1
-            self._cond.notify_all()
+            if self._queue and (self.slots == 0 or self._active <= self.slots):
+                self._queue.popleft().set()  # the slot goes to the first waiter: _active unchanged
+            else:
+                self._active -= 1
 
-    def _may_enter(self, ticket: object) -> bool:
-        if self.slots == 0:
-            return True
-        return self._active < self.slots and self._queue[0] is ticket
+    def _has_room(self) -> bool:
+        return self.slots == 0 or self._active < self.slots
 
 
 _shared: TrainingGate | None = None

@@ -23,7 +23,7 @@ class CountingGate(TrainingGate):
     def acquire(self, stop=None, poll=0.05):
         entered = super().acquire(stop, poll)
         if entered:
-            with self._cond:
+            with self._lock:
                 self.most_inside = max(self.most_inside, self._active)
         return entered
 
