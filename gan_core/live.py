@@ -38,6 +38,18 @@ def runs_playing_in_process() -> int:
     return sum(t.name == LOOP_THREAD_NAME and t.is_alive() for t in threading.enumerate())
 
 
+SERVER_REDRAWS_PER_SECOND = 8.0  # live redraws the whole server aims at when many runs play
+MAX_REDRAW_INTERVAL = 5.0  # seconds: a crowded server still redraws each tab this often
+
+
+def redraw_interval(base: float, playing: int) -> float:
+    """Seconds between one tab's live redraws: `base` while few runs play, stretched when many do
+    so all tabs together ask for about SERVER_REDRAWS_PER_SECOND redraws. Drawing and training
+    share one interpreter lock: 20 tabs redrawing 4 times a second leave none of it for training."""
+    crowded = playing / SERVER_REDRAWS_PER_SECOND
+    return max(base, min(crowded, MAX_REDRAW_INTERVAL))
+
+
 def default_idle_timeout() -> float:
     """$GAN_CLASSROOM_IDLE_TIMEOUT if it holds a positive number of seconds, else 60."""
     try:

@@ -144,3 +144,14 @@ def test_pausing_a_queued_run_does_not_wait_for_a_slot():
     assert not run.playing and run.trainer.iteration == 0
     assert gate.active == 1 and gate.queued == 0
     gate.release()
+
+
+@pytest.mark.parametrize("base, playing, expected", [
+    (0.25, 1, 0.25), (0.25, 2, 0.25), (0.25, 8, 1.0), (0.25, 20, 2.5), (0.25, 100, 5.0),
+    (1.0, 4, 1.0), (1.0, 12, 1.5), (6.0, 100, 6.0),
+])
+def test_redraw_interval_stretches_with_the_runs_playing(base, playing, expected):
+    from gan_core.live import redraw_interval
+
+    # 8 live redraws a second for the whole server, at most 5 s apart, never faster than the page asks
+    assert redraw_interval(base, playing) == pytest.approx(expected, abs=1e-12)

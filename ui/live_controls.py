@@ -14,8 +14,9 @@ from typing import Callable
 import streamlit as st
 
 from gan_core.config import LOSSES, NOISE_PRIORS
-from gan_core.live import LiveRun
+from gan_core.live import LiveRun, redraw_interval, runs_playing_in_process
 from gan_core.trainer import NonFiniteError, Trainer
+from ui.teacher_mode import is_teacher_mode
 
 
 @dataclass(frozen=True)
@@ -152,17 +153,31 @@ def divergence_panel(run: LiveRun, prefix: str) -> None:
         st.success(f"Rolled back to the snapshot at iteration {it}; your settings were kept.")
 
 
+def live_redraw_every(every: float) -> float:
+    """Seconds between this tab's live redraws now: `every` in teacher mode, else stretched by
+    the number of runs playing on the server (see live_area)."""
+    return every if is_teacher_mode() else redraw_interval(every, runs_playing_in_process())
+
+
 def live_area(run: LiveRun, prefix: str, render: Callable[[LiveRun], None], every: float = 0.25) -> None:
     """Draw `render(run)` now, and again every `every` seconds while the run plays. When the run
-    stops by itself (divergence, idle), rerun the page once so buttons and messages catch up."""
+    stops by itself (divergence, idle), rerun the page once so buttons and messages catch up.
+
+    When many runs of the server play (a class pressed Play), a student's tab redraws less often
+    (gan_core.live.redraw_interval) so the shared CPU still trains their runs; the teacher's tab
+    (teacher mode, on the projector) keeps `every`. A fragment's timer is fixed when the page
+    runs, so a tab whose interval is far from the current one reruns the page to take it."""
     flag = f"{prefix}_timer_on"
     st.session_state[flag] = run.playing
+    interval = live_redraw_every(every)
 
-    @st.fragment(run_every=every if run.playing else None)
+    @st.fragment(run_every=interval if run.playing else None)
     def _area():
         run.touch()
         if st.session_state.get(flag) and not run.playing:
             st.session_state[flag] = False
+            st.rerun(scope="app")
+        if run.playing and max(interval, now := live_redraw_every(every)) >= 1.5 * min(interval, now):
             st.rerun(scope="app")
         render(run)
 
