@@ -205,6 +205,17 @@ def _parse_points(raw: Any, from_text: bool) -> tuple:
     return tuple(points)
 
 
+def _parse_flag(name: str, raw: Any, from_text: bool) -> bool:
+    """A true/false setting: a JSON boolean, or a word such as "true"/"off" in a link. Also used
+    by gan_core.widget_settings."""
+    if isinstance(raw, bool) and not from_text:
+        return raw
+    word = raw.strip().lower() if isinstance(raw, str) and from_text else None
+    if word in TRUE_WORDS or word in FALSE_WORDS:
+        return word in TRUE_WORDS
+    raise _Refused(f"{name} must be true or false; got {_preview(raw)}")
+
+
 def _parse_value(name: str, raw: Any, from_text: bool, notes: list) -> Any:
     """The value of setting `name` from a query string (text) or JSON (typed); clamps into
     FIELD_BOUNDS (adding a warning to `notes`) and raises _Refused for anything unusable."""
@@ -214,12 +225,7 @@ def _parse_value(name: str, raw: Any, from_text: bool, notes: list) -> Any:
     if from_text and isinstance(raw, str) and len(raw) > MAX_VALUE_CHARS:
         raise _Refused(f"{name}: value of {len(raw)} characters is too long")
     if kind is bool:
-        if isinstance(raw, bool) and not from_text:
-            return raw
-        word = raw.strip().lower() if isinstance(raw, str) and from_text else None
-        if word in TRUE_WORDS or word in FALSE_WORDS:
-            return word in TRUE_WORDS
-        raise _Refused(f"{name} must be true or false; got {_preview(raw)}")
+        return _parse_flag(name, raw, from_text)
     if kind is str:
         choices = field_choices().get(name, ())
         if not isinstance(raw, str) or raw not in choices:

@@ -31,9 +31,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Mapping, Union
 
-from gan_core.sharing import (FALSE_WORDS, FORMAT, MAX_VALUE_CHARS, TRUE_WORDS, Message, MessageLevels, _clamp,
-                              _key_name, _parse_number, _preset_document, _preset_texts, _preview, _query_items,
-                              _Refused)
+from gan_core.sharing import (FORMAT, MAX_VALUE_CHARS, Message, MessageLevels, _clamp, _key_name, _parse_flag,
+                              _parse_number, _preset_document, _preset_texts, _preview, _query_items, _Refused)
 
 
 def _decimals(x: float) -> int:
@@ -114,12 +113,7 @@ class Flag:
     default: bool
 
     def parse(self, name: str, raw: Any, from_text: bool, notes: list) -> bool:
-        if isinstance(raw, bool) and not from_text:
-            return raw
-        word = raw.strip().lower() if isinstance(raw, str) and from_text else None
-        if word in TRUE_WORDS or word in FALSE_WORDS:
-            return word in TRUE_WORDS
-        raise _Refused(f"{name} must be true or false; got {_preview(raw)}")
+        return _parse_flag(name, raw, from_text)
 
     def shareable(self, value: Any) -> bool:
         return isinstance(value, bool)
