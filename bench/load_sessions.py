@@ -52,10 +52,6 @@ def live_objects(kind) -> int:
     return sum(type(o) is kind for o in gc.get_objects())
 
 
-def training_threads() -> int:
-    return runs_playing_in_process()
-
-
 def open_session(seed: int):
     """One student's tab on the 2D lab, with a small network of its own seed."""
     from streamlit.testing.v1 import AppTest
@@ -106,7 +102,7 @@ def measure(n_sessions: int = 20, train_seconds: float = 8.0, slots: int | None 
         run.idle_timeout = 3600  # AppTest cannot tick the fragment timer that touches a run
         run.play()
     playing = sum(r.playing for r in runs)
-    threads_while_playing = training_threads()
+    threads_while_playing = runs_playing_in_process()
     redraws = []
     end = time.perf_counter() + train_seconds
     most_training = 0  # runs inside the gate at once, sampled around each redraw
@@ -137,7 +133,7 @@ def measure(n_sessions: int = 20, train_seconds: float = 8.0, slots: int | None 
     del sessions, runs, run, at  # the loop variables too: `run` would keep the last trainer alive
     gc.collect()
     deadline = time.monotonic() + 20
-    while training_threads() and time.monotonic() < deadline:
+    while runs_playing_in_process() and time.monotonic() < deadline:
         time.sleep(0.1)
     end_rss, end_trainers = rss_mib(), live_objects(Trainer)
     return {
@@ -153,7 +149,7 @@ def measure(n_sessions: int = 20, train_seconds: float = 8.0, slots: int | None 
         "seeds_give_different_weights": start_weights_differ,
         "rss_start_mib": start_rss, "rss_open_mib": open_rss, "rss_playing_mib": playing_rss,
         "rss_end_mib": end_rss, "trainers_start": start_trainers, "trainers_end": end_trainers,
-        "threads_end": training_threads(),
+        "threads_end": runs_playing_in_process(),
     }
 
 

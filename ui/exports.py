@@ -70,6 +70,18 @@ def checkpoint_button(run: LiveRun, prefix: str) -> None:
                             "run exactly where it was.")
 
 
+def png_button(run: LiveRun, prefix: str, label: str, name: str, make: Callable[[LiveRun], bytes], help: str) -> None:
+    st.download_button(label, _deferred(run, make), file_name=f"{_run_name(run)}_{name}.png", mime="image/png",
+                       key=f"{prefix}_export_png", on_click="ignore", width="stretch", help=help)
+
+
+def timeline_button(run: LiveRun, prefix: str, count: int, make: Callable[[], bytes], help: str) -> None:
+    """The animated GIF of `count` recorded frames; disabled while there are none."""
+    st.download_button(f"⬇ Timeline (GIF, {count} frames)", make if count else b"",
+                       file_name=f"{_run_name(run)}_timeline.gif", mime="image/gif", key=f"{prefix}_export_gif",
+                       on_click="ignore", width="stretch", disabled=not count, help=help)
+
+
 def _toy_png(run: LiveRun) -> bytes:
     # under the lock only the sampling; drawing happens after the lock is released
     fake, real, bounds, iteration = run.call(lambda t: (t.fixed_samples(GRID_SAMPLES).cpu().numpy(),
@@ -91,16 +103,12 @@ def toy_exports(run: LiveRun, prefix: str, frames: PointFrames | None = None) ->
     with ckpt_col:
         checkpoint_button(run, prefix)
     with png_col:
-        st.download_button("⬇ Samples (PNG)", _deferred(run, _toy_png), file_name=f"{_run_name(run)}_samples.png",
-                           mime="image/png", key=f"{prefix}_export_png", on_click="ignore", width="stretch",
-                           help="G applied to the same fixed noise (red) over real samples (grey).")
+        png_button(run, prefix, "⬇ Samples (PNG)", "samples", _toy_png,
+                   "G applied to the same fixed noise (red) over real samples (grey).")
     with gif_col:
         count = len(frames.frames) if frames is not None else 0
-        st.download_button(f"⬇ Timeline (GIF, {count} frames)",
-                           _deferred(run, lambda r: _toy_gif(r, frames)) if count else b"",
-                           file_name=f"{_run_name(run)}_timeline.gif", mime="image/gif",
-                           key=f"{prefix}_export_gif", on_click="ignore", width="stretch", disabled=not count,
-                           help="G(fixed z) every few iterations since the run began, as an animation.")
+        timeline_button(run, prefix, count, _deferred(run, lambda r: _toy_gif(r, frames)),
+                        "G(fixed z) every few iterations since the run began, as an animation.")
 
 
 def _digit_png(run: LiveRun) -> bytes:
@@ -121,14 +129,10 @@ def mnist_exports(run: LiveRun, prefix: str, progress=None, with_checkpoint: boo
     with csv_col:
         history_button(run, prefix)
     with png_col:
-        st.download_button("⬇ Digit grid (PNG)", _deferred(run, _digit_png), file_name=f"{_run_name(run)}_grid.png",
-                           mime="image/png", key=f"{prefix}_export_png", on_click="ignore", width="stretch",
-                           help="8 x 8 digits from the same fixed noise as the progress grid.")
+        png_button(run, prefix, "⬇ Digit grid (PNG)", "grid", _digit_png,
+                   "8 x 8 digits from the same fixed noise as the progress grid.")
     with gif_col:
         frames = list(getattr(progress, "frames", []) or [])
-        st.download_button(f"⬇ Timeline (GIF, {len(frames)} frames)",
-                           (lambda: digits_gif(frames, scale=2)) if frames else b"",
-                           file_name=f"{_run_name(run)}_timeline.gif", mime="image/gif",
-                           key=f"{prefix}_export_gif", on_click="ignore", width="stretch", disabled=not frames,
-                           help="The fixed-noise grid over training, as an animation.")
+        timeline_button(run, prefix, len(frames), lambda: digits_gif(frames, scale=2),
+                        "The fixed-noise grid over training, as an animation.")
 
