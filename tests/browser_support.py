@@ -166,6 +166,12 @@ def open_app_page(page, base_url: str, path: str = "", timeout: float = 90.0) ->
         open_page(page, base_url + path, timeout)
 
 
+def address_bar(page) -> str:
+    """The tab's address as the browser shows it. Playwright's page.url lagged one page behind
+    after a sidebar click (Streamlit changes the address with the history API); this does not."""
+    return page.evaluate("location.href")
+
+
 def metric_value(page, label: str) -> str:
     """The value text of the st.metric whose label is `label` ("" when not drawn)."""
     metric = page.locator("[data-testid='stMetric']").filter(

@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-from browser_support import (StreamlitServer, browser_available, chromium, int_metric,  # noqa: F401
+from browser_support import (StreamlitServer, address_bar, browser_available, chromium, int_metric,  # noqa: F401
                              metric_value, open_app_page, open_page, wait_until)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -175,9 +175,9 @@ def test_every_other_page_in_the_navigation_opens(tab):
     titles = [t.split("\n")[-1].strip() for t in links.all_inner_texts()]
     assert VISITED <= set(titles), titles
     for title in (t for t in titles if t not in VISITED):
-        before = page.url
+        before = address_bar(page)
         links.filter(has_text=title).first.click()
-        wait_until(lambda: page.url != before and page.locator("[data-testid='stMainBlockContainer'] h1").count() > 0,
+        wait_until(lambda: address_bar(page) != before and page.locator("[data-testid='stMainBlockContainer'] h1").count() > 0,
                    180, what=f"the page “{title}”")
         page.wait_for_timeout(3000)  # let its first run finish drawing
         no_exception(page)
@@ -194,7 +194,7 @@ def test_2d_lab_restores_a_preset_from_the_url(chromium, server):  # noqa: F811
         wait_until(lambda: re.search(r"Real label in use:\s*0\.90", page.locator(".st-key-toy_status").first.inner_text()), 60,
                    what="real label 0.90 (label smoothing 0.1)")
         assert int_metric(page, "Iteration") == 0
-        assert "target=grid25" in page.url and "seed=3" in page.url
+        assert "target=grid25" in address_bar(page) and "seed=3" in address_bar(page)
         no_exception(page)
     finally:
         context.close()

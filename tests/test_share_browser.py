@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from browser_support import app_server, browser_page, chromium, open_app_page, wait_until  # noqa: F401
+from browser_support import address_bar, app_server, browser_page, chromium, open_app_page, wait_until  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 EXCEPTION = "[data-testid='stException']"
@@ -25,7 +25,7 @@ def test_a_link_restores_the_2d_lab_and_the_url_keeps_it(browser_page, app_serve
                what="the restored settings in the status line")
     assert "label smoothing 0.10" in main_text(page)
     assert page.locator(EXCEPTION).count() == 0
-    wait_until(lambda: "batch_size=64" in page.url and "target=grid25" in page.url, 30, what="the URL")
+    wait_until(lambda: "batch_size=64" in (url := address_bar(page)) and "target=grid25" in url, 30, what="the URL")
 
 
 def test_a_hostile_link_shows_messages_and_the_page_renders(browser_page, app_server):
@@ -56,6 +56,6 @@ def test_a_value_function_link_restores_its_widgets_and_refuses_the_rest(browser
     assert "dirac_h must be a finite number" in main_text(page)
     wait_until(lambda: page.get_by_text("simultaneous, after 200 steps").count() > 0, 60,
                what="the Dirac-GAN metrics with the link's 200 steps")
-    wait_until(lambda: "alpha=0.7" in page.url and "dirac_steps=200" in page.url and "evil" not in page.url, 30,
+    wait_until(lambda: "alpha=0.7" in (url := address_bar(page)) and "dirac_steps=200" in url and "evil" not in url, 30,
                what="the URL with the sane part of the link")
     assert page.locator(EXCEPTION).count() == 0
