@@ -140,9 +140,27 @@ def value_terms(d: np.ndarray, p_data: np.ndarray, p_g: np.ndarray, x: np.ndarra
     """(real term ∫ p_data log D, fake term ∫ p_g log(1 − D)); V(D, G) is their sum.
 
     The discriminator's "real error" and "fake error" (its binary cross-entropy terms) are
-    minus these. xlogy makes 0·log 0 = 0 where a density vanishes."""
+    minus these. xlogy makes 0·log 0 = 0 where a density vanishes. D given as a probability
+    cannot tell 1 − 1e-20 from 1; when D's logit is known use `value_terms_logit`."""
     d = np.asarray(d, float)
     return integrate(xlogy(p_data, d), x), integrate(xlogy(p_g, 1.0 - d), x)
+
+
+def value_integrands_logit(logit: np.ndarray, p_data: np.ndarray, p_g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(p_data·log D, p_g·log(1 − D)) at every x for D = σ(logit), both taken from the logit:
+    log D = −log(1 + e^(−l)) and log(1 − D) = −log(1 + e^(l)). Going through D = σ(l) first
+    loses log(1 − D): σ(l) rounds to 1.0 for l > 37, and a density of 1e-87 times log 0 is −inf,
+    where the true contribution is a finite ≈ −1e-87·l."""
+    t = np.asarray(logit, float)
+    return (np.asarray(p_data, float) * -np.logaddexp(0.0, -t),
+            np.asarray(p_g, float) * -np.logaddexp(0.0, t))
+
+
+def value_terms_logit(logit: np.ndarray, p_data: np.ndarray, p_g: np.ndarray,
+                      x: np.ndarray) -> tuple[float, float]:
+    """`value_terms` for D = σ(logit), exact however confident D is (see value_integrands_logit)."""
+    real, fake = value_integrands_logit(logit, p_data, p_g)
+    return integrate(real, x), integrate(fake, x)
 
 
 def value(d: np.ndarray, p_data: np.ndarray, p_g: np.ndarray, x: np.ndarray) -> float:

@@ -184,3 +184,44 @@ def test_invalid_mixtures_are_refused():
         T.Mixture1D((0.0,), (0.0,))
     with pytest.raises(ValueError, match="as many"):
         T.Mixture1D((0.0, 1.0), (1.0,))
+
+
+def _fake_error_mpmath(q: T.Mixture1D, slope: float, offset: float) -> float:
+    """−∫ p_g(x) log(1 − σ(w x + b)) dx at 80 digits: 1 − σ(t) is formed in mpmath, where it does
+    not round to 0 for any t the page can reach, so this shares no code path with gan_core."""
+    import mpmath
+
+    mpmath.mp.dps = 80  # e^(−130) (the slider corners) still differs from 0 at 80 digits
+    mu, sd = q.means[0], q.sigmas[0]
+
+    def integrand(x):
+        density = mpmath.npdf(x, mu, sd)
+        d = 1 / (1 + mpmath.exp(-(slope * x + offset)))
+        return density * mpmath.log(1 - d)
+
+    return -float(mpmath.quad(integrand, [mu - 14 * sd, mu - 4 * sd, mu, mu + 4 * sd, mu + 14 * sd]))
+
+
+@pytest.mark.parametrize("slope, offset, expected", [
+    (-6.0, 1.0, 0.0129),  # the issue's example: the page showed inf
+    (-10.0, 10.0, None), (-10.0, -10.0, None), (10.0, 10.0, None), (10.0, -10.0, None),  # slider corners
+    (-3.0, 1.0, None), (0.0, 0.0, math.log(2)),  # D = ½ everywhere: fake error log 2
+])
+def test_fake_error_is_finite_and_exact_for_a_confident_logistic_d(slope, offset, expected):
+    p, q = G(0, 1), G(2, 0.7)  # the value page's default densities
+    x = T.quadrature_grid(p, q)
+    real, fake = T.value_terms_logit(slope * x + offset, p.pdf(x), q.pdf(x), x)
+    reference = _fake_error_mpmath(q, slope, offset)
+    assert -fake == pytest.approx(reference, rel=1e-7, abs=1e-12)
+    if expected is not None:
+        assert -fake == pytest.approx(expected, abs=5e-5)
+    # the two terms add up to the V the page shows beside them
+    assert real + fake == pytest.approx(float(T.logistic_value(slope, offset, p.pdf(x), q.pdf(x), x)), abs=1e-9)
+
+
+def test_fake_error_is_finite_on_every_slope_of_the_slider():
+    p, q = G(0, 1), G(2, 0.7)
+    x = T.quadrature_grid(p, q)
+    for slope in np.linspace(-10, 10, 401):  # the page's slope slider, step 0.05
+        real, fake = T.value_terms_logit(slope * x + 1.0, p.pdf(x), q.pdf(x), x)
+        assert math.isfinite(real) and math.isfinite(fake) and fake <= 0.0, slope

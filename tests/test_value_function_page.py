@@ -103,3 +103,18 @@ def test_dirac_controls_drive_the_trajectories(at):
     alt = dirac.trajectory("gan", (1.0, 1.0), 0.2, 200, True)
     assert metric(at, "alternating, after 200 steps") == pytest.approx(dirac.distance_to_equilibrium(alt)[-1], rel=1e-3)
     assert np.isfinite(metric(at, "start distance"))
+
+
+def test_fake_error_metric_is_finite_for_a_confident_d(at):
+    """Issue 12 item 1: at w = −6, b = 1 the page showed "inf"; the true fake error is 0.0129
+    (−∫ p_g log(1 − σ(−6x + 1)), p_g = N(2, 0.7²), by scipy's adaptive quadrature on log σ(−t))."""
+    from scipy.integrate import quad
+    from scipy.special import log_expit
+    from scipy.stats import norm
+
+    at.slider(key="vf_slope").set_value(-6.0).run()
+    assert not at.exception
+    reference = -quad(lambda x: norm.pdf(x, 2.0, 0.7) * log_expit(-(-6.0 * x + 1.0)), -10, 14,
+                      epsabs=1e-12, limit=200)[0]
+    assert reference == pytest.approx(0.0129, abs=5e-5)
+    assert metric(at, ":red[fake error]  −E[log(1 − D(G(z)))]") == pytest.approx(reference, abs=6e-5)

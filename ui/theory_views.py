@@ -41,11 +41,12 @@ def densities_figure(x, p_data, p_g, d_star, d_user=None, height: int = 420) -> 
     return _layout(fig, height)
 
 
-def value_terms_figure(x, p_data, p_g, d, height: int = 300) -> go.Figure:
-    """The two integrands whose areas are V's terms: p_data·log D (real) and p_g·log(1 − D) (fake)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        real = np.where(p_data > 0, p_data * np.log(d), 0.0)
-        fake = np.where(p_g > 0, p_g * np.log1p(-d), 0.0)
+def value_terms_figure(x, p_data, p_g, logit, height: int = 300) -> go.Figure:
+    """The two integrands whose areas are V's terms: p_data·log D (real) and p_g·log(1 − D) (fake),
+    for D = σ(logit), computed from the logit so a confident D draws finite areas."""
+    from gan_core.theory import value_integrands_logit
+
+    real, fake = value_integrands_logit(logit, p_data, p_g)
     fig = go.Figure()
     fig.add_scatter(x=x, y=real, fill="tozeroy", name="p_data(x)·log D(x): area = real term",
                     line=dict(color=REAL_COLOR, width=2))

@@ -64,7 +64,7 @@ with tabs[0]:
                 "terms of V; the optimal discriminator is")
     st.latex(r"D^*(x) = \frac{p_{data}(x)}{p_{data}(x) + p_g(x)}")
     w, b = vc.logistic_controls()
-    real, fake = T.value_terms(T.logistic_d(x, w, b), pd, pg, x)
+    real, fake = T.value_terms_logit(w * x + b, pd, pg, x)  # from the logit: finite however sure D is
     v_user = float(T.logistic_value(w, b, pd, pg, x))
     m = st.columns(4)
     m[0].metric(":blue[real error]  −E[log D(x)]", f"{-real:.4f}", help="D's loss on real data: large when D doubts real samples")
@@ -74,7 +74,7 @@ with tabs[0]:
     fig_left, fig_right = st.columns(2)
     fig_left.plotly_chart(densities_figure(xv, p.pdf(xv), q.pdf(xv), T.optimal_discriminator(p.pdf(xv), q.pdf(xv)),
                                            T.logistic_d(xv, w, b)), key="vf_densities")
-    fig_right.plotly_chart(value_terms_figure(xv, p.pdf(xv), q.pdf(xv), T.logistic_d(xv, w, b)), key="vf_terms")
+    fig_right.plotly_chart(value_terms_figure(xv, p.pdf(xv), q.pdf(xv), w * xv + b), key="vf_terms")
     st.markdown("The shaded areas on the right *are* the two terms of V, minus the two errors: "
                 "**:blue[blue]** = ∫ p_data(x)·log D(x) dx, **:red[red]** = ∫ p_g(x)·log(1 − D(x)) dx. D raises V by pushing D(x) → 1 where real data "
                 "lives and D(x) → 0 where fakes live; it cannot do both where the two overlap.")
