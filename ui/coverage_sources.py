@@ -116,6 +116,12 @@ def quick_run() -> LiveRun:
     return get_run(QUICK_RUN, lambda: Trainer(_chosen_preset().config))
 
 
+def quick_run_id() -> str | None:
+    """The id of this tab's quick run once it exists (the address bar keeps it for a reload)."""
+    run = all_runs().get(QUICK_RUN)
+    return getattr(run, "run_id", None)
+
+
 def quick_progress() -> ImageProgress:
     return st.session_state.setdefault(f"{PREFIX}_progress",
                                        ImageProgress(frame_every=10**9, metric_every=50, measure=digit_measure()))

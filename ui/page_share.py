@@ -72,7 +72,7 @@ def share_box(page_key: str, run: LiveRun, base: TrainConfig, install: Callable[
         _safe_install(install, run, decoded.config, page_key)
 
     config = run.trainer.config
-    write_query(page_key, config, base)
+    write_query(page_key, config, base, run_id=run.run_id)
     share_panel(page_key, config, base, on_import=on_import, name=name, what_to_watch=what_to_watch)
 
 

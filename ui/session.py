@@ -21,10 +21,12 @@ from typing import Callable
 
 import streamlit as st
 
+from classroom.registry import shared_registry
 from gan_core.live import LiveRun, default_idle_timeout
 from gan_core.trainer import Trainer
 
 RUNS_KEY = "_live_runs"
+RUN_PARAM = "run"  # the address bar's run id: a reload (F5) finds the same run
 JANITOR_EVERY = 10.0  # seconds between sweeps
 
 
@@ -57,13 +59,24 @@ def all_runs() -> dict[str, LiveRun]:
 
 
 def get_run(name: str, make_trainer: Callable[[], Trainer]) -> LiveRun:
-    """This tab's run called `name`, created with make_trainer() the first time."""
+    """This tab's run called `name`. The first time this tab asks, a run id in the address bar
+    (a reloaded tab) gives back that very run, still training; otherwise make_trainer() starts a
+    fresh one. Every run is registered, so the page can put its id in the address bar."""
     runs = all_runs()
     if name not in runs:
-        runs[name] = LiveRun(make_trainer())
+        found = shared_registry().get(st.query_params.get(RUN_PARAM), kind=name)
+        if found is not None:
+            reattached_ids().add(found.run_id)
+        runs[name] = found if found is not None else LiveRun(make_trainer())
     run = runs[name]
     run.touch()
+    shared_registry().register(run, kind=name)  # again after an expiry: this tab still holds it
     return run
+
+
+def reattached_ids() -> set:
+    """Ids of runs this tab found again from its address bar (their link is not a new setup)."""
+    return st.session_state.setdefault("_reattached_run_ids", set())
 
 
 # ---- releasing the runs of closed tabs -------------------------------------------------------------

@@ -11,14 +11,15 @@ A page integrates it in three calls (names as on the 2D lab):
     share_panel("toy_2d", run.trainer.config, BASE, on_import=lambda d: start_new_run(run, d.config))
 
 Decoding is gan_core.sharing's: hostile links and files are clamped or refused with messages,
-never a traceback, and nothing is applied twice (a link once per tab, an uploaded file once).
+never a traceback, and nothing is applied twice (a link once, when the page is opened in a tab; an
+uploaded file once). The address bar also holds this tab's run id (a reload finds the run again);
+the shared link never does.
 Pages whose setup is their widgets rather than a TrainConfig use the same pieces (unseen_query,
 sync_query, share_expander) through ui.widget_share.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 from typing import Any, Callable, Iterable, Mapping
 
@@ -27,18 +28,13 @@ import streamlit as st
 from gan_core.config import TrainConfig
 from gan_core.sharing import (Decoded, Message, config_from_query, config_to_query, preset_from_json,
                               preset_to_json, query_string)
+from ui.session import RUN_PARAM, reattached_ids
 
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$])")
 
 
-def _applied_key(page_key: str) -> str:
-    return f"_share_query_{page_key}"
-
-
-def _signature(params: Mapping) -> str:
-    """A stable fingerprint of query parameters (order-free), to recognise a URL seen before."""
-    text = "&".join(f"{k}={v}" for k, v in sorted((str(k), str(v)) for k, v in params.items()))
-    return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
+def _link_read_key(page_key: str) -> str:
+    return f"_share_link_read_{page_key}"
 
 
 def _current_query() -> dict:
@@ -62,23 +58,28 @@ def show_messages(messages: Iterable[Message]) -> None:
 
 
 def unseen_query(page_key: str) -> dict | None:
-    """The URL's query parameters (key -> list of values) the first time this tab sees exactly
-    them on this page; None when there are none or when they were applied (or written) before."""
+    """The URL's query parameters (key -> list of values) on the first run of this page in this
+    tab, which is when a link is opened; None on every later run, and None when there are none or
+    when the address names a run this tab found again (a reload: the run is its own setup).
+
+    Read once and never again, because every later rerun carries an address the app itself wrote,
+    or an older one: a slider move sends its rerun with the address the browser shows at that
+    moment, which may not yet hold what the previous run wrote. Taking such an address for a new
+    link installed a fresh run in the middle of Play (issue 11)."""
+    if st.session_state.get(_link_read_key(page_key)):
+        return None
+    st.session_state[_link_read_key(page_key)] = True
     params = _current_query()
-    if not params:
+    run_id = (params.pop(RUN_PARAM, None) or [None])[-1]
+    if not params or run_id in reattached_ids():
         return None
-    signature = _signature({k: v[-1] if v else "" for k, v in params.items()})
-    if st.session_state.get(_applied_key(page_key)) == signature:
-        return None
-    st.session_state[_applied_key(page_key)] = signature
     return params
 
 
 def restore_from_query(page_key: str, base_config: TrainConfig,
                        extras: Mapping[str, tuple | None] | None = None) -> Decoded | None:
-    """The setup the URL's query parameters ask for, decoded onto `base_config`; None when the
-    URL holds no parameters or when this tab already applied (or wrote) exactly these ones.
-    Unpacks as `config, messages = decoded`."""
+    """The setup the URL's query parameters ask for, decoded onto `base_config`, once per page and
+    tab (see unseen_query); None otherwise. Unpacks as `config, messages = decoded`."""
     params = unseen_query(page_key)
     if params is None:
         return None
@@ -87,19 +88,19 @@ def restore_from_query(page_key: str, base_config: TrainConfig,
     return decoded
 
 
-def write_query(page_key: str, config: TrainConfig, base: TrainConfig, extras: Mapping[str, str] | None = None) -> dict:
-    """Make the address bar describe `config` (so copying it shares the setup); returns the params.
-    The written URL counts as applied, so restore_from_query does not re-apply it."""
-    return sync_query(page_key, config_to_query(config, base, extras))
+def write_query(page_key: str, config: TrainConfig, base: TrainConfig, extras: Mapping[str, str] | None = None,
+                run_id: str | None = None) -> dict:
+    """Make the address bar describe `config` (so copying it shares the setup); returns the params."""
+    return sync_query(page_key, config_to_query(config, base, extras), run_id)
 
 
-def sync_query(page_key: str, params: Mapping[str, str]) -> dict:
-    """Make the address bar hold exactly `params` (written only when it differs); the written
-    URL counts as applied, so unseen_query does not hand it back."""
+def sync_query(page_key: str, params: Mapping[str, str], run_id: str | None = None) -> dict:
+    """Make the address bar hold exactly `params`, plus `run_id` (this tab's run, for a reload),
+    written only when it differs. Returns `params`: the shareable part, without the run id."""
     params = dict(params)
-    if {k: st.query_params.get_all(k) for k in st.query_params} != {k: [v] for k, v in params.items()}:
-        st.query_params.from_dict(params)
-    st.session_state[_applied_key(page_key)] = _signature(params)
+    address = {RUN_PARAM: run_id, **params} if run_id else params
+    if {k: st.query_params.get_all(k) for k in st.query_params} != {k: [v] for k, v in address.items()}:
+        st.query_params.from_dict(address)
     return params
 
 

@@ -87,6 +87,6 @@ def comparison_share_box(run: LiveRun) -> None:
                 Message("error", f"the comparison could not start: {exc}"),), decoded.extras)
 
     base = base_for(pair.config.target)
-    write_query(PAGE_KEY, base_config, base, extras=extras)
+    write_query(PAGE_KEY, base_config, base, extras=extras, run_id=run.run_id)
     share_panel(PAGE_KEY, base_config, base, on_import=on_import, extras=extras,
                 name=f"{pair.setting} {extras['a']} vs {extras['b']}")

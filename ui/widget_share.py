@@ -39,9 +39,10 @@ def _apply(table: SettingsTable, restored: Restored, on_change: Mapping[str, Cal
 
 
 def share_widgets(table: SettingsTable, name: str = "", on_change: Mapping[str, Callable[[], None]] | None = None,
-                  expanded: bool = False) -> None:
+                  expanded: bool = False, run_id: str | None = None) -> None:
     """Restore a new link, set the defaults, keep the address bar in step and draw the Share
-    expander. Call it at the top of the page, before the page draws any widget of `table`."""
+    expander. Call it at the top of the page, before the page draws any widget of `table`.
+    `run_id`: the page's training run, kept in the address bar so a reload finds it."""
     on_change = dict(on_change or {})
     for setting_name in table.settings:
         # Streamlit forgets a widget's value on a run that does not draw it (the coverage page's
@@ -56,7 +57,7 @@ def share_widgets(table: SettingsTable, name: str = "", on_change: Mapping[str, 
     for setting_name, value in table.defaults().items():
         st.session_state.setdefault(table.key(setting_name), value)
     values = current_values(table)
-    params = sync_query(table.page, table.to_query(values))
+    params = sync_query(table.page, table.to_query(values), run_id)
     share_expander(table.page, params, table.to_json(values, name), read_preset=table.from_json,
                    applies=lambda restored: restored.applies,
                    on_import=lambda restored: _apply(table, restored, on_change),

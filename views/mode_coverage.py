@@ -22,7 +22,8 @@ st.markdown(
 page_run = src.mnist_page_source()
 if page_run is not None:
     st.session_state.setdefault("cov_source", src.MNIST_CHOICE)  # judge this tab's MNIST run first
-share_widgets(src.SETTINGS, name="mode coverage setup", on_change={"preset": src.start_preset})
+share_widgets(src.SETTINGS, name="mode coverage setup", on_change={"preset": src.start_preset},
+              run_id=src.quick_run_id())
 
 digit_map = src.get_map()
 st.caption(f"Map: {len(digit_map):,} real digits from the {digit_map.source}, "

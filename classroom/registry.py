@@ -1,0 +1,95 @@
+"""Runs by id, across the server's tabs: a reloaded tab (F5) finds its run again.
+
+A browser reload starts a new Streamlit session, and a session's state dies with it. The pages
+therefore register each run here under an unguessable id and keep that id in the address bar;
+the new session resolves it and attaches the very same LiveRun, still training.
+
+Bounded: a run nobody touched for `ttl` seconds is forgotten, and at most `capacity` runs are
+kept (the least recently touched goes first). Forgetting only drops this index's reference: a tab
+that still holds the run keeps it, and registers it again when it next asks.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import secrets
+import threading
+import time
+
+from gan_core.live import LiveRun
+
+CAPACITY_ENV, TTL_ENV = "GAN_CLASSROOM_MAX_RUNS", "GAN_CLASSROOM_RUN_TTL"
+DEFAULT_CAPACITY = 32  # a class of ~30 tabs, one training page each
+DEFAULT_TTL = 600.0  # seconds: a teacher may close the laptop lid between two lessons
+
+
+def _env_number(name: str, default: float) -> float:
+    try:
+        value = float(os.environ.get(name, default))
+    except ValueError:
+        return default
+    return value if math.isfinite(value) and value > 0 else default
+
+
+class RunRegistry:
+    def __init__(self, capacity: int | None = None, ttl: float | None = None, clock=time.monotonic):
+        self.capacity = int(capacity or _env_number(CAPACITY_ENV, DEFAULT_CAPACITY))
+        self.ttl = float(ttl or _env_number(TTL_ENV, DEFAULT_TTL))
+        self._clock = clock
+        self._runs: dict[str, tuple[str, LiveRun]] = {}  # id -> (kind, run)
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        with self._lock:
+            self._expire()
+            return len(self._runs)
+
+    def register(self, run: LiveRun, kind: str) -> str:
+        """The run's id (a new one the first time), kept for `kind` (the page's run name)."""
+        with self._lock:
+            run_id = getattr(run, "run_id", None)
+            if run_id is None:
+                run_id = run.run_id = secrets.token_urlsafe(9)  # 12 URL-safe characters
+            self._runs[run_id] = (kind, run)
+            self._expire()
+            self._evict(keep=run_id)
+        return run_id
+
+    def get(self, run_id: str | None, kind: str) -> LiveRun | None:
+        """The live run with this id for a page of `kind`; None when unknown, expired or of
+        another page (a 2D lab id on the MNIST page)."""
+        if not run_id:
+            return None
+        with self._lock:
+            self._expire()
+            kind_and_run = self._runs.get(run_id)
+        if kind_and_run is None or kind_and_run[0] != kind:
+            return None
+        return kind_and_run[1]
+
+    def _age(self, run: LiveRun) -> float:
+        return self._clock() - run.last_touch
+
+    def _expire(self) -> None:
+        for run_id, (_, run) in list(self._runs.items()):
+            if self._age(run) > self.ttl:
+                del self._runs[run_id]
+
+    def _evict(self, keep: str) -> None:
+        while len(self._runs) > self.capacity:
+            oldest = max((rid for rid in self._runs if rid != keep), key=lambda rid: self._age(self._runs[rid][1]))
+            del self._runs[oldest]
+
+
+_shared: RunRegistry | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_registry() -> RunRegistry:
+    """The server process's registry (every tab's runs)."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = RunRegistry()
+        return _shared
