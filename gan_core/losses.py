@@ -84,21 +84,38 @@ def g_loss_critic(d_fake: torch.Tensor) -> torch.Tensor:
 
 # ---- penalties ------------------------------------------------------------------------------
 
+def _per_packed_input(t: torch.Tensor, pack: int) -> torch.Tensor:
+    """(B, ...) samples -> (B / pack, pack * features): the inputs D actually judges. With PacGAN
+    packing one input of D is `pack` consecutive samples, so a gradient w.r.t. "x" is a gradient
+    w.r.t. that whole packed vector, and its norm is taken over all of it."""
+    return t.reshape(t.shape[0] // pack, -1)
+
+
 def gradient_penalty(discriminator, real: torch.Tensor, fake: torch.Tensor,
                      generator: torch.Generator | None = None) -> torch.Tensor:
-    """E[(||grad_x D(x_hat)||_2 - 1)^2] at x_hat = eps x + (1 - eps) G(z), eps ~ U(0, 1) per sample."""
-    shape = (real.shape[0],) + (1,) * (real.dim() - 1)
-    eps = torch.rand(shape, generator=generator, device=real.device)
+    """E[(||grad_x D(x_hat)||_2 - 1)^2] at x_hat = eps x + (1 - eps) G(z), eps ~ U(0, 1).
+
+    x is one input of D: with pack > 1 (discriminator.pack) a packed input of `pack` samples, so
+    eps is drawn once per packed input and the norm is over the whole packed gradient (the
+    1-Lipschitz constraint is on D as a function of what it reads). Per sample, a D with
+    ||grad|| = 1 on its packed input would read as ||grad|| = 1/sqrt(pack) and be penalised."""
+    pack = getattr(discriminator, "pack", 1)
+    shape = (real.shape[0] // pack,) + (1,) * (real.dim() - 1)
+    eps = torch.rand(shape, generator=generator, device=real.device).repeat_interleave(pack, dim=0)  # (B, 1, ...)
     x_hat = (eps * real + (1 - eps) * fake).requires_grad_(True)
-    out = discriminator(x_hat)
-    (grad,) = torch.autograd.grad(out.sum(), x_hat, create_graph=True)
-    return ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean()
+    out = discriminator(x_hat)  # (B / pack,)
+    (grad,) = torch.autograd.grad(out.sum(), x_hat, create_graph=True)  # (B, ...)
+    return ((_per_packed_input(grad, pack).norm(dim=1) - 1) ** 2).mean()
 
 
-def r1_penalty(d_real: torch.Tensor, real: torch.Tensor, gamma: float) -> torch.Tensor:
-    """gamma/2 E[||grad_x D(x)||^2] on real data (Mescheder et al. 2018); `real` requires grad."""
+def r1_penalty(d_real: torch.Tensor, real: torch.Tensor, gamma: float, pack: int = 1) -> torch.Tensor:
+    """gamma/2 E[||grad_x D(x)||^2] on real data (Mescheder et al. 2018); `real` requires grad.
+
+    The expectation is over D's inputs: with pack > 1, packed inputs of `pack` samples, each
+    contributing the squared norm of its whole packed gradient (averaging per sample would divide
+    gamma by pack)."""
     (grad,) = torch.autograd.grad(d_real.sum(), real, create_graph=True)
-    return 0.5 * gamma * grad.flatten(1).pow(2).sum(1).mean()
+    return 0.5 * gamma * _per_packed_input(grad, pack).pow(2).sum(1).mean()
 
 
 # ---- what each named loss means for D's output ------------------------------------------------

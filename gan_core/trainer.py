@@ -88,6 +88,28 @@ def _dropout_off(*nets: torch.nn.Module):
             m.train(True)
 
 
+def _batch_norms(net: torch.nn.Module) -> list[torch.nn.Module]:
+    """The BatchNorm layers of a network that keep running statistics (DCGAN's; MLPs have none)."""
+    return [m for m in net.modules()
+            if isinstance(m, torch.nn.modules.batchnorm._BatchNorm) and m.track_running_stats]
+
+
+@contextlib.contextmanager
+def _frozen_batch_norm(layers: list[torch.nn.Module]):
+    """A frozen network's BatchNorm keeps normalising by the batch (its training behaviour, so
+    the forward pass is unchanged) but leaves running_mean, running_var and num_batches_tracked
+    alone: only the network being updated, in its own step, moves them. Otherwise step_d would
+    move G's statistics, step_g D's, and merely looking (sample, d_probability) would move both,
+    so checkpoints and eval-mode outputs would depend on how often a page redrew."""
+    for m in layers:
+        m.track_running_stats = False  # with training=True: batch statistics, no buffer update
+    try:
+        yield
+    finally:
+        for m in layers:
+            m.track_running_stats = True
+
+
 def _params(opt: torch.optim.Optimizer) -> list[torch.Tensor]:
     """The parameters an optimizer updates: a plain list, cheaper per step than module.parameters()."""
     return [p for group in opt.param_groups for p in group["params"]]
@@ -124,6 +146,8 @@ class Trainer:
             self.generator, self.discriminator = build_models(c, self.data_shape)
         self.generator.to(self.device)
         self.discriminator.to(self.device)
+        self.g_batch_norms = _batch_norms(self.generator)  # frozen while D steps and for views
+        self.d_batch_norms = _batch_norms(self.discriminator)  # frozen while G steps and for views
         self.opt_g = self._optimizer(self.generator, c.lr_g)
         self.opt_d = self._optimizer(self.discriminator, c.lr_d)
         # Separate seeded streams: training, fixed progress noise, and samples drawn for views,
@@ -207,7 +231,8 @@ class Trainer:
         real = self.real_batch(c.batch_size) if real is None else real.to(self.device)  # (B, *shape)
         z = self.noise(real.shape[0]) if z is None else z.to(self.device)  # (B, z_dim)
         with self._step_rng():  # dropout masks from the trainer's own seeded stream
-            with torch.no_grad():  # G frozen: no graph through G, so its weights cannot move
+            # G frozen: no graph through G, so its weights cannot move; nor can its BatchNorm statistics
+            with torch.no_grad(), _frozen_batch_norm(self.g_batch_norms):
                 fake = self.generator(z)  # (B, *shape)
             use_r1 = c.r1_gamma > 0
             real_in = real.detach().requires_grad_(True) if use_r1 else real
@@ -219,7 +244,7 @@ class Trainer:
             if c.loss == "wgan_gp" and c.gp_weight > 0:
                 penalties.append(c.gp_weight * losses.gradient_penalty(d, real, fake, self.rng))
             if use_r1:
-                penalties.append(losses.r1_penalty(d_real, real_in, c.r1_gamma))
+                penalties.append(losses.r1_penalty(d_real, real_in, c.r1_gamma, getattr(d, "pack", 1)))
             for term in penalties:
                 loss_d = loss_d + term
             self.opt_d.zero_grad(set_to_none=True)
@@ -258,7 +283,8 @@ class Trainer:
         try:
             with self._step_rng():  # dropout masks from the trainer's own seeded stream
                 fake = g(z)  # (B, *shape)
-                d_fake = d(fake)  # (B/pack,)
+                with _frozen_batch_norm(self.d_batch_norms):  # D frozen, its running statistics too
+                    d_fake = d(fake)  # (B/pack,)
                 # G: minimize log(1 - D(G(z))) (minimax) or -log D(G(z)) (non-saturating), ...
                 loss_g = losses.generator_loss(c.loss, d_fake)
                 self.opt_g.zero_grad(set_to_none=True)
@@ -334,7 +360,7 @@ class Trainer:
     @torch.no_grad()
     def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
         """n fresh generator samples (B, *data_shape), from the view stream (training unaffected)."""
-        with _dropout_off(self.generator):
+        with _dropout_off(self.generator), _frozen_batch_norm(self.g_batch_norms):  # looking moves nothing
             return self.generator(self.noise(n, generator or self.view_rng))
 
     def fixed_noise(self, n: int = 64) -> torch.Tensor:
@@ -344,7 +370,7 @@ class Trainer:
     @torch.no_grad()
     def fixed_samples(self, n: int = 64) -> torch.Tensor:
         """G applied to the same z every time: progress frames that are comparable over time."""
-        with _dropout_off(self.generator):
+        with _dropout_off(self.generator), _frozen_batch_norm(self.g_batch_norms):
             return self.generator(self.fixed_noise(n))
 
     @torch.no_grad()
@@ -355,7 +381,7 @@ class Trainer:
         pack = getattr(self.discriminator, "pack", 1)
         if pack > 1:  # judge a pack made of copies of the same point
             x = x.repeat_interleave(pack, dim=0)
-        with _dropout_off(self.discriminator):
+        with _dropout_off(self.discriminator), _frozen_batch_norm(self.d_batch_norms):
             return losses.probability(self.config.loss, self.discriminator(x))
 
     def history_columns(self) -> dict[str, np.ndarray]:

@@ -126,3 +126,81 @@ def test_dcgan_checkpoint_round_trip_restores_identical_outputs():
     trainer.step()
     restored.step()  # same RNG state, same weights: the continued runs agree
     torch.testing.assert_close(trainer.fixed_samples(8), restored.fixed_samples(8), rtol=0, atol=1e-6)
+
+
+# ---- BatchNorm running statistics: only the network being updated moves its own (issue 12 item 9)
+
+def _bn_buffers(net: nn.Module) -> list[torch.Tensor]:
+    return [b.detach().clone() for m in net.modules() if isinstance(m, nn.BatchNorm2d)
+            for b in (m.running_mean, m.running_var, m.num_batches_tracked)]
+
+
+def _same(a: list[torch.Tensor], b: list[torch.Tensor]) -> bool:
+    return all(torch.equal(x, y) for x, y in zip(a, b))
+
+
+def _expected_running_mean(net: nn.Module, run) -> list[torch.Tensor]:
+    """Each BatchNorm2d's running_mean after `run()`, by the definition: every training-mode
+    forward pass blends in the channel mean of the layer's input with momentum m,
+    r <- (1 - m) r + m mean(input). The inputs are captured with hooks; nothing of gan_core is used."""
+    layers = [m for m in net.modules() if isinstance(m, nn.BatchNorm2d)]
+    expected = [m.running_mean.detach().clone() for m in layers]
+    seen = {i: [] for i in range(len(layers))}
+    hooks = [m.register_forward_pre_hook(lambda mod, inp, i=i: seen[i].append(inp[0].detach().mean((0, 2, 3))))
+             for i, m in enumerate(layers)]
+    try:
+        run()
+    finally:
+        for h in hooks:
+            h.remove()
+    for i, m in enumerate(layers):
+        for mean in seen[i]:
+            expected[i] = (1 - m.momentum) * expected[i] + m.momentum * mean
+    return expected
+
+
+@pytest.mark.parametrize("loss", ["nonsaturating", "wgan_gp"])
+def test_each_step_moves_only_its_own_networks_batch_norm_statistics(loss):
+    t = Trainer(mnist_config(loss=loss, seed=3))
+    g_before = _bn_buffers(t.generator)
+    d_expected = _expected_running_mean(t.discriminator, t.step_d)
+    assert _same(_bn_buffers(t.generator), g_before), "step_d moved G's BatchNorm statistics"
+    d_bn = [m for m in t.discriminator.modules() if isinstance(m, nn.BatchNorm2d)]
+    for m, want in zip(d_bn, d_expected):  # D's own statistics moved, by the momentum rule
+        assert torch.allclose(m.running_mean, want, atol=1e-6)
+        assert not torch.equal(m.running_mean, torch.zeros_like(want))
+    d_before = _bn_buffers(t.discriminator)
+    g_expected = _expected_running_mean(t.generator, t.step_g)
+    assert _same(_bn_buffers(t.discriminator), d_before), "step_g moved D's BatchNorm statistics"
+    g_bn = [m for m in t.generator.modules() if isinstance(m, nn.BatchNorm2d)]
+    for m, want in zip(g_bn, g_expected):
+        assert torch.allclose(m.running_mean, want, atol=1e-6)
+
+
+def test_looking_at_a_dcgan_moves_no_batch_norm_statistics():
+    t = Trainer(mnist_config())
+    t.step()
+    g_before, d_before = _bn_buffers(t.generator), _bn_buffers(t.discriminator)
+    t.sample(16)
+    t.fixed_samples(16)
+    t.d_probability(t.real_batch(8))
+    assert _same(_bn_buffers(t.generator), g_before) and _same(_bn_buffers(t.discriminator), d_before)
+    assert all(m.training for m in t.generator.modules())  # still training-mode networks
+
+
+def test_freezing_statistics_does_not_change_the_training_step():
+    """The D loss a step records equals BCE computed on copies of the networks in plain training
+    mode (batch statistics), i.e. freezing the buffers did not change the forward pass."""
+    import copy
+
+    import torch.nn.functional as F
+
+    t = Trainer(mnist_config(seed=5))
+    real, z = t.real_batch(8, torch.Generator().manual_seed(1)), torch.randn(8, 100)
+    g, d = copy.deepcopy(t.generator), copy.deepcopy(t.discriminator)
+    with torch.no_grad():
+        fake = g(z)
+        want = (F.binary_cross_entropy_with_logits(d(real), torch.ones(8))
+                + F.binary_cross_entropy_with_logits(d(fake), torch.zeros(8))).item()
+    record = t.step_d(real=real, z=z)
+    assert record.loss_d == pytest.approx(want, rel=1e-5, abs=1e-6)

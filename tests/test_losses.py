@@ -7,6 +7,7 @@ import torch
 import torch.nn.functional as F
 
 from gan_core import losses
+from gan_core.models import MLPDiscriminator
 
 # Logits 0 and log 3 are probabilities 1/2 and 3/4: easy to do by hand.
 LOGITS = torch.tensor([0.0, math.log(3.0)])
@@ -105,3 +106,67 @@ def test_dispatch_and_unknown_names():
     assert losses.probability("hinge", torch.tensor([0.0])).item() == pytest.approx(0.5)
     with pytest.raises(ValueError, match="unknown loss"):
         losses.generator_loss("bogus", d_fake)
+
+
+# ---- penalties with PacGAN packing: per packed input, by definition (issue 12 item 4) -----------
+
+class PackedLinearCritic(torch.nn.Module):
+    """D(packed x) = w · (x_1, ..., x_pack) + b: its gradient w.r.t. each packed input is w."""
+
+    def __init__(self, w: torch.Tensor, pack: int):
+        super().__init__()
+        self.w, self.pack = w, pack
+
+    def forward(self, x):
+        return x.reshape(x.shape[0] // self.pack, -1) @ self.w + 0.3
+
+
+@pytest.mark.parametrize("pack", [1, 2, 4, 16])
+def test_penalties_of_a_packed_linear_critic_match_hand_computed_values(pack):
+    w = torch.randn(2 * pack, generator=torch.Generator().manual_seed(pack), dtype=torch.float64)
+    w = w * (1.02 / w.norm())  # ||grad D|| = 1.02 on every packed input
+    critic = PackedLinearCritic(w, pack)
+    real = torch.randn(8 * pack, 2, dtype=torch.float64)
+    fake = torch.randn(8 * pack, 2, dtype=torch.float64) + 3
+    gp = losses.gradient_penalty(critic, real, fake, torch.Generator().manual_seed(0))
+    assert gp.item() == pytest.approx((1.02 - 1.0) ** 2, rel=1e-9)  # 0.0004, whatever pack is
+    x = real.clone().requires_grad_(True)
+    r1 = losses.r1_penalty(critic(x), x, 3.0, pack)
+    assert r1.item() == pytest.approx(0.5 * 3.0 * 1.02**2, rel=1e-9)  # γ/2·||w||², not divided by pack
+
+
+def _per_pack_by_autograd(critic, x: torch.Tensor, pack: int) -> list[torch.Tensor]:
+    """||grad D|| for each packed input separately: one leaf tensor per pack, D applied to it alone."""
+    norms = []
+    for chunk in x.detach().split(pack):
+        leaf = chunk.clone().requires_grad_(True)
+        (grad,) = torch.autograd.grad(critic(leaf).sum(), leaf)
+        norms.append(grad.norm())
+    return norms
+
+
+@pytest.mark.parametrize("pack", [2, 4])
+def test_penalties_of_a_packed_mlp_equal_the_per_packed_input_definition(pack):
+    torch.manual_seed(0)
+    critic = MLPDiscriminator((2,), 16, 2, "tanh", pack=pack).double()
+    real = torch.randn(6 * pack, 2, dtype=torch.float64)
+    # real == fake makes x_hat = real whatever eps is, so the definition needs no shared eps
+    gp = losses.gradient_penalty(critic, real, real.clone(), torch.Generator().manual_seed(0))
+    norms = torch.stack(_per_pack_by_autograd(critic, real, pack))
+    assert gp.item() == pytest.approx(((norms - 1) ** 2).mean().item(), rel=1e-9)
+    x = real.clone().requires_grad_(True)
+    r1 = losses.r1_penalty(critic(x), x, 2.0, pack)
+    assert r1.item() == pytest.approx((0.5 * 2.0 * norms**2).mean().item(), rel=1e-9)
+
+
+def test_trainer_r1_with_pack_uses_the_per_packed_input_definition():
+    from gan_core.config import TrainConfig
+    from gan_core.trainer import Trainer
+    import copy
+
+    t = Trainer(TrainConfig(target="ring8", pack=4, r1_gamma=2.0, batch_size=32, d_width=16, g_width=16))
+    d_before = copy.deepcopy(t.discriminator)
+    real = t.real_batch(32, torch.Generator().manual_seed(9))
+    record = t.step_d(real=real)
+    norms = torch.stack(_per_pack_by_autograd(d_before, real, 4))
+    assert record.penalty == pytest.approx((0.5 * 2.0 * norms**2).mean().item(), rel=1e-4)
