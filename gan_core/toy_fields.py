@@ -1,5 +1,5 @@
 """What the 2D lab draws over the plane: D on a grid, G's gradient field, the generator manifold,
-kernel density estimates and the optimal discriminator D* = p_data / (p_data + p_g).
+kernel density estimates and the optimal discriminator D* = α p_data / (p_data + p_g).
 
 `PlaneScene` holds what never changes during a run (the window, the grid, real samples and the
 blurred target density); `scene.frame(trainer)` computes what does, touching the networks only
@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from gan_core import losses
+from gan_core.theory import optimal_discriminator as theory_optimal_discriminator
 from gan_core.distributions import GaussianMixture, Target
 
 REAL_VIEW_SIZE = 600  # real samples drawn once per scene for the scatter
@@ -84,15 +85,18 @@ def binned_kde(samples: np.ndarray, xs: np.ndarray, ys: np.ndarray, bandwidth: f
     return density[pad_y::refine][:len(ys), pad_x::refine][:, :len(xs)]
 
 
-def optimal_discriminator(p_data: np.ndarray, p_g: np.ndarray, relative_floor: float = 1e-3) -> np.ndarray:
-    """D*(x) = p_data / (p_data + p_g) (Goodfellow et al. 2014, Prop. 1). Where neither density
-    has mass (p_data + p_g below `relative_floor` x its maximum) D* is a ratio of Gaussian tails
-    that no sample ever tests; it is reported as NaN (drawn blank) instead of a confident 0 or 1."""
+def optimal_discriminator(p_data: np.ndarray, p_g: np.ndarray, real_label: float = 1.0,
+                          relative_floor: float = 1e-3) -> np.ndarray:
+    """D*(x) = α p_data / (p_data + p_g), α = the real label D is trained towards (Goodfellow et
+    al. 2014, Prop. 1 for α = 1; one-sided smoothing caps D's target at α, so D* is capped too).
+    The same formula as gan_core.theory.optimal_discriminator, which the 1D lab and the value page
+    use. Where neither density has mass (p_data + p_g below `relative_floor` x its maximum) D* is
+    a ratio of Gaussian tails that no sample ever tests; it is reported as NaN (drawn blank)
+    instead of a confident 0 or α."""
     p_data, p_g = np.asarray(p_data, float), np.asarray(p_g, float)
     total = p_data + p_g
     floor = max(float(total.max(initial=0.0)) * relative_floor, 1e-300)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(total > floor, p_data / total, np.nan)
+    return np.where(total > floor, theory_optimal_discriminator(p_data, p_g, real_label), np.nan)
 
 
 def blurred_density(target: Target, points: np.ndarray, bandwidth: float, real: np.ndarray) -> np.ndarray:
@@ -153,7 +157,8 @@ class PlaneFrame:
     manifold: np.ndarray | None  # (L, P, 2) G's image of the z grid lines, or None
     p_data: np.ndarray  # (GRID_RES, GRID_RES) blurred target density on the grid
     p_g: np.ndarray  # (GRID_RES, GRID_RES) KDE of the fakes on the same grid
-    d_star: np.ndarray  # (GRID_RES, GRID_RES) p_data / (p_data + p_g)
+    d_star: np.ndarray  # (GRID_RES, GRID_RES) α p_data / (p_data + p_g)
+    real_label: float = 1.0  # α, the real label in use when D was read: D*'s ceiling
 
 
 class PlaneScene:
@@ -187,7 +192,8 @@ class PlaneScene:
             with torch.no_grad():
                 manifold = trainer.generator(z.to(trainer.device)).cpu().numpy().reshape(*z_lines.shape[:2], 2)
         return {"iteration": trainer.iteration, "updates": trainer.updates,
-                "fakes": fakes.cpu().numpy(), "probs": probs, "grads": grads, "manifold": manifold}
+                "fakes": fakes.cpu().numpy(), "probs": probs, "grads": grads, "manifold": manifold,
+                "real_label": trainer.config.real_label}
 
     def frame(self, trainer, lock=None) -> PlaneFrame:
         """One redraw's data; `lock` (a context manager such as LiveRun.locked()) guards only the
@@ -207,4 +213,5 @@ class PlaneScene:
             iteration=part["iteration"], updates=part["updates"], fakes=part["fakes"],
             heat=part["probs"].reshape(shape), field=grads[:n_field], fake_arrows=grads[n_field:],
             manifold=part["manifold"], p_data=self.p_data.reshape(shape), p_g=p_g.reshape(shape),
-            d_star=optimal_discriminator(self.p_data, p_g).reshape(shape))
+            d_star=optimal_discriminator(self.p_data, p_g, part["real_label"]).reshape(shape),
+            real_label=part["real_label"])

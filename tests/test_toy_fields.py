@@ -161,3 +161,31 @@ def test_history_columns_incremental_equals_full_rebuild_and_follows_rollback():
     cache.refresh(trainer)
     assert cache.columns()["iteration"][-1] == 50
     assert cache.columns()["update"].tolist() == trainer.history_columns()["update"].tolist()
+
+
+# ---- D* with one-sided label smoothing: α p_data / (p_data + p_g), as the 1D lab and value page
+
+@pytest.mark.parametrize("alpha", [1.0, 0.9, 0.5])
+def test_optimal_discriminator_is_capped_by_the_real_label(alpha):
+    d = optimal_discriminator(np.array([3.0, 1.0, 0.0, 5.0, 1e-9]), np.array([1.0, 1.0, 2.0, 0.0, 0.0]), alpha)
+    assert d[:4] == pytest.approx([0.75 * alpha, 0.5 * alpha, 0.0, alpha], abs=1e-12)  # by hand
+    assert math.isnan(d[4])
+
+
+def test_frame_d_star_uses_the_real_label_in_training():
+    """With smoothing 0.1 D is trained towards 0.9·p/(p+q): the frame's D* must top out at 0.9
+    where only real data lives, and equal 0.9·p/(p+q) computed here from the frame's densities."""
+    from ui.toy_views import d_versus_optimal_figures
+
+    trainer = Trainer(TrainConfig(target="ring8", batch_size=32, seed=3, real_label=0.9))
+    scene = PlaneScene(trainer.target)
+    frame = scene.frame(trainer)
+    assert frame.real_label == pytest.approx(0.9, abs=1e-12)
+    p, q = frame.p_data, frame.p_g
+    lively = (p + q) > 1e-3 * (p + q).max()
+    assert np.nanmax(frame.d_star) == pytest.approx(0.9, abs=1e-3)  # the untrained G leaves real-only cells
+    assert frame.d_star[lively] == pytest.approx(0.9 * p[lively] / (p[lively] + q[lively]), rel=1e-12)
+    trainer.update(label_smoothing=0.0)  # a live change reaches the next frame
+    assert np.nanmax(scene.frame(trainer).d_star) == pytest.approx(1.0, abs=1e-3)
+    _, optimal = d_versus_optimal_figures(scene, frame)
+    assert "0.9·p_data / (p_data + p_g)" in optimal.layout.title.text

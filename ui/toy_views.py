@@ -146,7 +146,8 @@ def d_versus_optimal_figures(scene: PlaneScene, frame: PlaneFrame, height: int =
     learned = fast_figure([_heat(scene, frame.heat, "D(x)", "D", show_scale=False),
                            _half_contour(scene, frame.heat)], plane_layout(scene, "D as trained", height))
     optimal = fast_figure([_heat(scene, frame.d_star, "D*(x)", "D*"), _half_contour(scene, frame.d_star)],
-                          plane_layout(scene, "D* = p_data / (p_data + p_g)", height))
+                          plane_layout(scene, "D* = p_data / (p_data + p_g)" if frame.real_label == 1
+                                       else f"D* = {frame.real_label:g}·p_data / (p_data + p_g)", height))
     return learned, optimal
 
 
