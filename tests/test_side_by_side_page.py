@@ -114,3 +114,37 @@ def test_a_1d_target_runs_with_the_1d_lab_networks_and_figure_1():
     a, b = pair(at).trainers
     assert (a.config.target, a.config.z_dim, a.config.seed, b.config.d_steps) == ("trimodal_1d", 1, 2, 5)
     assert not at.error
+
+
+@pytest.mark.parametrize("target, extra", [("mnist", {}), ("custom", {"custom_points": "0,0;1,1"})])
+def test_a_link_naming_a_target_this_page_cannot_draw_is_refused_by_name(target, extra):
+    """/side_by_side?target=mnist raised AttributeError (no .bounds); the box showed ring8 while
+    the caption said "on mnist". Any target decodes from a link: the page refuses what it cannot draw."""
+    at = open_with({"target": target, "seed": "3", "compare": "batch_size", "a": "32", "b": "512", **extra})
+    errors = " ".join(e.value for e in at.error)
+    assert f"target '{target}' is not available on this page" in errors and "using ring8" in errors
+    p = pair(at)
+    assert [t.config.target for t in p.trainers] == ["ring8", "ring8"]
+    assert (p.setting, p.values, p.config.seed) == ("batch_size", (32, 512), 3)  # the rest of the link stays
+    assert at.selectbox(key="sbs_target").value == "ring8"
+    assert any("on ring8, seed 3" in c.value for c in at.caption)
+    at.button(key="sbs_step_both").click().run()
+    assert not at.exception and [t.iteration for t in p.trainers] == [1, 1]
+
+
+def test_a_preset_file_naming_mnist_is_refused_by_name_and_the_pair_runs_on():
+    import json
+
+    from gan_core.config import TrainConfig
+    from gan_core.sharing import preset_to_json
+
+    at = open_page()
+    before = pair(at)
+    doc = preset_to_json(TrainConfig(target="mnist", seed=5, lr_g=0.0005), "side_by_side")
+    at.file_uploader(key="side_by_side_share_upload").set_value(("m.json", doc.encode(), "application/json")).run()
+    assert not at.exception, at.exception
+    assert "target 'mnist' is not available on this page" in " ".join(e.value for e in at.error)
+    p = pair(at)
+    assert p is not before and [t.config.target for t in p.trainers] == ["ring8", "ring8"]
+    assert (p.config.seed, p.config.lr_g) == (5, 0.0005) and json.loads(doc)["config"]["target"] == "mnist"
+    assert at.selectbox(key="sbs_target").value == "ring8"

@@ -12,6 +12,7 @@ from gan_core.live import LiveRun
 from gan_core.lockstep import LockstepRun
 from gan_core.sharing import Message, config_from_query
 from ui.live_controls import sync_knobs
+from ui.page_share import _fit_target  # the training pages' one refusal of a target they cannot draw
 from ui.share import restore_from_query, share_panel, show_messages, write_query
 from ui.side_by_side import BASE, COMPARED, PREFIX, TARGET_CHOICES, base_for, shared_knobs
 
@@ -57,6 +58,8 @@ def restore_comparison(run: LiveRun) -> None:
     restored = restore_from_query(PAGE_KEY, base, extras=EXTRAS)
     if restored is None:
         return
+    # any target name decodes (mnist, custom); this page draws only TARGET_CHOICES: refuse the rest by name
+    restored = _fit_target(restored, base, TARGET_CHOICES)
     messages = list(restored.messages)
     setting = restored.extras.get("compare", run.trainer.setting)
     values = list(COMPARED[setting][1])
@@ -80,6 +83,8 @@ def comparison_share_box(run: LiveRun) -> None:
     base_config = pair.config  # A's config: the link's settings then rebuild run A exactly
 
     def on_import(decoded) -> None:
+        decoded = _fit_target(decoded, pair.config, TARGET_CHOICES)
+        st.session_state[f"_share_import_{PAGE_KEY}"] = decoded  # shown with the refusal, if any
         try:
             install(run, decoded.config, pair.setting, pair.values)
         except ValueError as exc:
