@@ -38,24 +38,28 @@ METHODS = {
         Method("gan", "GAN (minimax)", "GAN",
                r"\max_\psi\,\min_\theta\; \log\sigma(0) + \log(1-\sigma(\psi\theta))"
                r"\quad\Rightarrow\quad v = \big(\psi\,\sigma(\psi\theta),\; -\theta\,\sigma(\psi\theta)\big)",
-               "Rotates around the equilibrium: simultaneous steps spiral out, alternating ones circle."),
+               "Near (0, 0) the field is a pure rotation (Jacobian eigenvalues ±i/2): nothing pulls the "
+               "path in, and a step along a rotation moves outwards."),
         Method("nsgan", "NS-GAN (non-saturating G)", "NS-GAN",
                r"G:\ \min_\theta -\log\sigma(\psi\theta)\quad\Rightarrow\quad "
                r"v = \big(\psi\,(1-\sigma(\psi\theta)),\; -\theta\,\sigma(\psi\theta)\big)",
-               "Same rotation at the equilibrium (σ(0) = ½ for both players): simultaneous steps settle on a "
-               "cycle, alternating ones creep inwards slowly, never at a linear rate."),
+               "Same rotation at the equilibrium (σ(0) = ½ for both players): eigenvalues ±i/2, no "
+               "pull inwards at a linear rate."),
         Method("wgan", "WGAN (clipped critic |ψ| ≤ c)", "WGAN",
                r"\max_{|\psi|\le c}\,\min_\theta\; \psi\cdot 0 - \psi\theta"
                r"\quad\Rightarrow\quad v = (\psi,\; -\theta),\ \ \psi \leftarrow \mathrm{clip}(\psi, -c, c)",
-               "A pure rotation (critic D(x) = ψx, no sigmoid); clipping does not make it converge."),
+               "A pure rotation (critic D(x) = ψx, no sigmoid) everywhere; clipping only bounds ψ to [−c, c]."),
         Method("wgan_gp", "WGAN-GP", "WGAN-GP",
                r"D:\ \max_\psi -\psi\theta - \lambda(|\psi| - 1)^2\quad\Rightarrow\quad "
                r"v = \big(\psi,\; -\theta - 2\lambda(|\psi|-1)\,\mathrm{sign}\,\psi\big)",
-               "The penalty pulls |ψ| to 1, not to 0: D never settles at ψ = 0, so the path keeps circling."),
+               "The penalty pulls |ψ| towards 1, not to 0, so nothing pulls D to the equilibrium's ψ = 0. The "
+               "field is kinked at ψ = 0 and vanishes at (θ, ψ) = (2λ, 0⁺) and (−2λ, 0⁻): rest points a "
+               "path can stop at, 2λ away from the equilibrium."),
         Method("r1", "GAN + R1 penalty", "R1",
                r"D:\ \max_\psi \log\sigma(0) + \log(1-\sigma(\psi\theta)) - \tfrac{\gamma}{2}\psi^2"
                r"\quad\Rightarrow\quad v = \big(\psi\,\sigma(\psi\theta),\; -\theta\,\sigma(\psi\theta) - \gamma\psi\big)",
-               "γ/2·‖∇ₓD‖² on real data damps ψ: the spiral turns inward and converges."),
+               "γ/2·‖∇ₓD‖² on real data adds −γψ to D's update: for γ > 0 the eigenvalues at (0, 0) get a "
+               "negative real part (−γ/2 while γ < 1), a pull inwards."),
         Method("consensus", "Consensus optimisation", "Consensus",
                r"v_c = v - \eta\, J^\top v,\quad J = \partial v / \partial(\theta,\psi)"
                r"\ \ (\text{descent on } \tfrac12\|v\|^2,\ v \text{ the GAN field})",
@@ -147,3 +151,80 @@ def field_grid(method: str, lim: float, n: int = 15, params: DiracParams = Dirac
     theta, psi = np.meshgrid(axis, axis)
     v_theta, v_psi = field(method, theta, psi, params)
     return theta, psi, np.asarray(v_theta, float), np.asarray(v_psi, float)
+
+
+# ---- what a path did, in words the page can show (every claim measured on the path itself) ------
+
+@dataclass(frozen=True)
+class PathOutcome:
+    """What one trajectory did, measured: the page's caption is written from these numbers."""
+
+    kind: str  # "converges" | "rests" (stops away from (0, 0)) | "leaves" (cut short) | "away" | "towards" | "around"
+    start: float  # distance to the equilibrium at step 0
+    end: float  # distance at the last finite step
+    low: float  # smallest and largest distance along the way
+    high: float
+    last: tuple  # (θ, ψ) at the last finite step
+    turns: float  # times the path went round the equilibrium (angle swept / 2π)
+    steps: int  # finite steps taken
+
+
+CONVERGED = 1e-3  # the distance fell below this fraction of the start (or 1e-9 absolute)
+AT_REST = 1e-6  # over the last tenth of the steps the point moved less than this (times max(1, end))
+SAME_DISTANCE = 0.05  # "around": the end distance within 5% of the start
+
+
+def path_outcome(path: np.ndarray) -> PathOutcome:
+    """Measure a `trajectory`: start/end/min/max distance, turns round (0, 0), and whether it came
+    to rest (moved < AT_REST over its last tenth) or left every range (NaN rows)."""
+    ok = np.isfinite(path).all(1)
+    finite = path[ok]
+    dist = distance_to_equilibrium(finite)
+    angle = np.unwrap(np.arctan2(finite[:, 1], finite[:, 0]))
+    swept = np.where(dist[:-1] * dist[1:] > 0, np.diff(angle), 0.0)  # no angle at (0, 0) itself
+    turns = float(abs(swept.sum()) / (2 * np.pi))
+    start, end = float(dist[0]), float(dist[-1])
+    tail = finite[-max(2, len(finite) // 10):]
+    moved = float(np.abs(tail - tail[-1]).max())
+    if not ok.all():
+        kind = "leaves"
+    elif end <= max(CONVERGED * start, 1e-9):
+        kind = "converges"
+    elif moved < AT_REST * max(1.0, end):
+        kind = "rests"
+    elif end > (1 + SAME_DISTANCE) * start:
+        kind = "away"
+    elif end < (1 - SAME_DISTANCE) * start:
+        kind = "towards"
+    else:
+        kind = "around"
+    return PathOutcome(kind, start, end, float(dist.min()), float(dist.max()),
+                       (float(finite[-1, 0]), float(finite[-1, 1])), turns, int(ok.sum()) - 1)
+
+
+def describe_outcome(o: PathOutcome) -> str:
+    """One sentence about a measured path; every number in it is a field of `o`."""
+    laps = f", going round it {o.turns:.1f} times" if o.turns >= 1 else ""
+    if o.kind == "leaves":
+        return f"leave every range (|θ| or |ψ| > 10⁶) after {o.steps} steps"
+    if o.kind == "converges" and o.start == 0:
+        return "stay at the equilibrium, where they start"
+    if o.kind == "converges":
+        return f"converge to the equilibrium: distance {o.start:.3g} → {o.end:.1e}"
+    if o.kind == "rests":
+        return (f"come to rest at (θ, ψ) = ({o.last[0]:.2f}, {o.last[1]:.2f}), not at the equilibrium: "
+                f"distance {o.start:.3g} → {o.end:.3g}{laps}")
+    if o.kind == "away":
+        return f"move away from the equilibrium: distance {o.start:.3g} → {o.end:.3g}{laps}"
+    if o.kind == "towards":
+        return f"approach the equilibrium without reaching it: distance {o.start:.3g} → {o.end:.3g}{laps}"
+    return (f"neither approach nor leave the equilibrium: distance {o.start:.3g} → {o.end:.3g}, between "
+            f"{o.low:.3g} and {o.high:.3g} on the way{laps}")
+
+
+def caption(method: str, simultaneous: np.ndarray, alternating: np.ndarray) -> str:
+    """The page's caption: what the method's field does (true for every parameter), then what the
+    two paths drawn with the settings shown actually did (measured, not predicted)."""
+    return (f"{METHODS[method].note} With these settings, simultaneous steps "
+            f"{describe_outcome(path_outcome(simultaneous))}; alternating steps "
+            f"{describe_outcome(path_outcome(alternating))}.")

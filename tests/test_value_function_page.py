@@ -118,3 +118,16 @@ def test_fake_error_metric_is_finite_for_a_confident_d(at):
                       epsabs=1e-12, limit=200)[0]
     assert reference == pytest.approx(0.0129, abs=5e-5)
     assert metric(at, ":red[fake error]  −E[log(1 − D(G(z)))]") == pytest.approx(reference, abs=6e-5)
+
+
+def test_dirac_caption_describes_the_paths_drawn(at):
+    """Issue 12 item 2: at the page's default λ = 1 the WGAN-GP paths stop at (2λ, 0⁺); the caption
+    said they keep circling. It must now be the measured description of the two drawn paths."""
+    at.selectbox(key="vf_dirac_method").set_value("wgan_gp").run()
+    assert not at.exception
+    p = dirac.DiracParams(gamma=1.0, gp_weight=1.0, clip=1.0, consensus=0.5)  # the page's defaults
+    sim, alt = (dirac.trajectory("wgan_gp", (1.0, 1.0), 0.1, 500, a, p) for a in (False, True))
+    captions = [c.value for c in at.caption]
+    assert dirac.caption("wgan_gp", sim, alt) in captions
+    shown = next(c for c in captions if c.startswith(dirac.METHODS["wgan_gp"].note))
+    assert "keeps circling" not in shown and shown.count("come to rest at (θ, ψ) = (2.00, 0.00)") == 2

@@ -194,7 +194,7 @@ with tabs[5]:
     cols[2].metric(f"alternating, after {steps} steps", f"{last(d_alt):.3e}")
     if not (np.isfinite(sim).all() and np.isfinite(alt).all()):
         st.warning("A trajectory left every sensible range (|θ| or |ψ| > 10⁶) and was cut short there.")
-    st.caption(info.note)
+    st.caption(dirac.caption(method, sim, alt))  # measured on the two paths drawn, for these settings
     lim = float(max(2.0, min(6.0, 1.1 * np.nanmax(np.abs(np.vstack([sim, alt]))))))
     left, right = st.columns([1.1, 1])
     left.plotly_chart(field_figure(dirac.field_grid(method, lim, 15, params),
