@@ -94,3 +94,17 @@ def test_step_story_reports_the_numbers_of_the_update():
     steps = step_story(data.last_batch, last, data.config)
     assert steps[3] == ("4. G's loss", f"−log D(G(z)) (non-saturating: fakes labelled “real”) = {record.loss_g:.4f}.")
     assert step_story({}, {}, data.config) == []
+
+
+@pytest.mark.parametrize("loss", ["hinge", "wgan_gp"])
+def test_step_story_names_no_label_where_the_loss_has_none(loss):
+    """Issue 12 item 6: under hinge and WGAN-GP a real label of 0.9 changes nothing, so the story
+    must not say "(label 0.9)"; the terms it prints are still the record's."""
+    run = LiveRun(Trainer(TrainConfig(batch_size=16, real_label=0.9, loss=loss)))
+    views = LabViews()
+    record = run.run_steps("d")[0]
+    data = views.compute(run)
+    last = {f: data.history[f][-1] for f in data.history}
+    text = step_story(data.last_batch, last, data.config)[3][1]
+    assert "(label" not in text and f"the {loss} loss uses no labels" in text
+    assert f"real error {record.loss_d_real:.4f} + fake error {record.loss_d_fake:.4f}" in text

@@ -14,6 +14,7 @@ from typing import Callable
 import streamlit as st
 
 from gan_core.config import LOSSES, NOISE_PRIORS
+from gan_core.inactive_settings import inactive_settings
 from gan_core.live import LiveRun, redraw_interval, runs_playing_in_process
 from gan_core.trainer import NonFiniteError, Trainer
 from ui.teacher_mode import is_teacher_mode
@@ -80,13 +81,17 @@ def _apply_knob(run: LiveRun, prefix: str, field: str) -> None:
 
 
 def knob_widgets(run: LiveRun, prefix: str, fields=DEFAULT_KNOBS) -> None:
-    """One widget per live hyperparameter; each change goes to trainer.update() at once."""
+    """One widget per live hyperparameter; each change goes to trainer.update() at once. A setting
+    the current loss or optimizer ignores is drawn disabled, with the reason under it."""
+    inactive = inactive_settings(run.trainer.config)  # {field: why it has no effect now}
     for field in fields:
         knob, key = KNOBS[field], _key(prefix, field)
         current = _config_value(run.trainer, field)
         if key not in st.session_state:
             st.session_state[key] = current
-        common = dict(key=key, on_change=_apply_knob, args=(run, prefix, field), help=knob.help or None)
+        reason = inactive.get(field)
+        common = dict(key=key, on_change=_apply_knob, args=(run, prefix, field), help=reason or knob.help or None,
+                      disabled=reason is not None)
         if knob.options and isinstance(knob.options[0], str):
             st.selectbox(knob.label, knob.options, **common)
         elif knob.options:
@@ -94,6 +99,8 @@ def knob_widgets(run: LiveRun, prefix: str, fields=DEFAULT_KNOBS) -> None:
             st.select_slider(knob.label, options, format_func=lambda v: f"{v:g}", **common)
         else:
             st.slider(knob.label, knob.lo, knob.hi, step=knob.step, **common)
+        if reason:
+            st.caption(reason)
     if msg := st.session_state.get(f"{prefix}_knob_error"):
         st.error(f"That setting was refused: {msg}")
 

@@ -12,6 +12,7 @@ import weakref
 import numpy as np
 import streamlit as st
 
+from gan_core.inactive_settings import labels_apply
 from gan_core.step_probe import DStepView, DVerdict, GStepView, d_step_view, d_verdict, g_step_view
 from ui.mnist_images import score_caption, tile_grid_html
 
@@ -85,14 +86,16 @@ def d_step_section(view: DStepView | None, latest_update: int, verdict: DVerdict
     fake_err.metric("Fake error", f"{view.loss_fake:.3f}", help="−mean log(1 − D(G(z))) with log loss.")
     acc.metric("D accuracy", f"{100 * view.accuracy:.0f}%",
                help="Real images scored above ½ plus fakes scored below ½, over the whole batch.")
-    st.markdown(f"**Real batch** — labelled {view.real_label:g}"
-                f"{' (one-sided label smoothing)' if view.real_label < 1 else ''}; "
-                f"mean D(x) = {view.mean_real:.3f}")
+    labelled = labels_apply(view.loss)  # WGAN-GP and hinge have no labels to smooth
+    real_words = (f"labelled {view.real_label:g}{' (one-sided label smoothing)' if view.real_label < 1 else ''}"
+                  if labelled else f"no label (the {view.loss} loss uses none)")
+    st.markdown(f"**Real batch** — {real_words}; mean D(x) = {view.mean_real:.3f}")
     _image_row(view.real, view.p_real, [score_caption(p) for p in view.p_real])
-    st.markdown(f"**Fake batch** — labelled 0; mean D(G(z)) = {view.mean_fake:.3f}")
+    st.markdown(f"**Fake batch** — {'labelled 0' if labelled else 'no label'}; mean D(G(z)) = {view.mean_fake:.3f}")
     _image_row(view.fake, view.p_fake, [score_caption(p) for p in view.p_fake])
     st.caption("These are the scores D gave in the update; its weights then moved to push real "
-               "scores up towards the real label and fake scores down towards 0.")
+               + ("scores up towards the real label and fake scores down towards 0." if labelled
+                  else "scores up and fake scores down."))
 
 
 def g_step_section(view: GStepView | None, latest_update: int) -> None:

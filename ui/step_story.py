@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 from gan_core.config import TrainConfig
+from gan_core.inactive_settings import labels_apply
 
 G_LOSS_WORDS = {
     "minimax": "log(1 − D(G(z))) (saturating)",
@@ -36,6 +37,11 @@ def step_story(numbers: dict, record: dict, config: TrainConfig) -> list[tuple[s
     if kind == "D":
         penalty = record.get("penalty", 0.0)
         penalty_txt = f" + penalty {penalty:.4f}" if penalty and not math.isnan(penalty) and penalty != 0 else ""
+        # name the labels only where the loss reads them (WGAN-GP and hinge ignore them)
+        labelled = labels_apply(config.loss)
+        real_label_txt = f" (label {config.real_label:g})" if labelled else ""
+        fake_label_txt = f" (label {config.fake_label:g})" if labelled else ""
+        no_labels_txt = "" if labelled else f" (the {config.loss} loss uses no labels)"
         return [
             ("1. Sample z", z),
             ("2. G makes fakes", f"G (frozen, no gradient) maps them to fakes; the first lands at "
@@ -44,9 +50,9 @@ def step_story(numbers: dict, record: dict, config: TrainConfig) -> list[tuple[s
             ("3. D scores real and fake", f"mean D(x) = {numbers['p_real_mean']:.3f} on real, "
                                           f"mean D(G(z)) = {numbers['p_fake_mean']:.3f} on fakes "
                                           f"(accuracy {record['d_accuracy']:.0%})."),
-            ("4. Loss terms", f"real error {record['loss_d_real']:.4f} (label {config.real_label:g}) + "
-                              f"fake error {record['loss_d_fake']:.4f} (label {config.fake_label:g})"
-                              f"{penalty_txt} = D loss {record['loss_d']:.4f}."),
+            ("4. Loss terms", f"real error {record['loss_d_real']:.4f}{real_label_txt} + "
+                              f"fake error {record['loss_d_fake']:.4f}{fake_label_txt}"
+                              f"{penalty_txt} = D loss {record['loss_d']:.4f}{no_labels_txt}."),
             ("5. Gradients", f"backpropagation through D only: ‖∇ D's weights‖ = {record['grad_norm']:.4f}."),
             ("6. Update", f"{config.optimizer.upper()} moves D's weights (lr {config.lr_d:g}); G is unchanged."),
         ]
