@@ -111,3 +111,51 @@ def test_invalid_settings_and_foreign_files_are_refused(tmp_path):
     with pytest.raises(FileNotFoundError):
         load_checkpoint(tmp_path / "missing.pt")
     assert zipfile.is_zipfile(io.BytesIO(checkpoint_bytes(t)))  # the modern torch format
+
+
+# What torch.load's refusal says: it advises retrying with weights_only=False (unpickling a file of
+# unknown origin, which can run its code). None of these words may reach a teacher.
+TORCH_ADVICE = ("weights_only", "trust", "safe_globals", "add_safe_globals", "arbitrary code", "file an issue")
+
+
+def refusal(data) -> str:
+    with pytest.raises(CheckpointError) as info:
+        load_checkpoint(data)
+    text = str(info.value)
+    assert not any(words in text for words in TORCH_ADVICE), text
+    return text
+
+
+def test_unreadable_files_are_described_in_our_words_never_with_torchs_retry_advice(tmp_path):
+    marker = tmp_path / "pwned"
+    evil = tmp_path / "evil.pt"
+    torch.save({"format": "gan-classroom-checkpoint/1", "x": Payload(str(marker))}, evil)
+    assert refusal(evil).endswith("it asks to rebuild the Python object posix.system, which a GAN Classroom "
+                                  "checkpoint never holds (a file like this can run code when opened); it was "
+                                  "refused before anything in it ran")
+    assert refusal(evil.read_bytes()) == refusal(evil)  # a path and the uploaded bytes say the same
+    assert not marker.exists()
+    good = checkpoint_bytes(Trainer(SMALL))
+    cut = "the file is cut short or damaged (an interrupted download?); save or download it again"
+    for n in (30, 500, len(good) // 2, len(good) - 5):  # every cut of a real checkpoint
+        assert refusal(good[:n]) == f"not a readable checkpoint file: {cut}"
+    assert refusal(b"") == "not a readable checkpoint file: the file is empty"
+    other_zip = io.BytesIO()
+    with zipfile.ZipFile(other_zip, "w") as z:
+        z.writestr("notes.txt", "hello")
+    assert "it is a zip archive, but not a checkpoint saved by PyTorch" in refusal(other_zip.getvalue())
+    not_torch = "it is not a file saved by PyTorch (no tensors and settings could be read from it)"
+    for data in (b"this is not a checkpoint", pickle.dumps({"a": 1}), pickle.dumps(Payload(str(marker))),
+                 b"\x89PNG\r\n\x1a\n" + bytes(64)):
+        assert refusal(data) == f"not a readable checkpoint file: {not_torch}"
+    assert not marker.exists()
+
+
+def test_load_checkpoint_for_refuses_a_valid_run_of_another_target_by_name():
+    from gan_core.checkpoint import load_checkpoint_for
+
+    ring = checkpoint_bytes(Trainer(SMALL))  # SMALL trains on the ring of 8
+    assert load_checkpoint_for(ring, ("ring8", "grid25"), "a 2D target").config == SMALL
+    with pytest.raises(CheckpointError) as info:
+        load_checkpoint_for(ring, ("gaussian_1d", "bimodal_1d"), "a 1D target")
+    assert str(info.value) == "it holds a run on “ring8”, not on a 1D target"

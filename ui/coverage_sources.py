@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from gan_core.checkpoint import CheckpointError, load_checkpoint
+from gan_core.checkpoint import CheckpointError, load_checkpoint_for
 from gan_core.classifier import get_classifier
 from gan_core.coverage import (LOW_CONFIDENCE, ReadDigits, digit_shares_points, read_generated,
                                snapshot_coverage)
@@ -147,9 +147,7 @@ def _on_upload() -> None:
     try:
         if file.size > MAX_UPLOAD_MB * 2**20:
             raise CheckpointError(f"it is {file.size / 2**20:.0f} MB; the limit is {MAX_UPLOAD_MB} MB")
-        trainer = load_checkpoint(file.getvalue())
-        if trainer.config.target != "mnist":
-            raise CheckpointError(f"it is a {trainer.config.target!r} run; the map needs an MNIST generator")
+        trainer = load_checkpoint_for(file.getvalue(), ("mnist",), "MNIST (the map needs an MNIST generator)")
         st.session_state[f"{PREFIX}_uploaded"] = (file.name, trainer)
         st.session_state.pop(f"{PREFIX}_upload_error", None)
     except (CheckpointError, FileNotFoundError) as exc:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from gan_core.checkpoint import CheckpointError, checkpoint_bytes, load_checkpoint
+from gan_core.checkpoint import CheckpointError, checkpoint_bytes, load_checkpoint_for
 from gan_core.live import LiveRun
 from gan_core.presets import MNIST_PRESETS, Preset
 from gan_core.trainer import Trainer
@@ -118,13 +118,9 @@ def checkpoint_payload(run: LiveRun) -> bytes:
 def load_uploaded(run: LiveRun, data: bytes, name: str = "the file") -> None:
     """Continue from an uploaded checkpoint; a bad file leaves the current run as it was."""
     try:
-        trainer = load_checkpoint(data)  # weights_only=True inside: no pickled code can run
+        trainer = load_checkpoint_for(data, ("mnist",), "MNIST")  # weights_only=True: no pickled code runs
     except CheckpointError as exc:
         _say("error", f"Could not load {name}: {exc}. The current run is kept.")
-        return
-    if trainer.config.target != "mnist":
-        _say("error", f"Could not load {name}: it holds a run on the 2D target "
-                      f"“{trainer.config.target}”, not on MNIST. The current run is kept.")
         return
     _install(run, trainer)
     _say("success", f"Loaded {name}: iteration {trainer.iteration:,}, {trainer.config.arch}; "

@@ -7,6 +7,7 @@ import streamlit as st
 from gan_core.distributions import TARGETS, TARGETS_1D
 from gan_core.lab1d import lab_config
 from gan_core.trainer import Trainer
+from ui.checkpoint_upload import checkpoint_upload
 from ui.figure1_view import render
 from ui.live_controls import divergence_panel, knob_widgets, live_area, sync_knobs, transport
 from ui.page_share import share_setup
@@ -73,3 +74,4 @@ with views:
                "p_data is the target's exact mixture density, p_g a Gaussian kernel density (Scott's "
                "bandwidth) of 2000 samples of G drawn from the same z every time. "
                "V(D, G) = ∫ p_data log D + ∫ p_g log(1 − D); C(G) = V(D*, G) = −log 4 + 2·JSD.")
+    checkpoint_upload(run, PREFIX, start_new_run, TARGETS_1D, "a 1D target", True, "💾 Checkpoint: save or continue")

@@ -5,6 +5,7 @@ import streamlit as st
 from gan_core.config import TrainConfig
 from gan_core.distributions import TARGETS_2D
 from gan_core.trainer import Trainer
+from ui.checkpoint_upload import checkpoint_upload
 from ui.exports import point_frames, record_frame, toy_exports
 from ui.live_controls import divergence_panel, knob_widgets, live_area, transport
 from ui.page_share import share_setup
@@ -55,3 +56,4 @@ with views:
     live_area(run, f"{PREFIX}_charts", render_time_charts, every=TIME_CHARTS_EVERY)
     with st.expander("⬇ Downloads: history, checkpoint, samples, timeline"):
         toy_exports(run, PREFIX, frames)
+        checkpoint_upload(run, PREFIX, install=start_new_run, targets=TARGETS_2D, what="a 2D target")
