@@ -12,17 +12,17 @@ import streamlit as st  # noqa: E402
 
 from ui.sidebar import shared_sidebar  # noqa: E402
 
-st.set_page_config(page_title="GAN Classroom", page_icon="🎓", layout="wide")
+st.set_page_config(page_title="GAN Classroom", page_icon=":material/school:", layout="wide")
 
 # Only pages that work are listed. Sections follow the lesson order of the Home page.
 PAGES = {
-    "Start": [st.Page("views/home.py", title="Home: what is a GAN?", icon="🏠", default=True)],
-    "Theory": [st.Page("views/value_function.py", title="Value function & D*", icon="📐"),
-               st.Page("views/toy_1d.py", title="1D lab (Figure 1)", icon="📈")],
-    "Toys": [st.Page("views/toy_2d.py", title="2D toys & mode collapse", icon="🎯"),
-             st.Page("views/side_by_side.py", title="Side by side", icon="⚖️")],
-    "MNIST": [st.Page("views/mnist.py", title="MNIST step by step", icon="🔢"),
-              st.Page("views/mode_coverage.py", title="Mode coverage (t-SNE map)", icon="🗺️")],
+    "Start": [st.Page("views/home.py", title="Home: what is a GAN?", icon=":material/home:", default=True)],
+    "Theory": [st.Page("views/value_function.py", title="Value function & D*", icon=":material/functions:"),
+               st.Page("views/toy_1d.py", title="1D lab (Figure 1)", icon=":material/show_chart:")],
+    "Toys": [st.Page("views/toy_2d.py", title="2D toys & mode collapse", icon=":material/scatter_plot:"),
+             st.Page("views/side_by_side.py", title="Side by side", icon=":material/compare:")],
+    "MNIST": [st.Page("views/mnist.py", title="MNIST step by step", icon=":material/pin:"),
+              st.Page("views/mode_coverage.py", title="Mode coverage (t-SNE map)", icon=":material/map:")],
 }
 
 navigation = st.navigation(PAGES)

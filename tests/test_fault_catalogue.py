@@ -104,7 +104,7 @@ def test_divergence_during_play_auto_pauses_explains_and_rolls_back():
         run.pause()
     at.run()
     assert not at.exception
-    assert at.button(key="toy_play").label == "▶ Play"  # paused: the page shows Play again
+    assert at.button(key="toy_play").label == "Play"  # paused: the page shows Play again
     message = " ".join(e.value for e in at.error)
     assert "Training stopped" in message and "diverged" in message and "learning rate" in message
     failed_at = run.error.iteration

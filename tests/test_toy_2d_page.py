@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from gan_core.config import TrainConfig
 from gan_core.trainer import Trainer
+from page_support import readout_value
 from ui.toy_setup import toy_presets
 
 APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
@@ -33,7 +34,7 @@ def lab_run(at):
 
 
 def metric(at, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
+    return readout_value(at, label)
 
 
 def weights(trainer) -> list:
@@ -46,9 +47,9 @@ def same(a, b) -> bool:
 
 def test_page_renders_with_views_and_numbers():
     at = open_lab()
-    assert at.title[0].value == "2D toys & mode collapse"
+    assert at.markdown[0].value == "### 2D toys & mode collapse"
     assert metric(at, "Iteration") == "0" and metric(at, "Modes captured") == "0 / 8"
-    assert any("Real label in use: **1.00**" in m.value for m in at.markdown)
+    assert any("Real label in use: **1.00**" in m.value for m in at.caption)
     assert not at.error
 
 
@@ -78,7 +79,7 @@ def test_sliders_reach_the_trainer_without_reset():
     assert run.trainer is trainer and trainer.iteration == 5 and same(before, weights(trainer))
     assert (trainer.config.real_label, trainer.config.batch_size, trainer.config.loss) == (0.9, 64, "least_squares")
     assert [e[1] for e in trainer.events] == ["real_label", "batch_size", "loss"]
-    assert any("Real label in use: **0.90** (label smoothing **0.10**)" in m.value for m in at.markdown)
+    assert any("Real label in use: **0.90** (label smoothing **0.10**)" in m.value for m in at.caption)
     at.button(key="toy_step_d").click().run()  # the very next step uses the new values
     assert trainer.history[-1].batch_size == 64 and trainer.iteration == 5
     assert trainer.last_batch["real"].shape == (64, 2)

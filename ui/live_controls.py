@@ -129,19 +129,26 @@ def _rollback(run: LiveRun, prefix: str) -> None:
     st.session_state[f"{prefix}_rolled_back"] = iteration
 
 
-def transport(run: LiveRun, prefix: str) -> None:
-    """Play/pause, step D, step G, step both (one iteration of Algorithm 1), reset, speed."""
-    play, d, g, both, reset = st.columns([1.2, 1, 1, 1.2, 1])
-    play.button("⏸ Pause" if run.playing else "▶ Play", key=f"{prefix}_play", type="primary",
+def transport(run: LiveRun, prefix: str, compact: bool = False) -> None:
+    """Play/pause, step D, step G, step both (one iteration of Algorithm 1), reset. `compact`:
+    two rows, for a narrow controls column."""
+    if compact:
+        play, reset = st.columns([2.6, 1])
+        d, g, both = st.columns(3)
+    else:
+        play, d, g, both, reset = st.columns([1.2, 1, 1, 1.2, 1])
+    play.button("Pause" if run.playing else "Play", key=f"{prefix}_play", type="primary",
+                icon=":material/pause:" if run.playing else ":material/play_arrow:",
                 on_click=_toggle_play, args=(run,), width="stretch")
-    for col, what, label in ((d, "d", "Step D"), (g, "g", "Step G"), (both, "both", "Step both")):
+    labels = ("D", "G", "D+G") if compact else ("Step D", "Step G", "Step both")
+    for col, what, label in zip((d, g, both), ("d", "g", "both"), labels):
         col.button(label, key=f"{prefix}_step_{what}", disabled=run.playing, on_click=_step,
                    args=(run, what, prefix), width="stretch",
-                   help={"d": "One discriminator update, G frozen.",
-                         "g": "One generator update, D frozen.",
-                         "both": "k D updates, then one G update."}[what])
-    reset.button("↺ Reset", key=f"{prefix}_reset", on_click=_reset, args=(run, prefix),
-                 width="stretch", help="New weights with the current settings and seed.")
+                   help={"d": "Step D: one discriminator update, G frozen.",
+                         "g": "Step G: one generator update, D frozen.",
+                         "both": "Step both: k D updates, then one G update."}[what])
+    reset.button("" if compact else "Reset", key=f"{prefix}_reset", icon=":material/restart_alt:", on_click=_reset,
+                 args=(run, prefix), width="stretch", help="Reset: new weights with the current settings and seed.")
 
 
 def divergence_panel(run: LiveRun, prefix: str) -> None:

@@ -1,8 +1,10 @@
-"""The 2D lab's live area: big numbers, the plane views, the step story and the time charts.
+"""The 2D lab's live area: the plane, big numbers and the per-mode histogram on the first screen,
+D beside D*, the gradient field, the manifold and the time charts below, the step story.
 
-`render(run)` is what ui.live_controls.live_area redraws while the run plays (and once per page
-run otherwise); every number comes from one LabViews.compute() call, which holds the trainer for
-milliseconds. Heavy parts (density estimate, mode metrics) are computed at most once per
+`render(run)` is what ui.live_controls.live_area redraws 4 times a second while the run plays,
+`render_secondary(run)` once a second; both draw on live canvases (ui.canvas), whose frames are a
+few kB, because plotly figures kept the browser busy (issue 11). Every number comes from one
+LabViews.compute() call, which holds the trainer for milliseconds. Heavy parts (density estimate, mode metrics) are computed at most once per
 iteration count: a redraw of a paused run reuses the last data.
 """
 
@@ -10,17 +12,22 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
 import streamlit as st
 
 from gan_core.live import LiveRun
 from gan_core.trainer import RECORD_FIELDS
+from ui.canvas import live_canvas
+from ui.canvas.charts import mode_bars_panel, mode_strip_panel, series_panel
+from ui.canvas.plane_views import d_versus_optimal_panels, field_panel, manifold_panel, plane_panel
+from ui.canvas.scene import Scene
+from ui.readout import readout
 from ui.step_story import step_story
-from ui.toy_figures import FigureCache
+from ui.teacher_mode import is_teacher_mode
 from ui.toy_render_data import LabViews, RenderData
-from ui.toy_views import LAYERS
+from ui.toy_views import FAKE_COLOR, LAYERS, REAL_COLOR
 
 VIEWS_KEY = "toy_lab_views"
-FIGS_KEY = "toy_lab_figures"
 DATA_KEY = "toy_lab_data"
 LAYERS_KEY = "toy_layers"
 STORY_KEY = "toy_story_shown"
@@ -50,29 +57,27 @@ def _last_record(history: dict) -> dict:
     return {f: history[f][-1] for f in RECORD_FIELDS}
 
 
-def status_line(data: RenderData) -> None:
+def status_line(data: RenderData, prefix: str = "toy") -> None:
+    """The settings the trainer is using right now (what a slider move must change)."""
     c = data.config
-    with st.container(key="toy_status"):
-        st.markdown(f"Real label in use: **{c.real_label:.2f}** (label smoothing **{c.label_smoothing:.2f}**) · "
-                    f"batch size **{c.batch_size}** · loss **{c.loss}** · lr D **{c.lr_d:g}** / G **{c.lr_g:g}** · "
-                    f"k = **{c.d_steps}** · target **{c.target}**")
+    with st.container(key=f"{prefix}_status"):
+        st.caption(f"Real label in use: **{c.real_label:.2f}** (label smoothing **{c.label_smoothing:.2f}**) · "
+                   f"batch size **{c.batch_size}** · loss **{c.loss}** · lr D **{c.lr_d:g}** / G **{c.lr_g:g}** · "
+                   f"k = **{c.d_steps}** · target **{c.target}**")
 
 
 def big_numbers(run: LiveRun, data: RenderData) -> None:
-    last_modes = data.modes["modes_captured"]
-    cols = st.columns(5)
-    cols[0].metric("Iteration", f"{data.iteration:,}", help="Completed G updates (iterations of Algorithm 1).")
-    cols[1].metric("Updates (D + G)", f"{data.updates:,}")
-    cols[2].metric("Speed", f"{data.rate:.0f} it/s" if run.playing else "paused")
+    """Iteration, speed, and what the lesson is about: modes captured and high quality."""
+    items = [("Iteration", f"{data.iteration:,}"),
+             ("Speed", f"{data.rate:.0f} it/s") if run.playing else ("Updates (D + G)", f"{data.updates:,}")]
     if data.n_modes:
-        cols[3].metric("Modes captured", f"{int(last_modes[-1]) if len(last_modes) else 0} / {data.n_modes}")
-        hq = data.modes["hq_percent"]
-        cols[4].metric("High quality", f"{hq[-1]:.1f} %" if len(hq) else "–",
-                       help="Share of 2500 fakes within 3σ of a mode centre (VEEGAN / PacGAN).")
+        captured, hq = data.modes["modes_captured"], data.modes["hq_percent"]
+        items += [("Modes captured", f"{int(captured[-1]) if len(captured) else 0} / {data.n_modes}"),
+                  ("High quality", f"{hq[-1]:.1f} %" if len(hq) else "–")]
     else:
         d_fake = data.history["d_fake"]
-        cols[3].metric("mean D(G(z))", f"{d_fake[-1]:.3f}" if len(d_fake) else "–")
-        cols[4].metric("Target", data.config.target)
+        items.append(("Mean D(G(z))", f"{d_fake[-1]:.3f}" if len(d_fake) else "–"))
+    readout(items)
 
 
 def story(data: RenderData, reveal_delay: float = 0.0) -> None:
@@ -92,50 +97,96 @@ def story(data: RenderData, reveal_delay: float = 0.0) -> None:
             time.sleep(min(reveal_delay, 0.6))  # paused step mode: nothing trains meanwhile
 
 
-TIME_CHARTS_EVERY = 1.0  # seconds: the time charts change slowly; the browser redraws less
+SECONDARY_EVERY = 1.0  # seconds: the views below the first screen change slowly; the browser redraws less
+# First-screen layout in px (canvases shrink to their columns): controls | plane | modes.
+# Normal: a 1440x900 screen; teacher mode: 1280x720 with larger type.
+LAYOUT = {False: {"controls": 230, "plane": 600, "side": 300, "side_height": 470, "font": 13},
+          True: {"controls": 205, "plane": 560, "side": 230, "side_height": 400, "font": 17}}
+
+
+def layout() -> dict:
+    return LAYOUT[is_teacher_mode()]
 
 
 def render(run: LiveRun) -> None:
-    """The fast part: numbers, the plane views and the step story (the live fragment)."""
+    """The first screen's live part: the plane, the big numbers, the per-mode histogram and the
+    status line, drawn on canvases (a few kB a frame)."""
     data = render_data(run)
-    views = lab_views()
-    figs = figure_cache().plane_figures(views, data, st.session_state.get(LAYERS_KEY, LAYERS))
-    status_line(data)
-    big_numbers(run, data)
-    main, side = st.columns([3, 2])
-    main.plotly_chart(figs["plane"], key="toy_plane")
-    with side:
-        st.plotly_chart(figs["field"], key="toy_field")
-        if not run.playing:
-            story(data, run.delay)
-    left, right, third = st.columns(3)
-    left.plotly_chart(figs["d"], key="toy_d")
-    right.plotly_chart(figs["d_star"], key="toy_dstar")
-    if "manifold" in figs:
-        third.plotly_chart(figs["manifold"], key="toy_manifold")
+    scene, size = lab_views().scene, layout()
+    plane_col, side_col = st.columns([size["plane"], size["side"]], gap="small")
+    with plane_col:
+        layers = st.session_state.get(LAYERS_KEY, LAYERS)
+        width = size["plane"]
+        # teacher mode: no title (the readout has the iteration), so the square plot and its
+        # two legend lines fit a 720 px high projector
+        title = "" if is_teacher_mode() else None
+        height = width + 4 * size["font"] + (0 if is_teacher_mode() else 20)
+        live_canvas(Scene(width, height, [plane_panel(scene, data.frame, (0, 0, width, height), layers, title)],
+                          frame=data.updates, font=size["font"], label="D's heatmap, real samples and fakes"),
+                    key="toy_plane_canvas")
+    with side_col:
+        big_numbers(run, data)
+        live_canvas(side_scene(data, size["side"], size["side_height"], size["font"] - 1), key="toy_modes_canvas")
+        status_line(data)
+
+
+def side_scene(data: RenderData, w: int, h: int, font: int) -> Scene:
+    """The per-mode histogram now and each mode's share over time (targets with modes), else D's
+    outputs over time."""
+    if data.n_modes:
+        m = data.modes
+        counts = m["mode_counts"][:, -1] if m["mode_counts"].size else np.zeros(data.n_modes)
+        panels = [mode_bars_panel((0, 0, w, h * 0.52), counts, "High-quality samples per mode"),
+                  mode_strip_panel((0, h * 0.54, w, h * 0.46), m["iteration"], m["mode_counts"],
+                                   "Share per mode over time")]
     else:
-        third.info(f"The manifold view needs z_dim 1 or 2 (this run has {data.config.z_dim}).")
-    scene = views.scene
+        hist = data.history
+        d_rows = hist["kind"] == "D"
+        panels = [series_panel((0, 0, w, h), [(hist["iteration"][d_rows], hist["d_real"][d_rows], REAL_COLOR, "D(x)", ()),
+                                              (hist["iteration"][d_rows], hist["d_fake"][d_rows], FAKE_COLOR, "D(G(z))", ())],
+                               "D's mean outputs", y_range=(0.0, 1.0), rules=(0.5,), events=data.events)]
+    return Scene(w, h, panels, frame=data.updates, font=font, label="modes captured over time")
+
+
+def render_secondary(run: LiveRun) -> None:
+    """Below the first screen: D beside D*, G's gradient field, the manifold and the time charts,
+    on one canvas that redraws once a second while the run plays."""
+    data = render_data(run)
+    scene = lab_views().scene
+    cell, gap = 300, 12
+    boxes = [(i * (cell + gap), 0, cell, cell + 40) for i in range(4)]
+    panels = d_versus_optimal_panels(scene, data.frame, boxes[:2])
+    panels += [field_panel(scene, data.frame, boxes[2]), manifold_panel(scene, data.frame, boxes[3])]
+    hist, top = data.history, cell + 60
+    g_rows, d_rows = hist["kind"] == "G", hist["kind"] == "D"
+    width = 4 * cell + 3 * gap
+    third = (width - 2 * gap) / 3
+    panels.append(series_panel((0, top, third, 260), [
+        (hist["iteration"][d_rows], hist["loss_d"][d_rows], "#1f77b4", "D loss", ()),
+        (hist["iteration"][g_rows], hist["loss_g"][g_rows], "#ff7f0e", "G loss", ())], "Losses", events=data.events))
+    panels.append(series_panel((third + gap, top, third, 260), [
+        (hist["iteration"][d_rows], hist["d_real"][d_rows], REAL_COLOR, "D(x)", ()),
+        (hist["iteration"][d_rows], hist["d_fake"][d_rows], FAKE_COLOR, "D(G(z))", ())],
+        "D's mean outputs", y_range=(0.0, 1.0), rules=(0.5,), events=data.events))
+    if data.n_modes:
+        m = data.modes
+        panels.append(series_panel((2 * (third + gap), top, third, 260), [
+            (m["iteration"], m["modes_captured"] / data.n_modes * 100, "#7b2cbf", "modes captured (% of all)", ()),
+            (m["iteration"], m["hq_percent"], "#2ca02c", "high quality (%)", ())], "Modes and quality (%)",
+            y_range=(0.0, 105.0), events=data.events))
+    live_canvas(Scene(width, top + 260, panels, frame=data.updates, font=layout()["font"],
+                      label="D and D*, gradient field, manifold, losses"), key="toy_secondary_canvas")
     blur = "exact p_data" if scene.exact_density else "p_data estimated from real samples"
     st.caption(f"D* uses {blur} and a kernel density estimate of 512 fakes for p_g, both seen through the "
-               f"same Gaussian blur (h = {scene.bandwidth:.2f}): where G matches the data, D* = ½.")
+               f"same Gaussian blur (h = {scene.bandwidth:.2f}): where G matches the data, D* = ½"
+               + (f" (with real label α = {data.config.real_label:g}, D* = α/2 = {data.config.real_label / 2:g})"
+                  if data.config.real_label != 1 else "") + ". Dotted lines on the time axes mark setting changes.")
 
 
-def render_time_charts(run: LiveRun) -> None:
-    """The slow part: losses, D's outputs, modes and the per-mode timeline (a second fragment)."""
-    data = render_data(run)
-    figs = figure_cache().time_charts(data, run.playing)
-    st.subheader("Over time")
-    a, b = st.columns(2)
-    a.plotly_chart(figs["losses"], key="toy_losses")
-    b.plotly_chart(figs["d_out"], key="toy_dout")
-    if data.n_modes:
-        c, d = st.columns(2)
-        c.plotly_chart(figs["modes"], key="toy_modes")
-        d.plotly_chart(figs["mode_timeline"], key="toy_mode_timeline")
-    else:
-        st.caption("This target has no separate modes: mode counts apply to the ring, the grid and your points.")
-
-
-def figure_cache() -> FigureCache:
-    return st.session_state.setdefault(FIGS_KEY, FigureCache())
+def render_story(run: LiveRun) -> None:
+    """The sub-steps of the latest update (paused: revealed one by one in slow motion)."""
+    if run.playing:
+        st.caption("The step story names each sub-step of one update with its numbers: pause, then press "
+                   "Step D, Step G or Both.")
+        return
+    story(render_data(run), run.delay)

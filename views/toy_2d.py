@@ -1,4 +1,8 @@
-"""2D toys & mode collapse: a GAN learns a 2D distribution live while the class retunes it."""
+"""2D toys & mode collapse: a GAN learns a 2D distribution live while the class retunes it.
+
+The first screen (1440x900, or 1280x720 in teacher mode) holds what a class watches while a slider
+moves: the transport, label smoothing and batch size, the plane, the modes readout and the
+per-mode histogram. Everything else sits in tabs below."""
 
 import streamlit as st
 
@@ -8,15 +12,17 @@ from gan_core.trainer import Trainer
 from ui.checkpoint_upload import checkpoint_upload
 from ui.exports import point_frames, record_frame, toy_exports
 from ui.live_controls import divergence_panel, knob_widgets, live_area, transport
-from ui.page_share import share_setup
+from ui.page_share import restore_setup, share_box
+from ui.readout import compact_page
 from ui.session import get_run
-from ui.toy_live import LAYERS_KEY, TIME_CHARTS_EVERY, render, render_time_charts
+from ui.toy_live import LAYERS_KEY, SECONDARY_EVERY, layout, render, render_secondary, render_story
 from ui.toy_setup import KNOB_FIELDS, PREFIX, architecture_form, draw_your_own, preset_panel, start_new_run
 from ui.toy_views import LAYERS
 
 RUN_NAME = "2D lab"
 SPEEDS = {"full speed": 0.0, "slow": 0.05, "slower": 0.2, "one per second": 1.0}
 BASE = TrainConfig(target="ring8")  # the page's default run; links carry what differs from it
+FIRST_SCREEN_KNOBS = ("label_smoothing", "batch_size")  # what the class tries against collapse
 
 run = get_run(RUN_NAME, lambda: Trainer(BASE))
 frames = point_frames(PREFIX)  # the GIF timeline: G(fixed z) every few iterations
@@ -27,33 +33,44 @@ def render_and_record(run) -> None:
     render(run)
 
 
-st.title("2D toys & mode collapse")
-st.markdown("A generator turns 2D noise into points; a discriminator colours the plane by how *real* it "
-            "finds each spot. Press **Play**, then move any slider: it applies from the next step, "
-            "the run keeps going. Changes are marked on every chart's time axis.")
-
-share_setup("toy_2d", run, BASE, install=start_new_run, targets=TARGETS_2D)
-preset_panel(run)
-arch_col, draw_col = st.columns([1, 2])
-with arch_col.expander("Architecture, target and seed (rebuild)"):
-    architecture_form(run)
-with draw_col.expander("✏️ Draw your own target"):
-    draw_your_own(run)
-transport(run, PREFIX)
+compact_page()
+st.markdown("### 2D toys & mode collapse")
+restore_setup("toy_2d", run, BASE, install=start_new_run, targets=TARGETS_2D)
 divergence_panel(run, PREFIX)
 
-controls, views = st.columns([1, 4], gap="medium")
+size = layout()
+controls, views = st.columns([size["controls"], size["plane"] + size["side"]], gap="small")
 with controls:
-    st.subheader("Live settings")
-    knob_widgets(run, PREFIX, KNOB_FIELDS)
-    speed = st.select_slider("Slow motion", list(SPEEDS), key=f"{PREFIX}_speed",
-                             help="Pause between iterations while playing; in step mode the sub-steps "
-                                  "are revealed one by one.")
-    run.delay = SPEEDS[speed]
-    st.multiselect("Layers on the main view", LAYERS, default=list(LAYERS), key=LAYERS_KEY)
+    transport(run, PREFIX, compact=True)
+    knob_widgets(run, PREFIX, FIRST_SCREEN_KNOBS)
+    with st.popover("More settings", icon=":material/tune:", width="stretch"):
+        knob_widgets(run, PREFIX, tuple(f for f in KNOB_FIELDS if f not in FIRST_SCREEN_KNOBS))
+        speed = st.select_slider("Slow motion", list(SPEEDS), key=f"{PREFIX}_speed",
+                                 help="Pause between iterations while playing; in step mode the sub-steps "
+                                      "are revealed one by one.")
+        st.multiselect("Layers on the main view", LAYERS, default=list(LAYERS), key=LAYERS_KEY)
+    run.delay = SPEEDS[st.session_state.get(f"{PREFIX}_speed", "full speed")]
+    st.caption("Press **Play**, then move a slider: it applies from the next step and the run keeps going.")
 with views:
     live_area(run, PREFIX, render_and_record, every=0.25)
-    live_area(run, f"{PREFIX}_charts", render_time_charts, every=TIME_CHARTS_EVERY)
-    with st.expander("⬇ Downloads: history, checkpoint, samples, timeline"):
-        toy_exports(run, PREFIX, frames)
-        checkpoint_upload(run, PREFIX, install=start_new_run, targets=TARGETS_2D, what="a 2D target")
+
+presets, more, story, setup, files = st.tabs(["Presets", "D vs D*, field, manifold, over time", "Step story",
+                                              "Architecture & your own target", "Downloads & share"])
+with presets:
+    preset_panel(run)
+with more:
+    live_area(run, f"{PREFIX}_secondary", render_secondary, every=SECONDARY_EVERY)
+with story:
+    render_story(run)
+with setup:
+    arch_col, draw_col = st.columns([1, 2])
+    with arch_col:
+        st.markdown("**Architecture, target and seed** (a rebuild restarts the run)")
+        architecture_form(run)
+    with draw_col:
+        st.markdown("**Draw your own target**")
+        draw_your_own(run)
+with files:
+    toy_exports(run, PREFIX, frames)
+    checkpoint_upload(run, PREFIX, install=start_new_run, targets=TARGETS_2D, what="a 2D target")
+    share_box("toy_2d", run, BASE, install=start_new_run, targets=TARGETS_2D)

@@ -1,0 +1,90 @@
+"""The 2D lab's views over the plane as live-canvas panels (the plotly builders in ui.toy_views
+stay for exports): D's heatmap with its ½ contour under real samples and G's fixed-noise fakes,
+pushes on the fakes, G's gradient field, the generator manifold, and D beside D*."""
+
+from __future__ import annotations
+
+from gan_core.toy_fields import FIELD_RES, PlaneFrame, PlaneScene
+from ui.canvas.scene import Panel, contour, image, legend_item, lines, points
+from ui.toy_views import ARROW_COLOR, FAKE_COLOR, LAYERS, REAL_COLOR, arrow_segments, polylines
+
+MANIFOLD_COLORS = ("#ff7f0e", "#8c564b")
+
+
+def _ranges(scene: PlaneScene) -> dict:
+    (x0, x1), (y0, y1) = scene.bounds
+    return {"x": (x0, x1), "y": (y0, y1), "equal": True}
+
+
+def _manifold_layers(frame: PlaneFrame, width: float = 1.2) -> list[dict]:
+    """G's image of the z grid: the z₁ lines and the z₂ lines in two colours."""
+    if frame.manifold is None:
+        return []
+    m = frame.manifold
+    half = len(m) // 2 if len(m) > 1 else len(m)
+    return [lines(*polylines(group), color, width=width, alpha=0.85)
+            for group, color in ((m[:half], MANIFOLD_COLORS[0]), (m[half:], MANIFOLD_COLORS[1])) if len(group)]
+
+
+def plane_panel(scene: PlaneScene, frame: PlaneFrame, box, layers=LAYERS, title: str | None = None) -> Panel:
+    """The main view: what D believes (blue fake, red real, dashed ½ line), the real samples, G's
+    fakes for fixed z, and at the first fakes the arrow of where G's loss gradient pushes them."""
+    drawn, legend = [], []
+    if "D heatmap" in layers:
+        drawn.append(image(frame.heat, 0.0, 1.0, "rdbu"))
+        legend += [legend_item("#2166ac", "D says fake", "square"), legend_item("#b2182b", "D says real", "square")]
+    if "D = ½ contour" in layers:
+        drawn.append(contour(frame.heat, 0.5))
+        legend.append(legend_item("black", "D = ½", "dash"))
+    if "manifold" in layers:
+        drawn += _manifold_layers(frame, width=1.0)
+        if frame.manifold is not None:
+            legend.append(legend_item(MANIFOLD_COLORS[0], "G(z grid)", "line"))
+    if "real samples" in layers:
+        drawn.append(points(scene.real, REAL_COLOR, r=2.5, alpha=0.8))
+        legend.append(legend_item(REAL_COLOR, "real"))
+    if "fakes" in layers:
+        drawn.append(points(frame.fakes, FAKE_COLOR, r=2.5, alpha=0.85))
+        legend.append(legend_item(FAKE_COLOR, "fakes G(z)"))
+    if "arrows at fakes" in layers:
+        span = max(hi - lo for lo, hi in scene.bounds)
+        n = len(frame.fake_arrows)
+        drawn.append(lines(*arrow_segments(frame.fakes[:n], frame.fake_arrows, 0.08 * span), ARROW_COLOR, width=1.2))
+        legend.append(legend_item(ARROW_COLOR, "push on fakes", "line"))
+    return Panel(box=box, layers=drawn, legend=legend, background="white",
+                 title=title if title is not None else f"D(x) and samples · iteration {frame.iteration:,}",
+                 **_ranges(scene))
+
+
+def field_panel(scene: PlaneScene, frame: PlaneFrame, box) -> Panel:
+    """Where D's gradient would push a fake placed anywhere on the plane (−∇ₓ of G's loss)."""
+    (x0, x1), _ = scene.bounds
+    cell = (x1 - x0) / (FIELD_RES - 1)
+    layers = [points(scene.real, REAL_COLOR, r=1.8, alpha=0.5), points(frame.fakes, FAKE_COLOR, r=1.8, alpha=0.5),
+              lines(*arrow_segments(scene.field_points, frame.field, 0.9 * cell), ARROW_COLOR, width=1.1)]
+    return Panel(box=box, layers=layers, title="G's gradient field: where D pushes a fake",
+                 legend=[legend_item(ARROW_COLOR, "−∇ₓ G's loss", "line")], background="white", **_ranges(scene))
+
+
+def manifold_panel(scene: PlaneScene, frame: PlaneFrame, box) -> Panel:
+    """The z grid (z_dim 1 or 2) warped by G, over the real samples."""
+    if frame.manifold is None:
+        return Panel(box=box, title="Generator manifold: needs z_dim 1 or 2", background="#f4f4f6", **_ranges(scene))
+    return Panel(box=box, layers=[points(scene.real, REAL_COLOR, r=1.8, alpha=0.5)] + _manifold_layers(frame),
+                 title="Generator manifold: the z grid warped by G", background="white",
+                 legend=[legend_item(MANIFOLD_COLORS[0], "z₁ lines", "line"),
+                         legend_item(MANIFOLD_COLORS[1], "z₂ lines", "line")], **_ranges(scene))
+
+
+def d_star_title(real_label: float) -> str:
+    return "D* = p_data/(p_data + p_g)" if real_label == 1 else f"D* = {real_label:g}·p_data/(p_data + p_g)"
+
+
+def d_versus_optimal_panels(scene: PlaneScene, frame: PlaneFrame, boxes) -> list[Panel]:
+    """D as trained beside D* for today's G, on one grid and one colour scale."""
+    real_label = getattr(frame, "real_label", 1.0)
+    return [Panel(box=boxes[0], layers=[image(frame.heat), contour(frame.heat, 0.5)], title="D as trained",
+                  **_ranges(scene)),
+            Panel(box=boxes[1], layers=[image(frame.d_star), contour(frame.d_star, 0.5)],
+                  title=d_star_title(real_label), **_ranges(scene))]
+

@@ -1,0 +1,277 @@
+// GAN Classroom's live canvas: draws a small declarative scene (panels of layers) sent by
+// ui/canvas/component.py. Streamlit calls this function again with new `data` on every redraw;
+// the canvas is reused, so a frame costs a few milliseconds of drawing and no layout.
+// Arrays arrive base64-encoded (float32 little-endian, or uint8 for grids) to keep frames small.
+
+const LUTS = {};
+const STOPS = {
+  // D's probability: blue where D says fake, white at 1/2, red where D says real
+  rdbu: [[0, [33, 102, 172]], [0.25, [146, 197, 222]], [0.5, [247, 247, 247]], [0.75, [244, 165, 130]], [1, [178, 24, 43]]],
+  blues: [[0, [247, 251, 255]], [0.5, [107, 174, 214]], [1, [8, 48, 107]]],
+  greens: [[0, [247, 252, 245]], [0.5, [116, 196, 118]], [1, [0, 68, 27]]],
+};
+
+function lut(name) {
+  if (LUTS[name]) return LUTS[name];
+  const stops = STOPS[name] || STOPS.rdbu;
+  const out = new Uint8ClampedArray(256 * 3);
+  for (let i = 0; i < 256; i++) {
+    const t = i / 255;
+    let k = 0;
+    while (k < stops.length - 2 && t > stops[k + 1][0]) k++;
+    const [t0, c0] = stops[k], [t1, c1] = stops[k + 1];
+    const f = Math.min(1, Math.max(0, (t - t0) / (t1 - t0)));
+    for (let c = 0; c < 3; c++) out[i * 3 + c] = c0[c] + f * (c1[c] - c0[c]);
+  }
+  return (LUTS[name] = out);
+}
+
+function bytes(b64) {
+  const s = atob(b64 || "");
+  const a = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) a[i] = s.charCodeAt(i);
+  return a;
+}
+const floats = (b64) => { const b = bytes(b64); return new Float32Array(b.buffer, 0, b.length >> 2); };
+
+function niceTicks(lo, hi, n) {
+  const span = hi - lo;
+  if (!(span > 0)) return [lo];
+  const raw = span / n, mag = Math.pow(10, Math.floor(Math.log10(raw)));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) || raw;
+  const out = [];
+  for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + 1e-9 * span; v += step) out.push(+v.toPrecision(12));
+  return out;
+}
+const fmt = (v) => (Math.abs(v) >= 1000 ? v.toLocaleString("en-US") : String(+v.toPrecision(4)));
+
+function drawImage(ctx, layer, X, Y) {
+  const { rows, cols } = layer, vals = bytes(layer.b64), table = lut(layer.cmap);
+  const off = document.createElement("canvas");
+  off.width = cols; off.height = rows;
+  const octx = off.getContext("2d"), img = octx.createImageData(cols, rows);
+  for (let r = 0; r < rows; r++) {
+    const dst = (rows - 1 - r) * cols; // data row 0 is the lowest y: the image's bottom row
+    for (let c = 0; c < cols; c++) {
+      const v = vals[r * cols + c], p = (dst + c) * 4;
+      img.data[p] = table[v * 3]; img.data[p + 1] = table[v * 3 + 1]; img.data[p + 2] = table[v * 3 + 2];
+      img.data[p + 3] = 255;
+    }
+  }
+  octx.putImageData(img, 0, 0);
+  const [x0, x1, y0, y1] = layer.extent;
+  // grid values sit at cell centres from x0 to x1: stretch the pixels half a cell beyond them
+  const hx = (x1 - x0) / Math.max(1, cols - 1) / 2, hy = (y1 - y0) / Math.max(1, rows - 1) / 2;
+  ctx.save();
+  ctx.imageSmoothingEnabled = layer.smooth !== false;
+  ctx.globalAlpha = layer.alpha ?? 1;
+  const left = X(x0 - hx), right = X(x1 + hx), top = Y(y1 + hy), bottom = Y(y0 - hy);
+  ctx.drawImage(off, left, top, right - left, bottom - top);
+  ctx.restore();
+}
+
+function drawContour(ctx, layer, X, Y) {
+  // marching squares on the grid at `level`: one segment per crossed cell
+  const { rows, cols, level } = layer, v = bytes(layer.b64);
+  const [x0, x1, y0, y1] = layer.extent;
+  const dx = (x1 - x0) / (cols - 1), dy = (y1 - y0) / (rows - 1);
+  const at = (r, c) => v[r * cols + c] - level;
+  const lerp = (a, b) => a / (a - b);
+  ctx.beginPath();
+  for (let r = 0; r < rows - 1; r++) {
+    for (let c = 0; c < cols - 1; c++) {
+      const a = at(r, c), b = at(r, c + 1), cc = at(r + 1, c + 1), d = at(r + 1, c); // bl, br, tr, tl
+      const pts = [];
+      if ((a >= 0) !== (b >= 0)) pts.push([c + lerp(a, b), r]);
+      if ((b >= 0) !== (cc >= 0)) pts.push([c + 1, r + lerp(b, cc)]);
+      if ((cc >= 0) !== (d >= 0)) pts.push([c + 1 - lerp(cc, d), r + 1]);
+      if ((d >= 0) !== (a >= 0)) pts.push([c, r + 1 - lerp(d, a)]);
+      for (let k = 0; k + 1 < pts.length; k += 2) {
+        ctx.moveTo(X(x0 + pts[k][0] * dx), Y(y0 + pts[k][1] * dy));
+        ctx.lineTo(X(x0 + pts[k + 1][0] * dx), Y(y0 + pts[k + 1][1] * dy));
+      }
+    }
+  }
+  ctx.save();
+  ctx.strokeStyle = layer.color || "#000"; ctx.lineWidth = layer.width || 2;
+  ctx.setLineDash(layer.dash || []);
+  ctx.stroke();
+  ctx.restore();
+}
+
+function drawPoints(ctx, layer, X, Y) {
+  const xy = floats(layer.b64), r = layer.r || 2.5;
+  ctx.save();
+  ctx.fillStyle = layer.color || "#000"; ctx.globalAlpha = layer.alpha ?? 0.8;
+  ctx.beginPath();
+  for (let i = 0; i + 1 < xy.length; i += 2) {
+    if (!isFinite(xy[i]) || !isFinite(xy[i + 1])) continue;
+    const px = X(xy[i]), py = Y(xy[i + 1]);
+    ctx.moveTo(px + r, py); ctx.arc(px, py, r, 0, 2 * Math.PI);
+  }
+  ctx.fill();
+  if (layer.edge) { ctx.strokeStyle = layer.edge; ctx.lineWidth = 0.6; ctx.stroke(); }
+  ctx.restore();
+}
+
+function drawLines(ctx, layer, X, Y) {
+  // one polyline per run of finite points; NaN breaks the line
+  const xy = floats(layer.b64);
+  ctx.save();
+  ctx.strokeStyle = layer.color || "#000"; ctx.lineWidth = layer.width || 1.5;
+  ctx.globalAlpha = layer.alpha ?? 1; ctx.setLineDash(layer.dash || []);
+  ctx.beginPath();
+  let pen = false;
+  for (let i = 0; i + 1 < xy.length; i += 2) {
+    if (!isFinite(xy[i]) || !isFinite(xy[i + 1])) { pen = false; continue; }
+    const px = X(xy[i]), py = Y(xy[i + 1]);
+    pen ? ctx.lineTo(px, py) : ctx.moveTo(px, py);
+    pen = true;
+  }
+  ctx.stroke();
+  if (layer.fill) {
+    ctx.globalAlpha = layer.fill_alpha ?? 0.2; ctx.fillStyle = layer.fill;
+    ctx.lineTo(X(xy[xy.length - 2]), Y(layer.fill_to ?? 0)); ctx.lineTo(X(xy[0]), Y(layer.fill_to ?? 0));
+    ctx.fill();
+  }
+  ctx.restore();
+}
+
+function drawBars(ctx, layer, X, Y) {
+  const w = layer.width ?? 0.8;
+  ctx.save();
+  layer.values.forEach((v, i) => {
+    const x = (layer.x0 ?? 0) + i;
+    ctx.fillStyle = (layer.colors && layer.colors[i]) || layer.color || "#7b2cbf";
+    const top = Y(Math.max(v, 0)), base = Y(0);
+    ctx.fillRect(X(x - w / 2), top, X(x + w / 2) - X(x - w / 2), base - top);
+  });
+  ctx.restore();
+}
+
+function drawRule(ctx, layer, X, Y, area) {
+  ctx.save();
+  ctx.strokeStyle = layer.color || "#555"; ctx.lineWidth = layer.width || 1.5; ctx.setLineDash(layer.dash || [5, 4]);
+  ctx.beginPath();
+  if (layer.t === "hline") { ctx.moveTo(area.x, Y(layer.y)); ctx.lineTo(area.x + area.w, Y(layer.y)); }
+  else { ctx.moveTo(X(layer.x), area.y); ctx.lineTo(X(layer.x), area.y + area.h); }
+  ctx.stroke();
+  ctx.restore();
+}
+
+function drawText(ctx, layer, X, Y, font) {
+  ctx.save();
+  ctx.fillStyle = layer.color || "#111"; ctx.font = `${layer.bold ? "bold " : ""}${layer.size || font}px sans-serif`;
+  ctx.textAlign = layer.align || "center"; ctx.textBaseline = "middle";
+  ctx.fillText(layer.text, X(layer.x), Y(layer.y));
+  ctx.restore();
+}
+
+const DRAW = { image: drawImage, contour: drawContour, points: drawPoints, lines: drawLines, bars: drawBars,
+               hline: drawRule, vline: drawRule, text: drawText };
+
+function legendRows(ctx, items, width, font) {
+  const rows = [[]]; let x = 0;
+  for (const item of items) {
+    const w = 22 + ctx.measureText(item.label).width + 14;
+    if (x + w > width && rows[rows.length - 1].length) { rows.push([]); x = 0; }
+    rows[rows.length - 1].push([item, x]); x += w;
+  }
+  return rows;
+}
+
+function drawPanel(ctx, panel, font) {
+  const [bx, by, bw, bh] = panel.box;
+  ctx.font = `${font}px sans-serif`;
+  const titleH = panel.title ? font + 10 : 4;
+  const legend = panel.legend ? legendRows(ctx, panel.legend, bw - 8, font) : [];
+  const legendH = legend.length * (font + 6);
+  const ticks = panel.ticks !== false;
+  const [y0, y1] = panel.y;
+  const yTicks = panel.yticks || niceTicks(y0, y1, Math.max(2, Math.floor((bh - titleH - legendH) / (font * 3))));
+  // room for the widest y tick label, measured: no label is cut, no pixel is wasted
+  const labelW = ticks ? Math.max(...yTicks.map((v) => ctx.measureText(fmt(v)).width), 0) : 0;
+  const left = ticks ? labelW + 10 + (panel.ylabel ? font + 6 : 0) : 4;
+  const bottom = ticks ? font + 8 + (panel.xlabel ? font + 4 : 0) : 4;
+  let area = { x: bx + left, y: by + titleH + legendH, w: bw - left - 8, h: bh - titleH - legendH - bottom };
+  const [x0, x1] = panel.x;
+  if (panel.equal) { // one unit on x is one unit on y: a circle stays a circle
+    const s = Math.min(area.w / (x1 - x0), area.h / (y1 - y0));
+    const w = s * (x1 - x0), h = s * (y1 - y0);
+    area = { x: area.x + (area.w - w) / 2, y: area.y + (area.h - h) / 2, w, h };
+  }
+  const X = (v) => area.x + ((v - x0) / (x1 - x0)) * area.w;
+  const Y = (v) => area.y + area.h - ((v - y0) / (y1 - y0)) * area.h;
+
+  ctx.fillStyle = "#31333f"; ctx.textAlign = "left"; ctx.textBaseline = "top";
+  if (panel.title) { ctx.font = `bold ${font}px sans-serif`; ctx.fillText(panel.title, bx + 4, by + 2, bw - 8); }
+  ctx.font = `${font}px sans-serif`;
+  legend.forEach((row, i) => row.forEach(([item, x]) => {
+    const ly = by + titleH + i * (font + 6) + font / 2;
+    ctx.save(); ctx.strokeStyle = ctx.fillStyle = item.color;
+    if (item.shape === "line" || item.shape === "dash") {
+      ctx.lineWidth = 2.5; ctx.setLineDash(item.shape === "dash" ? [5, 3] : []);
+      ctx.beginPath(); ctx.moveTo(bx + 4 + x, ly); ctx.lineTo(bx + 22 + x, ly); ctx.stroke();
+    } else if (item.shape === "square") { ctx.fillRect(bx + 7 + x, ly - 6, 12, 12); }
+    else { ctx.beginPath(); ctx.arc(bx + 13 + x, ly, 5, 0, 2 * Math.PI); ctx.fill(); }
+    ctx.restore();
+    ctx.fillStyle = "#31333f"; ctx.textBaseline = "middle"; ctx.fillText(item.label, bx + 26 + x, ly);
+  }));
+
+  ctx.save();
+  ctx.beginPath(); ctx.rect(area.x, area.y, area.w, area.h); ctx.clip();
+  if (panel.background) { ctx.fillStyle = panel.background; ctx.fillRect(area.x, area.y, area.w, area.h); }
+  for (const layer of panel.layers || []) {
+    const draw = DRAW[layer.t];
+    if (draw) draw(ctx, { extent: [x0, x1, y0, y1], ...layer }, X, Y, layer.t === "text" ? font : area);
+  }
+  ctx.restore();
+
+  ctx.strokeStyle = "#9a9aa6"; ctx.lineWidth = 1; ctx.strokeRect(area.x, area.y, area.w, area.h);
+  if (!ticks) return;
+  ctx.fillStyle = "#31333f"; ctx.font = `${font}px sans-serif`;
+  ctx.textAlign = "center"; ctx.textBaseline = "top";
+  for (const v of panel.xticks || niceTicks(x0, x1, Math.max(2, Math.floor(area.w / (font * 5))))) {
+    const label = panel.xticklabels ? panel.xticklabels[(panel.xticks || []).indexOf(v)] : fmt(v);
+    ctx.fillText(label, X(v), area.y + area.h + 4);
+  }
+  ctx.textAlign = "right"; ctx.textBaseline = "middle";
+  for (const v of yTicks) {
+    ctx.fillText(fmt(v), area.x - 5, Y(v));
+  }
+  if (panel.xlabel) {
+    ctx.textAlign = "center"; ctx.textBaseline = "bottom";
+    ctx.fillText(panel.xlabel, area.x + area.w / 2, by + bh);
+  }
+  if (panel.ylabel) {
+    ctx.save(); ctx.translate(bx + font / 2 + 2, area.y + area.h / 2); ctx.rotate(-Math.PI / 2);
+    ctx.textAlign = "center"; ctx.textBaseline = "middle"; ctx.fillText(panel.ylabel, 0, 0); ctx.restore();
+  }
+}
+
+export default function (component) {
+  const { data, parentElement } = component;
+  if (!data) return;
+  let canvas = parentElement.querySelector("canvas.gc-live-canvas");
+  if (!canvas) {
+    canvas = document.createElement("canvas");
+    canvas.className = "gc-live-canvas";
+    canvas.setAttribute("role", "img");
+    parentElement.appendChild(canvas);
+  }
+  // Laid out in `data.width` x `data.height` px; shrunk as a whole when the column is narrower.
+  const ratio = window.devicePixelRatio || 1;
+  const room = parentElement.clientWidth || data.width;
+  const k = Math.min(1, room / data.width), w = data.width, h = data.height;
+  const pw = Math.round(w * k * ratio), ph = Math.round(h * k * ratio);
+  if (canvas.width !== pw || canvas.height !== ph) {
+    canvas.width = pw; canvas.height = ph;
+    canvas.style.width = `${Math.round(w * k)}px`; canvas.style.height = `${Math.round(h * k)}px`;
+  }
+  canvas.setAttribute("aria-label", data.label || "live chart");
+  const ctx = canvas.getContext("2d");
+  ctx.setTransform(ratio * k, 0, 0, ratio * k, 0, 0);
+  ctx.clearRect(0, 0, w, h);
+  for (const panel of data.panels || []) drawPanel(ctx, panel, data.font || 13);
+  canvas.dataset.frame = String(data.frame ?? ""); // one attribute change per drawn frame
+}
