@@ -28,6 +28,7 @@ import streamlit as st
 from gan_core.config import TrainConfig
 from gan_core.sharing import (Decoded, Message, config_from_query, config_to_query, preset_from_json,
                               preset_to_json, query_string)
+from ui.server_address import share_link_base
 from ui.session import RUN_PARAM, reattached_ids
 
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$])")
@@ -105,9 +106,10 @@ def sync_query(page_key: str, params: Mapping[str, str], run_id: str | None = No
 
 
 def share_url(params: Mapping[str, str]) -> str:
-    """The full link when Streamlit knows the browser's URL, else the query string alone."""
-    base = (getattr(st.context, "url", None) or "").split("?")[0]
-    return base + query_string(params)
+    """The full link on an address the class can open (ui.server_address: browser.serverAddress
+    when set, this machine's network address when the page is open on localhost, else the page's
+    own address), or the query string alone when no address is known."""
+    return share_link_base().url + query_string(params)
 
 
 def _import_upload(page_key: str, read_preset: Callable[[bytes], Any], applies: Callable[[Any], bool],
@@ -130,6 +132,7 @@ def share_expander(page_key: str, params: Mapping[str, str], preset_json: str, r
     with st.expander("🔗 Share this setup", expanded=expanded):
         st.caption(link_note)
         st.code(share_url(params), language=None)
+        st.caption(share_link_base().note)  # which address the link uses, and why
         st.download_button("⬇ Download preset (JSON)", preset_json, file_name=f"{page_key}-preset.json",
                            mime="application/json", key=f"{page_key}_share_download", on_click="ignore")
         st.file_uploader("Load a preset (JSON)", type=["json"], key=f"{page_key}_share_upload",
