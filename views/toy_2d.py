@@ -10,7 +10,6 @@ from gan_core.config import TrainConfig
 from gan_core.distributions import TARGETS_2D
 from gan_core.trainer import Trainer
 from ui.checkpoint_upload import checkpoint_upload
-from ui.checkpoint_upload import checkpoint_upload
 from ui.exports import point_frames, record_frame, toy_exports
 from ui.live_controls import divergence_panel, knob_widgets, live_area, transport
 from ui.page_share import restore_setup, share_box
@@ -73,6 +72,5 @@ with setup:
         draw_your_own(run)
 with files:
     toy_exports(run, PREFIX, frames)
-    checkpoint_upload(run, PREFIX, install=start_new_run, targets=TARGETS_2D, what="a 2D target")
     checkpoint_upload(run, PREFIX, install=start_new_run, targets=TARGETS_2D, what="a 2D target")
     share_box("toy_2d", run, BASE, install=start_new_run, targets=TARGETS_2D)
