@@ -12,7 +12,7 @@ kl_to_uniform, missing_digits_sentence); the toy numbers from ModeMetrics as the
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 import numpy as np
@@ -123,6 +123,7 @@ class CoverageTimeline:
     n_covered: np.ndarray  # (T,) modes with at least one sample
     kl: np.ndarray  # (T,) KL(p_gen || target)
     names: tuple  # (K,)
+    target: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (K,) the proportions KL compares with
 
 
 def timeline(points: Iterable[tuple[int, Coverage]]) -> CoverageTimeline:
@@ -133,7 +134,7 @@ def timeline(points: Iterable[tuple[int, Coverage]]) -> CoverageTimeline:
     return CoverageTimeline(np.array([it for it, _ in points], dtype=float),
                             np.stack([c.proportions for _, c in points]),
                             np.array([c.n_covered for _, c in points]),
-                            np.array([c.kl for _, c in points]), points[0][1].names)
+                            np.array([c.kl for _, c in points]), points[0][1].names, points[0][1].target)
 
 
 def digit_shares_points(points: Iterable[tuple[int, dict]], n: int) -> list[tuple[int, Coverage]]:

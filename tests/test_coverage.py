@@ -8,7 +8,8 @@ from gan_core.coverage import (ReadDigits, digit_coverage, digit_shares_points, 
                                real_digit_proportions, snapshot_coverage, timeline, toy_counts_coverage,
                                toy_coverage)
 from gan_core.metrics import mode_metrics
-from ui.coverage_views import coverage_bars, coverage_timeline_figure, map_figure, mode_colors, selected_rows
+from ui.coverage_views import (DIGIT_COLORS, coverage_bars, coverage_timeline_figure, kl_label, map_figure,
+                               mode_colors, selected_rows)
 
 
 def test_two_digits_missing():
@@ -102,7 +103,7 @@ def test_shared_plot_builders():
     fig = coverage_bars(cov, real=np.full(10, 0.1))
     generated = next(t for t in fig.data if t.name == "generated")
     np.testing.assert_allclose(generated.y, [0.5, 0.25, 0, 0.25, 0, 0, 0, 0, 0, 0], atol=1e-12)
-    missing = next(t for t in fig.data if t.name == "missing")
+    missing = next(t for t in fig.data if "missing" in t.name)
     assert list(missing.x) == ["2", "4", "5", "6", "7", "8", "9"]
     assert len(set(mode_colors(25))) == 25
     assert len(set(mode_colors(10))) == 10
@@ -122,3 +123,32 @@ def test_shared_plot_builders():
 
     assert selected_rows(Event()) == ([2], [0])
     assert selected_rows(None) == ([], [])
+
+
+def test_bar_legend_colours_are_the_bars_colours_and_missing_marks_carry_no_overlapping_text():
+    """Issue 12 item 14: the legend said generated = blue over an olive bar (bars coloured per
+    digit, a legend shows one swatch), and a "missing" label per digit overlapped the ✗ marks."""
+    collapsed = digit_coverage(np.full(50, 8))  # every fake read as 8: digit 8's colour was olive
+    fig = coverage_bars(collapsed, real=np.full(10, 0.1))
+    for trace in fig.data:
+        if trace.type == "bar":  # one colour per trace: the legend swatch is every bar's colour
+            assert isinstance(trace.marker.color, str), (trace.name, trace.marker.color)
+    generated = next(t for t in fig.data if t.name == "generated")
+    assert generated.marker.color not in DIGIT_COLORS  # not mistaken for one digit's island on the map
+    missing = next(t for t in fig.data if t.type == "scatter")
+    assert missing.mode == "markers" and missing.text is None  # no text to overlap the marks
+    assert list(missing.x) == ["0", "1", "2", "3", "4", "5", "6", "7", "9"] and set(missing.y) == {0}
+    assert missing.marker.symbol == "x" and "missing" in missing.name and missing.showlegend is not False
+    assert missing.cliponaxis is False  # the ✗ on the axis is drawn whole, not cut in half
+
+
+def test_the_kl_curve_is_named_as_the_kl_metric_and_the_captions_say():
+    digits = timeline([(0, digit_coverage(np.full(20, 8))), (50, digit_coverage(np.arange(10)))])
+    fig = coverage_timeline_figure(digits)
+    kl = next(t for t in fig.data if (t.name or "").startswith("KL"))
+    assert kl.name == "KL(p_gen ‖ uniform)" == kl_label(np.full(10, 0.1))
+    np.testing.assert_allclose(kl.y, [np.log(10), 0.0], atol=1e-12)  # all on one digit: log 10; even: 0
+    weights = np.array([1.0, 1.0, 2.0])
+    toy = timeline([(0, toy_counts_coverage([5, 5, 10], weights)), (10, toy_counts_coverage([10, 0, 10], weights))])
+    assert next(t for t in coverage_timeline_figure(toy).data if (t.name or "").startswith("KL")).name == "KL(p_gen ‖ target)"
+    np.testing.assert_allclose(toy.target, weights / 4, atol=1e-12)

@@ -19,6 +19,11 @@ DIGIT_COLORS = tuple(qualitative.D3)  # 10 colours: digit k is always DIGIT_COLO
 MANY_COLORS = tuple(qualitative.Alphabet)  # 26 colours for targets with more than 10 modes
 MISSING_COLOR = "#d62728"
 TARGET_COLOR = "rgba(60, 60, 60, 0.35)"
+# One colour for every generated bar: a bar chart's legend shows a single swatch, so bars coloured
+# per digit made the legend say "generated = blue" over an olive bar. Not a digit colour, so it
+# never reads as one digit's island on the map.
+GENERATED_COLOR = "#3949ab"
+MISSING_NAME = "✗ missing (never drawn)"
 
 
 def mode_colors(k: int) -> list[str]:
@@ -32,24 +37,32 @@ def short_names(names) -> list[str]:
     return [str(n).split(" ")[-1] for n in names]
 
 
+def kl_label(target) -> str:
+    """'KL(p_gen ‖ uniform)' or 'KL(p_gen ‖ target)': the one name of the number on every chart and metric."""
+    target = np.asarray(target, float)
+    return f"KL(p_gen ‖ {'uniform' if len(target) and np.allclose(target, target[0]) else 'target'})"
+
+
 def coverage_bars(cov: Coverage, real: np.ndarray | None = None, height: int = 300,
                   title: str = "") -> go.Figure:
-    """Generated share per mode (coloured bars) next to the real / target share (grey bars);
-    a missing mode gets a red 'missing' mark under its empty bar."""
+    """Generated share per mode (one colour) next to the real / target share (grey bars); a
+    missing mode gets a red ✗ on the axis under its empty bar, named once in the legend (a text
+    label per mode overlapped the markers and each other when many modes were missing)."""
     reference = cov.target if real is None else np.asarray(real, float)
     ticks = short_names(cov.names)
     fig = go.Figure()
     fig.add_bar(x=ticks, y=reference, name="real data" if real is not None else "target",
                 marker_color=TARGET_COLOR, hovertext=list(cov.names),
                 hovertemplate="%{hovertext}: %{y:.1%} of real samples<extra></extra>")
-    fig.add_bar(x=ticks, y=cov.proportions, name="generated", marker_color=mode_colors(cov.n_modes),
+    fig.add_bar(x=ticks, y=cov.proportions, name="generated", marker_color=GENERATED_COLOR,
                 customdata=cov.counts, hovertext=list(cov.names),
                 hovertemplate="%{hovertext}: %{y:.1%} of generated (%{customdata} samples)<extra></extra>")
     missing_x = [t for t, c in zip(ticks, cov.covered) if not c]
     if missing_x:
-        fig.add_scatter(x=missing_x, y=[0] * len(missing_x), mode="markers+text", name="missing",
-                        marker=dict(symbol="x", size=12, color=MISSING_COLOR), text=["missing"] * len(missing_x),
-                        textposition="top center", textfont=dict(color=MISSING_COLOR), hoverinfo="skip")
+        fig.add_scatter(x=missing_x, y=[0] * len(missing_x), mode="markers", name=MISSING_NAME,
+                        marker=dict(symbol="x", size=11, color=MISSING_COLOR), cliponaxis=False,
+                        hovertext=[n for n, c in zip(cov.names, cov.covered) if not c],
+                        hovertemplate="%{hovertext}: never drawn<extra></extra>")
     top = max(float(np.max(cov.proportions, initial=0)), float(np.max(reference, initial=0)), 0.05)
     fig.update_layout(barmode="group", height=height, title=title or None,
                       margin=dict(l=10, r=10, t=30 if title else 10, b=10),
@@ -60,7 +73,8 @@ def coverage_bars(cov: Coverage, real: np.ndarray | None = None, height: int = 3
 
 def coverage_timeline_figure(tl: CoverageTimeline, height: int = 380) -> go.Figure:
     """Top: share of each mode over training (a heatmap: modes appear and vanish as bright and
-    dark rows). Bottom: modes covered and KL(p_gen || target) against iteration."""
+    dark rows). Bottom: modes covered and KL(p_gen ‖ uniform or target, as kl_label names it) against
+    iteration."""
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.62, 0.38], vertical_spacing=0.06,
                         specs=[[{}], [{"secondary_y": True}]])
     ticks = short_names(tl.names)
@@ -70,7 +84,7 @@ def coverage_timeline_figure(tl: CoverageTimeline, height: int = 380) -> go.Figu
                         hovertemplate="iteration %{x}<br>%{y}: %{z:.1%}<extra></extra>", row=1, col=1)
         fig.add_scatter(x=tl.iterations, y=tl.n_covered, mode="lines+markers", name="modes covered",
                         line=dict(color="#2ca02c", width=2), row=2, col=1)
-        fig.add_scatter(x=tl.iterations, y=tl.kl, mode="lines+markers", name="KL(p_gen ‖ target)",
+        fig.add_scatter(x=tl.iterations, y=tl.kl, mode="lines+markers", name=kl_label(tl.target),
                         line=dict(color="#9467bd", width=2, dash="dot"), row=2, col=1, secondary_y=True)
     k = len(tl.names)
     fig.update_yaxes(title_text=tl.names[0].split(" ")[0] if k else "", type="category", row=1, col=1)
@@ -86,8 +100,7 @@ def coverage_panel(cov: Coverage, key: str, real: np.ndarray | None = None, unit
     """Headline numbers, the missing-modes sentence and the bars, in the shared wording."""
     left, mid, right = st.columns(3)
     left.metric(f"{unit.capitalize()} covered", f"{cov.n_covered} / {cov.n_modes}")
-    target_words = "uniform" if np.allclose(cov.target, cov.target[0]) else "target"
-    mid.metric(f"KL(p_gen ‖ {target_words})", f"{cov.kl:.3f} nats",
+    mid.metric(kl_label(cov.target), f"{cov.kl:.3f} nats",
                help="0 when every mode gets its fair share; log K when one mode takes everything.")
     right.metric("Samples counted", f"{cov.n_samples:,}")
     (st.success if cov.n_covered == cov.n_modes else st.warning)(cov.sentence)

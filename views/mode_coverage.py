@@ -110,8 +110,8 @@ points = src.timeline_points(source)
 if len(points) >= 2:
     st.plotly_chart(coverage_timeline_figure(timeline(points)), key="cov_timeline")
     st.caption("Top: each digit's share of the generated digits (bright = often drawn, dark = "
-               "dropped). Bottom: digits covered and KL to uniform. Points come from the run's "
-               "coverage record and its rollback snapshots.")
+               "dropped). Bottom: digits covered and KL(p_gen ‖ uniform), 0 when every digit gets a "
+               "tenth. Points come from the run's coverage record and its rollback snapshots.")
 else:
     st.info("Not enough saved points of this run yet: a coverage point is recorded every 50 "
             "iterations while a run plays (an uploaded checkpoint holds a single moment).")
