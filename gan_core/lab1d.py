@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from scipy.stats import norm
 
-from gan_core import theory
+from gan_core import losses, theory
 from gan_core.config import TrainConfig
 from gan_core.distributions import TARGETS_1D
 from gan_core.trainer import Trainer
@@ -33,8 +33,10 @@ LAB_DEFAULTS = dict(z_dim=1, noise="uniform", g_depth=2, g_width=32, d_depth=2, 
                     r1_gamma=1.0, snapshot_every=500)
 
 PLOT_POINTS = 801  # the drawn curves
-MIN_GRID, MAX_GRID = 801, 40001  # the estimate grid: at least 3 points per kernel bandwidth
-MAX_REACH = 25.0  # the estimate grid never extends more than this beyond the target's window
+MIN_GRID, MAX_GRID = 801, 40001  # points of the estimate grid, all pieces together
+POINTS_PER_WIDTH = 3  # grid points per kernel bandwidth (or per target σ, if narrower)
+KERNEL_REACH = 9.0  # a sample's kernel mass beyond 9 bandwidths is 2e-19: nothing left to count
+DATA_REACH = 12.0  # the target's mass beyond 12 σ of every mode is 4e-33
 
 
 def lab_config(target: str = "gaussian_1d", **changes) -> TrainConfig:
@@ -73,6 +75,7 @@ class Figure1Frame:
     value_fake: float  # ∫ p_g log(1 − D)
     jsd: float  # JSD(p_data ‖ p_g)
     grid_points: int  # size of the estimate grid the three numbers were integrated on
+    g_mass: float = 1.0  # ∫ p_g over the estimate grid: how much of G's mass the numbers saw
 
     @property
     def value(self) -> float:
@@ -100,21 +103,29 @@ def figure1_frame(trainer: Trainer, n_samples: int = 2000, n_lines: int = 48) ->
     (lo, hi), = target.bounds
     s_lo, s_hi = np.percentile(samples, [0.5, 99.5])
     view = (float(min(lo, s_lo)), float(max(hi, s_hi)))
-    # Estimates: an even grid over (almost) all of G's mass, never running off to infinity, with
-    # at least 3 points per kernel bandwidth so a narrow (collapsing) p_g is still integrated well.
+    # Estimates: even grids over every interval where p_data or p_g has mass, however far G's
+    # samples lie from the target (nothing is cut off), with empty gaps between them skipped.
     h = theory.kde_bandwidth(samples)
-    g_lo, g_hi = max(samples.min() - 5 * h, lo - MAX_REACH), min(samples.max() + 5 * h, hi + MAX_REACH)
-    e_lo, e_hi = min(lo, g_lo), max(hi, g_hi)
-    n = int(np.clip(3 * (e_hi - e_lo) / h, MIN_GRID, MAX_GRID)) | 1  # odd for Simpson's rule
-    grid = np.linspace(e_lo, e_hi, n)
+    grids = estimate_grids(samples, h, data_spans(target))
+    grid = np.concatenate(grids)
+    n = grid.size
     x = np.linspace(view[0], view[1], PLOT_POINTS)
     both = np.concatenate([grid, x])
     p_data_both = target.density(both[:, None])
     p_g_both = theory.kde_binned(samples, both, h)
-    d_both = trainer.d_probability(torch.as_tensor(both, dtype=torch.float32)[:, None]).double().cpu().numpy()
-    d_both = np.clip(d_both, 1e-12, 1 - 1e-12)  # float32 sigmoid can round to exactly 0 or 1
-    est = slice(0, n)
-    real, fake = theory.value_terms(d_both[est], p_data_both[est], p_g_both[est], grid)
+    out = trainer.d_output(torch.as_tensor(both, dtype=torch.float32)[:, None]).double().cpu().numpy()
+    d_both = losses.probability(cfg.loss, torch.as_tensor(out)).numpy()
+    pieces = np.cumsum([0] + [g.size for g in grids])
+    real = fake = jsd = g_mass = 0.0
+    for a, b in zip(pieces[:-1], pieces[1:]):  # each piece is its own Simpson integral
+        part, xs = slice(a, b), grid[a:b]
+        if cfg.loss == "least_squares":  # raw output read as a probability: clip into (0, 1)
+            terms = theory.value_terms(np.clip(d_both[part], 1e-12, 1 - 1e-12), p_data_both[part], p_g_both[part], xs)
+        else:  # log D and log(1 − D) from the logit: exact even where D rounds to 0 or 1
+            terms = theory.value_terms_logit(out[part], p_data_both[part], p_g_both[part], xs)
+        real, fake = real + terms[0], fake + terms[1]
+        jsd += theory.jsd(p_data_both[part], p_g_both[part], xs)
+        g_mass += theory.integrate(p_g_both[part], xs)
     plot = slice(n, None)
     p_data, p_g = p_data_both[plot], p_g_both[plot]
     z = z_quantiles(cfg.noise, n_lines)
@@ -123,8 +134,44 @@ def figure1_frame(trainer: Trainer, n_samples: int = 2000, n_lines: int = 48) ->
         iteration=trainer.iteration, x=x, p_data=p_data, p_g=p_g, d=d_both[plot],
         d_star=theory.optimal_discriminator(p_data, p_g, cfg.real_label),
         z=z, gz=gz.cpu().numpy().ravel(), z_span=z_range(cfg.noise), view=view,
-        real_label=cfg.real_label, value_real=real, value_fake=fake,
-        jsd=theory.jsd(p_data_both[est], p_g_both[est], grid), grid_points=n)
+        real_label=cfg.real_label, value_real=real, value_fake=fake, jsd=jsd, grid_points=n,
+        g_mass=g_mass)
+
+
+def data_spans(target) -> list[tuple[float, float, float]]:
+    """(lo, hi, σ) intervals holding all of the target's mass: DATA_REACH σ around every mode of a
+    Gaussian mixture, else its drawing window."""
+    (lo, hi), = target.bounds
+    centers, sigma = getattr(target, "centers", None), getattr(target, "sigma", None)
+    spans = [(lo, hi, sigma or (hi - lo) / 100)]
+    if centers is not None and sigma:
+        spans += [(float(c) - DATA_REACH * sigma, float(c) + DATA_REACH * sigma, sigma)
+                  for c in np.asarray(centers, float).ravel()]
+    return spans
+
+
+def estimate_grids(samples: np.ndarray, bandwidth: float, spans: list) -> list[np.ndarray]:
+    """Even grids (odd sizes, for Simpson's rule) over the disjoint intervals where the density
+    estimates live: every sample ± KERNEL_REACH bandwidths and every data span, overlapping
+    intervals merged. The gaps between them hold neither density, so integrals over the pieces
+    add up to integrals over the whole line, wherever G has put its samples. Spacing: bandwidth /
+    POINTS_PER_WIDTH (finer near a narrower target mode); MIN_GRID..MAX_GRID points in all."""
+    s = np.sort(np.asarray(samples, float).ravel())
+    reach = KERNEL_REACH * bandwidth
+    starts = np.concatenate([s - reach, [a for a, _, _ in spans]])
+    ends = np.concatenate([s + reach, [b for _, b, _ in spans]])
+    order = np.argsort(starts)
+    merged: list[list[float]] = []
+    for a, b in zip(starts[order], ends[order]):
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([float(a), float(b)])
+    total = sum(b - a for a, b in merged)
+    narrowest = min([bandwidth] + [sd for _, _, sd in spans])
+    count = np.clip(POINTS_PER_WIDTH * total / narrowest, MIN_GRID, MAX_GRID)
+    spacing = total / count
+    return [np.linspace(a, b, max(int(np.ceil((b - a) / spacing)), 8) | 1) for a, b in merged]
 
 
 class EstimateTrace:

@@ -374,15 +374,20 @@ class Trainer:
             return self.generator(self.fixed_noise(n))
 
     @torch.no_grad()
-    def d_probability(self, x: torch.Tensor) -> torch.Tensor:
-        """D's output as a probability at points x (B, *data_shape), dropout off; pack > 1 judges
-        a pack of copies of each point."""
+    def d_output(self, x: torch.Tensor) -> torch.Tensor:
+        """D's raw output (a logit for every loss but least squares) at points x (B, *data_shape),
+        dropout off; pack > 1 judges a pack of copies of each point."""
         x = x.to(self.device)
         pack = getattr(self.discriminator, "pack", 1)
         if pack > 1:  # judge a pack made of copies of the same point
             x = x.repeat_interleave(pack, dim=0)
         with _dropout_off(self.discriminator), _frozen_batch_norm(self.d_batch_norms):
-            return losses.probability(self.config.loss, self.discriminator(x))
+            return self.discriminator(x)
+
+    @torch.no_grad()
+    def d_probability(self, x: torch.Tensor) -> torch.Tensor:
+        """D's output as a probability at points x (B, *data_shape) (see d_output)."""
+        return losses.probability(self.config.loss, self.d_output(x))
 
     def history_columns(self) -> dict[str, np.ndarray]:
         """The history as columns: {field: array}, one entry per update."""

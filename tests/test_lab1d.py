@@ -78,3 +78,66 @@ def test_lab_config_refuses_a_2d_target():
     with pytest.raises(ValueError, match="1D target"):
         lab_config("ring8")
     assert lab_config("trimodal_1d").z_dim == 1
+
+
+# ---- all of G's mass counts, however far G has wandered (issue 12 item 3) ----------------------
+
+def _independent_terms(trainer, samples: np.ndarray):
+    """(∫ p_data log D, ∫ p_g log(1 − D), with p_g the Scott-bandwidth kernel density of `samples`):
+    the real term by scipy's Simpson rule on a fine grid around each mode, the fake term as the mean over
+    samples of E_{x ~ N(s, h²)} log(1 − D(x)) by 40-point Gauss–Hermite; log σ from D's logit."""
+    from scipy.integrate import simpson
+    from scipy.special import log_expit
+
+    def logit(x):
+        return trainer.d_output(torch.as_tensor(np.atleast_1d(x), dtype=torch.float32)[:, None]).double().numpy()
+
+    target = trainer.target
+    real = 0.0
+    for w, c in zip(target.weights, np.asarray(target.centers).ravel()):
+        sd = target.sigma
+        # a fixed 4001-point Simpson rule per mode (D is float32, too rough for adaptive quad's tolerances)
+        xs = np.linspace(c - 12 * sd, c + 12 * sd, 4001)
+        real += w * simpson(norm.pdf(xs, c, sd) * log_expit(logit(xs)), x=xs)
+    h = max(1.06 * samples.std() * samples.size ** (-0.2), 1e-2)
+    nodes, weights = np.polynomial.hermite_e.hermegauss(40)  # ∫ f(t) e^(−t²/2) dt
+    points = samples[:, None] + h * nodes[None, :]  # (n, 40)
+    fake = float((log_expit(-logit(points.ravel())).reshape(points.shape) @ weights).mean() / math.sqrt(2 * math.pi))
+    return real, fake
+
+
+@pytest.mark.parametrize("shift", [30.0, 1e4])
+def test_frame_counts_g_mass_far_outside_the_target_window(shift):
+    t = Trainer(lab_config())
+    with torch.no_grad():
+        t.generator.head[0].bias += shift  # every sample lands ~shift away from N(1, 0.5²)
+    f = figure1_frame(t)
+    samples = t.sample(2000, generator=torch.Generator().manual_seed(t.config.seed + 3)).numpy().ravel().astype(float)
+    assert samples.min() > 20  # disjoint supports: JSD = log 2 and C(G) = 0 exactly
+    assert f.jsd == pytest.approx(math.log(2), abs=1e-5)
+    assert f.c_of_g == pytest.approx(0.0, abs=2e-5)
+    assert f.g_mass == pytest.approx(1.0, abs=1e-5)
+    real, fake = _independent_terms(t, samples)
+    assert f.value_real == pytest.approx(real, abs=1e-6)
+    assert f.value_fake == pytest.approx(fake, rel=1e-4, abs=1e-5)
+    assert f.grid_points <= 40001
+
+
+def test_estimate_grids_hold_all_of_both_densities():
+    """A sample set spread over 15,000 units (a collapsed clump, stragglers far on both sides):
+    the exact kernel density and the target density each integrate to 1 over the pieces."""
+    from gan_core.lab1d import data_spans, estimate_grids
+    from gan_core.distributions import make_target
+
+    target = make_target("trimodal_1d")
+    rng = np.random.default_rng(0)
+    samples = np.concatenate([rng.normal(0.0, 0.01, 1990), [30.0, 31.0, -5e3, 1e4, 1e4 + 0.5, 7.0, -2.9, 3.2, 55.0, 400.0]])
+    h = 0.05
+    grids = estimate_grids(samples, h, data_spans(target))
+    for a, b in zip(grids, grids[1:]):
+        assert a[-1] < b[0]  # disjoint pieces
+    assert 801 <= sum(g.size for g in grids) <= 40001 and all(g.size % 2 == 1 for g in grids)
+    g_mass = sum(T.integrate(T.kde(samples, g, h), g) for g in grids)
+    data_mass = sum(T.integrate(target.density(g[:, None]), g) for g in grids)
+    assert g_mass == pytest.approx(1.0, abs=1e-6)
+    assert data_mass == pytest.approx(1.0, abs=1e-9)
