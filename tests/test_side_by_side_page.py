@@ -6,6 +6,8 @@ import os
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from page_support import canvas_scenes
+
 APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
 
 
@@ -32,7 +34,7 @@ def test_renders_steps_in_lockstep_and_compares():
     at.button(key="sbs_step_d").click().run()
     assert (a.updates, b.updates) == (7, 7) and (a.iteration, b.iteration) == (3, 3)
     assert any("Iteration **3** in both runs" in m.value for m in at.markdown)
-    assert len(at.get("plotly_chart")) == 3  # run A, run B, the comparison chart
+    assert set(canvas_scenes(at)) == {"sbs_plane_0", "sbs_plane_1", "sbs_compare"}  # run A, run B, the comparison
     assert not at.error
 
 
@@ -107,7 +109,7 @@ def test_a_1d_target_runs_with_the_1d_lab_networks_and_figure_1():
     assert not at.exception and not at.error
     assert (a.iteration, b.iteration, a.updates, b.updates) == (1, 1, 2, 6)
     assert any("Iteration **1** in both runs" in m.value for m in at.markdown)
-    assert len(at.get("plotly_chart")) == 3  # Figure 1 of each run, the comparison chart
+    assert set(canvas_scenes(at)) == {"sbs_figure1_0", "sbs_figure1_1", "sbs_compare"}  # Figure 1 of each run, the comparison
     assert at.query_params["target"] == "bimodal_1d" and at.query_params["compare"] == "d_steps"
 
     at = open_with({"compare": "d_steps", "a": "1", "b": "5", "target": "trimodal_1d", "seed": "2"})

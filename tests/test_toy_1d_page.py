@@ -6,10 +6,12 @@ import math
 import os
 import time
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from gan_core.lab1d import figure1_frame
+from page_support import canvas_scenes, decode_floats, readout_value
 
 APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
 PAGE = "views/toy_1d.py"
@@ -17,9 +19,7 @@ RUN = "1D lab (Figure 1)"
 
 
 def metric(at, label: str) -> str:
-    values = [m.value for m in at.metric if m.label == label]
-    assert len(values) == 1, f"metric {label!r} not found once: {[m.label for m in at.metric]}"
-    return values[0]
+    return readout_value(at, label)
 
 
 def trainer_of(at):
@@ -28,10 +28,18 @@ def trainer_of(at):
 
 def assert_numbers_match_theory(at):
     frame = figure1_frame(trainer_of(at))
-    assert metric(at, "iteration") == f"{frame.iteration:,}"
+    assert metric(at, "Iteration") == f"{frame.iteration:,}"
     assert float(metric(at, "V(D, G)")) == pytest.approx(frame.value, abs=6e-5)
     assert float(metric(at, "JSD(p_data ‖ p_g)")) == pytest.approx(frame.jsd, abs=6e-5)
-    assert float(metric(at, "−log 4 + 2·JSD")) == pytest.approx(-math.log(4) + 2 * frame.jsd, abs=1.2e-4)
+    assert float(metric(at, "C(G) = −log 4 + 2·JSD")) == pytest.approx(-math.log(4) + 2 * frame.jsd, abs=1.2e-4)
+    # the curves drawn are the frame's: p_g and D(x) on the plotted grid, as float32 pairs
+    upper = canvas_scenes(at)["toy1d_figure1"]["panels"][0]
+    p_g = decode_floats(upper["layers"][2]["b64"]).reshape(-1, 2)
+    d = decode_floats(upper["layers"][3]["b64"]).reshape(-1, 2)
+    top = upper["y"][1]
+    assert p_g[:, 0] == pytest.approx(frame.x, abs=1e-5) and d[:, 0] == pytest.approx(frame.x, abs=1e-5)
+    assert p_g[:, 1] == pytest.approx(np.minimum(frame.p_g, 0.995 * top), rel=1e-6, abs=1e-7)
+    assert d[:, 1] == pytest.approx(frame.d, rel=1e-6, abs=1e-7)
     return frame
 
 
@@ -49,7 +57,8 @@ def test_renders_a_fresh_lab(at):
     assert (t.iteration, t.updates) == (0, 0)
     frame = assert_numbers_match_theory(at)
     assert 0.0 < frame.jsd < math.log(2)
-    assert len(at.get("plotly_chart")) == 4  # Figure 1, the estimates, what D says, the losses
+    assert set(canvas_scenes(at)) == {"toy1d_figure1", "toy1d_charts"}  # Figure 1; estimates, D, losses
+    assert len(canvas_scenes(at)["toy1d_charts"]["panels"]) == 3
 
 
 def test_step_buttons_advance_by_exactly_the_named_updates(at):
@@ -71,7 +80,7 @@ def test_knobs_reach_the_trainer_and_the_numbers_follow(at):
     at.select_slider(key="toy1d_knob_batch_size").set_value(512).run()
     t = trainer_of(at)
     assert t.config.real_label == pytest.approx(0.8)
-    assert metric(at, "D* at equilibrium") == "0.400"
+    assert metric(at, "D* at equilibrium (α/2)") == "0.400"
     at.button(key="toy1d_step_d").click().run()
     assert t.history[-1].batch_size == 512
     frame = assert_numbers_match_theory(at)

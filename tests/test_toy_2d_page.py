@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from gan_core.config import TrainConfig
 from gan_core.trainer import Trainer
-from page_support import readout_value
+from page_support import canvas_scenes, decode_floats, decode_grid, readout_value
 from ui.toy_setup import toy_presets
 
 APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
@@ -182,3 +182,25 @@ def test_presets_apply():
     at.button(key="toy_preset_apply").click().run()
     assert run.trainer.config == presets[name].config and run.trainer.iteration == 0
     assert at.slider(key="toy_knob_label_smoothing").value == pytest.approx(presets[name].config.label_smoothing)
+
+
+def test_the_canvases_draw_this_redraws_numbers():
+    """The plane's heatmap is D on the grid (one byte per cell: within half a level), the purple
+    points are G(fixed z), and the histogram's bars are the latest high-quality mode counts."""
+    at = open_lab(target="ring8", batch_size=32)
+    run = lab_run(at)
+    run.run_steps("both", 30)
+    at.run()
+    data = at.session_state["toy_lab_data"][1]
+    scenes = canvas_scenes(at)
+    plane = scenes["toy_plane_canvas"]["panels"][0]
+    heat = next(layer for layer in plane["layers"] if layer["t"] == "image")
+    assert decode_grid(heat) / 255.0 == pytest.approx(data.frame.heat, abs=0.5 / 255 + 1e-9)
+    fakes = [layer for layer in plane["layers"] if layer["t"] == "points"][1]
+    assert decode_floats(fakes["b64"]).reshape(-1, 2) == pytest.approx(data.frame.fakes, abs=1e-6)
+    assert plane["equal"] and plane["x"] == [-3.0, 3.0] and plane["y"] == [-3.0, 3.0]
+    bars = scenes["toy_modes_canvas"]["panels"][0]["layers"][0]
+    counts = data.modes["mode_counts"][:, -1]
+    assert len(bars["values"]) == 8
+    assert [v for v, c in zip(bars["values"], counts) if c > 0] == [float(c) for c in counts if c > 0]
+    assert [color for color, c in zip(bars["colors"], counts) if c == 0] == ["#d62728"] * int((counts == 0).sum())

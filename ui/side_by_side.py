@@ -11,9 +11,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
-from plotly.subplots import make_subplots
 
 from gan_core.config import LOSSES, NOISE_PRIORS, TrainConfig
 from gan_core.distributions import TARGETS, TARGETS_1D, TARGETS_2D
@@ -22,9 +20,13 @@ from gan_core.live import LiveRun
 from gan_core.lockstep import LABELS, LockstepRun, Side
 from ui.live_controls import BATCH_CHOICES, KNOBS, LR_CHOICES, sync_knobs
 from ui.session import get_run
-from ui.figure1_view import figure1_figure
+from ui.canvas import live_canvas
+from ui.canvas.charts import series_panel
+from ui.canvas.figure1 import figure1_panels
+from ui.canvas.plane_views import plane_panel
+from ui.canvas.scene import Panel, Scene
+from ui.teacher_mode import is_teacher_mode
 from ui.toy_render_data import LabViews, RenderData
-from ui.toy_views import plane_figure
 
 PREFIX = "sbs"
 RUN_NAME = "Side by side"
@@ -44,7 +46,6 @@ COMPARED = {
 TARGET_CHOICES = tuple(t for t in TARGETS_2D if TARGETS[t] is not None) + TARGETS_1D
 LAYERS = ("D heatmap", "D = ½ contour", "real samples", "fakes")
 COLORS = ("#1f77b4", "#ff7f0e")  # run A, run B in every chart
-MAX_CHART_POINTS = 1500  # per curve: the losses are thinned evenly to keep a redraw cheap
 
 
 def get_pair_run() -> LiveRun:
@@ -128,39 +129,42 @@ def _views(i: int) -> LabViews:
     return st.session_state.setdefault(_key(f"views_{i}"), LabViews())
 
 
-def _thin(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    stride = max(1, len(x) // MAX_CHART_POINTS)
-    return x[::stride], y[::stride]
+CHART_WIDTH, CHART_HEIGHT, VIEW_SIZE = 1100, 260, 520
 
 
-def comparison_figure(datas: list[RenderData], labels: list[str], height: int = 320) -> go.Figure:
-    """Modes captured, high-quality % and the losses of both runs over iterations, one colour each."""
+def comparison_panels(datas: list, labels: list[str]) -> list[Panel]:
+    """Modes captured, high-quality % and the losses of both runs over iterations, one colour
+    each (D solid, G dashed)."""
     with_modes = datas[0].n_modes > 0
-    titles = (("Modes captured", "High-quality samples (%)") if with_modes else ()) + ("Losses (D solid, G dotted)",)
-    fig = make_subplots(rows=1, cols=len(titles), subplot_titles=titles, horizontal_spacing=0.07)
-    for i, (data, label) in enumerate(zip(datas, labels)):
-        color, col = COLORS[i], 1
-        if with_modes:
-            m = data.modes
-            fig.add_trace(go.Scatter(x=m["iteration"], y=m["modes_captured"], name=label, legendgroup=label,
-                                     line=dict(color=color)), row=1, col=1)
-            fig.add_trace(go.Scatter(x=m["iteration"], y=m["hq_percent"], name=label, legendgroup=label,
-                                     showlegend=False, line=dict(color=color)), row=1, col=2)
-            col = 3
-        h = data.history
-        for kind, field, dash in (("D", "loss_d", "solid"), ("G", "loss_g", "dot")):
-            rows = h["kind"] == kind
-            x, y = _thin(h["iteration"][rows], h[field][rows])
-            fig.add_trace(go.Scattergl(x=x, y=y, name=f"{label}: {field}", legendgroup=label,
-                                       showlegend=not with_modes and kind == "D",
-                                       line=dict(color=color, dash=dash, width=1)), row=1, col=col)
+    count = 3 if with_modes else 1
+    gap = 16
+    width = (CHART_WIDTH - gap * (count - 1)) / count
+    box = lambda i: (i * (width + gap), 0, width, CHART_HEIGHT)  # noqa: E731
+    panels = []
     if with_modes:
-        fig.update_yaxes(range=[0, datas[0].n_modes + 0.5], row=1, col=1)
-        fig.update_yaxes(range=[0, 100], row=1, col=2)
-    fig.update_xaxes(title_text="iteration")
-    fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10), uirevision="sbs",
-                      legend=dict(orientation="h", y=-0.25))
-    return fig
+        panels.append(series_panel(box(0), [(d.modes["iteration"], d.modes["modes_captured"], COLORS[i], labels[i], ())
+                                            for i, d in enumerate(datas)], "Modes captured",
+                                   y_range=(0, datas[0].n_modes + 0.5)))
+        panels.append(series_panel(box(1), [(d.modes["iteration"], d.modes["hq_percent"], COLORS[i], labels[i], ())
+                                            for i, d in enumerate(datas)], "High-quality samples (%)",
+                                   y_range=(0, 100)))
+    losses = []
+    for i, d in enumerate(datas):
+        h = d.history
+        for kind, field, dash in (("D", "loss_d", ()), ("G", "loss_g", (4, 3))):
+            rows = h["kind"] == kind
+            losses.append((h["iteration"][rows], h[field][rows], COLORS[i], f"{LABELS[i]}: {field}", dash))
+    panels.append(series_panel(box(count - 1), losses, "Losses (D solid, G dashed)"))
+    return panels
+
+
+def _comparison(datas: list, labels: list[str], frame: int) -> None:
+    live_canvas(Scene(CHART_WIDTH, CHART_HEIGHT, comparison_panels(datas, labels), frame=frame, font=_font(),
+                      label="both runs compared over iterations"), key=_key("compare"))
+
+
+def _font() -> int:
+    return 16 if is_teacher_mode() else 13
 
 
 def _side_numbers(data: RenderData) -> str:
@@ -178,16 +182,24 @@ def _render_1d(run: LiveRun, labels: list[str]) -> None:
     except ValueError as exc:  # e.g. a preset file gave the 1D target a 2D noise: say so, keep the run
         st.error(f"Cannot draw Figure 1 for these runs: {exc}. Start both runs again from the controls above.")
         return
-    state = f"▶ playing, {run.rate:.0f} it/s per run" if run.playing else "⏸ paused"
-    st.markdown(f"Iteration **{read[0][2]:,}** in both runs · {state}")
+    _status(run, read[0][2])
     datas = []
     for col, (frame, history, _), label, i in zip(st.columns(2), read, labels, range(2)):
         data = SimpleNamespace(n_modes=0, history=history)
         datas.append(data)
         with col:
             st.markdown(f"**Run {label}** — {_side_numbers(data)}")
-            st.plotly_chart(figure1_figure(frame, height=420), key=_key(f"figure1_{i}"))
-    st.plotly_chart(comparison_figure(datas, labels), key=_key("compare"))
+            live_canvas(Scene(VIEW_SIZE, 420, figure1_panels(frame, VIEW_SIZE, 420), frame=frame.iteration,
+                              font=_font(), label=f"Figure 1 of run {LABELS[i]}"), key=_key(f"figure1_{i}"))
+    _comparison(datas, labels, read[0][2])
+
+
+def _status(run: LiveRun, iteration: int) -> None:
+    state = f"▶ playing, {run.rate:.0f} it/s per run" if run.playing else "⏸ paused"
+    c = run.trainer.config
+    with st.container(key=_key("status")):
+        st.markdown(f"Iteration **{iteration:,}** in both runs · {state} · shared: label smoothing "
+                    f"**{c.label_smoothing:.2f}**, batch size **{c.batch_size}**")
 
 
 def render(run: LiveRun) -> None:
@@ -198,10 +210,13 @@ def render(run: LiveRun) -> None:
         _render_1d(run, labels)
         return
     datas = [_views(i).compute(Side(run, i)) for i in range(2)]
-    state = f"▶ playing, {run.rate:.0f} it/s per run" if run.playing else "⏸ paused"
-    st.markdown(f"Iteration **{datas[0].iteration:,}** in both runs · {state}")
+    _status(run, datas[0].iteration)
     for col, data, label, i in zip(st.columns(2), datas, labels, range(2)):
         with col:
             st.markdown(f"**Run {label}** — {_side_numbers(data)}")
-            col.plotly_chart(plane_figure(_views(i).scene, data.frame, LAYERS, height=360), key=_key(f"plane_{i}"))
-    st.plotly_chart(comparison_figure(datas, labels), key=_key("compare"))
+            size = VIEW_SIZE
+            live_canvas(Scene(size, size + 50, [plane_panel(_views(i).scene, data.frame, (0, 0, size, size + 50), LAYERS,
+                                                             title="")],
+                              frame=data.updates, font=_font(), label=f"run {LABELS[i]}: D's heatmap and samples"),
+                        key=_key(f"plane_{i}"))
+    _comparison(datas, labels, datas[0].updates)

@@ -85,3 +85,35 @@ def mode_strip_panel(box, iterations, counts, title: str) -> Panel:
                  yticks=list(range(1, k + 1, rows_per_tick)),
                  layers=[image(shares, 0.0, max(0.25, float(shares.max())), "blues",
                                extent=(x_lo, x_hi, 1, k))])
+
+
+PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
+
+
+def history_panel(box, columns: dict, series: list[tuple[str, str]], title: str, kind: str | None = None,
+                  half_line: bool = False, events=(), y_range=None) -> Panel:
+    """The canvas twin of ui.plots.history_figure: fields of history `columns` against iteration,
+    only updates of `kind` ("D"/"G") when given, NaN entries (fields that do not apply) skipped."""
+    it = np.asarray(columns.get("iteration", np.array([])), float)
+    keep = (np.asarray(columns["kind"]) == kind) if kind and len(it) else np.ones(len(it), bool)
+    lines_ = []
+    for (name, label), color in zip(series, PALETTE):
+        y = np.asarray(columns.get(name, np.array([])), float)
+        if len(y):
+            ok = keep & np.isfinite(y)
+            lines_.append((it[ok], y[ok], color, label, ()))
+    return series_panel(box, lines_, title, y_range=y_range, rules=(0.5,) if half_line else (), events=events)
+
+
+def loss_panel(box, columns: dict, events=()) -> Panel:
+    """D's loss with its real and fake error terms, and G's loss."""
+    return history_panel(box, columns, [("loss_d", "D loss"), ("loss_d_real", "D real error"),
+                                        ("loss_d_fake", "D fake error"), ("loss_g", "G loss")], "Losses",
+                         events=events)
+
+
+def d_output_panel(box, columns: dict, events=()) -> Panel:
+    """Mean D(x) and D(G(z)) (from D updates) and D's accuracy, with the ½ line."""
+    return history_panel(box, columns, [("d_real", "mean D(x)"), ("d_fake", "mean D(G(z))"),
+                                        ("d_accuracy", "D accuracy")], "What D says", kind="D",
+                         half_line=True, events=events, y_range=(-0.02, 1.02))

@@ -190,7 +190,8 @@ function drawPanel(ctx, panel, font) {
   const [y0, y1] = panel.y;
   const yTicks = panel.yticks || niceTicks(y0, y1, Math.max(2, Math.floor((bh - titleH - legendH) / (font * 3))));
   // room for the widest y tick label, measured: no label is cut, no pixel is wasted
-  const labelW = ticks ? Math.max(...yTicks.map((v) => ctx.measureText(fmt(v)).width), 0) : 0;
+  const yLabel = (v, i) => (panel.yticklabels ? panel.yticklabels[i] : fmt(v));
+  const labelW = ticks ? Math.max(...yTicks.map((v, i) => ctx.measureText(yLabel(v, i)).width), 0) : 0;
   const left = ticks ? labelW + 10 + (panel.ylabel ? font + 6 : 0) : 4;
   const bottom = ticks ? font + 8 + (panel.xlabel ? font + 4 : 0) : 4;
   let area = { x: bx + left, y: by + titleH + legendH, w: bw - left - 8, h: bh - titleH - legendH - bottom };
@@ -236,9 +237,7 @@ function drawPanel(ctx, panel, font) {
     ctx.fillText(label, X(v), area.y + area.h + 4);
   }
   ctx.textAlign = "right"; ctx.textBaseline = "middle";
-  for (const v of yTicks) {
-    ctx.fillText(fmt(v), area.x - 5, Y(v));
-  }
+  yTicks.forEach((v, i) => ctx.fillText(yLabel(v, i), area.x - 5, Y(v)));
   if (panel.xlabel) {
     ctx.textAlign = "center"; ctx.textBaseline = "bottom";
     ctx.fillText(panel.xlabel, area.x + area.w / 2, by + bh);

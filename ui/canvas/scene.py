@@ -104,6 +104,7 @@ class Panel:
     xticks: list | None = None
     xticklabels: list | None = None
     yticks: list | None = None
+    yticklabels: list | None = None
     background: str | None = None
 
     def to_data(self) -> dict:
@@ -111,7 +112,7 @@ class Panel:
                 "y": [float(v) for v in self.y], "layers": self.layers, "title": self.title,
                 "legend": self.legend, "ticks": self.ticks, "equal": self.equal,
                 "xlabel": self.xlabel, "ylabel": self.ylabel}
-        for name in ("xticks", "xticklabels", "yticks", "background"):
+        for name in ("xticks", "xticklabels", "yticks", "yticklabels", "background"):
             if (value := getattr(self, name)) is not None:
                 data[name] = value
         return data
