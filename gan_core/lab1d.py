@@ -76,6 +76,7 @@ class Figure1Frame:
     jsd: float  # JSD(p_data ‖ p_g)
     grid_points: int  # size of the estimate grid the three numbers were integrated on
     g_mass: float = 1.0  # ∫ p_g over the estimate grid: how much of G's mass the numbers saw
+    value_d_star: float = float("nan")  # V(D*_α, G) for the drawn D* (= C(G) when α = 1)
 
     @property
     def value(self) -> float:
@@ -116,7 +117,7 @@ def figure1_frame(trainer: Trainer, n_samples: int = 2000, n_lines: int = 48) ->
     out = trainer.d_output(torch.as_tensor(both, dtype=torch.float32)[:, None]).double().cpu().numpy()
     d_both = losses.probability(cfg.loss, torch.as_tensor(out)).numpy()
     pieces = np.cumsum([0] + [g.size for g in grids])
-    real = fake = jsd = g_mass = 0.0
+    real = fake = jsd = g_mass = value_d_star = 0.0
     for a, b in zip(pieces[:-1], pieces[1:]):  # each piece is its own Simpson integral
         part, xs = slice(a, b), grid[a:b]
         if cfg.loss == "least_squares":  # raw output read as a probability: clip into (0, 1)
@@ -126,6 +127,7 @@ def figure1_frame(trainer: Trainer, n_samples: int = 2000, n_lines: int = 48) ->
         real, fake = real + terms[0], fake + terms[1]
         jsd += theory.jsd(p_data_both[part], p_g_both[part], xs)
         g_mass += theory.integrate(p_g_both[part], xs)
+        value_d_star += theory.value_at_optimal_discriminator(p_data_both[part], p_g_both[part], xs, cfg.real_label)
     plot = slice(n, None)
     p_data, p_g = p_data_both[plot], p_g_both[plot]
     z = z_quantiles(cfg.noise, n_lines)
@@ -135,7 +137,7 @@ def figure1_frame(trainer: Trainer, n_samples: int = 2000, n_lines: int = 48) ->
         d_star=theory.optimal_discriminator(p_data, p_g, cfg.real_label),
         z=z, gz=gz.cpu().numpy().ravel(), z_span=z_range(cfg.noise), view=view,
         real_label=cfg.real_label, value_real=real, value_fake=fake, jsd=jsd, grid_points=n,
-        g_mass=g_mass)
+        g_mass=g_mass, value_d_star=value_d_star)
 
 
 def data_spans(target) -> list[tuple[float, float, float]]:
@@ -174,13 +176,25 @@ def estimate_grids(samples: np.ndarray, bandwidth: float, spans: list) -> list[n
     return [np.linspace(a, b, max(int(np.ceil((b - a) / spacing)), 8) | 1) for a, b in merged]
 
 
+def estimate_labels(real_label: float) -> dict[str, str]:
+    """Legend names of the estimate curves that say what each one is. −log 4 + 2·JSD is C(G) =
+    V(D*, G) for the unsmoothed D* only; with real label α < 1 the drawn D* is α-scaled and its
+    V is the separate value_d_star curve, so the C(G) name must not claim to be it."""
+    star = "" if real_label == 1 else f" (the drawn D* at α = {real_label:g})"
+    return {"value": "V(D, G)",
+            "c_of_g": "C(G) = −log 4 + 2·JSD = V(D*, G)" if real_label == 1
+            else "C(G) = −log 4 + 2·JSD (unsmoothed D*, α = 1)",
+            "value_d_star": f"V(D*, G){star}",
+            "jsd": "JSD(p_data ‖ p_g)"}
+
+
 class EstimateTrace:
     """V, JSD and −log 4 + 2·JSD at the iterations a view looked at the run (bounded).
 
     A frame from an earlier iteration than the last one means the run was reset or rolled
     back: the trace starts again, so the curve never mixes two runs."""
 
-    FIELDS = ("iteration", "value", "jsd", "c_of_g")
+    FIELDS = ("iteration", "value", "jsd", "c_of_g", "value_d_star")
 
     def __init__(self, maxlen: int = 2000):
         self.rows: deque[tuple] = deque(maxlen=maxlen)
@@ -190,7 +204,7 @@ class EstimateTrace:
             self.rows.clear()
         if self.rows and frame.iteration == self.rows[-1][0]:
             self.rows.pop()  # same iteration seen again (a D step): keep the newest numbers
-        self.rows.append((frame.iteration, frame.value, frame.jsd, frame.c_of_g))
+        self.rows.append((frame.iteration, frame.value, frame.jsd, frame.c_of_g, frame.value_d_star))
 
     def columns(self) -> dict[str, np.ndarray]:
         """{field: array}, the shape ui.plots.history_figure reads."""

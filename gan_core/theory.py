@@ -210,6 +210,17 @@ def optimal_value(p_data: np.ndarray, p_g: np.ndarray, x: np.ndarray, real_label
     return integrate(xlogy(a, a / s) + xlogy(b, b / s), x)
 
 
+def value_at_optimal_discriminator(p_data: np.ndarray, p_g: np.ndarray, x: np.ndarray,
+                                   real_label: float = 1.0) -> float:
+    """V(D*_α, G): the paper's (unsmoothed) V at D*_α = α p_data / (p_data + p_g), the D drawn
+    when training uses real label α. For α = 1 it is C(G) = −log 4 + 2 JSD; for α < 1 it is
+    lower (at p_g = p_data: log(α/2) + log(1 − α/2), −1.3963 for α = 0.9 against −log 4 = −1.3863).
+    log(1 − D*_α) is written as log((p_g + (1 − α) p_data) / (p_data + p_g)), exact where D* → 1."""
+    p, q = np.asarray(p_data, float), np.asarray(p_g, float)
+    s = np.where(p + q > 0, p + q, 1.0)
+    return integrate(xlogy(p, real_label * p / s) + xlogy(q, (q + (1.0 - real_label) * p) / s), x)
+
+
 def kl(p: np.ndarray, q: np.ndarray, x: np.ndarray) -> float:
     """KL(p ‖ q) = ∫ p log(p / q) by quadrature (q > 0 wherever p > 0 is the caller's promise)."""
     p, q = np.asarray(p, float), np.asarray(q, float)

@@ -9,7 +9,7 @@ import torch
 from scipy.stats import norm
 
 from gan_core import theory as T
-from gan_core.lab1d import EstimateTrace, figure1_frame, lab_config, z_quantiles
+from gan_core.lab1d import EstimateTrace, estimate_labels, figure1_frame, lab_config, z_quantiles
 from gan_core.trainer import Trainer
 
 
@@ -141,3 +141,28 @@ def test_estimate_grids_hold_all_of_both_densities():
     data_mass = sum(T.integrate(target.density(g[:, None]), g) for g in grids)
     assert g_mass == pytest.approx(1.0, abs=1e-6)
     assert data_mass == pytest.approx(1.0, abs=1e-9)
+
+
+# ---- what the estimate curves are called (issue 12 item 7) --------------------------------------
+
+@pytest.mark.parametrize("alpha", [1.0, 0.9])
+def test_value_at_the_drawn_d_star_and_its_name(alpha):
+    t = Trainer(lab_config("bimodal_1d", seed=3, real_label=alpha))
+    t.train(20)
+    f = figure1_frame(t)
+    samples = t.sample(2000, generator=torch.Generator().manual_seed(t.config.seed + 3)).numpy().ravel().astype(float)
+    x = np.linspace(min(samples.min() - 3, -8.5), max(samples.max() + 3, 8.5), 40001)
+    p, q = t.target.density(x[:, None]), T.kde(samples, x)  # exact kernel sum on a finer grid
+    d_star = alpha * p / (p + q)
+    with np.errstate(divide="ignore", invalid="ignore"):  # V at the drawn D*, by its definition;
+        fake = np.where(d_star < 1, q * np.log1p(-d_star), 0.0)  # where 1 − D* rounds to 0, q ≈ 0 too
+        real = np.where(p > 0, p * np.log(d_star), 0.0)
+    own = T.integrate(real + fake, x)
+    assert f.value_d_star == pytest.approx(own, abs=2e-3)
+    names = estimate_labels(alpha)
+    if alpha == 1:
+        assert f.value_d_star == pytest.approx(f.c_of_g, abs=1e-6)  # V(D*, G) = C(G) only when α = 1
+        assert names["c_of_g"].endswith("= V(D*, G)")
+    else:
+        assert f.c_of_g - f.value_d_star > 5e-3  # they differ, so C(G)'s name must not claim V(D*, G)
+        assert "V(D*, G)" not in names["c_of_g"] and "α = 0.9" in names["value_d_star"]

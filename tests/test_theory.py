@@ -225,3 +225,28 @@ def test_fake_error_is_finite_on_every_slope_of_the_slider():
     for slope in np.linspace(-10, 10, 401):  # the page's slope slider, step 0.05
         real, fake = T.value_terms_logit(slope * x + 1.0, p.pdf(x), q.pdf(x), x)
         assert math.isfinite(real) and math.isfinite(fake) and fake <= 0.0, slope
+
+
+@pytest.mark.parametrize("alpha", [1.0, 0.9, 0.5])
+def test_value_at_the_smoothed_d_star_by_hand_and_by_quad(alpha):
+    """V(D*_α, G): at p_g = p_data it is log(α/2) + log(1 − α/2) (−1.3963 for α = 0.9, the issue's
+    number; −log 4 for α = 1); elsewhere it equals scipy's adaptive quadrature of the definition."""
+    p = G(0, 1)
+    x = T.quadrature_grid(p)
+    at_equilibrium = T.value_at_optimal_discriminator(p.pdf(x), p.pdf(x), x, alpha)
+    assert at_equilibrium == pytest.approx(math.log(alpha / 2) + math.log(1 - alpha / 2), abs=1e-9)
+    if alpha == 0.9:
+        assert at_equilibrium == pytest.approx(-1.3963, abs=5e-5)
+    q = G(1.5, 0.6)
+    x = T.quadrature_grid(p, q)
+
+    def integrand(t):
+        a, b = float(p.pdf(t)), float(q.pdf(t))
+        d = alpha * a / (a + b)
+        # where 1 − d rounds to 0 (α = 1, b < 1e-16·a) b·log(1 − d) ≈ b·log(b/a) is below 1e-14: drop it
+        return a * math.log(d) + (b * math.log(1 - d) if d < 1 else 0.0)
+
+    reference = quad(integrand, -12, 9, epsabs=1e-12, limit=400, points=[0.0, 1.5])[0]
+    assert T.value_at_optimal_discriminator(p.pdf(x), q.pdf(x), x, alpha) == pytest.approx(reference, abs=1e-7)
+    if alpha == 1:
+        assert reference == pytest.approx(T.c_from_jsd(T.jsd(p.pdf(x), q.pdf(x), x)), abs=1e-7)

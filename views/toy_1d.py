@@ -70,8 +70,11 @@ with controls:
                f"loss {c.loss}, Adam β₁ {c.adam_beta1}, seed {c.seed}.")
 with views:
     live_area(run, PREFIX, render, every=0.3)
-    st.caption("Estimates are integrals on an even grid (at least 801 points, 3 per kernel bandwidth): "
-               "p_data is the target's exact mixture density, p_g a Gaussian kernel density (Scott's "
-               "bandwidth) of 2000 samples of G drawn from the same z every time. "
-               "V(D, G) = ∫ p_data log D + ∫ p_g log(1 − D); C(G) = V(D*, G) = −log 4 + 2·JSD.")
+    st.caption("Estimates are integrals on even grids over every interval where p_data or p_g has mass, "
+               "however far G's samples lie from the data (801 to 40,001 points in all, 3 per kernel "
+               "bandwidth): p_data is the target's exact mixture density, p_g a Gaussian kernel density "
+               "(Scott's bandwidth) of 2000 samples of G drawn from the same z every time. "
+               "V(D, G) = ∫ p_data log D + ∫ p_g log(1 − D); C(G) = max_D V(D, G) = −log 4 + 2·JSD, reached at "
+               "D* = p_data/(p_data + p_g). With real label α < 1 the drawn D* is α·p_data/(p_data + p_g) and "
+               "its V is lower than C(G) (its own curve, named with α).")
     checkpoint_upload(run, PREFIX, start_new_run, TARGETS_1D, "a 1D target", True, "💾 Checkpoint: save or continue")
