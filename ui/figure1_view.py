@@ -11,7 +11,13 @@ import streamlit as st
 
 from gan_core.lab1d import EstimateTrace, Figure1Frame, estimate_labels, figure1_frame
 from gan_core.live import LiveRun
-from ui.plots import d_output_figure, history_figure, loss_figure
+from ui.canvas import live_canvas
+from ui.canvas.charts import d_output_panel, loss_panel, series_panel
+from ui.canvas.figure1 import figure1_panels
+from ui.canvas.scene import Panel, Scene
+from ui.plots import history_figure
+from ui.readout import readout
+from ui.teacher_mode import is_teacher_mode
 from ui.theory_views import D_COLOR, DATA_COLOR, DSTAR_COLOR, FONT, G_COLOR
 
 TRACE_KEY = "toy1d_trace"
@@ -89,8 +95,21 @@ def trace() -> EstimateTrace:
     return st.session_state.setdefault(TRACE_KEY, EstimateTrace())
 
 
+FIGURE_WIDTH, FIGURE_HEIGHT, CHART_HEIGHT = 1100, 560, 270
+
+
+def estimates_panel(box, trace: EstimateTrace, events=()) -> Panel:
+    """V(D, G), C(G) = −log 4 + 2·JSD and JSD over iterations, with the −log 4 equilibrium."""
+    columns = trace.columns()
+    return series_panel(box, [(columns["iteration"], columns["value"], "#1f77b4", "V(D, G)", ()),
+                              (columns["iteration"], columns["c_of_g"], "#d62728", "C(G) = −log 4 + 2·JSD", ()),
+                              (columns["iteration"], columns["jsd"], "#2ca02c", "JSD(p_data ‖ p_g)", ())],
+                        "V, JSD and C(G); dashed: −log 4", rules=(-math.log(4),), events=events)
+
+
 def render(run: LiveRun) -> None:
-    """Numbers, Figure 1 and the curves over training, for the run's current G and D."""
+    """Numbers, Figure 1 and the curves over training, for the run's current G and D, on live
+    canvases (a few kB a frame: plotly's figures kept the browser busy, issue 11)."""
     try:
         frame, events, columns = run.call(lambda t: (figure1_frame(t), list(t.events), t.history_columns()))
     except ValueError as exc:  # a diverged G (non-finite samples): say so, keep the run
@@ -98,17 +117,21 @@ def render(run: LiveRun) -> None:
         return
     est = trace()
     est.add(frame)
-    cols = st.columns(5)
-    cols[0].metric("iteration", f"{frame.iteration:,}")
-    cols[1].metric("V(D, G)", f"{frame.value:.4f}", help=f"real term {frame.value_real:.4f}, fake term {frame.value_fake:.4f}")
-    cols[2].metric("JSD(p_data ‖ p_g)", f"{frame.jsd:.4f}", help="0 when p_g = p_data; at most log 2 = 0.6931")
-    cols[3].metric("−log 4 + 2·JSD", f"{frame.c_of_g:.4f}",
-                   help="C(G) = V(D*, G) for the unsmoothed D* = p_data/(p_data + p_g); −log 4 = −1.3863 at the "
-                        "equilibrium" + ("" if frame.real_label == 1 else
-                                         f". V at the drawn D* (α = {frame.real_label:g}): {frame.value_d_star:.4f}"))
-    cols[4].metric("D* at equilibrium", f"{frame.real_label / 2:.3f}", help="α/2 with real label α (½ without smoothing)")
-    st.plotly_chart(figure1_figure(frame), key="toy1d_figure1")
-    left, middle, right = st.columns(3)
-    left.plotly_chart(estimates_figure(est, events, real_label=frame.real_label), key="toy1d_estimates")
-    middle.plotly_chart(d_output_figure(columns, events), key="toy1d_d_output")
-    right.plotly_chart(loss_figure(columns, events), key="toy1d_losses")
+    c = run.trainer.config
+    readout([("Iteration", f"{frame.iteration:,}"), ("V(D, G)", f"{frame.value:.4f}"),
+             ("JSD(p_data ‖ p_g)", f"{frame.jsd:.4f}"), ("C(G) = −log 4 + 2·JSD", f"{frame.c_of_g:.4f}"),
+             ("D* at equilibrium (α/2)", f"{frame.real_label / 2:.3f}")])
+    with st.container(key="toy1d_status"):
+        st.caption(f"Real label in use: **{c.real_label:.2f}** (label smoothing **{c.label_smoothing:.2f}**) · "
+                   f"batch size **{c.batch_size}** · k = **{c.d_steps}** · lr D **{c.lr_d:g}** / G **{c.lr_g:g}** · "
+                   + (f"{run.rate:.0f} it/s" if run.playing else "paused"))
+    font = 16 if is_teacher_mode() else 13
+    live_canvas(Scene(FIGURE_WIDTH, FIGURE_HEIGHT, figure1_panels(frame, FIGURE_WIDTH, FIGURE_HEIGHT),
+                      frame=run.trainer.updates, font=font, label="Figure 1: densities, D and the mapping z to G(z)"),
+                key="toy1d_figure1")
+    third = (FIGURE_WIDTH - 24) / 3
+    charts = [estimates_panel((0, 0, third, CHART_HEIGHT), est, events),
+              d_output_panel((third + 12, 0, third, CHART_HEIGHT), columns, events),
+              loss_panel((2 * (third + 12), 0, third, CHART_HEIGHT), columns, events)]
+    live_canvas(Scene(FIGURE_WIDTH, CHART_HEIGHT, charts, frame=run.trainer.updates, font=font,
+                      label="V, JSD and C(G), D's outputs and the losses over iterations"), key="toy1d_charts")
