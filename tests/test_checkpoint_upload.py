@@ -51,7 +51,7 @@ def test_a_lab_continues_from_its_own_checkpoint_with_its_settings_in_the_widget
     at.slider(key=f"{prefix}_knob_label_smoothing").set_value(0.2).run()
     run.run_steps(n=3)
     saved = run.trainer
-    payload = checkpoint_bytes(saved)  # what the lab's "⬇ Checkpoint (.pt)" button serves
+    payload = checkpoint_bytes(saved)  # what the lab's ":material/download: Checkpoint (.pt)" button serves
     state = {k: v for k, v in saved.state_dict().items() if k in ("generator", "discriminator")}
     state = {net: {k: t.clone() for k, t in tensors.items()} for net, tensors in state.items()}
     rng = saved.rng.get_state().clone()
@@ -76,7 +76,7 @@ def test_a_lab_continues_from_its_own_checkpoint_with_its_settings_in_the_widget
 def test_the_1d_lab_offers_its_checkpoint_download():
     at, run = open_lab("1d")
     labels = [b.proto.label for b in at.get("download_button")]
-    assert "⬇ Checkpoint (.pt)" in labels
+    assert ":material/download: Checkpoint (.pt)" in labels
 
 
 def malicious_file(tmp_path) -> tuple[bytes, object]:

@@ -25,7 +25,7 @@ def lab_run(at):
 def test_export_buttons_give_csv_checkpoint_png_and_gif(downloads):  # noqa: F811
     at = AppTest.from_file(PAGE, default_timeout=60).run()
     assert not at.exception, at.exception
-    gif_button = next(b for b in at.get("download_button") if b.label == "⬇ Timeline (GIF, 1 frames)")
+    gif_button = next(b for b in at.get("download_button") if b.label == ":material/download: Timeline (GIF, 1 frames)")
     assert not gif_button.proto.disabled
     run = lab_run(at)
     for _ in range(3):  # 3 x 5 iterations, a frame recorded at each rerun: iterations 0, 5, 10, 15
@@ -33,19 +33,19 @@ def test_export_buttons_give_csv_checkpoint_png_and_gif(downloads):  # noqa: F81
         at.run()
     assert any(m.value == "iteration 15, frames 4" for m in at.markdown)
 
-    rows = list(csv.DictReader(io.StringIO(download_bytes(downloads, "⬇ History").decode())))
+    rows = list(csv.DictReader(io.StringIO(download_bytes(downloads, ":material/download: History").decode())))
     history = run.trainer.history_columns()
     assert len(rows) == 30 == len(history["kind"])
     assert [float(r["loss_d"]) for r in rows if r["kind"] == "D"] == list(history["loss_d"][history["kind"] == "D"])
 
-    loaded = load_checkpoint(download_bytes(downloads, "⬇ Checkpoint"))
+    loaded = load_checkpoint(download_bytes(downloads, ":material/download: Checkpoint"))
     assert loaded.iteration == 15 and loaded.config == run.trainer.config
     for a, b in zip(loaded.generator.parameters(), run.trainer.generator.parameters()):
         assert np.array_equal(a.detach().numpy(), b.detach().numpy())
 
-    png = Image.open(io.BytesIO(download_bytes(downloads, "⬇ Samples")))
+    png = Image.open(io.BytesIO(download_bytes(downloads, ":material/download: Samples")))
     assert png.format == "PNG" and png.size == (600, 600)
-    gif = Image.open(io.BytesIO(download_bytes(downloads, "⬇ Timeline (GIF, 4 frames)")))
+    gif = Image.open(io.BytesIO(download_bytes(downloads, ":material/download: Timeline (GIF, 4 frames)")))
     assert gif.format == "GIF" and gif.n_frames == 4 and gif.size == (360, 360)
 
 

@@ -40,6 +40,7 @@ from gan_core import mnist
 from gan_core.checkpoint import checkpoint_bytes
 from gan_core.config import TrainConfig
 from gan_core.trainer import Trainer
+from page_support import readout_value
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 APP = os.path.join(ROOT, "app.py")
@@ -68,7 +69,7 @@ def lab(at):
 
 
 def metric(at, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
+    return readout_value(at, label)
 
 
 def wait_for(condition, timeout: float = 90.0, what: str = "condition"):
@@ -214,7 +215,7 @@ def test_rapid_slider_changes_during_play():
     logged = [e for e in trainer.events if e[1] == "real_label"]
     assert len(logged) == len(values)  # every change reached the trainer, in order
     at.run()
-    assert any(f"Real label in use: **{1 - values[-1]:.2f}**" in m.value for m in at.markdown)
+    assert any(f"Real label in use: **{1 - values[-1]:.2f}**" in m.value for m in at.caption)
 
 
 def test_page_switches_during_play_keep_the_run():

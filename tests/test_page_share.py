@@ -56,8 +56,8 @@ def test_2d_lab_link_restores_target_seed_and_settings_into_trainer_and_widgets(
     assert config_of(at, "2D lab").batch_size == 128 and at.query_params["batch_size"] == "128"
     assert at.query_params["target"] == "grid25" and at.query_params["seed"] == "3"
     labels = [b.label for b in at.get("download_button")]
-    assert "⬇ History (CSV)" in labels and "⬇ Samples (PNG)" in labels
-    assert any(label.startswith("⬇ Timeline (GIF") for label in labels)
+    assert ":material/download: History (CSV)" in labels and ":material/download: Samples (PNG)" in labels
+    assert any(label.startswith(":material/download: Timeline (GIF") for label in labels)
 
 
 def test_2d_lab_hostile_link_shows_messages_and_keeps_sane_values():
@@ -67,7 +67,7 @@ def test_2d_lab_hostile_link_shows_messages_and_keeps_sane_values():
     base = TrainConfig(target="ring8")  # the 2D lab's own default run
     assert (c.target, c.batch_size, c.loss, c.lr_d) == ("grid25", 8192, base.loss, base.lr_d)
     assert at.query_params["batch_size"] == "8192" and "unknown" not in at.query_params
-    assert at.title[0].value == "2D toys & mode collapse"
+    assert at.markdown[0].value == "### 2D toys & mode collapse"
 
 
 def test_1d_lab_link_restores_and_refuses_a_2d_target_by_name():
@@ -98,7 +98,7 @@ def test_mnist_link_restores_and_hostile_values_are_refused():
     assert at.session_state["mnist_knob_batch_size"] == 32 and at.session_state["mnist_seed"] == 3
     assert at.query_params["seed"] == "3" and at.query_params["batch_size"] == "32"
     labels = [b.label for b in at.get("download_button")]
-    assert "⬇ History (CSV)" in labels and "⬇ Digit grid (PNG)" in labels
+    assert ":material/download: History (CSV)" in labels and ":material/download: Digit grid (PNG)" in labels
 
 
 def test_2d_lab_preset_file_starts_a_fresh_run_and_a_1d_file_is_refused_by_name():
@@ -113,7 +113,7 @@ def test_2d_lab_preset_file_starts_a_fresh_run_and_a_1d_file_is_refused_by_name(
     run = at.session_state["_live_runs"]["2D lab"]
     run.run_steps("both", 30)
     at.run()  # the live render records a timeline frame for the GIF
-    assert any(b.label.startswith("⬇ Timeline (GIF, 1 frames)") or b.label.startswith("⬇ Timeline (GIF, 2 frames)")
+    assert any(b.label.startswith(":material/download: Timeline (GIF, 1 frames)") or b.label.startswith(":material/download: Timeline (GIF, 2 frames)")
                for b in at.get("download_button"))
 
     at = open_with("views/toy_1d.py", {})

@@ -84,7 +84,7 @@ def test_preset_file_upload_applies_once_and_bad_files_change_nothing():
 
 def test_downloaded_preset_is_the_json_of_the_current_setup(downloads):  # noqa: F811
     at = open_page({"seed": "5", "batch_size": "32"})
-    doc = json.loads(download_bytes(downloads, "⬇ Download preset"))
+    doc = json.loads(download_bytes(downloads, ":material/download: Download preset"))
     assert doc["format"] == FORMAT and doc["page"] == "toy_2d" and doc["name"] == "test preset"
     assert (doc["config"]["seed"], doc["config"]["batch_size"], doc["config"]["g_width"]) == (5, 32, 8)
     assert doc["what_to_watch"] == "Watch *this*."

@@ -22,7 +22,7 @@ def test_switch_hides_advanced_controls_and_enlarges_type():
     assert at.toggle(key="teacher_mode").value is False
     assert [s.label for s in at.slider] == ["Adam beta2 (advanced)"]
     assert not css_blocks(at)
-    assert any(c.value.startswith("👀 What to watch: D's heatmap") for c in at.caption)
+    assert any(c.value.startswith(":material/visibility: What to watch: D's heatmap") for c in at.caption)
     assert any(m.value == "plot font size: None" for m in at.markdown)
 
     at.toggle(key="teacher_mode").set_value(True).run()
@@ -30,7 +30,7 @@ def test_switch_hides_advanced_controls_and_enlarges_type():
     assert at.session_state["teacher_mode"] is True and at.session_state["_teacher_mode_on"] is True
     assert [s.label for s in at.slider] == []
     assert len(css_blocks(at)) == 1 and css_blocks(at)[0].proto.body.strip() == TEACHER_CSS.strip()
-    assert any("### 👀 What to watch" in i.value for i in at.info)
+    assert any("### :material/visibility: What to watch" in i.value for i in at.info)
     assert any(m.value == f"plot font size: {PLOT_FONT_SIZE}" for m in at.markdown)
 
     at.toggle(key="teacher_mode").set_value(False).run()

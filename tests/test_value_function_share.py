@@ -108,7 +108,7 @@ def test_hostile_link_shows_messages_and_applies_the_sane_part():
 
 def test_a_downloaded_preset_loads_into_a_fresh_tab_and_bad_files_change_nothing(downloads):  # noqa: F811
     at = open_page(LINK)
-    doc = json.loads(download_bytes(downloads, "⬇ Download preset"))
+    doc = json.loads(download_bytes(downloads, ":material/download: Download preset"))
     assert (doc["format"], doc["page"], doc["name"]) == (FORMAT, "value_function", "value function setup")
     assert doc["settings"]["data_mean1"] == -1.5 and doc["settings"]["dirac_steps"] == 200
     assert doc["settings"]["dirac_compare"] == ["wgan", "r1"] and doc["settings"]["offset"] == 1.0

@@ -55,7 +55,7 @@ def record_frame(run: LiveRun, frames: PointFrames) -> bool:
 
 
 def history_button(run: LiveRun, prefix: str) -> None:
-    st.download_button("⬇ History (CSV)", _deferred(run, lambda r: r.call(history_csv)),
+    st.download_button(":material/download: History (CSV)", _deferred(run, lambda r: r.call(history_csv)),
                        file_name=f"{_run_name(run)}_history.csv", mime="text/csv", key=f"{prefix}_export_csv",
                        on_click="ignore", width="stretch",
                        help="Every update: losses, D(x), D(G(z)), accuracy, gradient norms; a `changes` "
@@ -63,7 +63,7 @@ def history_button(run: LiveRun, prefix: str) -> None:
 
 
 def checkpoint_button(run: LiveRun, prefix: str) -> None:
-    st.download_button("⬇ Checkpoint (.pt)", _deferred(run, lambda r: r.call(checkpoint_bytes)),
+    st.download_button(":material/download: Checkpoint (.pt)", _deferred(run, lambda r: r.call(checkpoint_bytes)),
                        file_name=f"{_run_name(run)}.pt", mime="application/octet-stream",
                        key=f"{prefix}_export_checkpoint", on_click="ignore", width="stretch",
                        help="Weights, optimizers, random streams and settings: loading it continues the "
@@ -77,7 +77,7 @@ def png_button(run: LiveRun, prefix: str, label: str, name: str, make: Callable[
 
 def timeline_button(run: LiveRun, prefix: str, count: int, make: Callable[[], bytes], help: str) -> None:
     """The animated GIF of `count` recorded frames; disabled while there are none."""
-    st.download_button(f"⬇ Timeline (GIF, {count} frames)", make if count else b"",
+    st.download_button(f":material/download: Timeline (GIF, {count} frames)", make if count else b"",
                        file_name=f"{_run_name(run)}_timeline.gif", mime="image/gif", key=f"{prefix}_export_gif",
                        on_click="ignore", width="stretch", disabled=not count, help=help)
 
@@ -103,7 +103,7 @@ def toy_exports(run: LiveRun, prefix: str, frames: PointFrames | None = None) ->
     with ckpt_col:
         checkpoint_button(run, prefix)
     with png_col:
-        png_button(run, prefix, "⬇ Samples (PNG)", "samples", _toy_png,
+        png_button(run, prefix, ":material/download: Samples (PNG)", "samples", _toy_png,
                    "G applied to the same fixed noise (red) over real samples (grey).")
     with gif_col:
         count = len(frames.frames) if frames is not None else 0
@@ -129,7 +129,7 @@ def mnist_exports(run: LiveRun, prefix: str, progress=None, with_checkpoint: boo
     with csv_col:
         history_button(run, prefix)
     with png_col:
-        png_button(run, prefix, "⬇ Digit grid (PNG)", "grid", _digit_png,
+        png_button(run, prefix, ":material/download: Digit grid (PNG)", "grid", _digit_png,
                    "8 x 8 digits from the same fixed noise as the progress grid.")
     with gif_col:
         frames = list(getattr(progress, "frames", []) or [])

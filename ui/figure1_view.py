@@ -95,7 +95,7 @@ def trace() -> EstimateTrace:
     return st.session_state.setdefault(TRACE_KEY, EstimateTrace())
 
 
-FIGURE_WIDTH, FIGURE_HEIGHT, CHART_HEIGHT = 1100, 560, 270
+FIGURE_WIDTH, FIGURE_HEIGHT, CHART_HEIGHT = 820, 470, 250
 
 
 def estimates_panel(box, trace: EstimateTrace, events=()) -> Panel:

@@ -167,6 +167,13 @@ def divergence_panel(run: LiveRun, prefix: str) -> None:
         st.success(f"Rolled back to the snapshot at iteration {it}; your settings were kept.")
 
 
+# Streamlit fades elements whose script is running; a live view reruns 2-4 times a second, so it
+# would flicker or stay faded on a busy machine. Its own redraws say it is alive.
+NO_FADE_CSS = """<style>
+[class*="_live"] [data-stale="true"] { opacity: 1 !important; transition: none !important; }
+</style>"""
+
+
 def live_redraw_every(every: float) -> float:
     """Seconds between this tab's live redraws now: `every` in teacher mode, else stretched by
     the number of runs playing on the server (see live_area)."""
@@ -193,6 +200,8 @@ def live_area(run: LiveRun, prefix: str, render: Callable[[LiveRun], None], ever
             st.rerun(scope="app")
         if run.playing and max(interval, now := live_redraw_every(every)) >= 1.5 * min(interval, now):
             st.rerun(scope="app")
-        render(run)
+        with st.container(key=f"{prefix}_live"):  # what the browser benchmark watches
+            render(run)
 
+    st.html(NO_FADE_CSS)
     _area()

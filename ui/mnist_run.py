@@ -136,7 +136,7 @@ def _on_upload(run: LiveRun) -> None:
 def checkpoint_box(run: LiveRun) -> None:
     trainer = run.trainer
     st.download_button(
-        "⬇ Download checkpoint", data=lambda: checkpoint_payload(run),
+        ":material/download: Download checkpoint", data=lambda: checkpoint_payload(run),
         file_name=f"mnist_{trainer.config.arch}_iter{trainer.iteration}.pt",
         mime="application/octet-stream", key=f"{PREFIX}_download", on_click="ignore",
         width="stretch", help="Weights, optimizers, random streams and settings: the run "

@@ -58,7 +58,7 @@ def restore_setup(page_key: str, run: LiveRun, base: TrainConfig,
             _safe_install(install, run, restored.config, page_key)
         show_messages(restored.messages)
     if msg := st.session_state.pop(f"_share_install_error_{page_key}", None):
-        st.error(f"Not applied: {escape_markdown(msg)}", icon="🚫")
+        st.error(f"Not applied: {escape_markdown(msg)}", icon=":material/block:")
 
 
 def share_box(page_key: str, run: LiveRun, base: TrainConfig, install: Callable[[LiveRun, TrainConfig], None],

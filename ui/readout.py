@@ -34,7 +34,7 @@ section[data-testid="stSidebar"][data-collapsed="false"] { width: 240px !importa
 
 
 def compact_page() -> None:
-    st.html(COMPACT_CSS + READOUT_CSS)
+    st.html(COMPACT_CSS)
 
 
 def readout(items: list[tuple[str, str]]) -> None:
@@ -42,4 +42,4 @@ def readout(items: list[tuple[str, str]]) -> None:
     cls = "gc-readout gc-teacher" if is_teacher_mode() else "gc-readout"
     cells = "".join(f'<div class="gc-item"><span class="gc-label">{html.escape(label)}</span>'
                     f'<span class="gc-value">{html.escape(value)}</span></div>' for label, value in items)
-    st.html(f'<div class="{cls}">{cells}</div>')
+    st.html(f'{READOUT_CSS}<div class="{cls}">{cells}</div>')

@@ -53,9 +53,9 @@ def show_messages(messages: Iterable[Message]) -> None:
     for m in messages:
         text = escape_markdown(m.text)
         if m.level == "error":
-            st.error(f"Not applied: {text}", icon="🚫")
+            st.error(f"Not applied: {text}", icon=":material/block:")
         else:
-            st.warning(f"Adjusted: {text}", icon="⚠️")
+            st.warning(f"Adjusted: {text}", icon=":material/warning:")
 
 
 def unseen_query(page_key: str) -> dict | None:
@@ -129,11 +129,11 @@ def share_expander(page_key: str, params: Mapping[str, str], preset_json: str, r
     """The "Share this setup" expander of any page: the link of `params`, `preset_json` as a
     download, and an upload decoded by `read_preset` (anything with .messages, .errors and
     .extras) that calls `on_import(decoded)` once per file when `applies(decoded)`."""
-    with st.expander("🔗 Share this setup", expanded=expanded):
+    with st.expander(":material/link: Share this setup", expanded=expanded):
         st.caption(link_note)
         st.code(share_url(params), language=None)
         st.caption(share_link_base().note)  # which address the link uses, and why
-        st.download_button("⬇ Download preset (JSON)", preset_json, file_name=f"{page_key}-preset.json",
+        st.download_button(":material/download: Download preset (JSON)", preset_json, file_name=f"{page_key}-preset.json",
                            mime="application/json", key=f"{page_key}_share_download", on_click="ignore")
         st.file_uploader("Load a preset (JSON)", type=["json"], key=f"{page_key}_share_upload",
                          on_change=_import_upload, args=(page_key, read_preset, applies, on_import),
@@ -142,7 +142,7 @@ def share_expander(page_key: str, params: Mapping[str, str], preset_json: str, r
                               "or clamped, and the message says which.")
         if (decoded := st.session_state.get(f"_share_import_{page_key}")) is not None:
             if not applies(decoded):
-                st.error("The preset file was not applied.", icon="🚫")
+                st.error("The preset file was not applied.", icon=":material/block:")
             else:
                 label = decoded.extras.get("name") or "the preset"
                 st.success(f"Loaded {escape_markdown(label)}: {loaded_note}.")

@@ -129,7 +129,7 @@ def _views(i: int) -> LabViews:
     return st.session_state.setdefault(_key(f"views_{i}"), LabViews())
 
 
-CHART_WIDTH, CHART_HEIGHT, VIEW_SIZE = 1100, 260, 520
+CHART_WIDTH, CHART_HEIGHT, VIEW_SIZE = 820, 250, 420
 
 
 def comparison_panels(datas: list, labels: list[str]) -> list[Panel]:

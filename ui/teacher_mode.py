@@ -78,6 +78,6 @@ def watch_banner(text: str) -> None:
     if not text:
         return
     if is_teacher_mode():
-        st.info(f"### 👀 What to watch\n{text}")
+        st.info(f"### :material/visibility: What to watch\n{text}")
     else:
-        st.caption(f"👀 What to watch: {text}")
+        st.caption(f":material/visibility: What to watch: {text}")

@@ -42,7 +42,7 @@ with main:
     transport(run, PREFIX)
     divergence_panel(run, PREFIX)
     live_area(run, PREFIX, make_render(PREFIX), every=REDRAW_SECONDS)
-    with st.expander("⬇ Downloads: history, digit grid, timeline"):
+    with st.expander(":material/download: Downloads: history, digit grid, timeline"):
         mnist_exports(run, PREFIX, page_objects(PREFIX)["progress"], with_checkpoint=False)  # see the left
 
 latent_walk_section(run, PREFIX, walk_labeller)
