@@ -6,7 +6,9 @@ modes (gan_core.metrics.mode_metrics). One `Coverage` record, one sentence style
 Definitions: p_gen = counts / counts.sum(); a mode is *covered* when at least one sample falls in
 it; KL(p_gen || target) in nats (target: uniform over the 10 digits for MNIST, the mixture
 weights for a toy). The digit numbers come from gan_core.mnist_metrics (digit_histogram,
-kl_to_uniform, missing_digits_sentence); the toy numbers from ModeMetrics as they are.
+kl_to_uniform, missing_digits_sentence); the toy numbers from ModeMetrics as they are. A generated
+image that looks like no digit (gan_core.digit_likeness) is counted in no digit but as `not_digits`:
+the classifier reads an untrained generator's noise as one digit, which is no collapse.
 """
 
 from __future__ import annotations
@@ -18,11 +20,13 @@ from typing import Callable, Iterable
 import numpy as np
 import torch
 
+from gan_core.digit_likeness import DigitLikeness, digit_likeness
 from gan_core.metrics import ModeMetrics, kl_divergence
 from gan_core.mnist_metrics import N_DIGITS, digit_histogram, kl_to_uniform, missing_digits_sentence
 from gan_core.step_probe import generate, to_unit_images
 
 LOW_CONFIDENCE = 0.6  # a fake whose top digit gets less than this sits between modes
+NOT_A_DIGIT = -1  # a judged digit for an image that looks like no digit (gan_core.digit_likeness)
 SAMPLE_SEED = 7  # noise for map samples: the same z every time, so changes are G's, not luck
 
 
@@ -31,8 +35,9 @@ class Coverage:
     names: tuple  # (K,) mode names as the UI says them: "digit 4", "mode 3"
     counts: np.ndarray  # (K,) generated samples counted in each mode
     target: np.ndarray  # (K,) the proportions a perfect generator would have (sum 1)
-    kl: float  # KL(p_gen || target), nats
+    kl: float  # KL(p_gen || target), nats; NaN when no sample looks like any mode yet
     sentence: str  # which modes are missing, in plain words
+    not_digits: int = 0  # samples that look like no digit yet (gan_core.digit_likeness), in no count
 
     @property
     def n_modes(self) -> int:
@@ -79,13 +84,26 @@ def modes_sentence(counts, names) -> str:
     return f"The generator never draws {join_words(missing)}."
 
 
-def digit_coverage(digits=None, counts=None) -> Coverage:
-    """Coverage of generated digits, from the classifier's digits (N,) or per-digit counts (10,)."""
-    counts = digit_histogram(digits) if counts is None else np.asarray(counts, dtype=np.int64)
+def digit_coverage(digits=None, counts=None, not_digits: int = 0) -> Coverage:
+    """Coverage of generated digits, from judged digits (N,) (judged_digits: NOT_A_DIGIT for an
+    image that looks like no digit) or per-digit counts (10,) plus `not_digits`."""
+    if counts is None:
+        digits = np.asarray(digits, dtype=np.int64).ravel()
+        counts, not_digits = digit_histogram(digits[digits != NOT_A_DIGIT]), int((digits == NOT_A_DIGIT).sum())
+    counts = np.asarray(counts, dtype=np.int64)
     if counts.shape != (N_DIGITS,):
         raise ValueError(f"digit counts must have shape (10,); got {counts.shape}")
+    kl = kl_to_uniform(counts) if counts.sum() or not not_digits else float("nan")  # no digits: no histogram
     return Coverage(tuple(f"digit {d}" for d in range(N_DIGITS)), counts, np.full(N_DIGITS, 1 / N_DIGITS),
-                    kl_to_uniform(counts), missing_digits_sentence(counts))
+                    kl, missing_digits_sentence(counts, not_digits=not_digits), int(not_digits))
+
+
+def judged_digits(probs, images, likeness: DigitLikeness | None = None) -> np.ndarray:
+    """(N,) the classifier's digit for each image (probs (N, 10)), or NOT_A_DIGIT where the image
+    (N, 1, 28, 28) in [-1, 1] looks like no digit: the classifier names a digit even for noise."""
+    digits = np.asarray(probs).argmax(1)
+    looks_like = (likeness or digit_likeness()).is_digit(images)  # (N,) bool
+    return np.where(looks_like, digits, NOT_A_DIGIT)
 
 
 def toy_coverage(metrics: ModeMetrics, weights=None) -> Coverage:
@@ -138,21 +156,22 @@ def timeline(points: Iterable[tuple[int, Coverage]]) -> CoverageTimeline:
 
 
 def digit_shares_points(points: Iterable[tuple[int, dict]], n: int) -> list[tuple[int, Coverage]]:
-    """A progress record's points (gan_core.image_progress: (iteration, {"digit_k": share, ...}))
-    as Coverage points; shares of `n` samples become counts again."""
+    """A progress record's points (gan_core.image_progress: (iteration, {"digit_k": share, ...,
+    "not_digit": share})) as Coverage points; shares of `n` samples become counts again."""
     out = []
     for iteration, values in points:
         if not all(f"digit_{d}" in values for d in range(N_DIGITS)):
             continue
         counts = np.rint(np.array([values[f"digit_{d}"] for d in range(N_DIGITS)]) * n).astype(np.int64)
-        out.append((int(iteration), digit_coverage(counts=counts)))
+        not_digits = int(round(values.get("not_digit", 0.0) * n))
+        out.append((int(iteration), digit_coverage(counts=counts, not_digits=not_digits)))
     return out
 
 
 def snapshot_coverage(trainer, read_digits: Callable[[torch.Tensor], np.ndarray], n: int = 500,
                       seed: int = SAMPLE_SEED) -> list[tuple[int, Coverage]]:
     """Coverage of each rollback snapshot the trainer keeps (trainer.snapshots), with the same z
-    for every snapshot. A copy of G gets each snapshot's weights; the trainer is not touched
+    for every snapshot; read_digits(images) gives judged digits (NOT_A_DIGIT for no digit). A copy of G gets each snapshot's weights; the trainer is not touched
     (call it under the run's lock: the snapshots deque may change between steps)."""
     z = trainer.noise(n, torch.Generator().manual_seed(seed))  # (n, z_dim)
     shadow = copy.copy(trainer)  # shallow: only .generator is replaced below
@@ -173,19 +192,25 @@ class ReadDigits:
     images: np.ndarray  # (N, 28, 28) float32 in [0, 1]
     probs: np.ndarray  # (N, 10) classifier probabilities
     coverage: Coverage
+    is_digit: np.ndarray  # (N,) bool: looks like a digit at all (gan_core.digit_likeness)
 
     @property
     def digits(self) -> np.ndarray:
-        return self.probs.argmax(1)  # (N,)
+        return self.probs.argmax(1)  # (N,) what the classifier reads, digit-like or not
 
     @property
     def confidence(self) -> np.ndarray:
         return self.probs.max(1)  # (N,)
 
+    @property
+    def not_digits(self) -> np.ndarray:
+        """Indices of fakes that look like no digit yet (counted in no digit)."""
+        return np.flatnonzero(~self.is_digit)
+
     def between_modes(self, threshold: float = LOW_CONFIDENCE) -> np.ndarray:
-        """Indices of fakes the classifier cannot place (top probability < threshold), least
-        sure first: the 'love-children' that fall between two digit clusters."""
-        idx = np.flatnonzero(self.confidence < threshold)
+        """Indices of digit-like fakes the classifier cannot place (top probability < threshold),
+        least sure first: the 'love-children' that fall between two digit clusters."""
+        idx = np.flatnonzero((self.confidence < threshold) & self.is_digit)
         return idx[np.argsort(self.confidence[idx], kind="stable")]
 
     def blend_caption(self, i: int) -> str:
@@ -195,10 +220,12 @@ class ReadDigits:
 
 
 def read_generated(trainer, classifier, n: int = 1000, seed: int = SAMPLE_SEED) -> ReadDigits:
-    """n fakes from fixed noise (seeded), drawn quietly (dropout off, BatchNorm statistics kept)
-    and read by the digit classifier. Call under the run's lock when a LiveRun is playing."""
+    """n fakes from fixed noise (seeded), drawn quietly (dropout off, BatchNorm statistics kept),
+    judged digit-like or not and read by the digit classifier. Call under the run's lock when a
+    LiveRun is playing."""
     z = trainer.noise(n, torch.Generator().manual_seed(seed))  # (n, z_dim)
     fakes = torch.cat([generate(trainer, z[i:i + 500]) for i in range(0, n, 500)])  # (n, 1, 28, 28)
     probs = classifier.predict_proba(fakes).numpy().astype(np.float64)  # (n, 10)
-    return ReadDigits(int(trainer.iteration), to_unit_images(fakes), probs,
-                      digit_coverage(probs.argmax(1)))
+    judged = judged_digits(probs, fakes)  # (n,)
+    return ReadDigits(int(trainer.iteration), to_unit_images(fakes), probs, digit_coverage(judged),
+                      judged != NOT_A_DIGIT)

@@ -18,6 +18,11 @@ mean confidence = mean over images of the classifier's top probability; the Frec
 classifier's 128-d penultimate features of real and generated digits (the MNIST analogue of FID;
 lower is better, 0 for identical statistics). It shrinks with more samples, so compare values
 computed from the same number of fakes.
+
+Only images that look like digits are counted as one (gan_core.digit_likeness: as close to a real
+digit as unseen real digits are); the rest are `not_digits`, in no digit's count. The classifier
+names a digit even for an untrained generator's noise, and counting those readings called noise a
+collapse. With no digit-like image at all, KL is NaN: there is no digit histogram to compare yet.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import numpy as np
 import torch
 
 from gan_core.classifier import DigitClassifier, get_classifier
+from gan_core.digit_likeness import digit_likeness
 from gan_core.mnist import load_embedded
 
 N_DIGITS = 10
@@ -62,11 +68,28 @@ def _join(digits: list[int]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
 
 
-def missing_digits_sentence(counts, min_fraction: float = 0.0) -> str:
-    """Plain words for a lesson: 'The generator never draws 4 or 9.' (rare ones with min_fraction)."""
-    missing = missing_digits(counts, min_fraction)
-    if np.asarray(counts).sum() == 0:
+def missing_digits_sentence(counts, min_fraction: float = 0.0, not_digits: int = 0) -> str:
+    """Plain words for a lesson: 'The generator never draws 4 or 9.' (rare ones with min_fraction).
+    `counts` are the images that look like digits; `not_digits` the ones that do not (gan_core.
+    digit_likeness): while they are the majority, no collapse is claimed, since noise is no digit."""
+    n_digits = int(np.asarray(counts).sum())
+    total = n_digits + int(not_digits)
+    if total == 0:
         return "No generated digits to judge yet."
+    if n_digits == 0:
+        return (f"None of the {total:,} generated images looks like a digit yet (each lies farther from every "
+                "real digit than real digits lie from one another): the generator has not learned digits, "
+                "so no digit is covered or missing yet.")
+    if 2 * not_digits > total:
+        drawn = [k for k in range(N_DIGITS) if counts[k] > 0]
+        return (f"{not_digits:,} of {total:,} generated images are not digits yet, so it is too early to "
+                f"speak of collapse; the {n_digits:,} that look like digits read as {_join(drawn)}.")
+    sentence = _covered_sentence(counts, min_fraction)
+    return sentence + (f" ({not_digits:,} of {total:,} images are not digits yet.)" if not_digits else "")
+
+
+def _covered_sentence(counts, min_fraction: float) -> str:
+    missing = missing_digits(counts, min_fraction)
     if not missing:
         return "The generator draws all ten digits."
     verb = "never draws" if min_fraction == 0 else f"rarely draws (at most {min_fraction:.0%} each)"
@@ -125,32 +148,38 @@ class DigitMetrics:
     frechet: float  # Frechet distance on penultimate features, real vs generated
     n_samples: int
     missing: list = field(default_factory=list)  # digits never drawn
+    not_digits: int = 0  # images that look like no digit yet (gan_core.digit_likeness), in no count
 
     @property
     def sentence(self) -> str:
-        return missing_digits_sentence(self.counts)
+        return missing_digits_sentence(self.counts, not_digits=self.not_digits)
 
     def as_dict(self) -> dict:
         return {"digits_covered": self.digits_covered, "kl_uniform": self.kl_uniform,
                 "mean_confidence": self.mean_confidence, "frechet": self.frechet,
-                "n_samples": self.n_samples, "counts": self.counts.tolist(), "missing": list(self.missing)}
+                "n_samples": self.n_samples, "counts": self.counts.tolist(), "missing": list(self.missing),
+                "not_digits": self.not_digits}
 
 
 def evaluate_digits(images: torch.Tensor, classifier: DigitClassifier | None = None) -> DigitMetrics:
-    """All metrics for generated images (B, 1, 28, 28) in [-1, 1]; B >= 2 for the Frechet distance."""
+    """All metrics for generated images (B, 1, 28, 28) in [-1, 1]; B >= 2 for the Frechet distance.
+    Only images that look like digits (gan_core.digit_likeness) are counted as a digit: the
+    classifier names a digit even for noise."""
     clf = classifier or get_classifier()
     images = torch.as_tensor(images, dtype=torch.float32).detach().cpu()
     logits = clf.logits(images)  # (B, 10)
     probs = torch.softmax(logits, dim=1)
-    counts = digit_histogram(probs.argmax(dim=1).numpy())
+    is_digit = digit_likeness().is_digit(images)  # (B,) bool
+    counts = digit_histogram(probs.argmax(dim=1).numpy()[is_digit])
     feats = clf.features(images).numpy()  # (B, 128)
     mu_g, cov_g = gaussian_stats(feats)
     mu_r, cov_r = real_feature_stats(clf)
     return DigitMetrics(counts=counts, digits_covered=int((counts > 0).sum()),
-                        kl_uniform=kl_to_uniform(counts),
+                        kl_uniform=kl_to_uniform(counts) if is_digit.any() else float("nan"),
                         mean_confidence=float(probs.max(dim=1).values.mean()),
                         frechet=frechet_distance(mu_r, cov_r, mu_g, cov_g), n_samples=len(images),
-                        missing=missing_digits(counts))
+                        missing=missing_digits(counts) if is_digit.any() else [],
+                        not_digits=int((~is_digit).sum()))
 
 
 def evaluate_generator(trainer, n: int = 1000, seed: int = 0,

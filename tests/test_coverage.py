@@ -75,7 +75,8 @@ def test_toy_modes_share_the_wording():
 def test_between_modes_and_blend_caption():
     probs = np.array([[0.9, 0.1] + [0] * 8, [0, 0, 0, 0, 0, 0.48, 0, 0.41, 0.11, 0],
                       [0.3, 0.3, 0.4] + [0] * 7])
-    read = ReadDigits(0, np.zeros((3, 28, 28), np.float32), probs, digit_coverage(probs.argmax(1)))
+    read = ReadDigits(0, np.zeros((3, 28, 28), np.float32), probs, digit_coverage(probs.argmax(1)),
+                      np.ones(3, bool))
     np.testing.assert_array_equal(read.between_modes(0.6), [2, 1])  # least sure first
     assert read.blend_caption(1) == "5 or 7 (48% / 41%)"
     np.testing.assert_array_equal(read.digits, [0, 5, 2])

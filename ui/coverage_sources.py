@@ -13,7 +13,7 @@ import streamlit as st
 
 from gan_core.checkpoint import CheckpointError, load_checkpoint_for
 from gan_core.classifier import get_classifier
-from gan_core.coverage import (LOW_CONFIDENCE, ReadDigits, digit_shares_points, read_generated,
+from gan_core.coverage import (LOW_CONFIDENCE, ReadDigits, digit_shares_points, judged_digits, read_generated,
                                snapshot_coverage)
 from gan_core.embedding import (DigitMap, MapParams, cache_path, cached_map_problem, default_cache_dir,
                                 load_or_build_map, map_key, select_points)
@@ -214,7 +214,7 @@ def _snapshot_points(source: Source) -> list:
     cached = st.session_state.get(f"{PREFIX}_snapshot_points")
     if cached is not None and cached[0] == key:
         return cached[1]
-    read = lambda images: classifier().predict(images).numpy()  # noqa: E731
+    read = lambda images: judged_digits(classifier().predict_proba(images).numpy(), images)  # noqa: E731
     if source.run is not None:
         points = source.run.call(lambda t: snapshot_coverage(t, read))  # between two steps
     else:

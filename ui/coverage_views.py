@@ -100,10 +100,17 @@ def coverage_panel(cov: Coverage, key: str, real: np.ndarray | None = None, unit
     """Headline numbers, the missing-modes sentence and the bars, in the shared wording."""
     left, mid, right = st.columns(3)
     left.metric(f"{unit.capitalize()} covered", f"{cov.n_covered} / {cov.n_modes}")
-    mid.metric(kl_label(cov.target), f"{cov.kl:.3f} nats",
-               help="0 when every mode gets its fair share; log K when one mode takes everything.")
-    right.metric("Samples counted", f"{cov.n_samples:,}")
-    (st.success if cov.n_covered == cov.n_modes else st.warning)(cov.sentence)
+    mid.metric(kl_label(cov.target), f"{cov.kl:.3f} nats" if np.isfinite(cov.kl) else "—",
+               help="0 when every mode gets its fair share; log K when one mode takes everything; "
+                    "— while no sample looks like any mode yet.")
+    total = cov.n_samples + cov.not_digits
+    noise = f"{cov.not_digits:,} not digits yet" if cov.not_digits else None
+    right.metric("Samples counted", f"{total:,}", delta=noise, delta_color="off",
+                 help="Samples that look like no digit yet are counted in no digit." if noise else None)
+    if 2 * cov.not_digits > total:  # mostly noise: neither success nor a collapse warning
+        st.info(cov.sentence)
+    else:
+        (st.success if cov.n_covered == cov.n_modes else st.warning)(cov.sentence)
     st.plotly_chart(coverage_bars(cov, real), key=f"{key}_bars")
 
 
@@ -111,11 +118,11 @@ def coverage_panel(cov: Coverage, key: str, real: np.ndarray | None = None, unit
 
 def map_figure(coords: np.ndarray, labels: np.ndarray, placed: np.ndarray | None = None,
                placed_digits: np.ndarray | None = None, between: np.ndarray | None = None,
-               height: int = 620) -> go.Figure:
+               height: int = 620, not_digits: np.ndarray | None = None) -> go.Figure:
     """Real digits as faint dots coloured by their label; generated digits as outlined diamonds
-    coloured by the classifier's digit; fakes between modes as black crosses. customdata on
-    every point is [kind, index] ("real" row of the map / "fake" row of the sample) for
-    selection events."""
+    coloured by the classifier's digit; fakes between modes as black crosses; fakes that look
+    like no digit yet as grey open circles. customdata on every point is [kind, index] ("real"
+    row of the map / "fake" row of the sample) for selection events."""
     fig = go.Figure()
     for d in range(10):
         rows = np.flatnonzero(labels == d)
@@ -127,8 +134,10 @@ def map_figure(coords: np.ndarray, labels: np.ndarray, placed: np.ndarray | None
                           hovertemplate=f"real digit {d}<extra></extra>")
     if placed is not None and len(placed):
         between_set = set(() if between is None else between.tolist())
+        noise_set = set(() if not_digits is None else not_digits.tolist())
+        drawn_apart = between_set | noise_set  # each fake is drawn once, in its own trace
         for d in range(10):
-            rows = [i for i in np.flatnonzero(placed_digits == d) if i not in between_set]
+            rows = [i for i in np.flatnonzero(placed_digits == d) if i not in drawn_apart]
             if not rows:
                 continue
             fig.add_scattergl(x=placed[rows, 0], y=placed[rows, 1], mode="markers", name=f"fake {d}",
@@ -142,6 +151,12 @@ def map_figure(coords: np.ndarray, labels: np.ndarray, placed: np.ndarray | None
                               marker=dict(size=10, symbol="x", color="black"),
                               customdata=[["fake", int(i)] for i in rows],
                               hovertemplate="generated, between modes<extra></extra>")
+        if noise_set:
+            rows = sorted(noise_set)
+            fig.add_scattergl(x=placed[rows, 0], y=placed[rows, 1], mode="markers", name="not a digit yet",
+                              marker=dict(size=7, symbol="circle-open", color="#7f7f7f"),
+                              customdata=[["fake", int(i)] for i in rows],
+                              hovertemplate="generated, not a digit yet<extra></extra>")
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=10, b=10), dragmode="lasso",
                       legend=dict(orientation="h", y=-0.05, font=dict(size=11)), uirevision="keep")
     fig.update_xaxes(showticklabels=False, title=None, zeroline=False)

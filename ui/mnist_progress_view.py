@@ -51,7 +51,8 @@ def digit_metric_charts(progress: ImageProgress, events: list, key: str, classif
                f"check at iteration {iteration:,} (Fréchet distances compare only at the same sample size).")
     covered, kl, conf, fd = st.columns(4)
     covered.metric("Digits covered", f"{values['digits_covered']:.0f} / 10")
-    kl.metric("KL to uniform", f"{values['kl_uniform']:.3f}", help="0 = every digit equally often.")
+    kl.metric("KL to uniform", f"{values['kl_uniform']:.3f}" if np.isfinite(values["kl_uniform"]) else "—",
+              help="0 = every digit equally often; — while no sample looks like a digit yet.")
     conf.metric("Mean confidence", f"{values['mean_confidence']:.2f}",
                 help="The classifier's mean top probability: low for blurry or blended digits.")
     fd.metric("Fréchet distance", f"{values['frechet']:.1f}",
@@ -62,7 +63,7 @@ def digit_metric_charts(progress: ImageProgress, events: list, key: str, classif
     cols["coverage"] = cols.get("digits_covered", np.array([])) / 10
     a, b, c = st.columns(3)
     coverage = history_figure(cols, DIGIT_SERIES, events, "Digit coverage", height=CHART_HEIGHT,
-                              y_range=[-0.02, max(1.02, float(np.nanmax(cols["kl_uniform"])) + 0.05)])
+                              y_range=[-0.02, max(1.02, float(np.nanmax(cols["kl_uniform"], initial=0)) + 0.05)])
     frechet = history_figure(cols, [("frechet", "Fréchet distance")], events, "Fréchet distance ↓",
                              height=CHART_HEIGHT)
     for fig in (coverage, frechet):

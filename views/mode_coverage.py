@@ -17,7 +17,8 @@ st.markdown(
     "together: ten islands, one per digit. The generator's digits are dropped onto the same, fixed "
     "map (diamonds, coloured by what a digit classifier reads). A generator that covers every "
     "mode lands on all ten islands; a **collapsed** one crowds onto a few. Fakes the classifier "
-    "cannot read (black crosses) often fall **between** islands: blends of two digits."
+    "cannot read (black crosses) often fall **between** islands: blends of two digits. Images that "
+    "look like **no digit yet** (an untrained generator's noise: grey circles) are counted in no digit."
 )
 page_run = src.mnist_page_source()
 if page_run is not None:
@@ -73,7 +74,8 @@ between = read.between_modes(threshold)
 # ---- the map and what is selected on it ---------------------------------------------------------
 map_col, side_col = st.columns([3, 2])
 with map_col:
-    fig = map_figure(digit_map.coords, digit_map.labels, placed.positions, read.digits, between)
+    fig = map_figure(digit_map.coords, digit_map.labels, placed.positions, read.digits, between,
+                     not_digits=read.not_digits)
     event = st.plotly_chart(fig, key="cov_map", on_select="rerun", selection_mode=("box", "lasso", "points"))
 with side_col:
     real_rows, fake_rows = selected_rows(event)
@@ -88,6 +90,13 @@ with side_col:
             st.image(grid(load_mnist().images[digit_map.indices[real_rows[:60]]], cols=10, scale=2))
     else:
         st.info("Drag a box or lasso on the map (or click a point) to see those digits here.")
+    noise = read.not_digits
+    if len(noise):
+        st.subheader(f"Not digits yet: {len(noise):,} of {len(read.images):,}")
+        st.caption("These lie farther from every real digit than real digits lie from one another. The "
+                   "classifier still names a digit for each (it was only ever shown digits), so they are "
+                   "counted in no digit: noise is no collapse.")
+        st.image(grid(read.images[noise[:12]], cols=6, scale=2))
     st.subheader(f"Between modes: {len(between)} of {len(read.images):,}")
     if len(between):
         st.caption("The fakes the classifier is least sure of: blends of two digits, the "
@@ -97,13 +106,14 @@ with side_col:
         for j, i in enumerate(shown):
             cols[j % 4].image(grid(read.images[i:i + 1], cols=1, scale=3), caption=read.blend_caption(i))
     else:
-        st.caption("Every fake reads clearly as one digit at this threshold.")
+        st.caption("Every digit-like fake reads clearly as one digit at this threshold.")
 
 # ---- coverage ------------------------------------------------------------------------------------
 st.subheader("Coverage: generated vs real digit shares")
 coverage_panel(read.coverage, "cov", real=real_digit_proportions(digit_map.labels))
-st.caption(f"Mean classifier confidence {read.confidence.mean():.2f}. A digit is covered when the "
-           "classifier reads at least one generated digit as it.")
+st.caption(f"Mean classifier confidence {read.confidence.mean():.2f} (high even for noise: the classifier "
+           "only knows digits). A digit is covered when the classifier reads at least one digit-like "
+           "generated image as it.")
 
 st.subheader("Coverage over training")
 points = src.timeline_points(source)

@@ -1,0 +1,89 @@
+"""Noise is not a digit (issue 12 item 11): an untrained generator's images were read as "8" with
+confidence 1.00 and reported as "collapsed onto one digit". gan_core.digit_likeness sets apart
+images that lie farther from every real digit than unseen real digits do; the coverage numbers and
+sentences count only digit-like images, and still call a real collapse a collapse."""
+
+import numpy as np
+import pytest
+import torch
+
+from gan_core.classifier import get_classifier, split_indices
+from gan_core.coverage import NOT_A_DIGIT, digit_coverage, judged_digits
+from gan_core.digit_likeness import MARGIN, QUANTILE, digit_likeness
+from gan_core.mnist import load_embedded
+from gan_core.mnist_metrics import evaluate_generator
+from gan_core.presets import MNIST_PRESETS
+from gan_core.step_probe import generate
+from gan_core.trainer import Trainer
+
+
+@pytest.fixture(scope="module")
+def real():
+    data = load_embedded()
+    train, held = split_indices(len(data), 1000, 0)
+    pixels = data.images.astype(np.float64).reshape(len(data), -1) * 2 - 1  # (5000, 784) in [-1, 1]
+    return pixels, data.labels.astype(np.int64), train, held
+
+
+def brute_nearest(x: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """Nearest-neighbour distances in float64, one image at a time (no matrix-product shortcut)."""
+    return np.array([np.sqrt(((ref - row) ** 2).sum(1)).min() for row in x])
+
+
+def test_threshold_and_distances_match_a_brute_force_computation(real):
+    pixels, _, train, held = real
+    judge = digit_likeness()
+    held_nearest = brute_nearest(pixels[held], pixels[train])
+    assert judge.threshold == pytest.approx(MARGIN * np.quantile(held_nearest, QUANTILE), abs=1e-3)
+    assert 14.0 <= judge.threshold <= 23.0  # measured 18.3: well above real digits, well below noise
+    np.testing.assert_allclose(judge.nearest_distance(pixels[held[:50]]), held_nearest[:50], atol=1e-3)
+    # in the reference: 0 up to float32 round-off of the matrix-product form (sqrt of ~1e-4)
+    assert np.allclose(judge.nearest_distance(pixels[train[:5]]), 0.0, atol=0.05)
+
+
+def test_real_digits_are_digits_and_untrained_generators_are_not(real):
+    pixels, _, _, held = real
+    judge = digit_likeness()
+    share = judge.is_digit(pixels[held]).mean()
+    assert 0.98 <= share <= 1.0  # unseen real digits: all but the oddest
+    for name, preset in MNIST_PRESETS.items():  # the MLP and the DCGAN at iteration 0
+        trainer = Trainer(preset.config)
+        fakes = generate(trainer, trainer.noise(500, torch.Generator().manual_seed(7)))  # (500, 1, 28, 28)
+        assert not judge.is_digit(fakes).any(), name
+
+
+def test_an_untrained_generator_reads_as_not_digits_yet_not_as_a_collapse():
+    trainer = Trainer(next(p for p in MNIST_PRESETS.values() if p.kind == "collapse").config)
+    clf = get_classifier()
+    fakes = generate(trainer, trainer.noise(1000, torch.Generator().manual_seed(7)))
+    probs = clf.predict_proba(fakes).numpy()
+    assert (probs.argmax(1) == probs.argmax(1)[0]).mean() > 0.9  # the classifier reads one digit...
+    cov = digit_coverage(judged_digits(probs, fakes))  # ...but none of it looks like a digit
+    assert (cov.n_samples, cov.not_digits, cov.n_covered) == (0, 1000, 0) and np.isnan(cov.kl)
+    assert cov.sentence.startswith("None of the 1,000 generated images looks like a digit yet")
+    assert "collapse" not in cov.sentence
+    m = evaluate_generator(trainer, n=500, classifier=clf)
+    assert (m.digits_covered, m.not_digits, int(m.counts.sum())) == (0, 500, 0) and np.isnan(m.kl_uniform)
+    assert "collapse" not in m.sentence and "looks like a digit yet" in m.sentence
+
+
+def test_a_real_collapse_onto_one_digit_is_still_called_one(real):
+    pixels, labels, _, held = real
+    clf = get_classifier()
+    eights = held[labels[held] == 8][:100]  # real 8s: a generator that draws only 8s, and well
+    images = torch.from_numpy(pixels[eights].reshape(-1, 1, 28, 28)).float()
+    judged = judged_digits(clf.predict_proba(images).numpy(), images)
+    assert (judged == 8).mean() >= 0.95 and (judged == NOT_A_DIGIT).mean() <= 0.02
+    cov = digit_coverage(np.full(100, 8))
+    assert cov.sentence == "The generator draws only 8: it has collapsed onto one digit."
+    assert cov.kl == pytest.approx(np.log(10), abs=1e-12)
+
+
+def test_mixed_noise_and_digits_say_how_many_are_not_digits_yet():
+    most_noise = digit_coverage(np.array([NOT_A_DIGIT] * 700 + [8] * 300))
+    assert (most_noise.n_samples, most_noise.not_digits) == (300, 700)
+    assert most_noise.sentence == ("700 of 1,000 generated images are not digits yet, so it is too early to "
+                                   "speak of collapse; the 300 that look like digits read as 8.")
+    few_noise = digit_coverage(np.array([NOT_A_DIGIT] * 10 + list(range(9)) * 10))
+    assert few_noise.sentence == "The generator never draws 9. (10 of 100 images are not digits yet.)"
+    assert few_noise.kl == pytest.approx(np.log(10 / 9), abs=1e-12)  # 9 digits evenly: KL = log(10/9)
