@@ -143,7 +143,7 @@ def test_bar_legend_colours_are_the_bars_colours_and_missing_marks_carry_no_over
     assert missing.cliponaxis is False  # the ✗ on the axis is drawn whole, not cut in half
 
 
-def test_the_kl_curve_is_named_as_the_kl_metric_and_the_captions_say():
+def test_the_kl_curve_is_named_as_the_kl_metric():
     digits = timeline([(0, digit_coverage(np.full(20, 8))), (50, digit_coverage(np.arange(10)))])
     fig = coverage_timeline_figure(digits)
     kl = next(t for t in fig.data if (t.name or "").startswith("KL"))

@@ -87,3 +87,20 @@ def test_mixed_noise_and_digits_say_how_many_are_not_digits_yet():
     few_noise = digit_coverage(np.array([NOT_A_DIGIT] * 10 + list(range(9)) * 10))
     assert few_noise.sentence == "The generator never draws 9. (10 of 100 images are not digits yet.)"
     assert few_noise.kl == pytest.approx(np.log(10 / 9), abs=1e-12)  # 9 digits evenly: KL = log(10/9)
+
+
+def test_the_progress_record_path_says_not_digits_yet_too(monkeypatch):
+    """The MNIST page's metric checks and the coverage page's live caption read a progress record's
+    shares (ui.mnist_metrics.measure_digits -> gan_core.coverage.digit_shares_points)."""
+    import ui.mnist_metrics as mm
+    from gan_core.coverage import digit_shares_points
+
+    clf = get_classifier()
+    monkeypatch.setattr(mm, "ready_classifier", lambda: clf)
+    trainer = Trainer(next(iter(MNIST_PRESETS.values())).config)
+    values = mm.measure_digits(generate(trainer, trainer.noise(500, torch.Generator().manual_seed(3))))
+    assert (values["not_digit"], values["samples"], values["digits_covered"]) == (1.0, 500.0, 0.0)
+    assert all(values[f"digit_{d}"] == 0.0 for d in range(10))
+    assert mm.missing_sentence(values).startswith("None of the 500 generated images looks like a digit yet")
+    [(iteration, cov)] = digit_shares_points([(0, values)], 500)
+    assert (iteration, cov.n_samples, cov.not_digits) == (0, 0, 500) and "collapse" not in cov.sentence
