@@ -118,7 +118,7 @@ def g_step_section(view: GStepView | None, latest_update: int) -> None:
                [f"{score_caption(a)} ({a - b:+.2f})" for a, b in zip(view.p_after, view.p_before)])
     words = {"nonsaturating": "−log D(G(z)): binary cross-entropy with the label *real* on fakes",
              "minimax": "log(1 − D(G(z))): the saturating form of the minimax game",
-             "least_squares": "½(D(G(z)) − 1)²: pull the fakes' score towards the real label"}
+             "least_squares": "½(D(G(z)) − 1)²: pull the fakes' score towards 1 (whatever D's real label is)"}
     st.caption(f"The “misleading labels”: G's loss {words.get(view.loss, 'follows the critic')}. "
                f"G loss this update: {view.loss_g:.3f}. D did not change, so each change of score "
                "is G's doing; G never saw a real digit, only D's gradient. Scores here are D with "

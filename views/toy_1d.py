@@ -37,12 +37,16 @@ def start_new_run(run, config) -> None:
 run = get_run(RUN_NAME, lambda: Trainer(BASE))
 
 st.title("1D lab: Figure 1 of the 2014 paper, live")
+now = run.trainer.config  # the words follow the settings in use: the noise prior and the real label are live
+prior = "U(−1, 1)" if now.noise == "uniform" else "N(0, 1), drawn from −3 to 3"
+rest = "D* = ½ everywhere" if now.real_label == 1 else (
+    f"D* = α/2 = {now.real_label / 2:g} everywhere (real label α = {now.real_label:g}; ½ without smoothing)")
 st.markdown(
-    "The bottom line is the noise axis **z ~ U(−1, 1)**; each grey-green line carries the same share of "
+    f"The bottom line is the noise axis **z ~ {prior}**; each grey-green line carries the same share of "
     "the noise to its image **x = G(z)** on the data axis. Where G squeezes the lines together, p_g "
     "(green) is high; where it stretches them, p_g is low. D (blue, dashed) is trained to tell p_data "
     "(black, dotted) from p_g; G then moves its lines uphill on D. At the equilibrium p_g = p_data and "
-    "D = ½ everywhere. Press **Step D** and **Step G** to take one update of each, or **Play**.")
+    f"{rest}. Press **Step D** and **Step G** to take one update of each, or **Play**.")
 
 share_setup("toy_1d", run, BASE, install=start_new_run, targets=TARGETS_1D)
 top = st.columns([1, 3])
