@@ -15,6 +15,7 @@ import streamlit as st
 
 from gan_core.config import LOSSES, NOISE_PRIORS, TrainConfig
 from gan_core.distributions import TARGETS, TARGETS_1D, TARGETS_2D
+from gan_core.inactive_settings import inactive_settings
 from gan_core.lab1d import figure1_frame, lab_config
 from gan_core.live import LiveRun
 from gan_core.lockstep import LABELS, LockstepRun, Side
@@ -121,6 +122,11 @@ def comparison_setup(run: LiveRun) -> None:
                f"**{describe(pair.setting, pair.values[1])}** (B) on {pair.config.target}, seed "
                f"{pair.config.seed}: same initial networks, same seeded noise and data streams "
                "(with different batch sizes the draws differ from the first batch on).")
+    # a compared setting the shared loss ignores makes two identical runs: say so, not a silent no-op
+    unused = {inactive_settings(t.config).get(pair.setting) for t in pair.trainers} - {None}
+    if unused:
+        st.warning(f"The two runs cannot differ: {' '.join(sorted(unused))} Change the shared loss or the "
+                   "setting being compared.")
 
 
 # ---- the live views --------------------------------------------------------------------------
