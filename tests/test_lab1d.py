@@ -166,3 +166,17 @@ def test_value_at_the_drawn_d_star_and_its_name(alpha):
     else:
         assert f.c_of_g - f.value_d_star > 5e-3  # they differ, so C(G)'s name must not claim V(D*, G)
         assert "V(D*, G)" not in names["c_of_g"] and "α = 0.9" in names["value_d_star"]
+
+
+@pytest.mark.parametrize("loss", ["minimax", "nonsaturating", "least_squares", "wgan_gp", "hinge"])
+def test_far_g_is_counted_under_every_loss(loss):
+    t = Trainer(lab_config(loss=loss))
+    with torch.no_grad():
+        t.generator.head[0].bias += 30.0
+    f = figure1_frame(t)
+    assert f.jsd == pytest.approx(math.log(2), abs=1e-5) and f.g_mass == pytest.approx(1.0, abs=1e-5)
+    assert math.isfinite(f.value)
+    if loss != "least_squares":  # D = σ(raw output): V's terms by the independent computation
+        samples = t.sample(2000, generator=torch.Generator().manual_seed(t.config.seed + 3)).numpy().ravel().astype(float)
+        real, fake = _independent_terms(t, samples)
+        assert (f.value_real, f.value_fake) == pytest.approx((real, fake), rel=1e-4, abs=1e-5)
