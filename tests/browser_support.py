@@ -173,7 +173,17 @@ def address_bar(page) -> str:
 
 
 def metric_value(page, label: str) -> str:
-    """The value text of the st.metric whose label is `label` ("" when not drawn)."""
+    """The value shown under `label`, in a readout of big numbers (ui.readout) or an st.metric
+    ("" when not drawn)."""
+    found = page.evaluate("""(label) => {
+        for (const item of document.querySelectorAll('.gc-readout .gc-item')) {
+            if (item.querySelector('.gc-label')?.textContent.trim() === label)
+                return item.querySelector('.gc-value').textContent.trim();
+        }
+        return null;
+    }""", label)
+    if found is not None:
+        return found
     metric = page.locator("[data-testid='stMetric']").filter(
         has=page.locator("[data-testid='stMetricLabel']", has_text=label)).first
     if metric.count() == 0:
