@@ -20,6 +20,7 @@ from gan_core.step_probe import to_unit_images
 from ui.mnist_run import PREFIX, RUN_NAME, checkpoint_payload
 from ui.mnist_metrics import _loader
 from ui.mnist_views import SHOWN
+from page_support import readout_values
 
 APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
 
@@ -99,7 +100,7 @@ def test_page_renders_with_its_data_source_and_presets(page):
     z = trainer.noise(500, torch.Generator().manual_seed(trainer.config.seed + 3))
     with torch.no_grad():
         expected = evaluate_digits(trainer.generator(z), _loader().classifier)
-    metrics = {m.label: m.value for m in page.metric}
+    metrics = readout_values(page)
     assert metrics["Digits covered"] == f"{expected.digits_covered} / 10"
     # An untrained G draws noise, which looks like no digit: no histogram, so no KL yet ("—").
     assert expected.not_digits == 500 and metrics["Digits covered"] == "0 / 10"
@@ -125,7 +126,7 @@ def test_step_d_changes_only_d_and_grids_show_its_scores():
     p = batch["p_real"].double().numpy()
     real_error = -np.mean(label * np.log(p) + (1 - label) * np.log1p(-p))
     fake_error = -np.mean(np.log1p(-batch["p_fake"].double().numpy()))
-    metrics = {m.label: m.value for m in at.metric}
+    metrics = readout_values(at)
     assert float(metrics["Real error"]) == pytest.approx(real_error, abs=6e-4)
     assert float(metrics["Fake error"]) == pytest.approx(fake_error, abs=6e-4)
     accuracy = ((p > 0.5).mean() + (batch["p_fake"].numpy() < 0.5).mean()) / 2
@@ -148,8 +149,8 @@ def test_step_g_changes_only_g_and_shows_before_and_after():
     # Images: D's grids (2, kept from the D step), then G's before and after grids.
     assert captions(at, 2) == [f"D={p:.2f}" for p in p_before]
     assert captions(at, 3) == [f"D={a:.2f} ({a - b:+.2f})" for a, b in zip(p_after, p_before)]
-    metrics = {m.label: m.value for m in at.metric}
-    assert float(metrics["Mean D(G(z)) after"]) == pytest.approx(eval_scores(trainer, after).mean(), abs=6e-4)
+    metrics = readout_values(at)
+    assert float(metrics["Mean D(G(z)) after"].split()[0]) == pytest.approx(eval_scores(trainer, after).mean(), abs=6e-4)
     assert any("update(s) ago" in c.value for c in at.caption)  # the D view is labelled stale
     np.testing.assert_allclose(to_unit_images(before[:1])[0], to_unit_images(trainer.last_batch["fake"][:1])[0])
 

@@ -56,7 +56,7 @@ def make_render(key: str):
         with g_col:
             g_step_section(views.g, updates)
         training_charts(columns, events, key)
-        frames_col, metrics_col = st.columns([1, 2], gap="medium")
+        frames_col, metrics_col = st.columns([1.2, 2], gap="medium")
         with frames_col:
             st.markdown("#### G(fixed z) over training")
             frame_scrubber(progress, key)

@@ -6,34 +6,45 @@ from __future__ import annotations
 from typing import Callable
 
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
 
 from gan_core.image_progress import ImageProgress
+from ui.canvas import live_canvas
+from ui.canvas.charts import d_output_panel, history_panel, loss_panel
+from ui.canvas.scene import Panel, Scene, bars, hline
 from ui.mnist_images import grid
-from ui.plots import d_output_figure, history_figure, loss_figure
+from ui.readout import readout
+from ui.teacher_mode import is_teacher_mode
 
 CHART_HEIGHT = 250
 DIGIT_SERIES = [("kl_uniform", "KL(p_gen ‖ uniform)"), ("mean_confidence", "mean confidence"),
                 ("coverage", "digits covered ÷ 10")]
 
 
+CHART_WIDTH = 820  # px laid out; the canvases shrink to their column
+
+
+def _font() -> int:
+    return 16 if is_teacher_mode() else 13
+
+
 def training_charts(columns: dict, events: list, key: str) -> None:
     """Losses (D's real and fake error, G's loss) and what D says (mean D(x), mean D(G(z)),
-    accuracy, the ½ line), with every hyperparameter change marked on the iteration axis."""
-    left, right = st.columns(2)
-    left.plotly_chart(loss_figure(columns, events, height=CHART_HEIGHT), key=f"{key}_losses")
-    right.plotly_chart(d_output_figure(columns, events, height=CHART_HEIGHT), key=f"{key}_d_out")
+    accuracy, the ½ line), with every hyperparameter change marked on the iteration axis; on a
+    live canvas (a few kB a redraw)."""
+    half = (CHART_WIDTH - 16) / 2
+    live_canvas(Scene(CHART_WIDTH, CHART_HEIGHT, [loss_panel((0, 0, half, CHART_HEIGHT), columns, events),
+                                                  d_output_panel((half + 16, 0, half, CHART_HEIGHT), columns, events)],
+                      frame=int(columns["iteration"][-1]) if len(columns.get("iteration", ())) else 0, font=_font(),
+                      label="losses and D's outputs over iterations"), key=f"{key}_training")
 
 
-def _histogram_figure(fractions: np.ndarray) -> go.Figure:
-    fig = go.Figure(go.Bar(x=[str(d) for d in range(10)], y=fractions, marker_color="#1f77b4"))
-    fig.add_hline(y=0.1, line=dict(color="black", dash="dot", width=1),
-                  annotation_text="uniform ⅒", annotation_position="top right")
-    fig.update_layout(title="Digits G makes", height=CHART_HEIGHT,
-                      margin=dict(l=10, r=10, t=30, b=10), xaxis_title="digit (classifier)",
-                      yaxis=dict(range=[0, max(0.3, float(fractions.max()) * 1.1)]))
-    return fig
+def digit_histogram_panel(box, fractions: np.ndarray) -> Panel:
+    """The share of G's digit-like samples the classifier reads as each digit, with the uniform ⅒."""
+    top = max(0.3, float(np.max(fractions, initial=0)) * 1.1)
+    return Panel(box=box, x=(-0.6, 9.6), y=(0.0, top), title="Digits G makes (dashed: uniform ⅒)",
+                 xticks=list(range(10)), xlabel="digit (classifier)",
+                 layers=[bars(fractions, color="#1f77b4", x0=0), hline(0.1, "#333", dash=(5, 4), width=1.2)])
 
 
 def digit_metric_charts(progress: ImageProgress, events: list, key: str, classifier_note: str,
@@ -48,30 +59,28 @@ def digit_metric_charts(progress: ImageProgress, events: list, key: str, classif
     iteration, values = latest
     st.caption(f"A digit classifier ({classifier_note}) reads {progress.metric_samples} samples "
                f"of G (the same z each time) every {progress.metric_every} iterations; latest "
-               f"check at iteration {iteration:,} (Fréchet distances compare only at the same sample size).")
-    covered, kl, conf, fd = st.columns(4)
-    covered.metric("Digits covered", f"{values['digits_covered']:.0f} / 10")
-    kl.metric("KL to uniform", f"{values['kl_uniform']:.3f}" if np.isfinite(values["kl_uniform"]) else "—",
-              help="0 = every digit equally often; — while no sample looks like a digit yet.")
-    conf.metric("Mean confidence", f"{values['mean_confidence']:.2f}",
-                help="The classifier's mean top probability: low for blurry or blended digits.")
-    fd.metric("Fréchet distance", f"{values['frechet']:.1f}",
-              help="Between real and generated digits in the classifier's feature space (the "
-                   "MNIST analogue of FID); lower is better.")
+               f"check at iteration {iteration:,} (Fréchet distances compare only at the same sample size). "
+               "KL to uniform: 0 = every digit equally often, — while no sample looks like a digit yet. "
+               "Mean confidence: the classifier's mean top probability, low for blurry or blended digits. "
+               "Fréchet distance: real vs generated digits in the classifier's feature space (MNIST's "
+               "FID), lower is better.")
+    readout([("Digits covered", f"{values['digits_covered']:.0f} / 10"),
+             ("KL to uniform", f"{values['kl_uniform']:.3f}" if np.isfinite(values["kl_uniform"]) else "—"),
+             ("Mean confidence", f"{values['mean_confidence']:.2f}"),
+             ("Fréchet distance", f"{values['frechet']:.1f}")])
     st.markdown(f"**{missing_sentence(values)}**")
     cols = progress.metric_columns()
     cols["coverage"] = cols.get("digits_covered", np.array([])) / 10
-    a, b, c = st.columns(3)
-    coverage = history_figure(cols, DIGIT_SERIES, events, "Digit coverage", height=CHART_HEIGHT,
-                              y_range=[-0.02, max(1.02, float(np.nanmax(cols["kl_uniform"], initial=0)) + 0.05)])
-    frechet = history_figure(cols, [("frechet", "Fréchet distance")], events, "Fréchet distance ↓",
-                             height=CHART_HEIGHT)
-    for fig in (coverage, frechet):
-        fig.update_traces(mode="lines+markers", marker=dict(size=5))  # checks are sparse points
-    a.plotly_chart(coverage, key=f"{key}_digits")
-    b.plotly_chart(frechet, key=f"{key}_frechet")
+    third = (CHART_WIDTH - 32) / 3
+    top = max(1.02, float(np.nanmax(cols["kl_uniform"], initial=0)) + 0.05)
     fractions = np.array([values.get(f"digit_{d}", 0.0) for d in range(10)])
-    c.plotly_chart(_histogram_figure(fractions), key=f"{key}_hist")
+    panels = [history_panel((0, 0, third, CHART_HEIGHT), cols, DIGIT_SERIES, "Digit coverage", events=events,
+                            y_range=(-0.02, top)),
+              history_panel((third + 16, 0, third, CHART_HEIGHT), cols, [("frechet", "Fréchet distance")],
+                            "Fréchet distance ↓", events=events),
+              digit_histogram_panel((2 * (third + 16), 0, third, CHART_HEIGHT), fractions)]
+    live_canvas(Scene(CHART_WIDTH, CHART_HEIGHT, panels, frame=iteration, font=_font(),
+                      label="digit coverage, Fréchet distance and the digits G makes"), key=f"{key}_digits")
 
 
 def frame_scrubber(progress: ImageProgress, key: str) -> None:
@@ -89,7 +98,8 @@ def frame_scrubber(progress: ImageProgress, key: str) -> None:
         st.slider("Frame", 0, last, key=idx_key, disabled=follow,
                   help="Turn off 'Follow the newest frame' to scrub back through training.")
     frame = frames[st.session_state.get(idx_key, last)]
-    st.image(grid(frame.images, cols=9, scale=2), width="stretch", output_format="PNG",
+    # 6 across at 56 px a digit: still >= 40 px on a projector when the column is narrower
+    st.image(grid(frame.images, cols=6, scale=2), width="content", output_format="PNG",
              caption=f"G(fixed z) at iteration {frame.iteration:,} — frame "
                      f"{st.session_state.get(idx_key, last) + 1} of {len(frames)} (one every "
                      f"{progress.frame_every} iterations at most; older frames thinned past "

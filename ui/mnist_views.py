@@ -15,6 +15,7 @@ import streamlit as st
 from gan_core.inactive_settings import labels_apply
 from gan_core.step_probe import DStepView, DVerdict, GStepView, d_step_view, d_verdict, g_step_view
 from ui.mnist_images import score_caption, tile_grid_html
+from ui.readout import readout
 
 SHOWN = 12  # images per grid: enough to see variety, small enough to redraw live
 TILE_WIDTH = 64  # pixels per tile on screen
@@ -59,7 +60,7 @@ def d_verdict_section(verdict: DVerdict) -> None:
     st.caption(f"While the run plays, D's current scores on fresh real and fake digits (not a "
                f"training batch), at iteration {verdict.iteration:,}. Pause and press **Step D** "
                "to see one D update's own batch and loss terms.")
-    st.metric("D accuracy on these", f"{100 * verdict.accuracy:.0f}%")
+    readout([("D accuracy on these", f"{100 * verdict.accuracy:.0f}%")])
     st.markdown(f"**Real digits** — mean D(x) = {verdict.p_real.mean():.3f}")
     _image_row(verdict.real, verdict.p_real, [score_caption(p) for p in verdict.p_real])
     st.markdown(f"**G's fakes** — mean D(G(z)) = {verdict.p_fake.mean():.3f}")
@@ -79,13 +80,11 @@ def d_step_section(view: DStepView | None, latest_update: int, verdict: DVerdict
                f"{view.iteration:,}; batch of {view.batch_size} real + {view.batch_size} fake, "
                f"first {len(view.p_real)} of each shown. Frame colour: red = D says fake, "
                "grey = undecided, green = D says real.")
-    real_err, fake_err, acc = st.columns(3)
-    real_err.metric("Real error", f"{view.loss_real:.3f}",
-                    help="D's loss on the real images; with log loss −mean[y·log D(x) + "
-                         "(1−y)·log(1−D(x))] at the real label y.")
-    fake_err.metric("Fake error", f"{view.loss_fake:.3f}", help="−mean log(1 − D(G(z))) with log loss.")
-    acc.metric("D accuracy", f"{100 * view.accuracy:.0f}%",
-               help="Real images scored above ½ plus fakes scored below ½, over the whole batch.")
+    readout([("Real error", f"{view.loss_real:.3f}"), ("Fake error", f"{view.loss_fake:.3f}"),
+             ("D accuracy", f"{100 * view.accuracy:.0f}%")])
+    st.caption("Real error: D's loss on the real images (log loss: −mean[y·log D(x) + (1−y)·log(1−D(x))] at "
+               "the real label y). Fake error: −mean log(1 − D(G(z))). Accuracy: real images scored above ½ "
+               "plus fakes scored below ½, over the whole batch.")
     labelled = labels_apply(view.loss)  # WGAN-GP and hinge have no labels to smooth
     real_words = (f"labelled {view.real_label:g}{' (one-sided label smoothing)' if view.real_label < 1 else ''}"
                   if labelled else f"no label (the {view.loss} loss uses none)")
@@ -106,11 +105,9 @@ def g_step_section(view: GStepView | None, latest_update: int) -> None:
         return
     st.caption(f"Update #{view.update:,} ({_age(view.update, latest_update)}), now at iteration "
                f"{view.iteration:,}; batch of {view.batch_size}, first {len(view.p_before)} shown.")
-    before, after, up = st.columns(3)
-    before.metric("Mean D(G(z)) before", f"{view.mean_before:.3f}")
-    after.metric("Mean D(G(z)) after", f"{view.mean_after:.3f}", delta=f"{view.mean_after - view.mean_before:+.3f}")
-    up.metric("Rated higher now", f"{100 * view.improved:.0f}%",
-              help="Share of the batch whose fake D scores higher after G's update.")
+    readout([("Mean D(G(z)) before", f"{view.mean_before:.3f}"),
+             ("Mean D(G(z)) after", f"{view.mean_after:.3f} ({view.mean_after - view.mean_before:+.3f})"),
+             ("Rated higher now", f"{100 * view.improved:.0f}%")])
     st.markdown("**Before the update**: the fakes G was trained on, *labelled real* for G's loss")
     _image_row(view.before, view.p_before, [score_caption(p) for p in view.p_before])
     st.markdown("**After the update**: the same z through the new G")
