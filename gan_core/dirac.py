@@ -39,7 +39,7 @@ METHODS = {
                r"\max_\psi\,\min_\theta\; \log\sigma(0) + \log(1-\sigma(\psi\theta))"
                r"\quad\Rightarrow\quad v = \big(\psi\,\sigma(\psi\theta),\; -\theta\,\sigma(\psi\theta)\big)",
                "Near (0, 0) the field is a pure rotation (Jacobian eigenvalues ±i/2): nothing pulls the "
-               "path in, and a step along a rotation moves outwards."),
+               "path in, and a simultaneous step along a rotation moves outwards."),
         Method("nsgan", "NS-GAN (non-saturating G)", "NS-GAN",
                r"G:\ \min_\theta -\log\sigma(\psi\theta)\quad\Rightarrow\quad "
                r"v = \big(\psi\,(1-\sigma(\psi\theta)),\; -\theta\,\sigma(\psi\theta)\big)",

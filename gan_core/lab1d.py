@@ -35,8 +35,8 @@ LAB_DEFAULTS = dict(z_dim=1, noise="uniform", g_depth=2, g_width=32, d_depth=2, 
 PLOT_POINTS = 801  # the drawn curves
 MIN_GRID, MAX_GRID = 801, 40001  # points of the estimate grid, all pieces together
 POINTS_PER_WIDTH = 3  # grid points per kernel bandwidth (or per target σ, if narrower)
-KERNEL_REACH = 9.0  # a sample's kernel mass beyond 9 bandwidths is 2e-19: nothing left to count
-DATA_REACH = 12.0  # the target's mass beyond 12 σ of every mode is 4e-33
+KERNEL_REACH = 7.0  # a sample's kernel mass beyond 7 bandwidths is 3e-12: nothing left to count
+DATA_REACH = 8.0  # the target's mass beyond 8 σ of every mode is 1e-15
 
 
 def lab_config(target: str = "gaussian_1d", **changes) -> TrainConfig:
@@ -163,12 +163,10 @@ def estimate_grids(samples: np.ndarray, bandwidth: float, spans: list) -> list[n
     starts = np.concatenate([s - reach, [a for a, _, _ in spans]])
     ends = np.concatenate([s + reach, [b for _, b, _ in spans]])
     order = np.argsort(starts)
-    merged: list[list[float]] = []
-    for a, b in zip(starts[order], ends[order]):
-        if merged and a <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], b)
-        else:
-            merged.append([float(a), float(b)])
+    starts, ends = starts[order], np.maximum.accumulate(ends[order])  # furthest reach so far
+    first = np.r_[True, starts[1:] > ends[:-1]]  # an interval that no earlier one reaches opens a piece
+    last = np.r_[first[1:], True]
+    merged = list(zip(starts[first].tolist(), ends[last].tolist()))
     total = sum(b - a for a, b in merged)
     narrowest = min([bandwidth] + [sd for _, _, sd in spans])
     count = np.clip(POINTS_PER_WIDTH * total / narrowest, MIN_GRID, MAX_GRID)
