@@ -22,6 +22,7 @@ DIGIT_SERIES = [("kl_uniform", "KL(p_gen ‖ uniform)"), ("mean_confidence", "me
 
 
 CHART_WIDTH = 820  # px laid out; the canvases shrink to their column
+DIGITS_WIDTH = 460
 
 
 def _font() -> int:
@@ -71,15 +72,16 @@ def digit_metric_charts(progress: ImageProgress, events: list, key: str, classif
     st.markdown(f"**{missing_sentence(values)}**")
     cols = progress.metric_columns()
     cols["coverage"] = cols.get("digits_covered", np.array([])) / 10
-    third = (CHART_WIDTH - 32) / 3
+    # laid out for the narrower metrics column: the two curves side by side, the digits below
+    width, half, row = DIGITS_WIDTH, (DIGITS_WIDTH - 14) / 2, 220
     top = max(1.02, float(np.nanmax(cols["kl_uniform"], initial=0)) + 0.05)
     fractions = np.array([values.get(f"digit_{d}", 0.0) for d in range(10)])
-    panels = [history_panel((0, 0, third, CHART_HEIGHT), cols, DIGIT_SERIES, "Digit coverage", events=events,
+    panels = [history_panel((0, 0, half, row), cols, DIGIT_SERIES, "Digit coverage", events=events,
                             y_range=(-0.02, top)),
-              history_panel((third + 16, 0, third, CHART_HEIGHT), cols, [("frechet", "Fréchet distance")],
+              history_panel((half + 14, 0, half, row), cols, [("frechet", "Fréchet distance")],
                             "Fréchet distance ↓", events=events),
-              digit_histogram_panel((2 * (third + 16), 0, third, CHART_HEIGHT), fractions)]
-    live_canvas(Scene(CHART_WIDTH, CHART_HEIGHT, panels, frame=iteration, font=_font(),
+              digit_histogram_panel((0, row + 12, width, 170), fractions)]
+    live_canvas(Scene(width, row + 12 + 170, panels, frame=iteration, font=_font() - 1,
                       label="digit coverage, Fréchet distance and the digits G makes"), key=f"{key}_digits")
 
 
