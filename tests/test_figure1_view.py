@@ -30,3 +30,23 @@ def test_estimate_curves_are_named_for_what_they_draw(alpha):
     else:
         assert curves[names["value_d_star"]] == pytest.approx([f.value_d_star for f in frames], abs=1e-12)
         assert "V(D*, G)" not in names["c_of_g"]
+
+
+@pytest.mark.parametrize("alpha", [1.0, 0.9])
+def test_live_estimates_panel_names_each_curve_for_what_it_draws(alpha):
+    from ui.figure1_view import estimates_panel
+
+    t = Trainer(lab_config(real_label=alpha))
+    trace = EstimateTrace()
+    frames = []
+    for _ in range(2):
+        t.train(5)
+        frames.append(figure1_frame(t))
+        trace.add(frames[-1])
+    panel = estimates_panel((0, 0, 300, 200), trace, real_label=alpha)
+    labels = [item["label"] for item in panel.legend]
+    names = estimate_labels(alpha)
+    assert names["c_of_g"] in labels and ("V(D*, G)" in names["c_of_g"]) == (alpha == 1)
+    assert (names["value_d_star"] in labels) == (alpha != 1)
+    if alpha != 1:  # the drawn D*'s own value is below C(G), by the frames' independent numbers
+        assert all(f.value_d_star < f.c_of_g for f in frames)

@@ -98,13 +98,17 @@ def trace() -> EstimateTrace:
 FIGURE_WIDTH, FIGURE_HEIGHT, CHART_HEIGHT = 820, 470, 250
 
 
-def estimates_panel(box, trace: EstimateTrace, events=()) -> Panel:
-    """V(D, G), C(G) = −log 4 + 2·JSD and JSD over iterations, with the −log 4 equilibrium."""
-    columns = trace.columns()
-    return series_panel(box, [(columns["iteration"], columns["value"], "#1f77b4", "V(D, G)", ()),
-                              (columns["iteration"], columns["c_of_g"], "#d62728", "C(G) = −log 4 + 2·JSD", ()),
-                              (columns["iteration"], columns["jsd"], "#2ca02c", "JSD(p_data ‖ p_g)", ())],
-                        "V, JSD and C(G); dashed: −log 4", rules=(-math.log(4),), events=events)
+def estimates_panel(box, trace: EstimateTrace, events=(), real_label: float = 1.0) -> Panel:
+    """V(D, G), C(G) = −log 4 + 2·JSD and JSD over iterations, with the −log 4 equilibrium; with
+    real label α < 1 also V at the drawn α-scaled D*, which is not C(G) (lab1d.estimate_labels)."""
+    columns, names = trace.columns(), estimate_labels(real_label)
+    it = columns["iteration"]
+    series = [(it, columns["value"], "#1f77b4", names["value"], ()),
+              (it, columns["c_of_g"], "#d62728", names["c_of_g"], ())]
+    if real_label != 1:
+        series.append((it, columns["value_d_star"], "#ff7f0e", names["value_d_star"], (4, 3)))
+    series.append((it, columns["jsd"], "#2ca02c", names["jsd"], ()))
+    return series_panel(box, series, "V, JSD and C(G); dashed: −log 4", rules=(-math.log(4),), events=events)
 
 
 def render(run: LiveRun) -> None:
@@ -130,7 +134,7 @@ def render(run: LiveRun) -> None:
                       frame=run.trainer.updates, font=font, label="Figure 1: densities, D and the mapping z to G(z)"),
                 key="toy1d_figure1")
     third = (FIGURE_WIDTH - 24) / 3
-    charts = [estimates_panel((0, 0, third, CHART_HEIGHT), est, events),
+    charts = [estimates_panel((0, 0, third, CHART_HEIGHT), est, events, frame.real_label),
               d_output_panel((third + 12, 0, third, CHART_HEIGHT), columns, events),
               loss_panel((2 * (third + 12), 0, third, CHART_HEIGHT), columns, events)]
     live_canvas(Scene(FIGURE_WIDTH, CHART_HEIGHT, charts, frame=run.trainer.updates, font=font,
