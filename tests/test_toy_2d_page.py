@@ -204,3 +204,21 @@ def test_the_canvases_draw_this_redraws_numbers():
     assert len(bars["values"]) == 8
     assert [v for v, c in zip(bars["values"], counts) if c > 0] == [float(c) for c in counts if c > 0]
     assert [color for color, c in zip(bars["colors"], counts) if c == 0] == ["#d62728"] * int((counts == 0).sum())
+
+
+def test_the_status_line_names_no_label_where_the_loss_uses_none():
+    at = open_lab(target="ring8", batch_size=32)
+    at.selectbox(key="toy_knob_loss").set_value("hinge").run()
+    status = " ".join(c.value for c in at.caption)
+    assert "No labels under the hinge loss" in status and "Real label in use" not in status
+    at.selectbox(key="toy_knob_loss").set_value("nonsaturating").run()
+    assert any("Real label in use: **1.00**" in c.value for c in at.caption)
+
+
+def test_d_star_panel_marks_alpha_over_two_where_p_data_equals_p_g():
+    at = open_lab(target="ring8", batch_size=32)
+    at.slider(key="toy_knob_label_smoothing").set_value(0.1).run()
+    d, d_star = canvas_scenes(at)["toy_secondary_canvas"]["panels"][:2]
+    assert d["title"] == "D as trained (dashed: ½)" and d["layers"][1]["level"] == pytest.approx(127.5)
+    assert d_star["title"] == "D* = 0.9·p_data/(p_data + p_g) (dashed: 0.45)"
+    assert d_star["layers"][1]["level"] == pytest.approx(0.45 * 255)

@@ -15,6 +15,7 @@ import time
 import numpy as np
 import streamlit as st
 
+from gan_core.inactive_settings import labels_apply
 from gan_core.live import LiveRun
 from gan_core.trainer import RECORD_FIELDS
 from ui.canvas import live_canvas
@@ -60,10 +61,12 @@ def _last_record(history: dict) -> dict:
 def status_line(data: RenderData, prefix: str = "toy") -> None:
     """The settings the trainer is using right now (what a slider move must change)."""
     c = data.config
+    labels = (f"Real label in use: **{c.real_label:.2f}** (label smoothing **{c.label_smoothing:.2f}**)"
+              if labels_apply(c.loss) else f"No labels under the {c.loss} loss (label smoothing "
+                                           f"**{c.label_smoothing:.2f}** has no effect)")
     with st.container(key=f"{prefix}_status"):
-        st.caption(f"Real label in use: **{c.real_label:.2f}** (label smoothing **{c.label_smoothing:.2f}**) · "
-                   f"batch size **{c.batch_size}** · loss **{c.loss}** · lr D **{c.lr_d:g}** / G **{c.lr_g:g}** · "
-                   f"k = **{c.d_steps}** · target **{c.target}**")
+        st.caption(f"{labels} · batch size **{c.batch_size}** · loss **{c.loss}** · lr D **{c.lr_d:g}** / "
+                   f"G **{c.lr_g:g}** · k = **{c.d_steps}** · target **{c.target}**")
 
 
 def big_numbers(run: LiveRun, data: RenderData) -> None:

@@ -82,9 +82,10 @@ def d_star_title(real_label: float) -> str:
 
 def d_versus_optimal_panels(scene: PlaneScene, frame: PlaneFrame, boxes) -> list[Panel]:
     """D as trained beside D* for today's G, on one grid and one colour scale."""
-    real_label = getattr(frame, "real_label", 1.0)
-    return [Panel(box=boxes[0], layers=[image(frame.heat), contour(frame.heat, 0.5)], title="D as trained",
+    real_label = frame.real_label
+    # D*'s dashed line is where p_data = p_g: D* = α/2 there (½ without smoothing)
+    return [Panel(box=boxes[0], layers=[image(frame.heat), contour(frame.heat, 0.5)], title="D as trained (dashed: ½)",
                   **_ranges(scene)),
-            Panel(box=boxes[1], layers=[image(frame.d_star), contour(frame.d_star, 0.5)],
-                  title=d_star_title(real_label), **_ranges(scene))]
+            Panel(box=boxes[1], layers=[image(frame.d_star), contour(frame.d_star, real_label / 2)],
+                  title=d_star_title(real_label) + f" (dashed: {real_label / 2:g})", **_ranges(scene))]
 
