@@ -138,9 +138,12 @@ def test_bar_legend_colours_are_the_bars_colours_and_missing_marks_carry_no_over
     assert generated.marker.color not in DIGIT_COLORS  # not mistaken for one digit's island on the map
     missing = next(t for t in fig.data if t.type == "scatter")
     assert missing.mode == "markers" and missing.text is None  # no text to overlap the marks
-    assert list(missing.x) == ["0", "1", "2", "3", "4", "5", "6", "7", "9"] and set(missing.y) == {0}
-    assert missing.marker.symbol == "x" and "missing" in missing.name and missing.showlegend is not False
-    assert missing.cliponaxis is False  # the ✗ on the axis is drawn whole, not cut in half
+    assert list(missing.x) == ["0", "1", "2", "3", "4", "5", "6", "7", "9"]
+    assert missing.marker.symbol == "x" and missing.name == "missing (never drawn)" and missing.showlegend is not False
+    # each ✗ in its digit's empty generated slot, above the axis (its tick labels stay readable)
+    assert missing.offsetgroup == generated.offsetgroup and fig.layout.scattermode == "group"
+    top = fig.layout.yaxis.range[1] / 1.15  # the tallest bar: 100% of fakes on 8
+    assert top == pytest.approx(1.0, abs=1e-12) and np.allclose(missing.y, 0.04, rtol=0, atol=1e-12)
 
 
 def test_the_kl_curve_is_named_as_the_kl_metric():

@@ -23,7 +23,8 @@ TARGET_COLOR = "rgba(60, 60, 60, 0.35)"
 # per digit made the legend say "generated = blue" over an olive bar. Not a digit colour, so it
 # never reads as one digit's island on the map.
 GENERATED_COLOR = "#3949ab"
-MISSING_NAME = "✗ missing (never drawn)"
+MISSING_NAME = "missing (never drawn)"  # the legend draws the ✗ itself
+MISSING_MARK_HEIGHT = 0.04  # of the y range's top: the ✗ sits above the axis, clear of the tick labels
 
 
 def mode_colors(k: int) -> list[str]:
@@ -46,28 +47,30 @@ def kl_label(target) -> str:
 def coverage_bars(cov: Coverage, real: np.ndarray | None = None, height: int = 300,
                   title: str = "") -> go.Figure:
     """Generated share per mode (one colour) next to the real / target share (grey bars); a
-    missing mode gets a red ✗ on the axis under its empty bar, named once in the legend (a text
+    missing mode gets a red ✗ in its empty generated slot, named once in the legend (a text
     label per mode overlapped the markers and each other when many modes were missing)."""
     reference = cov.target if real is None else np.asarray(real, float)
     ticks = short_names(cov.names)
     fig = go.Figure()
-    fig.add_bar(x=ticks, y=reference, name="real data" if real is not None else "target",
+    fig.add_bar(x=ticks, y=reference, name="real data" if real is not None else "target", offsetgroup="reference",
                 marker_color=TARGET_COLOR, hovertext=list(cov.names),
                 hovertemplate="%{hovertext}: %{y:.1%} of real samples<extra></extra>")
-    fig.add_bar(x=ticks, y=cov.proportions, name="generated", marker_color=GENERATED_COLOR,
+    fig.add_bar(x=ticks, y=cov.proportions, name="generated", marker_color=GENERATED_COLOR, offsetgroup="generated",
                 customdata=cov.counts, hovertext=list(cov.names),
                 hovertemplate="%{hovertext}: %{y:.1%} of generated (%{customdata} samples)<extra></extra>")
+    top = max(float(np.max(cov.proportions, initial=0)), float(np.max(reference, initial=0)), 0.05)
     missing_x = [t for t, c in zip(ticks, cov.covered) if not c]
-    if missing_x:
-        fig.add_scatter(x=missing_x, y=[0] * len(missing_x), mode="markers", name=MISSING_NAME,
-                        marker=dict(symbol="x", size=11, color=MISSING_COLOR), cliponaxis=False,
+    if missing_x:  # in the empty generated slot (scattermode "group"), just above the axis and its labels
+        fig.add_scatter(x=missing_x, y=[MISSING_MARK_HEIGHT * top] * len(missing_x), mode="markers",
+                        name=MISSING_NAME, offsetgroup="generated",
+                        marker=dict(symbol="x", size=10, color=MISSING_COLOR),
                         hovertext=[n for n, c in zip(cov.names, cov.covered) if not c],
                         hovertemplate="%{hovertext}: never drawn<extra></extra>")
-    top = max(float(np.max(cov.proportions, initial=0)), float(np.max(reference, initial=0)), 0.05)
-    fig.update_layout(barmode="group", height=height, title=title or None,
+    fig.update_layout(barmode="group", scattermode="group", height=height, title=title or None,
                       margin=dict(l=10, r=10, t=30 if title else 10, b=10),
-                      legend=dict(orientation="h", y=1.12), yaxis=dict(tickformat=".0%", range=[0, top * 1.15]),
-                      xaxis=dict(title=cov.names[0].split(" ")[0] if cov.names else "", type="category"))
+                      legend=dict(orientation="h", y=1.12), yaxis=dict(tickformat=".0%", range=[0, top * 1.15], automargin=True),
+                      xaxis=dict(title=cov.names[0].split(" ")[0] if cov.names else "", type="category",
+                                 automargin=True))  # room below for the digits and the axis title
     return fig
 
 
@@ -91,6 +94,8 @@ def coverage_timeline_figure(tl: CoverageTimeline, height: int = 380) -> go.Figu
     fig.update_yaxes(title_text="covered", range=[-0.3, k + 0.5], row=2, col=1, secondary_y=False)
     fig.update_yaxes(title_text="KL (nats)", rangemode="tozero", row=2, col=1, secondary_y=True)
     fig.update_xaxes(title_text="iteration", row=2, col=1)
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)  # the 10 px margins below would cut the tick labels and titles
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=10, b=10), legend=dict(orientation="h", y=-0.2),
                       uirevision="keep")
     return fig
