@@ -1,0 +1,751 @@
+"""Browser benchmark of the live training pages: what a class sees in a real Chromium, measured in
+the page itself (issue 11, item 2 is the bar, item 3 asks for this script).
+
+    python bench/browser_live.py                                   # 4 pages, 30 s each, 1-min soak
+    python bench/browser_live.py --pages toy_2d --seconds 10 --minutes 0.5   # quick look
+    python bench/browser_live.py --minutes 10 --json out.json      # the 10-minute DOM figure
+    python bench/browser_live.py --teacher --screenshot shots/     # teacher mode, 1440x900 PNGs
+    python bench/browser_live.py --app-dir /tmp/before --write --label before   # another tree
+    python bench/browser_live.py --write --label after             # record the "after" figures
+
+It starts `streamlit run app.py --server.headless true --server.port <free>` (tests/
+browser_support.py's StreamlitServer, in --app-dir), drives Debian's Chromium (/usr/bin/chromium,
+--headless --no-sandbox --disable-gpu --disable-background-networking, viewport 1440x900) with
+Playwright's sync API, and for each page (its own browser context, i.e. its own Streamlit session):
+opens the app root then the page, [switches teacher mode on], installs the probes below with
+page.evaluate, presses Play, waits for the iteration counter to move, measures a window of
+--seconds, [takes a screenshot], moves the sliders and clicks Pause/Play while it plays, keeps
+playing until --minutes after Play, reads the DOM size, pauses, closes the tab, and then times a
+bare training loop for the page's own config in this process (nothing else of the bench running).
+
+Figures (per page)
+- frames/s: animation frames (requestAnimationFrame ticks) in which at least one DOM mutation
+  happened inside the live views, per second of the window. A MutationObserver (attributes,
+  child lists, text) on document.body marks the current frame dirty when a mutation's target (or
+  an added/removed node) lies in a live view; each rAF tick counts a dirty frame and clears the
+  mark. Live views: the container keyed `<prefix>_live` (`.st-key-<prefix>_live`, mutations inside
+  same-origin iframes in it included) when the page has one ("container" in the `views` column);
+  otherwise the plotly charts, images and canvases in the main area ([data-testid='stMain'];
+  "fallback: N charts/images"). `bursts/s` counts runs of consecutive dirty frames (one redraw
+  that spans several frames counts once); `draws/s` counts changes of a canvas's `data-frame`
+  attribute (0 where nothing draws on canvas).
+- busy % (rAF): the main thread's load estimated from rAF gaps: the sum over ticks of
+  (gap - 1000/60 ms) where positive, over the window's length. A main thread that is free paints
+  at 60 Hz and this is ~0; a thread stuck in a 500 ms task adds ~483 ms. `rAF/s` is the tick rate.
+- long-task %: the share of the window covered by 'longtask' entries (PerformanceObserver,
+  buffered; tasks > 50 ms). It misses busy time made of many short tasks, hence both.
+- latency (ms, median / p95 over the moves made): the label-smoothing slider thumb
+  (`.st-key-<prefix>_knob_label_smoothing [role='slider']` or its `input[type='range']`) gets the
+  focus in the page and a key is pressed (page.keyboard, no Playwright actionability waits, which
+  take several round trips to a busy renderer): ArrowRight, then ArrowLeft back (10 moves:
+  0 -> 0.25 -> 0); the batch-size slider (`..._knob_batch_size`) ArrowLeft then back (256 -> 32 ->
+  256 with 6 moves); and the Play/Pause button (`.st-key-<prefix>_play button`) is clicked with
+  page.mouse at its centre (Pause, Play, Pause, Play). Timed in the page: from the keydown /
+  pointerdown event's timeStamp (a capture listener on document; the event's creation time, so a
+  busy main thread's queueing delay is included) to the first moment a MutationObserver callback
+  (or a rAF / 50 ms timer check) sees the effect: the status line (`.st-key-<prefix>_status`)
+  showing exactly this move's "label smoothing <v>" / "batch size <n>" (markdown bold or not), or
+  the button's label for the state the click asks for (so a late effect of an earlier move is
+  never taken for this one). Where the status line does not show the value (pages before issue
+  11) the probe falls back to the address bar's query string changing (the app writes the setting
+  there after its rerun; "addr" in the cell). A move not seen within --move-timeout counts as the
+  timeout (the p95 is then marked ">", a lower bound) and ends that kind's moves on the page; each
+  kind also stops after --latency-budget seconds, so a slow page gets fewer moves (n in the cell).
+  After each label-smoothing move the slider's own value is compared with the status line's.
+- DOM: document.getElementsByTagName('*').length just after Play, and again --minutes after Play.
+- it/s page: the iteration counter read in the page every 250 ms (an st.metric labelled
+  "Iteration", as tests/browser_support.py's int_metric reads it, else "Iteration N" in the status
+  line or any markdown/caption of the main area) while playing; the rate is taken between the
+  first and last *changes* of the shown value inside the window, so a stale display does not bias
+  it. `resets` counts decreases of that counter from Play to the end (a run lost by accident).
+- it/s bare: the same config trained by gan_core's Trainer.step() in a plain loop in this process
+  for --bare-seconds (bench/live_throughput.py's bare_rate, imported from the app tree; the
+  side-by-side page's LockstepRun.step() likewise, one iteration = both runs), after the page's
+  run was paused, its tab closed and the server's CPU use fell under 15 % of a core (a run left
+  playing stops at its idle timeout). `ratio` = page / bare (issue 11's bar: >= 0.7). The page's
+  counter shows completed G updates; on the side-by-side page one iteration is both runs'.
+- rAF/s before Play (JSON `raf_idle_per_s`): the page's frame rate with nothing playing, ~60 on a
+  free main thread; it checks that the rAF-based busy estimate has a sound baseline.
+
+Both measured trees are supported: the pre-issue-11 pages (plotly live views, no `_live`
+container, status lines without the setting) and the rewritten ones. The machine's load average
+is printed and recorded; on the shared 2-core machine the figures depend on it.
+--write puts the table and the exact command into docs/BENCHMARKS.md's "## Browser live" section,
+under "### Before" or "### After" (--label), replacing only that subsection.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import re
+import shlex
+import statistics
+import sys
+import time
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as app.py sets it for the server's torch
+
+HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(HERE, "tests"))
+
+import browser_support  # noqa: E402
+from browser_support import CHROMIUM, CHROMIUM_ARGS, StreamlitServer, open_app_page, wait_until  # noqa: E402
+
+VIEWPORT = {"width": 1440, "height": 900}
+SECTION = "## Browser live"
+
+# page name -> address (with the query a page needs), widget prefix, and the bare loop's trainer.
+# Keep the configs in step with each page's default run (views/*.py BASE).
+PAGES = {
+    "toy_2d": dict(path="/toy_2d", prefix="toy", bare="Trainer(TrainConfig(target='ring8'))"),
+    "toy_1d": dict(path="/toy_1d", prefix="toy1d", bare="Trainer(lab_config('gaussian_1d'))"),
+    # The page compares label smoothing by default, and the compared setting has no shared slider:
+    # compare the noise prior instead (same cost per step), through the page's own share link.
+    "side_by_side": dict(path="/side_by_side?compare=noise&a=gaussian&b=uniform", prefix="sbs",
+                         bare="LockstepRun(TrainConfig(target='ring8', seed=0), 'noise', 'gaussian', 'uniform')"),
+    "mnist": dict(path="/mnist", prefix="mnist", bare="Trainer(first MNIST preset)"),
+}
+
+
+def bare_trainer(page: str):
+    """The page's default run, for the bare loop (imported from the measured tree)."""
+    from gan_core.config import TrainConfig
+    from gan_core.trainer import Trainer
+    if page == "toy_2d":
+        return Trainer(TrainConfig(target="ring8"))
+    if page == "toy_1d":
+        from gan_core.lab1d import lab_config
+        return Trainer(lab_config("gaussian_1d"))
+    if page == "side_by_side":
+        from gan_core.lockstep import LockstepRun
+        return LockstepRun(TrainConfig(target="ring8", seed=0), "noise", "gaussian", "uniform")
+    from gan_core.presets import MNIST_PRESETS
+    return Trainer(next(iter(MNIST_PRESETS.values())).config)
+
+
+def bare_loop_rate(page: str, seconds: float) -> tuple[float, str]:
+    """Iterations/s of the page's config in a plain step() loop; and what was run."""
+    if page != "side_by_side":
+        try:  # reuse the existing bare loop where the measured tree has it
+            from bench.live_throughput import bare_rate
+            return bare_rate(bare_trainer(page).config, seconds), "bench/live_throughput.py bare_rate"
+        except ImportError:
+            pass
+    trainer = bare_trainer(page)
+    for _ in range(5):  # warm-up: first steps allocate
+        trainer.step()
+    start, t0 = trainer.iteration, time.perf_counter()
+    while time.perf_counter() - t0 < seconds:
+        trainer.step()
+    return (trainer.iteration - start) / (time.perf_counter() - t0), "step() loop"
+
+
+# ---- the in-page probes ------------------------------------------------------------------------
+
+PROBES_JS = r"""
+(prefix) => {
+  if (window.__bl) return window.__bl.mode();
+  const FRAME_MS = 1000 / 60;
+  const CHARTS = ".js-plotly-plot, [data-testid='stPlotlyChart'], [data-testid='stImage'], " +
+                 "[data-testid='stImageContainer'], [data-testid='stVegaLiteChart'], canvas, img";
+  const B = window.__bl = {
+    prefix, dirty: false, prevDirty: false, last: null, on: false,
+    frames: 0, bursts: 0, ticks: 0, draws: 0, mutations: 0, busy: 0, gaps: [], t0: 0,
+    longtasks: [], iters: [], armed: null, result: null, lastInput: {}, observed: new WeakSet(),
+  };
+  const container = () => document.querySelector(`.st-key-${prefix}_live`);
+  B.mode = () => {
+    if (container()) return "container";
+    const main = document.querySelector("[data-testid='stMain']");
+    const n = main ? main.querySelectorAll(".js-plotly-plot, [data-testid='stImage'], canvas").length : 0;
+    return `fallback: ${n} charts/images`;
+  };
+  const isLive = (node) => {
+    const el = node && (node.nodeType === 1 ? node : node.parentElement);
+    if (!el) return false;
+    if (el.ownerDocument !== document) return true;  // inside an iframe of the live container
+    if (container()) return !!el.closest(`.st-key-${prefix}_live`);
+    return !!(el.closest(CHARTS) && el.closest("[data-testid='stMain']"));
+  };
+  const touches = (nodes) => {
+    for (const n of nodes) {
+      if (n.nodeType !== 1) continue;
+      if (isLive(n) || (n.querySelector && n.querySelector(CHARTS) && n.closest("[data-testid='stMain']"))) return true;
+    }
+    return false;
+  };
+  const onMutations = (records) => {
+    if (B.on) {
+      B.mutations += records.length;
+      for (const r of records) {
+        if (r.type === "attributes" && r.attributeName === "data-frame") B.draws++;
+        if (!B.dirty && (isLive(r.target) || touches(r.addedNodes) || touches(r.removedNodes))) B.dirty = true;
+      }
+    }
+    B.check();
+  };
+  const opts = {subtree: true, childList: true, attributes: true, characterData: true};
+  new MutationObserver(onMutations).observe(document.body, opts);
+  const watchFrames = () => {  // same-origin iframes (custom components) in the live container
+    const c = container();
+    if (!c) return;
+    for (const f of c.querySelectorAll("iframe")) {
+      try {
+        const doc = f.contentDocument;
+        if (doc && doc.body && !B.observed.has(doc)) {
+          B.observed.add(doc);
+          new MutationObserver(onMutations).observe(doc.body, opts);
+        }
+      } catch (e) { /* cross-origin: not observable */ }
+    }
+  };
+  setInterval(watchFrames, 1000);
+  const takeLongtasks = (list) => { for (const e of list) B.longtasks.push([e.startTime, e.duration]); };
+  try {
+    B.ltObserver = new PerformanceObserver((list) => takeLongtasks(list.getEntries()));
+    B.ltObserver.observe({type: "longtask", buffered: true});
+  } catch (e) { B.noLongtask = String(e); }
+  const tick = (now) => {
+    if (B.on) {
+      if (B.last !== null) {
+        const gap = now - B.last;
+        B.busy += Math.max(0, gap - FRAME_MS);
+        if (B.gaps.length < 200000) B.gaps.push(gap);
+      }
+      B.ticks++;
+      if (B.dirty) { B.frames++; if (!B.prevDirty) B.bursts++; }
+      B.prevDirty = B.dirty;
+    }
+    B.last = now;
+    B.dirty = false;
+    B.check();
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+  setInterval(() => B.check(), 50);
+
+  // the iteration counter, sampled while the page lives; a change is stored with its time
+  const iteration = () => {
+    for (const m of document.querySelectorAll("[data-testid='stMetric']")) {
+      const label = m.querySelector("[data-testid='stMetricLabel']");
+      if (label && /^iteration\b/i.test(label.textContent.trim())) {
+        const v = m.querySelector("[data-testid='stMetricValue']");
+        const n = v && parseInt(v.textContent.replace(/[,\s]/g, ""), 10);
+        if (Number.isFinite(n)) return n;
+      }
+    }
+    const places = [document.querySelector(`.st-key-${prefix}_status`),
+      ...document.querySelectorAll("[data-testid='stMain'] [data-testid='stMarkdownContainer'], " +
+                                   "[data-testid='stMain'] [data-testid='stCaptionContainer']")];
+    for (const el of places) {
+      const m = el && el.textContent.match(/\biteration\s*[:=#]?\s*([\d,]+)/i);
+      if (m) return parseInt(m[1].replace(/,/g, ""), 10);
+    }
+    return null;
+  };
+  B.iteration = iteration;
+  setInterval(() => {
+    const v = iteration();
+    const lastV = B.iters.length ? B.iters[B.iters.length - 1][1] : null;
+    if (v !== null && v !== lastV && B.iters.length < 100000) B.iters.push([performance.now(), v]);
+  }, 250);
+
+  // input latency: what the probe shows now, and the first time it differs from `before`
+  B.read = (kind) => {
+    if (kind === "play") {
+      const b = document.querySelector(`.st-key-${prefix}_play button`);
+      return b ? {src: "button", v: b.textContent.trim()} : {src: "none", v: null};
+    }
+    const status = document.querySelector(`.st-key-${prefix}_status`);
+    const re = kind === "label_smoothing" ? /label smoothing\W*([0-9]*\.?[0-9]+)/i : /batch size\W*([0-9]+)/i;
+    const m = status && status.textContent.match(re);
+    if (m) return {src: "status", v: m[1]};
+    return {src: "address", v: location.search};
+  };
+  const thumb = (kind) => document.querySelector(`.st-key-${prefix}_knob_${kind} [role='slider'], ` +
+                                                 `.st-key-${prefix}_knob_${kind} input[type='range']`);
+  const remember = (name) => (e) => { B.lastInput[name] = [e.timeStamp, performance.now()]; };
+  document.addEventListener("keydown", remember("key"), true);
+  document.addEventListener("pointerdown", remember("pointer"), true);
+  // arm a probe; a slider's thumb gets the focus here, the button's centre is returned to click
+  B.arm = (kind, input, expect) => {
+    let el = kind === "play" ? document.querySelector(`.st-key-${prefix}_play button`) : thumb(kind);
+    if (!el) return {src: "none", v: null, missing: true};
+    if (kind !== "play" && document.activeElement !== el) el.focus();
+    const r = el.getBoundingClientRect();
+    const now = B.read(kind);
+    B.armed = {kind, input, before: now.v, src: now.src, armedAt: performance.now(),
+               expect: now.src === "status" || kind === "play" ? expect : null};
+    B.result = null;
+    delete B.lastInput[input];
+    return Object.assign(now, {x: r.left + r.width / 2, y: r.top + r.height / 2,
+                               focused: document.activeElement === el});
+  };
+  B.check = () => {
+    const a = B.armed;
+    if (!a || B.result) return;
+    const got = B.read(a.kind);
+    if (got.v === null) return;
+    if (a.kind === "play" && a.expect !== null && a.expect !== undefined) {
+      if (/pause/i.test(got.v) !== a.expect) return;  // the label for the state the click asks for
+    } else if (a.expect !== null && a.expect !== undefined) {
+      if (Math.abs(parseFloat(got.v) - a.expect) > 1e-9) return;  // exactly this move's value
+    } else if (got.v === a.before) return;
+    const shown = performance.now(), input = B.lastInput[a.input];
+    let t0 = a.armedAt, how = "armed";
+    if (input) {
+      const [stamp, handler] = input;
+      // the event's own timeStamp when it is plausible, else the time our listener ran
+      if (stamp >= a.armedAt - 1 && stamp <= handler + 1) { t0 = stamp; how = "event"; }
+      else { t0 = handler; how = "handler"; }
+    }
+    const th = a.kind === "play" ? null : thumb(a.kind);
+    B.result = {ms: shown - t0, value: got.v, src: got.src, t0: how, queue_ms: input ? input[1] - input[0] : null,
+                slider: th ? (th.getAttribute("aria-valuenow") ?? th.value) : null};
+    B.armed = null;
+  };
+  B.start = () => {
+    const t0 = performance.now();
+    Object.assign(B, {on: true, frames: 0, bursts: 0, ticks: 0, draws: 0, mutations: 0, busy: 0, gaps: [],
+                      t0, t1: null, last: t0});
+    return B.mode();
+  };
+  // stop() ends the window (the gap since the last tick counts as busy time); report(), called in
+  // a later task, adds the long tasks that ended since (their entries arrive after the task ends)
+  B.stop = () => {
+    B.t1 = performance.now();
+    B.on = false;
+    B.busy += Math.max(0, B.t1 - B.last - FRAME_MS);
+    B.gaps.push(B.t1 - B.last);
+    return B.t1 - B.t0;
+  };
+  B.report = () => {
+    if (B.ltObserver) takeLongtasks(B.ltObserver.takeRecords());
+    const t1 = B.t1, span = t1 - B.t0;
+    let lt = 0;
+    for (const [s, d] of B.longtasks) lt += Math.max(0, Math.min(s + d, t1) - Math.max(s, B.t0));
+    const gaps = B.gaps.slice().sort((x, y) => x - y);
+    const q = (p) => gaps.length ? gaps[Math.min(gaps.length - 1, Math.floor(p * gaps.length))] : null;
+    // the counter's changes inside the window, and the nearest one on each side: a page that
+    // redraws every few seconds shows few values, and its rate is still measured over the window
+    const inside = B.iters.filter(([t]) => t >= B.t0 && t <= t1);
+    const before = B.iters.filter(([t]) => t < B.t0).slice(-1), after = B.iters.filter(([t]) => t > t1).slice(0, 1);
+    const it = before.concat(inside, after);
+    return {seconds: span / 1000, frames: B.frames, bursts: B.bursts, ticks: B.ticks, draws: B.draws,
+            mutations: B.mutations, busy_ms: B.busy, longtask_ms: lt, longtask_supported: !B.noLongtask,
+            gap_p50: q(0.5), gap_p95: q(0.95), gap_max: gaps.length ? gaps[gaps.length - 1] : null,
+            iters: it, mode: B.mode()};
+  };
+  B.dom = () => {
+    let all = document.getElementsByTagName("*").length, frames = 0;
+    for (const f of document.querySelectorAll("iframe")) {
+      try { frames += f.contentDocument ? f.contentDocument.getElementsByTagName("*").length : 0; } catch (e) {}
+    }
+    return [all, frames];
+  };
+  B.resets = () => {
+    let n = 0;
+    for (let i = 1; i < B.iters.length; i++) if (B.iters[i][1] < B.iters[i - 1][1]) n++;
+    return n;
+  };
+  return B.mode();
+}
+"""
+
+
+# ---- driving one page ------------------------------------------------------------------------
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def percentile(xs: list[float], p: float) -> float | None:
+    if not xs:
+        return None
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(p * (len(xs) - 1))))]
+
+
+def playing(page, prefix: str) -> bool:
+    text = page.locator(f".st-key-{prefix}_play button").first.inner_text(timeout=60_000)
+    return "pause" in text.lower()
+
+
+def measure_moves(page, kind: str, prefix: str, moves: int, timeout: float, budget: float) -> dict:
+    """Latency of `moves` inputs of one kind (alternating directions), in the page's own clock."""
+    input_name = "pointer" if kind == "play" else "key"
+    latencies, timeouts, values, sources, mismatches = [], 0, [], set(), 0
+    started = time.monotonic()
+    up = (moves + 1) // 2  # label smoothing: up then back down; batch size: down then back up
+    for i in range(moves):
+        if time.monotonic() - started > budget:
+            break
+        now = page.evaluate("(k) => window.__bl.read(k)", kind)
+        # the value this move must show (status line only): a late effect of an earlier move can
+        # never be taken for this one
+        expect, key = None, "ArrowRight" if i < up else "ArrowLeft"
+        if kind == "play":
+            expect = not bool(re.search("pause", now["v"] or "", re.I))
+        elif now["src"] == "status":
+            v = float(now["v"])
+            if kind == "label_smoothing":
+                expect = round(v + 0.05 if key == "ArrowRight" else v - 0.05, 2)
+                if not 0 <= expect <= 0.5:
+                    key, expect = ("ArrowLeft", round(v - 0.05, 2)) if expect > 0.5 else ("ArrowRight", round(v + 0.05, 2))
+            else:
+                key = "ArrowLeft" if i < up else "ArrowRight"
+                expect = v / 2 if key == "ArrowLeft" else v * 2
+        # Playwright's locator actions wait for the element in several round trips to a busy
+        # renderer; one raw key press / mouse click at the spot arm() found is what a hand does
+        before = page.evaluate("(k) => window.__bl.arm(k[0], k[1], k[2])", [kind, input_name, expect])
+        if before.get("missing"):
+            return {"kind": kind, "n": 0, "note": "no such widget"}
+        if kind == "play":
+            page.mouse.click(before["x"], before["y"])
+        else:
+            page.keyboard.press(key)
+        try:
+            result = wait_until(lambda: page.evaluate("window.__bl.result"), timeout, 0.1,
+                                what=f"{kind} move {i + 1} to show")
+        except AssertionError:  # not shown in time: counted as the timeout, and this kind stops
+            timeouts += 1
+            latencies.append(timeout * 1000)
+            log(f"  {kind} move {i + 1}: not seen within {timeout:.0f} s; no more {kind} moves")
+            if kind != "play":  # a click still in flight: measure_page waits for it to land
+                page.evaluate("window.__bl.armed = null")
+            break
+        latencies.append(result["ms"])
+        values.append(result["value"])
+        sources.add(before["src"])
+        if kind != "play" and result["src"] == "status" and result.get("slider") is not None:
+            try:  # the slider and the status line agree? (a select slider's aria value is an index)
+                if kind == "label_smoothing" and abs(float(result["slider"]) - float(result["value"])) > 1e-6:
+                    mismatches += 1
+            except ValueError:
+                pass
+        time.sleep(0.4)  # a pause between moves, as a hand would make
+    return {"kind": kind, "n": len(latencies), "timeouts": timeouts, "median_ms": percentile(latencies, 0.5),
+            "p95_ms": percentile(latencies, 0.95), "max_ms": max(latencies) if latencies else None,
+            "seconds": round(time.monotonic() - started, 1), "src": ",".join(sorted(sources)),
+            "values": values, "slider_status_mismatches": mismatches}
+
+
+def process_cpu_seconds(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def wait_server_quiet(pid: int, limit: float = 150.0) -> float | None:
+    """Seconds until the server uses < 15 % of a core over 2 s (its runs paused or idle-stopped),
+    so the bare loop does not compete with a run left playing; None if it never got quiet."""
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < limit:
+        try:
+            c0 = process_cpu_seconds(pid)
+            time.sleep(2.0)
+            if process_cpu_seconds(pid) - c0 < 0.3:
+                return round(time.monotonic() - t0, 1)
+        except OSError:
+            return None
+    return None
+
+
+def measure_page(browser, base_url: str, server_pid: int, name: str, args) -> dict:
+    spec = PAGES[name]
+    prefix = spec["prefix"]
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    page.set_default_timeout(90_000)
+    row: dict = {"page": name, "prefix": prefix}
+    try:
+        t_open = time.monotonic()
+        open_app_page(page, base_url, spec["path"], timeout=180)
+        if args.teacher:
+            toggle = page.locator(".st-key-teacher_mode label, .st-key-teacher_mode [role='checkbox']").first
+            if toggle.count():
+                toggle.click()
+                row["teacher"] = True
+            else:
+                row["teacher"] = "no teacher-mode switch"
+        wait_until(lambda: page.locator(f".st-key-{prefix}_play button").count() > 0, 180,
+                   what=f"{name}'s Play button")
+        page.evaluate(PROBES_JS, prefix)
+        page.evaluate("window.__bl.start()")  # the rAF rate of the page before Play: ~60/s if free
+        time.sleep(2.0)
+        page.evaluate("window.__bl.stop()")
+        idle = page.evaluate("window.__bl.report()")
+        row["raf_idle_per_s"] = idle["ticks"] / idle["seconds"]
+        wait_until(lambda: page.evaluate("window.__bl.iteration()") is not None, 120,
+                   what=f"{name}'s iteration counter")
+        row["open_s"] = round(time.monotonic() - t_open, 1)
+        log(f"{name}: open in {row['open_s']} s; pressing Play")
+        page.locator(f".st-key-{prefix}_play button").first.click()
+        t_play = time.monotonic()
+        row["dom_start"] = page.evaluate("window.__bl.dom()")[0]
+        first = page.evaluate("window.__bl.iteration()")
+        wait_until(lambda: (page.evaluate("window.__bl.iteration()") or 0) > (first or 0), 180, 0.5,
+                   what=f"{name}'s iteration counter to move")
+        time.sleep(2.0)  # past the first redraws after Play
+        row["views"] = page.evaluate("window.__bl.start()")
+        log(f"{name}: measuring {args.seconds:g} s ({row['views']})")
+        time.sleep(args.seconds)
+        page.evaluate("window.__bl.stop()")
+        time.sleep(1.0)
+        w = page.evaluate("window.__bl.report()")
+        s = w["seconds"]
+        row.update(window_s=round(s, 1), fps=w["frames"] / s, bursts_per_s=w["bursts"] / s,
+                   draws_per_s=w["draws"] / s, raf_per_s=w["ticks"] / s, busy_raf=100 * min(1.0, w["busy_ms"] / (1000 * s)),
+                   longtask=100 * w["longtask_ms"] / (1000 * s) if w["longtask_supported"] else None,
+                   gap_p95_ms=w["gap_p95"], gap_max_ms=w["gap_max"], mode=w["mode"])
+        iters = w["iters"]
+        if len(iters) >= 2 and iters[-1][0] > iters[0][0]:
+            row["it_page"] = (iters[-1][1] - iters[0][1]) / ((iters[-1][0] - iters[0][0]) / 1000)
+            row["it_changes"] = len(iters)
+        else:
+            row["it_page"], row["it_changes"] = None, len(iters)
+        row["dom_window_end"] = page.evaluate("window.__bl.dom()")[0]
+        row["window_end_min"] = round((time.monotonic() - t_play) / 60, 1)
+        if args.screenshot:
+            os.makedirs(args.screenshot, exist_ok=True)
+            path = os.path.join(args.screenshot, f"{name}{'_teacher' if args.teacher else ''}.png")
+            try:
+                page.screenshot(path=path, timeout=120_000)
+                row["screenshot"] = path
+            except Exception as exc:
+                row["screenshot"] = f"failed: {str(exc).splitlines()[0][:80]}"
+        log(f"{name}: {row['fps']:.2f} frames/s, busy {row['busy_raf']:.0f} % (rAF), "
+            f"it/s {row['it_page'] or 0:.1f}; input latency next")
+        row["latency"] = {}
+        for kind, moves in (("label_smoothing", args.moves), ("batch_size", max(2, args.moves * 6 // 10)),
+                            ("play", 4)):
+            row["latency"][kind] = measure_moves(page, kind, prefix, moves, args.move_timeout,
+                                                 args.latency_budget)
+            lat = row["latency"][kind]
+            log(f"{name}: {kind} latency median {lat.get('median_ms')} ms over {lat['n']} ({lat.get('timeouts', 0)} timeouts)")
+        try:  # the clicks end on Play (an even number of them); make sure it plays for the soak
+            if page.evaluate("!!window.__bl.armed"):  # a click not seen in time: let it land first
+                try:
+                    wait_until(lambda: page.evaluate("window.__bl.result"), args.move_timeout, 0.5,
+                               what="the last click to land")
+                except AssertionError:
+                    pass
+                page.evaluate("window.__bl.armed = null")
+            if not playing(page, prefix):  # one click, and wait until it took: no second click in flight
+                at = page.evaluate("(k) => window.__bl.arm(k[0], k[1], true)", ["play", "pointer"])
+                page.mouse.click(at["x"], at["y"])
+                wait_until(lambda: page.evaluate("window.__bl.result"), 2 * args.move_timeout, 0.5,
+                           what="Play to take effect before the soak")
+        except Exception as exc:
+            log(f"{name}: could not make sure the run plays for the soak ({str(exc).splitlines()[0][:80]})")
+        soak_end = t_play + 60 * args.minutes
+        if time.monotonic() < soak_end:
+            log(f"{name}: playing until {args.minutes:g} min after Play for the DOM count")
+            time.sleep(max(0.0, soak_end - time.monotonic()))
+        row["dom_end"] = page.evaluate("window.__bl.dom()")[0]
+        row["soak_playing"] = playing(page, prefix)
+        row["dom_end_min"] = round((time.monotonic() - t_play) / 60, 1)
+        row["resets"] = page.evaluate("window.__bl.resets()")
+        row["iteration_end"] = page.evaluate("window.__bl.iteration()")
+        if row["soak_playing"]:  # pause, so the bare loop has the CPU to itself
+            at = page.evaluate("(k) => window.__bl.arm(k[0], k[1])", ["play", "pointer"])
+            page.mouse.click(at["x"], at["y"])
+            try:
+                wait_until(lambda: page.evaluate("window.__bl.result"), 60, 0.5, what="Pause to take effect")
+            except AssertionError:
+                row["pause_failed"] = True
+        row["exceptions"] = page.locator("[data-testid='stException']").count()
+    except Exception as exc:
+        row["error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+        log(f"{name}: FAILED {row['error']}")
+    finally:
+        context.close()
+    row["server_quiet_after_s"] = wait_server_quiet(server_pid)
+    log(f"{name}: bare loop for {args.bare_seconds:g} s")
+    try:
+        row["it_bare"], row["bare_how"] = bare_loop_rate(name, args.bare_seconds)
+    except Exception as exc:
+        row["it_bare"], row["bare_how"] = None, f"failed: {type(exc).__name__}: {exc}"
+    row["bare"] = spec["bare"]
+    if row.get("it_page") and row.get("it_bare"):
+        row["ratio"] = row["it_page"] / row["it_bare"]
+    return row
+
+
+# ---- output ----------------------------------------------------------------------------------
+
+def _f(x, fmt="{:.1f}", none="–") -> str:
+    return none if x is None else fmt.format(x)
+
+
+def _lat(lat: dict | None) -> str:
+    if not lat or not lat.get("n"):
+        return (lat or {}).get("note", "–")
+    p95 = _f(lat["p95_ms"], "{:.0f}")
+    if lat.get("timeouts"):
+        p95 = ">" + p95
+    src = {"": "", "status": "", "button": "", "address": " addr"}.get(lat.get("src", ""), " " + lat.get("src", ""))
+    return f"{_f(lat['median_ms'], '{:.0f}')} / {p95} (n {lat['n']}{src})"
+
+
+def table(rows: list[dict]) -> str:
+    head = ("| page | views | frames/s | bursts/s | draws/s | busy % rAF | long-task % | "
+            "label smoothing ms med / p95 | batch ms | Pause/Play ms | DOM at Play → window end → soak end (min) | "
+            "it/s page | it/s bare | ratio | resets |")
+    lines = [head, "|" + "|".join("---" for _ in range(head.count("|") - 1)) + "|"]
+    for r in rows:
+        if "error" in r and "fps" not in r:
+            lines.append(f"| {r['page']} | failed: {r['error']} |" + " |" * (head.count("|") - 3))
+            continue
+        lat = r.get("latency", {})
+        dom = " → ".join(
+            f"{r[k]:,}" + (f" ({r[m]})" if m in r else "") + (" paused" if k == "dom_end" and not r.get("soak_playing", True) else "")
+            for k, m in (("dom_start", ""), ("dom_window_end", "window_end_min"), ("dom_end", "dom_end_min")) if isinstance(r.get(k), int))
+        lines.append(
+            f"| {r['page']} | {r.get('mode', '–')} | {_f(r.get('fps'), '{:.2f}')} | {_f(r.get('bursts_per_s'), '{:.2f}')} | "
+            f"{_f(r.get('draws_per_s'), '{:.1f}')} | {_f(r.get('busy_raf'), '{:.0f}')} | {_f(r.get('longtask'), '{:.0f}')} | "
+            f"{_lat(lat.get('label_smoothing'))} | {_lat(lat.get('batch_size'))} | {_lat(lat.get('play'))} | {dom} | "
+            f"{_f(r.get('it_page'))} | {_f(r.get('it_bare'))} | {_f(r.get('ratio'), '{:.2f}')} | {r.get('resets', '–')} |")
+    return "\n".join(lines)
+
+
+def load_average() -> str:
+    try:
+        return "{:.1f} / {:.1f} / {:.1f}".format(*os.getloadavg())
+    except OSError:
+        return "?"
+
+
+def write_section(path: str, label: str, body: str) -> None:
+    """Replace this label's subsection of "## Browser live" (creating what is missing); nothing
+    else in the file changes. Re-reads the file right before writing."""
+    intro = ("Command: `python bench/browser_live.py` (its docstring says how each figure is measured).\n"
+             "Debian's Chromium (headless, 1440x900) and `streamlit run app.py` on the same machine, as on a\n"
+             "teacher's laptop. Every figure but the bare loop is measured in the page: frames with mutations\n"
+             "in the live views, rAF gaps, long tasks, input event to the status line's change. Issue 11's\n"
+             "bar: >= 4 frames/s (MNIST >= 2), busy < 50 %, p95 latency <= 500 ms, a flat DOM over 10\n"
+             "minutes of play, page/bare >= 0.7.\n")
+    sub = f"### {label.capitalize()}"
+    with open(path) as f:
+        text = f.read()
+    start = text.find("\n" + SECTION + "\n")
+    if start < 0:
+        section = f"{SECTION}\n\n{intro}\n"
+        text = text.rstrip("\n") + "\n\n" + section
+        start = text.find("\n" + SECTION + "\n")
+    start += 1
+    nxt = re.search(r"^## ", text[start + len(SECTION):], re.M)
+    end = start + len(SECTION) + nxt.start() if nxt else len(text)
+    section = text[start:end].rstrip("\n") + "\n"
+    subs = {}
+    for lab in ("before", "after"):
+        m = re.search(rf"^### {lab.capitalize()}\b.*?(?=^### |\Z)", section, re.M | re.S)
+        if m:
+            subs[lab] = m.group(0).rstrip("\n") + "\n"
+    head = re.split(r"^### ", section, maxsplit=1, flags=re.M)[0].rstrip("\n") + "\n"
+    subs[label] = f"{sub}\n\n{body.rstrip()}\n"
+    new = head + "".join("\n" + subs[lab] for lab in ("before", "after") if lab in subs)
+    text = text[:start] + new + ("\n" + text[end:].lstrip("\n") if end < len(text) else "")
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def record(rows: list[dict], argv: list[str], app_dir: str, started, ended, load_start: str, load_end: str,
+           note: str = "") -> str:
+    """The --write record: when, the load, the exact command, the table and how to read it."""
+    command = "python " + " ".join(shlex.quote(a) for a in [os.path.relpath(__file__, HERE)] + argv)
+    body = (f"{started:%Y-%m-%d %H:%M}-{ended:%H:%M} UTC, tree `{'.' if app_dir == HERE else app_dir}`"
+            f", load average {load_start} at the start and {load_end} at the end (1/5/15 min; 2 cores).\n\n"
+            f"```\n{command}\n```\n\n{table(rows)}\n\n"
+            f"Bare loop: {'; '.join(sorted({r['page'] + ': ' + str(r.get('bare')) + ' via ' + str(r.get('bare_how')) for r in rows}))}. "
+            "Latency cells are median / p95 in ms over n moves (\"addr\": the address bar, not the status "
+            "line, showed the change; \">\": some moves were not seen within the timeout, counted as the timeout). "
+            "DOM: element count just after Play → at the end of the measured window → after the soak (minutes "
+            "after Play; \"paused\": the run was not playing at the end, e.g. a Pause/Play click still in flight).\n")
+    if note:
+        body += "\n" + note.strip() + "\n"
+    return body
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--pages", default=",".join(PAGES), help=f"comma-separated, of {', '.join(PAGES)}")
+    ap.add_argument("--seconds", type=float, default=30.0, help="measured window per page while playing")
+    ap.add_argument("--minutes", type=float, default=1.0, help="DOM count this long after Play (issue: 10)")
+    ap.add_argument("--moves", type=int, default=10, help="label-smoothing moves (batch: 60 %%, Pause/Play: 4)")
+    ap.add_argument("--move-timeout", type=float, default=60.0, help="seconds before a move counts as unseen")
+    ap.add_argument("--latency-budget", type=float, default=60.0, help="seconds per latency kind per page")
+    ap.add_argument("--bare-seconds", type=float, default=10.0, help="bare training loop per page")
+    ap.add_argument("--teacher", action="store_true", help="switch teacher mode on in each tab")
+    ap.add_argument("--screenshot", metavar="DIR", help="save a 1440x900 PNG of each page while playing")
+    ap.add_argument("--json", metavar="OUT", help="write every figure as JSON")
+    ap.add_argument("--app-dir", default=HERE, help="the tree to serve and to take the bare loop from")
+    ap.add_argument("--write", action="store_true", help="record the table in docs/BENCHMARKS.md")
+    ap.add_argument("--label", choices=("before", "after"), default="after", help="subsection for --write")
+    ap.add_argument("--note", default="", help="a sentence added to the --write record")
+    args = ap.parse_args(argv)
+    names = [p.strip() for p in args.pages.split(",") if p.strip()]
+    if unknown := [p for p in names if p not in PAGES]:
+        ap.error(f"unknown pages {unknown}; choose from {', '.join(PAGES)}")
+    app_dir = os.path.abspath(args.app_dir)
+    browser_support.ROOT = app_dir  # StreamlitServer runs `streamlit run app.py` there
+    sys.path.insert(0, app_dir)  # the bare loop uses the measured tree's gan_core
+
+    import torch
+    from playwright.sync_api import sync_playwright
+
+    started = datetime.datetime.now(datetime.timezone.utc)
+    load_start = load_average()
+    log(f"serving {app_dir}; load average {load_start}; torch threads {torch.get_num_threads()}")
+    server = StreamlitServer()
+    rows = []
+    try:
+        server.wait_healthy()
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            try:
+                for name in names:
+                    rows.append(measure_page(browser, server.url, server.process.pid, name, args))
+            finally:
+                browser.close()
+    finally:
+        server.stop()
+    load_end = load_average()
+    ended = datetime.datetime.now(datetime.timezone.utc)
+    out = table(rows)
+    print(out)
+    print(f"\nload average (1/5/15 min) at start {load_start}, at end {load_end}; "
+          f"{started:%Y-%m-%d %H:%M}-{ended:%H:%M} UTC; torch threads {torch.get_num_threads()}")
+    for r in rows:
+        odd = []
+        if r.get("resets"):
+            odd.append(f"iteration counter went down {r['resets']} time(s)")
+        for kind, lat in r.get("latency", {}).items():
+            if lat.get("timeouts"):
+                odd.append(f"{lat['timeouts']}/{lat['n']} {kind} moves unseen within {args.move_timeout:g} s")
+            if lat.get("slider_status_mismatches"):
+                odd.append(f"slider and status line disagreed after {lat['slider_status_mismatches']} {kind} moves")
+        for key, what in (("pause_failed", "the final Pause did not take"), ("error", None)):
+            if r.get(key):
+                odd.append(what or r[key])
+        if r.get("exceptions"):
+            odd.append(f"{r['exceptions']} exception box(es) on the page")
+        if odd:
+            print(f"{r['page']}: " + "; ".join(odd))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"rows": rows, "load_start": load_start, "load_end": load_end, "argv": sys.argv,
+                       "started": started.isoformat(), "ended": ended.isoformat()}, f, indent=1, default=str)
+    if args.write:
+        body = record(rows, sys.argv[1:], app_dir, started, ended, load_start, load_end, args.note)
+        write_section(os.path.join(HERE, "docs", "BENCHMARKS.md"), args.label, body)
+        print(f"written to docs/BENCHMARKS.md, {SECTION}, {args.label}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
