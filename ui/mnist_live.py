@@ -27,9 +27,12 @@ def page_objects(key: str) -> dict:
 
 
 def status_line(run: LiveRun, iteration: int, updates: int, key: str) -> None:
-    state = f"▶ playing, {run.rate:.1f} iterations/s" if run.playing else "⏸ paused"
+    """Where the run is and the settings it trains with right now (what a slider move changes)."""
+    state = f"playing, {run.rate:.1f} iterations/s" if run.playing else "paused"
+    c = run.trainer.config
     with st.container(key=f"{key}_status"):
-        st.caption(f"**Iteration {iteration:,}** (G updates) · {updates:,} updates of D and G · {state}")
+        st.caption(f"**Iteration {iteration:,}** (G updates) · {updates:,} updates of D and G · {state} · "
+                   f"label smoothing **{c.label_smoothing:.2f}** · batch size **{c.batch_size}**")
 
 
 def make_render(key: str):
