@@ -156,3 +156,11 @@ def test_the_kl_curve_is_named_as_the_kl_metric():
     toy = timeline([(0, toy_counts_coverage([5, 5, 10], weights)), (10, toy_counts_coverage([10, 0, 10], weights))])
     assert next(t for t in coverage_timeline_figure(toy).data if (t.name or "").startswith("KL")).name == "KL(p_gen ‖ target)"
     np.testing.assert_allclose(toy.target, weights / 4, atol=1e-12)
+
+
+def test_no_mode_is_marked_missing_while_nothing_looks_like_a_digit():
+    from gan_core.coverage import NOT_A_DIGIT
+
+    noise = digit_coverage(np.full(100, NOT_A_DIGIT))  # the sentence says "no digit is ... missing yet"
+    fig = coverage_bars(noise, real=np.full(10, 0.1))
+    assert [t.type for t in fig.data] == ["bar", "bar"] and "missing yet" in noise.sentence

@@ -59,7 +59,8 @@ def coverage_bars(cov: Coverage, real: np.ndarray | None = None, height: int = 3
                 customdata=cov.counts, hovertext=list(cov.names),
                 hovertemplate="%{hovertext}: %{y:.1%} of generated (%{customdata} samples)<extra></extra>")
     top = max(float(np.max(cov.proportions, initial=0)), float(np.max(reference, initial=0)), 0.05)
-    missing_x = [t for t, c in zip(ticks, cov.covered) if not c]
+    # while no sample looks like any mode (an untrained generator's noise), no mode is missing yet
+    missing_x = [t for t, c in zip(ticks, cov.covered) if not c] if cov.n_samples else []
     if missing_x:  # in the empty generated slot (scattermode "group"), just above the axis and its labels
         fig.add_scatter(x=missing_x, y=[MISSING_MARK_HEIGHT * top] * len(missing_x), mode="markers",
                         name=MISSING_NAME, offsetgroup="generated",
@@ -110,7 +111,7 @@ def coverage_panel(cov: Coverage, key: str, real: np.ndarray | None = None, unit
                     "— while no sample looks like any mode yet.")
     total = cov.n_samples + cov.not_digits
     noise = f"{cov.not_digits:,} not digits yet" if cov.not_digits else None
-    right.metric("Samples counted", f"{total:,}", delta=noise, delta_color="off",
+    right.metric("Samples counted", f"{total:,}", delta=noise, delta_color="off", delta_arrow="off",
                  help="Samples that look like no digit yet are counted in no digit." if noise else None)
     if 2 * cov.not_digits > total:  # mostly noise: neither success nor a collapse warning
         st.info(cov.sentence)
