@@ -20,6 +20,11 @@ PAGE = os.path.join(ROOT, "views", "mode_coverage.py")
 MAP_POINTS = 300
 
 
+def shared_params(at) -> dict:
+    """The address bar's setup, without this tab's run id (which a reload uses, a link never)."""
+    return {k: v for k, v in dict(at.query_params).items() if k != "run"}
+
+
 @pytest.fixture(scope="module")
 def small_map_dir(tmp_path_factory):
     cache = str(tmp_path_factory.mktemp("tsne_cache"))
@@ -154,13 +159,13 @@ def test_link_restores_preset_count_and_threshold_and_the_url_follows_the_widget
     assert metric(at, "Samples counted") == "300"
     placed = at.session_state["cov_placed"][1]
     assert any(s.value == f"Between modes: {len(placed.read.between_modes(0.45))} of 300" for s in at.subheader)
-    assert dict(at.query_params) == {"preset": DCGAN, "n": "300", "threshold": "0.45"}
+    assert shared_params(at) == {"preset": DCGAN, "n": "300", "threshold": "0.45"}
 
     at.slider(key="cov_threshold").set_value(0.6).run()  # the default again: it leaves the URL
-    assert dict(at.query_params) == {"preset": DCGAN, "n": "300"}
+    assert shared_params(at) == {"preset": DCGAN, "n": "300"}
     at.selectbox(key="cov_preset").set_value(COLLAPSED).run()
     assert not at.exception
-    assert quick_config(at) == MNIST_PRESETS[COLLAPSED].config and dict(at.query_params) == {"n": "300"}
+    assert quick_config(at) == MNIST_PRESETS[COLLAPSED].config and shared_params(at) == {"n": "300"}
 
 
 def test_settings_survive_a_visit_to_the_upload_source(env):
@@ -183,7 +188,7 @@ def test_settings_survive_a_visit_to_the_upload_source(env):
     assert at.selectbox(key="cov_preset").value == DCGAN
     assert quick_config(at) == MNIST_PRESETS[DCGAN].config  # picker and run agree
     assert at.slider(key="cov_n").value == 300
-    assert dict(at.query_params) == {"preset": DCGAN, "n": "300"}
+    assert shared_params(at) == {"preset": DCGAN, "n": "300"}
 
 
 def test_link_restores_the_generator_source_and_refuses_text_for_a_number(env):
@@ -194,7 +199,7 @@ def test_link_restores_the_generator_source_and_refuses_text_for_a_number(env):
     # shown at the top, and again in the Share expander ("From the link this page was opened with")
     assert adjusted(at) == ["Adjusted: threshold=0\\.93 is above the largest allowed value; using 0\\.9"] * 2
     assert (at.session_state["cov_n"], at.session_state["cov_threshold"]) == (1000, 0.9)
-    assert dict(at.query_params) == {"source": UPLOADED, "threshold": "0.9"}
+    assert shared_params(at) == {"source": UPLOADED, "threshold": "0.9"}
 
 
 def test_hostile_link_shows_messages_and_applies_the_sane_part(env):
@@ -210,7 +215,7 @@ def test_hostile_link_shows_messages_and_applies_the_sane_part(env):
     assert at.radio(key="cov_source").value == QUICK and at.selectbox(key="cov_preset").value == COLLAPSED
     assert (at.slider(key="cov_n").value, at.slider(key="cov_threshold").value) == (100, 0.6)
     assert metric(at, "Samples counted") == "100"
-    assert dict(at.query_params) == {"n": "100"}
+    assert shared_params(at) == {"n": "100"}
     assert at.title[0].value.startswith("Mode coverage")
 
 
@@ -229,7 +234,7 @@ def test_a_downloaded_preset_loads_into_a_fresh_tab_and_bad_files_change_nothing
     assert not fresh.exception, fresh.exception
     assert any("Loaded mode coverage setup" in s.value for s in fresh.success)
     assert fresh.radio(key="cov_source").value == QUICK and quick_config(fresh) == MNIST_PRESETS[DCGAN].config
-    assert metric(fresh, "Samples counted") == "200" and dict(fresh.query_params) == link
+    assert metric(fresh, "Samples counted") == "200" and shared_params(fresh) == link
 
     other_page = json.dumps({"format": FORMAT, "page": "value_function", "settings": {"alpha": 0.7}}).encode()
     for bad, phrase in ((b"{oops", "not valid JSON"), (other_page, "saved on the page 'value_function'"),
@@ -237,5 +242,5 @@ def test_a_downloaded_preset_loads_into_a_fresh_tab_and_bad_files_change_nothing
         fresh.file_uploader(key=UPLOAD).set_value(("bad.json", bad, "application/json")).run()
         assert not fresh.exception
         assert (fresh.session_state["cov_preset"], fresh.session_state["cov_n"]) == (DCGAN, 200), phrase
-        assert dict(fresh.query_params) == link
+        assert shared_params(fresh) == link
         assert "The preset file was not applied." in plain(fresh.error) and phrase in plain(fresh.error)
