@@ -201,7 +201,7 @@ def _render_1d(run: LiveRun, labels: list[str]) -> None:
 
 
 def _status(run: LiveRun, iteration: int) -> None:
-    state = f"▶ playing, {run.rate:.0f} it/s per run" if run.playing else "⏸ paused"
+    state = f":material/play_arrow: playing, {run.rate:.0f} it/s per run" if run.playing else ":material/pause: paused"
     c = run.trainer.config
     with st.container(key=_key("status")):
         st.markdown(f"Iteration **{iteration:,}** in both runs · {state} · shared: label smoothing "

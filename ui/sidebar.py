@@ -20,7 +20,7 @@ def run_status() -> None:
     runs = all_runs()
     for name, run in runs.items():
         run.touch()
-        state = "▶ playing" if run.playing else "⏸ paused"
+        state = ":material/play_arrow: playing" if run.playing else ":material/pause: paused"
         st.caption(f"{name}: {state}, iteration {run.trainer.iteration:,}")
     sharing_note(runs)
 
