@@ -4,9 +4,13 @@ A browser reload starts a new Streamlit session, and a session's state dies with
 therefore register each run here under an unguessable id and keep that id in the address bar;
 the new session resolves it and attaches the very same LiveRun, still training.
 
-Bounded: a run nobody touched for `ttl` seconds is forgotten, and at most `capacity` runs are
-kept (the least recently touched goes first). Forgetting only drops this index's reference: a tab
-that still holds the run keeps it, and registers it again when it next asks.
+The index holds runs weakly: a run lives as long as some tab's session holds it. A reloaded tab's
+old session is kept by Streamlit for its reconnection window (server.disconnectedSessionTTL, 120 s
+by default), which is when the new tab finds it; when the old session is freed and no tab took
+the run, the run and its memory go with it. Also bounded: a run nobody touched for `ttl` seconds
+is forgotten, and at most `capacity` runs are kept (the least recently touched goes first).
+Forgetting only drops this index's entry: a tab that still holds the run registers it again when
+it next asks.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import os
 import secrets
 import threading
 import time
+import weakref
 
 from gan_core.live import LiveRun
 
@@ -37,7 +42,7 @@ class RunRegistry:
         self.capacity = int(capacity or _env_number(CAPACITY_ENV, DEFAULT_CAPACITY))
         self.ttl = float(ttl or _env_number(TTL_ENV, DEFAULT_TTL))
         self._clock = clock
-        self._runs: dict[str, tuple[str, LiveRun]] = {}  # id -> (kind, run)
+        self._runs: dict[str, tuple[str, weakref.ref]] = {}  # id -> (kind, weak reference to the run)
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -51,7 +56,7 @@ class RunRegistry:
             run_id = getattr(run, "run_id", None)
             if run_id is None:
                 run_id = run.run_id = secrets.token_urlsafe(9)  # 12 URL-safe characters
-            self._runs[run_id] = (kind, run)
+            self._runs[run_id] = (kind, weakref.ref(run))
             self._expire()
             self._evict(keep=run_id)
         return run_id
@@ -66,14 +71,15 @@ class RunRegistry:
             kind_and_run = self._runs.get(run_id)
         if kind_and_run is None or kind_and_run[0] != kind:
             return None
-        return kind_and_run[1]
+        return kind_and_run[1]()
 
-    def _age(self, run: LiveRun) -> float:
-        return self._clock() - run.last_touch
+    def _age(self, ref: weakref.ref) -> float:
+        run = ref()
+        return float("inf") if run is None else self._clock() - run.last_touch
 
     def _expire(self) -> None:
-        for run_id, (_, run) in list(self._runs.items()):
-            if self._age(run) > self.ttl:
+        for run_id, (_, ref) in list(self._runs.items()):
+            if self._age(ref) > self.ttl:  # untouched too long, or freed with its last session
                 del self._runs[run_id]
 
     def _evict(self, keep: str) -> None:

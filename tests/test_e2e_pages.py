@@ -95,9 +95,9 @@ def test_value_function_equilibrium(tab):
 def test_1d_lab_step(tab):
     page = tab
     go(page, "1D lab (Figure 1)", "1D lab: Figure 1 of the 2014 paper, live")
-    wait_until(lambda: int_metric(page, "iteration") == 0, 120, what="the 1D lab at iteration 0")
+    wait_until(lambda: int_metric(page, "Iteration") == 0, 120, what="the 1D lab at iteration 0")
     press(page, "toy1d_step_both")
-    wait_until(lambda: int_metric(page, "iteration") == 1, 120, what="iteration 1 after Step both")
+    wait_until(lambda: int_metric(page, "Iteration") == 1, 120, what="iteration 1 after Step both")
     no_exception(page)
 
 

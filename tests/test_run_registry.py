@@ -75,3 +75,19 @@ def test_bad_environment_values_fall_back_to_defaults(monkeypatch, raw):
     monkeypatch.setenv("GAN_CLASSROOM_RUN_TTL", raw)
     reg = RunRegistry()
     assert reg.capacity == 32 and reg.ttl == 600.0
+
+
+def test_the_registry_does_not_keep_a_run_alive():
+    """A run goes with the last session that holds it (memory freed); its id then finds nothing."""
+    import gc
+    import weakref
+
+    clock = Clock()
+    reg = RunRegistry(capacity=4, ttl=600, clock=clock)
+    run = make_run(clock)
+    run_id = reg.register(run, kind="2D lab")
+    trainer = weakref.ref(run.trainer)
+    del run
+    gc.collect()
+    assert trainer() is None
+    assert reg.get(run_id, kind="2D lab") is None and len(reg) == 0

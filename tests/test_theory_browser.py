@@ -29,8 +29,8 @@ def test_value_page_and_equilibrium(browser_page, app_server):  # noqa: F811
 def test_1d_lab_steps(browser_page, app_server):  # noqa: F811
     page = browser_page
     open_app_page(page, app_server, "/toy_1d")
-    wait_until(lambda: int_metric(page, "iteration") == 0, 120, what="the 1D lab at iteration 0")
+    wait_until(lambda: int_metric(page, "Iteration") == 0, 120, what="the 1D lab at iteration 0")
     page.locator(".st-key-toy1d_step_d button").first.click()
     page.locator(".st-key-toy1d_step_g button").first.click()
-    wait_until(lambda: int_metric(page, "iteration") == 1, 120, what="iteration 1 after Step D, Step G")
+    wait_until(lambda: int_metric(page, "Iteration") == 1, 120, what="iteration 1 after Step D, Step G")
     assert page.locator("[data-testid='stPlotlyChart']").count() >= 3
