@@ -33,4 +33,8 @@ def test_1d_lab_steps(browser_page, app_server):  # noqa: F811
     page.locator(".st-key-toy1d_step_d button").first.click()
     page.locator(".st-key-toy1d_step_g button").first.click()
     wait_until(lambda: int_metric(page, "Iteration") == 1, 120, what="iteration 1 after Step D, Step G")
-    assert page.locator("[data-testid='stPlotlyChart']").count() >= 3
+    # Figure 1 and the three charts below it are drawn on the live canvases, with this frame's stamp
+    frames = wait_until(lambda: (f := page.evaluate(
+        "[...document.querySelectorAll('.st-key-toy1d_live canvas.gc-live-canvas')].map(c => c.dataset.frame)"))
+        and len(f) == 2 and all(x == "2" for x in f) and f, 120, what="both canvases drawn at update 2")
+    assert frames == ["2", "2"]
