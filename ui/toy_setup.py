@@ -57,6 +57,16 @@ def _apply_preset(run: LiveRun) -> None:
 
 
 def preset_panel(run: LiveRun) -> None:
+    """Pick and apply a preset; say what to watch, which one setting a cure changes (computed from
+    the configs) and what the settings a class can try did to a collapse (measured)."""
+    from gan_core.presets import SETTING_WORDS, cures_of, differing_fields  # the panel's own needs
+
+    def words(field: str) -> str:
+        return SETTING_WORDS.get(field, field.replace("_", " "))
+
+    def value(v) -> str:
+        return f"{v:g}" if isinstance(v, float) else str(v)
+
     presets = toy_presets()
     if not presets:
         st.info("No 2D presets are registered yet.")
@@ -69,10 +79,25 @@ def preset_panel(run: LiveRun) -> None:
                   args=(run,), width="stretch")
     with watch:
         p = presets[name]
-        badge = {"collapse": "🔻 collapses", "cure": "✅ cure"}.get(p.kind, "")
-        st.markdown(f"**What to watch** {badge}: {p.what_to_watch}")
+        badge = {"collapse": ":material/trending_down: collapses", "cure": ":material/healing: cure"}.get(p.kind, "")
+        st.markdown(f"**What to watch**{' ' + badge if badge else ''}: {p.what_to_watch}")
+        base = TOY_PRESETS.get(p.cure_of) if p.kind == "cure" else None
+        if base is not None:
+            changed = ", ".join(f"**{words(f)}** (`{f}`) {value(getattr(base.config, f))} → "
+                                f"{value(getattr(p.config, f))}" for f in differing_fields(base.config, p.config))
+            st.markdown(f"**The one setting that differs** from “{base.name}”: {changed}. {p.cure_effect}")
+        if p.kind == "collapse":
+            cures = [c for c in cures_of(p.name) if c.name in presets]
+            if cures:
+                st.markdown("**Cured by one setting:** " + "; ".join(
+                    f"{words(c.cure_setting)} {value(getattr(c.config, c.cure_setting))} (“{c.name}”)"
+                    for c in cures) + ".")
+            if p.tries:
+                st.markdown("**Try against this collapse** (measured over 3 seeds, bench/toy_quality.py):\n"
+                            + "\n".join(f"- **{words(t.setting)}**: {t.finding}" for t in p.tries))
         st.caption(f"target {p.config.target}, loss {p.config.loss}, batch {p.config.batch_size}, "
-                   f"seed {p.config.seed}: the same preset replays the same run.")
+                   f"lr D {p.config.lr_d:g}, lr G {p.config.lr_g:g}, seed {p.config.seed}: the same preset "
+                   "replays the same run.")
         if st.session_state.get(f"{PREFIX}_preset_applied") == name:
             st.success(f"Preset “{name}” applied: a fresh run with its settings.")
 
