@@ -229,6 +229,13 @@ PROBES_JS = r"""
 
   // the iteration counter, sampled while the page lives; a change is stored with its time
   const iteration = () => {
+    for (const item of document.querySelectorAll(".gc-readout .gc-item")) {  // ui.readout's big numbers
+      const label = item.querySelector(".gc-label");
+      if (label && /^iteration\b/i.test(label.textContent.trim())) {
+        const n = parseInt(item.querySelector(".gc-value").textContent.replace(/[,\s]/g, ""), 10);
+        if (Number.isFinite(n)) return n;
+      }
+    }
     for (const m of document.querySelectorAll("[data-testid='stMetric']")) {
       const label = m.querySelector("[data-testid='stMetricLabel']");
       if (label && /^iteration\b/i.test(label.textContent.trim())) {
