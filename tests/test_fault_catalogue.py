@@ -175,6 +175,7 @@ def test_architecture_change_mid_run_restarts_and_keeps_live_settings():
     run.play()
     try:
         wait_for(lambda: run.trainer.iteration >= 5, 90, "the run to train a few iterations")
+        at.session_state["toy_tab"] = "Architecture & your own target"  # only the open tab is built
         at.run()
         submit = at.button(key="FormSubmitter:toy_arch_form-Rebuild (restarts the run)")
         assert "restarts the run" in submit.label

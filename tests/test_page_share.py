@@ -55,6 +55,8 @@ def test_2d_lab_link_restores_target_seed_and_settings_into_trainer_and_widgets(
     at.select_slider(key="toy_knob_batch_size").set_value(128).run()
     assert config_of(at, "2D lab").batch_size == 128 and at.query_params["batch_size"] == "128"
     assert at.query_params["target"] == "grid25" and at.query_params["seed"] == "3"
+    at.session_state["toy_tab"] = "Downloads & share"  # the 2D lab builds only its open tab
+    at.run()
     labels = [b.label for b in at.get("download_button")]
     assert ":material/download: History (CSV)" in labels and ":material/download: Samples (PNG)" in labels
     assert any(label.startswith(":material/download: Timeline (GIF") for label in labels)
@@ -103,6 +105,8 @@ def test_mnist_link_restores_and_hostile_values_are_refused():
 
 def test_2d_lab_preset_file_starts_a_fresh_run_and_a_1d_file_is_refused_by_name():
     at = open_with("views/toy_2d.py", {})
+    at.session_state["toy_tab"] = "Downloads & share"  # the Share expander's tab
+    at.run()
     good = preset_to_json(TrainConfig(target="circles", seed=9, batch_size=64), "toy_2d", "circles 64", "Watch.")
     at.file_uploader(key="toy_2d_share_upload").set_value(("p.json", good.encode(), "application/json")).run()
     assert not at.exception

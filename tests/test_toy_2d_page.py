@@ -19,8 +19,11 @@ APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 
 PAGE = "views/toy_2d.py"
 
 
-def open_lab(**config) -> AppTest:
+def open_lab(tab: str | None = None, **config) -> AppTest:
+    """The 2D lab, with `tab` open below the first screen (only the open tab is built)."""
     at = AppTest.from_file(APP, default_timeout=90).run()
+    if tab is not None:
+        at.session_state["toy_tab"] = tab
     at.switch_page(PAGE).run()
     assert not at.exception, at.exception
     if config:  # a small, quick run for the test (the page's own default is the ring of 8)
@@ -54,7 +57,7 @@ def test_page_renders_with_views_and_numbers():
 
 
 def test_step_buttons_advance_by_exactly_the_named_updates():
-    at = open_lab(target="ring8", batch_size=32, d_steps=3)
+    at = open_lab(tab="Step story", target="ring8", batch_size=32, d_steps=3)
     trainer = lab_run(at).trainer
     at.button(key="toy_step_d").click().run()
     assert (trainer.updates, trainer.iteration) == (1, 0)
@@ -139,7 +142,7 @@ def test_diverging_run_stops_explains_and_rolls_back():
 
 
 def test_draw_your_own_points_and_csv():
-    at = open_lab(target="ring8", batch_size=32)
+    at = open_lab(tab="Architecture & your own target", target="ring8", batch_size=32)
     run = lab_run(at)
     at.text_area(key="toy_draw_text").set_value("0,0\n1,1\n-1,1").run()
     at.button(key="toy_draw_train").click().run()
@@ -156,7 +159,7 @@ def test_draw_your_own_points_and_csv():
 
 
 def test_rebuild_form_restarts_with_new_architecture():
-    at = open_lab(target="ring8", batch_size=32)
+    at = open_lab(tab="Architecture & your own target", target="ring8", batch_size=32)
     run = lab_run(at)
     run.run_steps("both", 2)
     at.number_input(key="toy_arch_g_width").set_value(64)
@@ -187,7 +190,7 @@ def test_presets_apply():
 def test_the_canvases_draw_this_redraws_numbers():
     """The plane's heatmap is D on the grid (one byte per cell: within half a level), the purple
     points are G(fixed z), and the histogram's bars are the latest high-quality mode counts."""
-    at = open_lab(target="ring8", batch_size=32)
+    at = open_lab(tab="D vs D*, field, manifold, over time", target="ring8", batch_size=32)
     run = lab_run(at)
     run.run_steps("both", 30)
     at.run()
@@ -216,9 +219,23 @@ def test_the_status_line_names_no_label_where_the_loss_uses_none():
 
 
 def test_d_star_panel_marks_alpha_over_two_where_p_data_equals_p_g():
-    at = open_lab(target="ring8", batch_size=32)
+    at = open_lab(tab="D vs D*, field, manifold, over time", target="ring8", batch_size=32)
     at.slider(key="toy_knob_label_smoothing").set_value(0.1).run()
     d, d_star = canvas_scenes(at)["toy_secondary_canvas"]["panels"][:2]
     assert d["title"] == "D as trained (dashed: ½)" and d["layers"][1]["level"] == pytest.approx(127.5)
     assert d_star["title"] == "D* = 0.9·p_data/(p_data + p_g) (dashed: 0.45)"
     assert d_star["layers"][1]["level"] == pytest.approx(0.45 * 255)
+
+
+def test_only_the_open_tab_is_built_and_the_address_bar_follows_in_any_tab():
+    at = open_lab(target="ring8", batch_size=32)
+    assert at.selectbox(key="toy_preset") is not None  # Presets: the tab open by default
+    assert not [b for b in at.get("download_button")] and "toy_secondary_canvas" not in canvas_scenes(at)
+    at.session_state["toy_tab"] = "Downloads & share"
+    at.run()
+    assert [b.label for b in at.get("download_button")]  # the downloads are built now
+    at.slider(key="toy_knob_label_smoothing").set_value(0.15).run()
+    assert at.query_params["label_smoothing"] == "0.15"
+    at.session_state["toy_tab"] = "Step story"
+    at.slider(key="toy_knob_label_smoothing").set_value(0.2).run()
+    assert at.query_params["label_smoothing"] == "0.2"  # with the Share expander not drawn

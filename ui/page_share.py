@@ -71,9 +71,14 @@ def share_box(page_key: str, run: LiveRun, base: TrainConfig, install: Callable[
         st.session_state[f"_share_import_{page_key}"] = decoded
         _safe_install(install, run, decoded.config, page_key)
 
-    config = run.trainer.config
-    write_query(page_key, config, base, run_id=run.run_id)
-    share_panel(page_key, config, base, on_import=on_import, name=name, what_to_watch=what_to_watch)
+    sync_address(page_key, run, base)
+    share_panel(page_key, run.trainer.config, base, on_import=on_import, name=name, what_to_watch=what_to_watch)
+
+
+def sync_address(page_key: str, run: LiveRun, base: TrainConfig) -> None:
+    """Keep the address bar describing the run (its settings and, for a reload, its id); on every
+    run of the page, also when the Share expander is not drawn."""
+    write_query(page_key, run.trainer.config, base, run_id=run.run_id)
 
 
 def share_setup(page_key: str, run: LiveRun, base: TrainConfig,

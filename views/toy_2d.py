@@ -12,7 +12,7 @@ from gan_core.trainer import Trainer
 from ui.checkpoint_upload import checkpoint_upload
 from ui.exports import point_frames, record_frame, toy_exports
 from ui.live_controls import divergence_panel, knob_widgets, live_area, transport
-from ui.page_share import restore_setup, share_box
+from ui.page_share import restore_setup, share_box, sync_address
 from ui.readout import compact_page
 from ui.session import get_run
 from ui.toy_live import LAYERS_KEY, SECONDARY_EVERY, layout, render, render_secondary, render_story
@@ -23,6 +23,7 @@ RUN_NAME = "2D lab"
 SPEEDS = {"full speed": 0.0, "slow": 0.05, "slower": 0.2, "one per second": 1.0}
 BASE = TrainConfig(target="ring8")  # the page's default run; links carry what differs from it
 FIRST_SCREEN_KNOBS = ("label_smoothing", "batch_size")  # what the class tries against collapse
+TABS_KEY = "toy_tab"
 
 run = get_run(RUN_NAME, lambda: Trainer(BASE))
 frames = point_frames(PREFIX)  # the GIF timeline: G(fixed z) every few iterations
@@ -54,23 +55,32 @@ with controls:
 with views:
     live_area(run, PREFIX, render_and_record, every=0.25)
 
-presets, more, story, setup, files = st.tabs(["Presets", "D vs D*, field, manifold, over time", "Step story",
-                                              "Architecture & your own target", "Downloads & share"])
-with presets:
-    preset_panel(run)
-with more:
-    live_area(run, f"{PREFIX}_secondary", render_secondary, every=SECONDARY_EVERY)
-with story:
-    render_story(run)
-with setup:
-    arch_col, draw_col = st.columns([1, 2])
-    with arch_col:
-        st.markdown("**Architecture, target and seed** (a rebuild restarts the run)")
-        architecture_form(run)
-    with draw_col:
-        st.markdown("**Draw your own target**")
-        draw_your_own(run)
-with files:
-    toy_exports(run, PREFIX, frames)
-    checkpoint_upload(run, PREFIX, install=start_new_run, targets=TARGETS_2D, what="a 2D target")
-    share_box("toy_2d", run, BASE, install=start_new_run, targets=TARGETS_2D)
+# Only the open tab is built and sent: a slider's rerun then costs the server and the browser
+# the first screen plus one tab (the draw-your-own canvas, downloads and share stay unbuilt).
+TABS = ("Presets", "D vs D*, field, manifold, over time", "Step story", "Architecture & your own target",
+        "Downloads & share")
+presets, more, story, setup, files = st.tabs(TABS, key=TABS_KEY, on_change="rerun")
+if presets.open:
+    with presets:
+        preset_panel(run)
+if more.open:
+    with more:
+        live_area(run, f"{PREFIX}_secondary", render_secondary, every=SECONDARY_EVERY)
+if story.open:
+    with story:
+        render_story(run)
+if setup.open:
+    with setup:
+        arch_col, draw_col = st.columns([1, 2])
+        with arch_col:
+            st.markdown("**Architecture, target and seed** (a rebuild restarts the run)")
+            architecture_form(run)
+        with draw_col:
+            st.markdown("**Draw your own target**")
+            draw_your_own(run)
+sync_address("toy_2d", run, BASE)
+if files.open:
+    with files:
+        toy_exports(run, PREFIX, frames)
+        checkpoint_upload(run, PREFIX, install=start_new_run, targets=TARGETS_2D, what="a 2D target")
+        share_box("toy_2d", run, BASE, install=start_new_run, targets=TARGETS_2D)
