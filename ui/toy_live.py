@@ -38,8 +38,9 @@ def lab_views() -> LabViews:
     return st.session_state.setdefault(VIEWS_KEY, LabViews())
 
 
-def render_data(run: LiveRun) -> RenderData:
-    """This redraw's data; recomputed only when the run moved (or was replaced) since the last."""
+def render_data(run: LiveRun, while_locked=None) -> RenderData:
+    """This redraw's data; recomputed only when the run moved (or was replaced) since the last.
+    `while_locked(trainer)` runs in the same hold of the trainer when the data is recomputed."""
     cached = st.session_state.get(DATA_KEY)
     trainer = run.trainer
     stamp = (id(trainer), trainer.updates, trainer.config)
@@ -47,7 +48,7 @@ def render_data(run: LiveRun) -> RenderData:
         return cached[1]
     if cached is not None and run.playing and time.monotonic() - cached[2] < 0.1:
         return cached[1]  # the other fragment just computed it
-    data = lab_views().compute(run)
+    data = lab_views().compute(run, while_locked)
     st.session_state[DATA_KEY] = ((id(trainer), data.updates, data.config), data, time.monotonic())
     return data
 
@@ -111,10 +112,10 @@ def layout() -> dict:
     return LAYOUT[is_teacher_mode()]
 
 
-def render(run: LiveRun) -> None:
+def render(run: LiveRun, while_locked=None) -> None:
     """The first screen's live part: the plane, the big numbers, the per-mode histogram and the
-    status line, drawn on canvases (a few kB a frame)."""
-    data = render_data(run)
+    status line, drawn on canvases (a few kB a frame). `while_locked`: see render_data."""
+    data = render_data(run, while_locked)
     scene, size = lab_views().scene, layout()
     plane_col, side_col = st.columns([size["plane"], size["side"]], gap="small")
     with plane_col:

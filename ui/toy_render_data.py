@@ -8,6 +8,7 @@ the tests use exactly what the page uses; the page keeps one LabViews per tab in
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from gan_core.config import TrainConfig
 from gan_core.history_view import HistoryColumns
@@ -47,8 +48,12 @@ class LabViews:
             self.timeline = ModeTimeline(trainer.target, every=self.mode_every)
             self._timeline_owner = trainer
 
-    def compute(self, run: LiveRun) -> RenderData:
+    def compute(self, run: LiveRun, while_locked: Callable | None = None) -> RenderData:
+        """`while_locked(trainer)`: anything else a redraw reads from the trainer, in the same
+        hold of the lock (each hold waits for the step in flight: one wait, not two)."""
         with run.locked() as trainer:  # between two steps; everything here is quick
+            if while_locked is not None:
+                while_locked(trainer)
             self._prepare(trainer)
             part = self.scene.network_part(trainer)
             self.history.refresh(trainer)

@@ -10,7 +10,7 @@ from gan_core.config import TrainConfig
 from gan_core.distributions import TARGETS_2D
 from gan_core.trainer import Trainer
 from ui.checkpoint_upload import checkpoint_upload
-from ui.exports import point_frames, record_frame, toy_exports
+from ui.exports import point_frames, toy_exports
 from ui.live_controls import divergence_panel, knob_widgets, live_area, transport
 from ui.page_share import restore_setup, share_box, sync_address
 from ui.readout import compact_page
@@ -30,8 +30,7 @@ frames = point_frames(PREFIX)  # the GIF timeline: G(fixed z) every few iteratio
 
 
 def render_and_record(run) -> None:
-    record_frame(run, frames)
-    render(run)
+    render(run, while_locked=frames.record)  # the GIF frame in the same hold of the trainer
 
 
 compact_page()
