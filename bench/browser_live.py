@@ -82,7 +82,6 @@ import json
 import os
 import re
 import shlex
-import statistics
 import sys
 import time
 

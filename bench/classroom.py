@@ -3,8 +3,8 @@
 What a Streamlit server does when N students press Play: N training threads (LiveRun, through
 the process's TrainingGate) and N session threads that rerun each tab's live fragment on its
 timer. Here each "tab" is a painter thread doing exactly one live redraw of the 2D lab as
-bench/live_throughput.py defines it (LabViews.compute with the trainer locked, the plane figures,
-the time charts once a second, plotly serialisation), every `interval` seconds. Only the
+bench/live_throughput.py defines it (LabViews.compute with the trainer locked, the live canvases'
+scenes, the secondary views once a second, their JSON), every `interval` seconds. Only the
 websocket and the browsers are left out, so the browsers' own CPU does not muddy the figures.
 
 Policies, each run in turn in one process (--rounds repeats the sweep):
@@ -39,10 +39,9 @@ from gan_core.config import TrainConfig  # noqa: E402
 from gan_core.live import LiveRun, redraw_interval  # noqa: E402
 from gan_core.trainer import Trainer  # noqa: E402
 from gan_core.training_gate import TrainingGate  # noqa: E402
-from live_throughput import serialise_like_streamlit  # noqa: E402
+from live_throughput import page_redraw  # noqa: E402
 from load_sessions import SMALL  # noqa: E402
-from ui.toy_figures import FigureCache  # noqa: E402
-from ui.toy_live import TIME_CHARTS_EVERY  # noqa: E402
+from ui.toy_live import SECONDARY_EVERY  # noqa: E402
 from ui.toy_render_data import LabViews  # noqa: E402
 
 PAGE_INTERVAL = 0.25  # views/toy_2d.py's live_area(every=0.25)
@@ -50,17 +49,14 @@ PAGE_INTERVAL = 0.25  # views/toy_2d.py's live_area(every=0.25)
 
 def paint(run: LiveRun, interval: float, stop: threading.Event, durations: list) -> None:
     """One tab's live fragment: redraw, then wait for the next tick of its timer."""
-    views, cache, last_charts = LabViews(), FigureCache(), -1e9
+    views, last_charts = LabViews(), -1e9
     next_at = time.perf_counter()
     while not stop.is_set():
         t0 = time.perf_counter()
-        data = views.compute(run)
-        figs = cache.plane_figures(views, data)
-        if t0 - last_charts >= TIME_CHARTS_EVERY:
-            figs.update(cache.time_charts(data, playing=True))
+        secondary = t0 - last_charts >= SECONDARY_EVERY
+        page_redraw(views, run, secondary)
+        if secondary:
             last_charts = t0
-        for fig in figs.values():
-            serialise_like_streamlit(fig)
         durations.append(time.perf_counter() - t0)
         next_at = max(next_at + interval, time.perf_counter())  # a late timer does not catch up
         stop.wait(next_at - time.perf_counter())

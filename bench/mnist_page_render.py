@@ -11,6 +11,7 @@ thread redraws every 0.5 s (what ui.mnist_live does while a run plays). No Strea
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import threading
@@ -28,7 +29,14 @@ from gan_core.presets import MNIST_PRESETS  # noqa: E402
 from gan_core.step_probe import d_step_view, d_verdict, g_step_view  # noqa: E402
 from gan_core.trainer import Trainer  # noqa: E402
 from ui.mnist_images import tile_grid_html  # noqa: E402
-from ui.plots import d_output_figure, loss_figure  # noqa: E402
+from ui.canvas.charts import d_output_panel, loss_panel  # noqa: E402
+from ui.canvas.scene import Scene  # noqa: E402
+
+
+def training_scene_json(cols, events=()) -> str:
+    """The MNIST page's training-charts canvas as sent (ui.mnist_progress_view.training_charts)."""
+    return json.dumps(Scene(820, 250, [loss_panel((0, 0, 402, 250), cols, events),
+                                       d_output_panel((418, 0, 402, 250), cols, events)]).to_data())
 
 SHOWN = 12
 REDRAW = 0.5
@@ -53,7 +61,7 @@ def redraw(trainer: Trainer, progress: ImageProgress) -> None:
                            (g_view.before, g_view.p_before), (g_view.after, g_view.p_after)):
         tile_grid_html(images, scores, [f"D={p:.2f}" for p in scores], scale=2)
     cols, events = trainer.history_columns(), list(trainer.events)
-    loss_figure(cols, events).to_json(), d_output_figure(cols, events).to_json()
+    training_scene_json(cols, events)
     progress.record_frame(trainer)
 
 
@@ -82,7 +90,7 @@ def main() -> None:
           f"  ({len(html) / 1024:.1f} KiB)")
     trainer.train(60)
     cols = trainer.history_columns()
-    print(f"2 charts as JSON       {timed(lambda: (loss_figure(cols).to_json(), d_output_figure(cols).to_json()))}"
+    print(f"2 charts as JSON       {timed(lambda: training_scene_json(cols))}"
           f"  ({len(trainer.history)} updates in history)")
     print(f"fixed-noise frame      {timed(lambda: ImageProgress(frame_every=1).record_frame(trainer))}")
     z = trainer.noise(500, torch.Generator().manual_seed(3))

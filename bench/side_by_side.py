@@ -10,6 +10,7 @@ hits both alike; medians are printed. Figures depend on the machine's load: say 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -24,9 +25,10 @@ from gan_core.config import TrainConfig  # noqa: E402
 from gan_core.live import LiveRun  # noqa: E402
 from gan_core.lockstep import LockstepRun, Side  # noqa: E402
 from gan_core.trainer import Trainer  # noqa: E402
-from ui.side_by_side import LAYERS, comparison_figure  # noqa: E402
+from ui.canvas.plane_views import plane_panel  # noqa: E402
+from ui.canvas.scene import Scene  # noqa: E402
+from ui.side_by_side import LAYERS, VIEW_SIZE, comparison_panels  # noqa: E402
 from ui.toy_render_data import LabViews  # noqa: E402
-from ui.toy_views import plane_figure  # noqa: E402
 
 
 def per_iteration(step, iters: int) -> float:
@@ -40,9 +42,11 @@ def redraw_seconds(live: LiveRun, views: list[LabViews], iters_between: int) -> 
     live.run_steps("both", iters_between)  # new data, so the redraw cannot reuse anything
     t0 = time.perf_counter()
     datas = [views[i].compute(Side(live, i)) for i in range(2)]
-    for i in range(2):
-        plane_figure(views[i].scene, datas[i].frame, LAYERS, height=360).to_plotly_json()
-    comparison_figure(datas, ["A", "B"]).to_plotly_json()
+    box = (0, 0, VIEW_SIZE, VIEW_SIZE + 50)  # what the page's render() sends: both planes, the comparison
+    scenes = [Scene(VIEW_SIZE, VIEW_SIZE + 50, [plane_panel(views[i].scene, datas[i].frame, box, LAYERS, "")])
+              for i in range(2)] + [Scene(820, 250, comparison_panels(datas, ["A", "B"]))]
+    for scene in scenes:
+        json.dumps(scene.to_data())
     return time.perf_counter() - t0
 
 

@@ -52,14 +52,19 @@ def main() -> None:
     print(f"iterations/s (training only): {it_s:.0f}")
     print(f"JSD < {args.threshold}: " + (f"at iteration {reached[0]} after {reached[1]:.1f} s" if reached else "not reached"))
     if args.frames:
-        from ui.figure1_view import figure1_figure  # imports streamlit: only for this part
+        import json
+
+        from ui.canvas.figure1 import figure1_panels  # imports streamlit: only for this part
+        from ui.canvas.scene import Scene
+        from ui.figure1_view import FIGURE_HEIGHT, FIGURE_WIDTH
 
         t0 = time.perf_counter()
         frames = [figure1_frame(trainer) for _ in range(args.frames)]
         t1 = time.perf_counter()
-        sizes = [len(figure1_figure(f).to_json()) for f in frames]
+        sizes = [len(json.dumps(Scene(FIGURE_WIDTH, FIGURE_HEIGHT, figure1_panels(f, FIGURE_WIDTH, FIGURE_HEIGHT)).to_data()))
+                 for f in frames]
         t2 = time.perf_counter()
-        print(f"per redraw: frame {1000 * (t1 - t0) / args.frames:.1f} ms, figure + JSON "
+        print(f"per redraw: frame {1000 * (t1 - t0) / args.frames:.1f} ms, canvas scene + JSON "
               f"{1000 * (t2 - t1) / args.frames:.1f} ms ({sizes[-1] / 1024:.0f} KiB)")
 
 

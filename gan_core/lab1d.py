@@ -205,6 +205,6 @@ class EstimateTrace:
         self.rows.append((frame.iteration, frame.value, frame.jsd, frame.c_of_g, frame.value_d_star))
 
     def columns(self) -> dict[str, np.ndarray]:
-        """{field: array}, the shape ui.plots.history_figure reads."""
+        """{field: array}, the shape ui.canvas.charts.history_panel reads."""
         data = np.array(self.rows, dtype=float).reshape(-1, len(self.FIELDS))
         return {f: data[:, i] for i, f in enumerate(self.FIELDS)}

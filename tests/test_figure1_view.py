@@ -1,35 +1,11 @@
-"""ui.figure1_view.estimates_figure names each curve for what it is (issue 12 item 7): with real
+"""ui.figure1_view.estimates_panel names each curve for what it is (issue 12 item 7): with real
 label α < 1 the −log 4 + 2·JSD curve is C(G), not V at the drawn α-scaled D*, which has its own curve."""
 
-import math
 
 import pytest
 
 from gan_core.lab1d import EstimateTrace, estimate_labels, figure1_frame, lab_config
 from gan_core.trainer import Trainer
-from ui.figure1_view import estimates_figure
-
-
-@pytest.mark.parametrize("alpha", [1.0, 0.9])
-def test_estimate_curves_are_named_for_what_they_draw(alpha):
-    t = Trainer(lab_config(real_label=alpha))
-    trace = EstimateTrace()
-    frames = []
-    for _ in range(2):
-        t.train(5)
-        frames.append(figure1_frame(t))
-        trace.add(frames[-1])
-    fig = estimates_figure(trace, real_label=alpha)
-    curves = {tr.name: list(tr.y) for tr in fig.data if tr.name}
-    names = estimate_labels(alpha)
-    assert "−log 4 + 2·JSD = V(D*, G)" not in curves  # the old name, false for α < 1
-    assert curves[names["c_of_g"]] == pytest.approx([-math.log(4) + 2 * f.jsd for f in frames], abs=1e-12)
-    if alpha == 1:
-        assert names["value_d_star"] not in curves  # the same curve as C(G): drawn once
-        assert "V(D*, G)" in names["c_of_g"]
-    else:
-        assert curves[names["value_d_star"]] == pytest.approx([f.value_d_star for f in frames], abs=1e-12)
-        assert "V(D*, G)" not in names["c_of_g"]
 
 
 @pytest.mark.parametrize("alpha", [1.0, 0.9])

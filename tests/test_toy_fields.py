@@ -175,7 +175,7 @@ def test_optimal_discriminator_is_capped_by_the_real_label(alpha):
 def test_frame_d_star_uses_the_real_label_in_training():
     """With smoothing 0.1 D is trained towards 0.9·p/(p+q): the frame's D* must top out at 0.9
     where only real data lives, and equal 0.9·p/(p+q) computed here from the frame's densities."""
-    from ui.toy_views import d_versus_optimal_figures
+    from ui.canvas.plane_views import d_versus_optimal_panels
 
     trainer = Trainer(TrainConfig(target="ring8", batch_size=32, seed=3, real_label=0.9))
     scene = PlaneScene(trainer.target)
@@ -187,5 +187,5 @@ def test_frame_d_star_uses_the_real_label_in_training():
     assert frame.d_star[lively] == pytest.approx(0.9 * p[lively] / (p[lively] + q[lively]), rel=1e-12)
     trainer.update(label_smoothing=0.0)  # a live change reaches the next frame
     assert np.nanmax(scene.frame(trainer).d_star) == pytest.approx(1.0, abs=1e-3)
-    _, optimal = d_versus_optimal_figures(scene, frame)
-    assert "0.9·p_data / (p_data + p_g)" in optimal.layout.title.text
+    _, optimal = d_versus_optimal_panels(scene, frame, [(0, 0, 300, 340), (310, 0, 300, 340)])
+    assert "0.9·p_data/(p_data + p_g)" in optimal.title

@@ -1,5 +1,8 @@
 """Draw-your-own parsing, the step story and the 2D lab's figure builders."""
 
+import base64
+import json
+
 import numpy as np
 import plotly.graph_objects as go
 import pytest
@@ -9,10 +12,10 @@ from gan_core.live import LiveRun
 from gan_core.point_text import decode_upload, parse_points, points_to_text
 from gan_core.trainer import Trainer
 from ui.step_story import step_story
-from ui.toy_charts import mode_timeline_figure, modes_figure
+from ui.toy_live import LAYOUT, plane_scene, secondary_scene, side_scene
 from ui.toy_render_data import LabViews
 from ui.toy_setup import selection_points
-from ui.toy_views import arrow_segments, d_versus_optimal_figures, draw_figure, field_figure, manifold_figure, plane_figure
+from ui.toy_views import LAYERS, arrow_segments, draw_figure
 
 
 def test_parse_points_accepts_header_separators_and_comments():
@@ -59,22 +62,36 @@ def _run(target="ring8", **kw):
 
 
 @pytest.mark.parametrize("target", ["ring8", "swiss_roll"])
-def test_every_figure_is_valid_plotly(target):
-    """The builders skip plotly's validation for speed; validate the same figures here."""
+def test_every_canvas_scene_carries_complete_arrays(target):
+    """The 2D lab's scenes (plane, side panel, secondary views) as the page sends them: every
+    grid decodes to rows x cols bytes, every coordinate array to whole (x, y) pairs, the bars to
+    one per mode, and the whole scene is plain JSON."""
     run = _run(target)
     views = LabViews(mode_every=10)
     data = views.compute(run)
     run.run_steps("both", 10)
     data = views.compute(run)
-    figs = [plane_figure(views.scene, data.frame), field_figure(views.scene, data.frame),
-            manifold_figure(views.scene, data.frame), *d_versus_optimal_figures(views.scene, data.frame),
-            draw_figure([(0, 0), (1, 1)], ((-2, 2), (-2, 2)))]
     if data.n_modes:
-        events = [(5, "real_label", 1.0, 0.9)]
-        figs += [modes_figure(data.modes, data.n_modes, events), mode_timeline_figure(data.modes, events)]
         assert data.modes["iteration"].tolist() == [30, 40]
-    for fig in figs:
-        go.Figure(fig.to_dict())  # raises on any invalid property
+    scenes = [plane_scene(views.scene, data, LAYERS, LAYOUT[False], teacher=False),
+              plane_scene(views.scene, data, LAYERS, LAYOUT[True], teacher=True),
+              side_scene(data, 300, 470, 12), secondary_scene(views.scene, data, 13)]
+    for scene in scenes:
+        payload = json.loads(json.dumps(scene.to_data()))
+        for panel in payload["panels"]:
+            for layer in panel["layers"]:
+                if layer["t"] in ("image", "contour"):
+                    assert len(base64.b64decode(layer["b64"])) == layer["rows"] * layer["cols"]
+                elif layer["t"] in ("points", "lines"):
+                    assert len(base64.b64decode(layer["b64"])) % 8 == 0  # float32 (x, y) pairs
+                elif layer["t"] == "bars":
+                    assert len(layer["values"]) == data.n_modes
+    fakes = [layer for layer in scenes[0].panels[0].layers if layer["t"] == "points"][1]
+    xy = np.frombuffer(base64.b64decode(fakes["b64"]), dtype="<f4").reshape(-1, 2)
+    assert xy == pytest.approx(data.frame.fakes, abs=1e-6)
+    assert scenes[1].panels[0].title == "" and scenes[0].panels[0].title.startswith("D(x) and samples")
+    draw = draw_figure([(0, 0), (1, 1)], ((-2, 2), (-2, 2)))
+    go.Figure(draw.to_dict())  # the draw-your-own canvas is still a valid plotly figure
 
 
 def test_step_story_reports_the_numbers_of_the_update():

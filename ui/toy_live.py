@@ -19,14 +19,14 @@ from gan_core.inactive_settings import labels_apply
 from gan_core.live import LiveRun
 from gan_core.trainer import RECORD_FIELDS
 from ui.canvas import live_canvas
-from ui.canvas.charts import mode_bars_panel, mode_strip_panel, series_panel
+from ui.canvas.charts import d_output_panel, loss_panel, mode_bars_panel, mode_strip_panel, series_panel
 from ui.canvas.plane_views import d_versus_optimal_panels, field_panel, manifold_panel, plane_panel
 from ui.canvas.scene import Scene
 from ui.readout import readout
 from ui.step_story import step_story
 from ui.teacher_mode import is_teacher_mode
 from ui.toy_render_data import LabViews, RenderData
-from ui.toy_views import FAKE_COLOR, LAYERS, REAL_COLOR
+from ui.toy_views import LAYERS
 
 VIEWS_KEY = "toy_lab_views"
 DATA_KEY = "toy_lab_data"
@@ -112,6 +112,17 @@ def layout() -> dict:
     return LAYOUT[is_teacher_mode()]
 
 
+def plane_scene(scene, data: RenderData, layers, size: dict, teacher: bool) -> Scene:
+    """The main view (no Streamlit: the benches build what the page sends)."""
+    width = size["plane"]
+    # teacher mode: no title (the readout has the iteration), so the square plot and its two
+    # legend lines fit a 720 px high projector
+    height = width + 4 * size["font"] + (0 if teacher else 20)
+    panel = plane_panel(scene, data.frame, (0, 0, width, height), layers, "" if teacher else None)
+    return Scene(width, height, [panel], frame=data.updates, font=size["font"],
+                 label="D's heatmap, real samples and fakes")
+
+
 def render(run: LiveRun, while_locked=None) -> None:
     """The first screen's live part: the plane, the big numbers, the per-mode histogram and the
     status line, drawn on canvases (a few kB a frame). `while_locked`: see render_data."""
@@ -119,14 +130,7 @@ def render(run: LiveRun, while_locked=None) -> None:
     scene, size = lab_views().scene, layout()
     plane_col, side_col = st.columns([size["plane"], size["side"]], gap="small")
     with plane_col:
-        layers = st.session_state.get(LAYERS_KEY, LAYERS)
-        width = size["plane"]
-        # teacher mode: no title (the readout has the iteration), so the square plot and its
-        # two legend lines fit a 720 px high projector
-        title = "" if is_teacher_mode() else None
-        height = width + 4 * size["font"] + (0 if is_teacher_mode() else 20)
-        live_canvas(Scene(width, height, [plane_panel(scene, data.frame, (0, 0, width, height), layers, title)],
-                          frame=data.updates, font=size["font"], label="D's heatmap, real samples and fakes"),
+        live_canvas(plane_scene(scene, data, st.session_state.get(LAYERS_KEY, LAYERS), size, is_teacher_mode()),
                     key="toy_plane_canvas")
     with side_col:
         big_numbers(run, data)
@@ -144,42 +148,36 @@ def side_scene(data: RenderData, w: int, h: int, font: int) -> Scene:
                   mode_strip_panel((0, h * 0.54, w, h * 0.46), m["iteration"], m["mode_counts"],
                                    "Share per mode over time")]
     else:
-        hist = data.history
-        d_rows = hist["kind"] == "D"
-        panels = [series_panel((0, 0, w, h), [(hist["iteration"][d_rows], hist["d_real"][d_rows], REAL_COLOR, "D(x)", ()),
-                                              (hist["iteration"][d_rows], hist["d_fake"][d_rows], FAKE_COLOR, "D(G(z))", ())],
-                               "D's mean outputs", y_range=(0.0, 1.0), rules=(0.5,), events=data.events)]
+        panels = [d_output_panel((0, 0, w, h), data.history, data.events)]
     return Scene(w, h, panels, frame=data.updates, font=font, label="modes captured over time")
 
 
-def render_secondary(run: LiveRun) -> None:
-    """Below the first screen: D beside D*, G's gradient field, the manifold and the time charts,
-    on one canvas that redraws once a second while the run plays."""
-    data = render_data(run)
-    scene = lab_views().scene
-    cell, gap = 300, 12
+def secondary_scene(scene, data: RenderData, font: int) -> Scene:
+    """D beside D*, G's gradient field, the manifold, and under them the losses, D's outputs and
+    the modes over iterations (no Streamlit: the benches build what the page sends)."""
+    cell, gap, chart = 300, 12, 260
     boxes = [(i * (cell + gap), 0, cell, cell + 40) for i in range(4)]
     panels = d_versus_optimal_panels(scene, data.frame, boxes[:2])
     panels += [field_panel(scene, data.frame, boxes[2]), manifold_panel(scene, data.frame, boxes[3])]
-    hist, top = data.history, cell + 60
-    g_rows, d_rows = hist["kind"] == "G", hist["kind"] == "D"
-    width = 4 * cell + 3 * gap
+    top, width = cell + 60, 4 * cell + 3 * gap
     third = (width - 2 * gap) / 3
-    panels.append(series_panel((0, top, third, 260), [
-        (hist["iteration"][d_rows], hist["loss_d"][d_rows], "#1f77b4", "D loss", ()),
-        (hist["iteration"][g_rows], hist["loss_g"][g_rows], "#ff7f0e", "G loss", ())], "Losses", events=data.events))
-    panels.append(series_panel((third + gap, top, third, 260), [
-        (hist["iteration"][d_rows], hist["d_real"][d_rows], REAL_COLOR, "D(x)", ()),
-        (hist["iteration"][d_rows], hist["d_fake"][d_rows], FAKE_COLOR, "D(G(z))", ())],
-        "D's mean outputs", y_range=(0.0, 1.0), rules=(0.5,), events=data.events))
+    panels += [loss_panel((0, top, third, chart), data.history, data.events),
+               d_output_panel((third + gap, top, third, chart), data.history, data.events)]
     if data.n_modes:
         m = data.modes
-        panels.append(series_panel((2 * (third + gap), top, third, 260), [
+        panels.append(series_panel((2 * (third + gap), top, third, chart), [
             (m["iteration"], m["modes_captured"] / data.n_modes * 100, "#7b2cbf", "modes captured (% of all)", ()),
             (m["iteration"], m["hq_percent"], "#2ca02c", "high quality (%)", ())], "Modes and quality (%)",
             y_range=(0.0, 105.0), events=data.events))
-    live_canvas(Scene(width, top + 260, panels, frame=data.updates, font=layout()["font"],
-                      label="D and D*, gradient field, manifold, losses"), key="toy_secondary_canvas")
+    return Scene(width, top + chart, panels, frame=data.updates, font=font,
+                 label="D and D*, gradient field, manifold, losses")
+
+
+def render_secondary(run: LiveRun) -> None:
+    """Below the first screen, on one canvas that redraws once a second while the run plays."""
+    data = render_data(run)
+    scene = lab_views().scene
+    live_canvas(secondary_scene(scene, data, layout()["font"]), key="toy_secondary_canvas")
     blur = "exact p_data" if scene.exact_density else "p_data estimated from real samples"
     st.caption(f"D* uses {blur} and a kernel density estimate of 512 fakes for p_g, both seen through the "
                f"same Gaussian blur (h = {scene.bandwidth:.2f}): where G matches the data, D* = ½"
