@@ -105,7 +105,7 @@ SECONDARY_EVERY = 1.0  # seconds: the views below the first screen change slowly
 # First-screen layout in px (canvases shrink to their columns): controls | plane | modes.
 # Normal: a 1440x900 screen; teacher mode: 1280x720 with larger type.
 LAYOUT = {False: {"controls": 230, "plane": 600, "side": 300, "side_height": 470, "font": 13},
-          True: {"controls": 205, "plane": 560, "side": 230, "side_height": 400, "font": 17}}
+          True: {"controls": 205, "plane": 560, "side": 230, "side_height": 355, "font": 17}}
 
 
 def layout() -> dict:
