@@ -15,32 +15,22 @@ it next asks.
 
 from __future__ import annotations
 
-import math
-import os
 import secrets
 import threading
 import time
 import weakref
 
-from gan_core.live import LiveRun
+from gan_core.live import LiveRun, positive_env_number
 
 CAPACITY_ENV, TTL_ENV = "GAN_CLASSROOM_MAX_RUNS", "GAN_CLASSROOM_RUN_TTL"
 DEFAULT_CAPACITY = 32  # a class of ~30 tabs, one training page each
 DEFAULT_TTL = 600.0  # seconds: a teacher may close the laptop lid between two lessons
 
 
-def _env_number(name: str, default: float) -> float:
-    try:
-        value = float(os.environ.get(name, default))
-    except ValueError:
-        return default
-    return value if math.isfinite(value) and value > 0 else default
-
-
 class RunRegistry:
     def __init__(self, capacity: int | None = None, ttl: float | None = None, clock=time.monotonic):
-        self.capacity = int(capacity or _env_number(CAPACITY_ENV, DEFAULT_CAPACITY))
-        self.ttl = float(ttl or _env_number(TTL_ENV, DEFAULT_TTL))
+        self.capacity = int(capacity or positive_env_number(CAPACITY_ENV, DEFAULT_CAPACITY))
+        self.ttl = float(ttl or positive_env_number(TTL_ENV, DEFAULT_TTL))
         self._clock = clock
         self._runs: dict[str, tuple[str, weakref.ref]] = {}  # id -> (kind, weak reference to the run)
         self._lock = threading.Lock()

@@ -50,13 +50,19 @@ def redraw_interval(base: float, playing: int) -> float:
     return max(base, min(crowded, MAX_REDRAW_INTERVAL))
 
 
+def positive_env_number(name: str, default: float) -> float:
+    """$name if it holds a finite positive number, else `default` (a server setting never crashes
+    the app: a typo falls back)."""
+    try:
+        value = float(os.environ.get(name, default))
+    except ValueError:
+        return default
+    return value if math.isfinite(value) and value > 0 else default
+
+
 def default_idle_timeout() -> float:
     """$GAN_CLASSROOM_IDLE_TIMEOUT if it holds a positive number of seconds, else 60."""
-    try:
-        value = float(os.environ.get(IDLE_TIMEOUT_ENV, DEFAULT_IDLE_TIMEOUT))
-    except ValueError:
-        return DEFAULT_IDLE_TIMEOUT
-    return value if math.isfinite(value) and value > 0 else DEFAULT_IDLE_TIMEOUT
+    return positive_env_number(IDLE_TIMEOUT_ENV, DEFAULT_IDLE_TIMEOUT)
 
 
 class LiveRun:

@@ -151,18 +151,13 @@ def map_figure(coords: np.ndarray, labels: np.ndarray, placed: np.ndarray | None
                                                               line=dict(color="black", width=1)),
                               customdata=[["fake", int(i)] for i in rows],
                               hovertemplate=f"generated, read as {d}<extra></extra>")
-        if between_set:
-            rows = sorted(between_set)
-            fig.add_scattergl(x=placed[rows, 0], y=placed[rows, 1], mode="markers", name="between modes",
-                              marker=dict(size=10, symbol="x", color="black"),
-                              customdata=[["fake", int(i)] for i in rows],
-                              hovertemplate="generated, between modes<extra></extra>")
-        if noise_set:
-            rows = sorted(noise_set)
-            fig.add_scattergl(x=placed[rows, 0], y=placed[rows, 1], mode="markers", name="not a digit yet",
-                              marker=dict(size=7, symbol="circle-open", color="#7f7f7f"),
-                              customdata=[["fake", int(i)] for i in rows],
-                              hovertemplate="generated, not a digit yet<extra></extra>")
+        for chosen, name, marker in ((between_set, "between modes", dict(size=10, symbol="x", color="black")),
+                                     (noise_set, "not a digit yet", dict(size=7, symbol="circle-open", color="#7f7f7f"))):
+            if chosen:
+                rows = sorted(chosen)
+                fig.add_scattergl(x=placed[rows, 0], y=placed[rows, 1], mode="markers", name=name, marker=marker,
+                                  customdata=[["fake", int(i)] for i in rows],
+                                  hovertemplate=f"generated, {name}<extra></extra>")
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=10, b=10), dragmode="lasso",
                       legend=dict(orientation="h", y=-0.05, font=dict(size=11)), uirevision="keep")
     fig.update_xaxes(showticklabels=False, title=None, zeroline=False)
