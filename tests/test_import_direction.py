@@ -1,0 +1,53 @@
+"""Imports run one way: views -> ui -> classroom (runtime) -> gan_core (engine). Read from the
+source (ast), so a lazy import inside a function counts too; the classroom package also imports in
+a fresh interpreter without pulling in Streamlit."""
+
+import ast
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# what each layer may not import
+FORBIDDEN = {"gan_core": {"streamlit", "ui", "views", "classroom"},
+             "classroom": {"streamlit", "ui", "views"},
+             "ui": {"views"}}
+
+
+def imported_roots(path: str) -> set[str]:
+    tree = ast.parse(open(path, encoding="utf-8").read(), filename=path)
+    roots = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            roots |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            roots.add(node.module.split(".")[0])
+    return roots
+
+
+def layer_files(layer: str) -> list[str]:
+    return [os.path.join(folder, name) for folder, _, names in os.walk(os.path.join(ROOT, layer))
+            for name in names if name.endswith(".py")]
+
+
+def test_no_layer_imports_a_layer_above_it():
+    wrong = [f"{os.path.relpath(path, ROOT)} imports {sorted(imported_roots(path) & banned)}"
+             for layer, banned in FORBIDDEN.items() for path in layer_files(layer)
+             if imported_roots(path) & banned]
+    assert not wrong, "\n".join(wrong)
+    assert layer_files("classroom") and layer_files("ui") and layer_files("gan_core")
+
+
+def test_the_checker_sees_an_upward_import(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text("def f():\n    import streamlit as st\n    from ui.session import get_run\n")
+    assert imported_roots(str(bad)) == {"streamlit", "ui"}
+
+
+def test_the_classroom_runtime_imports_without_streamlit():
+    code = ("import sys, importlib, pkgutil, classroom\n"
+            "for m in pkgutil.iter_modules(classroom.__path__, 'classroom.'):\n"
+            "    importlib.import_module(m.name)\n"
+            "assert 'streamlit' not in sys.modules\n")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0, proc.stderr
