@@ -70,3 +70,16 @@ def test_an_unknown_run_id_applies_the_rest_of_the_link_to_a_fresh_run():
     assert run.trainer.config.batch_size == 64 and run.trainer.iteration == 0
     assert at.query_params["run"] == run.run_id != "gone-long-ago"
     assert not at.error
+
+
+@pytest.mark.parametrize("page, name", [("views/side_by_side.py", "Side by side"),
+                                        ("views/mnist.py", "MNIST step by step")])
+def test_every_training_page_is_found_again_after_a_reload(page, name):
+    first = open_page(page)
+    run = run_of(first, name)
+    run.run_steps("both", n=2)
+    address = {k: first.query_params[k] for k in first.query_params}
+    assert address["run"] == run.run_id
+    reloaded = open_page(page, address)
+    assert run_of(reloaded, name) is run and run.trainer.iteration == 2
+    assert reloaded.query_params["run"] == run.run_id
