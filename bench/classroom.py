@@ -10,7 +10,7 @@ websocket and the browsers are left out, so the browsers' own CPU does not muddy
 Policies, each run in turn in one process (--rounds repeats the sweep):
     none/fixed     no gate, every tab redraws every 0.25 s (the page's own interval)
     gate/fixed     the TrainingGate (--slots), redraws every 0.25 s
-    gate/adaptive  the gate, and the redraw interval gan_core.live.redraw_interval gives for N
+    gate/adaptive  the gate, and the redraw interval classroom.live.redraw_interval gives for N
                    playing runs (what the page's live area uses)
 
 Printed per policy: total iterations of all tabs and the slowest tab's; redraws per tab per
@@ -36,9 +36,9 @@ sys.path.insert(0, os.path.join(ROOT, "bench"))
 import torch  # noqa: E402
 
 from gan_core.config import TrainConfig  # noqa: E402
-from gan_core.live import LiveRun, redraw_interval  # noqa: E402
+from classroom.live import LiveRun, redraw_interval  # noqa: E402
 from gan_core.trainer import Trainer  # noqa: E402
-from gan_core.training_gate import TrainingGate  # noqa: E402
+from classroom.training_gate import TrainingGate  # noqa: E402
 from live_throughput import page_redraw  # noqa: E402
 from load_sessions import SMALL  # noqa: E402
 from ui.toy_live import SECONDARY_EVERY  # noqa: E402

@@ -26,7 +26,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import torch  # noqa: E402
 
 from gan_core.config import TrainConfig  # noqa: E402
-from gan_core.live import LiveRun  # noqa: E402
+from classroom.live import LiveRun  # noqa: E402
 from gan_core.trainer import Trainer  # noqa: E402
 from ui.toy_live import LAYOUT, SECONDARY_EVERY, plane_scene, secondary_scene, side_scene  # noqa: E402
 from ui.toy_render_data import LabViews  # noqa: E402

@@ -29,9 +29,9 @@ sys.path.insert(0, ROOT)
 import torch  # noqa: E402
 
 from gan_core.config import TrainConfig  # noqa: E402
-from gan_core.live import runs_playing_in_process  # noqa: E402
+from classroom.live import runs_playing_in_process  # noqa: E402
 from gan_core.trainer import Trainer  # noqa: E402
-from gan_core.training_gate import shared_gate  # noqa: E402
+from classroom.training_gate import shared_gate  # noqa: E402
 
 APP = os.path.join(ROOT, "app.py")
 PAGE = "views/toy_2d.py"

@@ -23,7 +23,7 @@ import torch  # noqa: E402
 
 from gan_core.classifier import get_classifier  # noqa: E402
 from gan_core.image_progress import ImageProgress  # noqa: E402
-from gan_core.live import LiveRun  # noqa: E402
+from classroom.live import LiveRun  # noqa: E402
 from gan_core.mnist_metrics import evaluate_digits  # noqa: E402
 from gan_core.presets import MNIST_PRESETS  # noqa: E402
 from gan_core.step_probe import d_step_view, d_verdict, g_step_view  # noqa: E402

@@ -22,7 +22,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import torch  # noqa: E402
 
 from gan_core.config import TrainConfig  # noqa: E402
-from gan_core.live import LiveRun  # noqa: E402
+from classroom.live import LiveRun  # noqa: E402
 from gan_core.lockstep import LockstepRun, Side  # noqa: E402
 from gan_core.trainer import Trainer  # noqa: E402
 from ui.canvas.plane_views import plane_panel  # noqa: E402

@@ -25,9 +25,9 @@ sys.path.insert(0, os.path.join(ROOT, "bench"))
 import torch  # noqa: E402
 
 from gan_core.config import TrainConfig  # noqa: E402
-from gan_core.live import LiveRun  # noqa: E402
+from classroom.live import LiveRun  # noqa: E402
 from gan_core.trainer import Trainer  # noqa: E402
-from gan_core.training_gate import TrainingGate  # noqa: E402
+from classroom.training_gate import TrainingGate  # noqa: E402
 from load_sessions import SMALL  # noqa: E402  (the load test's per-session network)
 
 

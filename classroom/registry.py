@@ -20,7 +20,7 @@ import threading
 import time
 import weakref
 
-from gan_core.live import LiveRun, positive_env_number
+from classroom.live import LiveRun, positive_env_number
 
 CAPACITY_ENV, TTL_ENV = "GAN_CLASSROOM_MAX_RUNS", "GAN_CLASSROOM_RUN_TTL"
 DEFAULT_CAPACITY = 32  # a class of ~30 tabs, one training page each

@@ -1,7 +1,7 @@
 """Two runs that differ in one setting, trained in lockstep: the side-by-side comparison.
 
     pair = LockstepRun(TrainConfig(target="grid25", seed=3), "label_smoothing", 0.0, 0.1)
-    live = LiveRun(pair)        # gan_core.live drives it like a Trainer: step(), step_d(), step_g()
+    live = LiveRun(pair)        # classroom.live drives it like a Trainer: step(), step_d(), step_g()
     live.run_steps("both", 10)  # both runs advance by 10 iterations
     a, b = pair.trainers
 

@@ -51,7 +51,7 @@ def test_export_buttons_give_csv_checkpoint_png_and_gif(downloads):  # noqa: F81
 
 def test_deferred_download_holds_no_strong_reference_to_the_run():
     from gan_core.config import TrainConfig
-    from gan_core.live import LiveRun
+    from classroom.live import LiveRun
     from gan_core.trainer import Trainer
 
     run = LiveRun(Trainer(TrainConfig(g_width=8, d_width=8, g_depth=1, d_depth=1, batch_size=16)))

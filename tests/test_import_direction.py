@@ -9,7 +9,7 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # what each layer may not import
-FORBIDDEN = {"gan_core": {"streamlit", "ui", "views", "classroom"},
+FORBIDDEN = {"gan_core": {"streamlit", "ui", "views", "classroom", "threading"},  # threads: the runtime's
              "classroom": {"streamlit", "ui", "views"},
              "ui": {"views"}}
 

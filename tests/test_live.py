@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from gan_core.config import TrainConfig
-from gan_core.live import LiveRun
+from classroom.live import LiveRun
 from gan_core.trainer import NonFiniteError, Trainer
 
 SMALL = TrainConfig(g_width=8, d_width=8, g_depth=1, d_depth=1, batch_size=16)

@@ -1,4 +1,4 @@
-"""gan_core.lockstep: two runs in lockstep differing in one setting, driven by gan_core.live.LiveRun."""
+"""gan_core.lockstep: two runs in lockstep differing in one setting, driven by classroom.live.LiveRun."""
 
 import time
 
@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from gan_core.config import TrainConfig
-from gan_core.live import LiveRun
+from classroom.live import LiveRun
 from gan_core.lockstep import LockstepRun, Side
 from gan_core.trainer import NonFiniteError, Trainer
 

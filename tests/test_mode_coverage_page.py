@@ -97,7 +97,7 @@ def test_uploaded_checkpoint_paths(env):
 
 
 def test_mnist_page_run_is_offered_and_judged(env):
-    from gan_core.live import LiveRun
+    from classroom.live import LiveRun
     from gan_core.presets import MNIST_PRESETS
     from gan_core.trainer import Trainer
     from ui.mnist_run import RUN_NAME

@@ -4,7 +4,7 @@ import pytest
 
 from classroom.registry import RunRegistry
 from gan_core.config import TrainConfig
-from gan_core.live import LiveRun
+from classroom.live import LiveRun
 from gan_core.trainer import Trainer
 
 SMALL = TrainConfig(target="ring8", batch_size=16, g_width=8, d_width=8, g_depth=1, d_depth=1)

@@ -19,7 +19,7 @@ import pytest
 from browser_support import (CHROMIUM, CHROMIUM_ARGS, StreamlitServer, browser_available, int_metric,
                              open_app_page, wait_until)
 from gan_core.config import TrainConfig
-from gan_core.live import LiveRun, default_idle_timeout
+from classroom.live import LiveRun, default_idle_timeout
 from gan_core.trainer import Trainer
 from ui import session
 

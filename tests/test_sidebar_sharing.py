@@ -7,9 +7,9 @@ import re
 from streamlit.testing.v1 import AppTest
 
 from gan_core.config import TrainConfig
-from gan_core.live import LiveRun, runs_playing_in_process
+from classroom.live import LiveRun, runs_playing_in_process
 from gan_core.trainer import Trainer
-from gan_core.training_gate import TrainingGate
+from classroom.training_gate import TrainingGate
 
 APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
 SMALL = TrainConfig(g_width=8, d_width=8, g_depth=1, d_depth=1, batch_size=16)

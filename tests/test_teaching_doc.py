@@ -71,8 +71,8 @@ def test_preset_names_and_what_the_doc_says_about_them():
 
 
 def test_classroom_server_numbers():
-    from gan_core.live import redraw_interval
-    from gan_core.training_gate import DEFAULT_QUANTUM
+    from classroom.live import redraw_interval
+    from classroom.training_gate import DEFAULT_QUANTUM
 
     assert number(r"rotates them every (\d+) ms") == (DEFAULT_QUANTUM * 1000,)
     assert number(r"refresh less often \(every ([\d.]+) s with 20 runs playing") == (redraw_interval(0.3, 20),)

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 import pytest
 
 from gan_core.config import TrainConfig
-from gan_core.live import LiveRun
+from classroom.live import LiveRun
 from gan_core.point_text import decode_upload, parse_points, points_to_text
 from gan_core.trainer import Trainer
 from ui.step_story import step_story

@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from gan_core.live import LiveRun
+from classroom.live import LiveRun
 from gan_core.trainer import Trainer
-from gan_core.training_gate import TRAINING_SLOTS_ENV, TrainingGate, default_slots
+from classroom.training_gate import TRAINING_SLOTS_ENV, TrainingGate, default_slots
 from test_live import SMALL, wait_until
 
 
@@ -151,7 +151,7 @@ def test_pausing_a_queued_run_does_not_wait_for_a_slot():
     (1.0, 4, 1.0), (1.0, 12, 1.5), (6.0, 100, 6.0),
 ])
 def test_redraw_interval_stretches_with_the_runs_playing(base, playing, expected):
-    from gan_core.live import redraw_interval
+    from classroom.live import redraw_interval
 
     # 8 live redraws a second for the whole server, at most 5 s apart, never faster than the page asks
     assert redraw_interval(base, playing) == pytest.approx(expected, abs=1e-12)

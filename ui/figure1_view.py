@@ -8,7 +8,7 @@ import math
 import streamlit as st
 
 from gan_core.lab1d import EstimateTrace, estimate_labels, figure1_frame
-from gan_core.live import LiveRun
+from classroom.live import LiveRun
 from ui.canvas import live_canvas
 from ui.canvas.charts import d_output_panel, loss_panel, series_panel
 from ui.canvas.figure1 import figure1_panels

@@ -15,7 +15,7 @@ import streamlit as st
 
 from gan_core.config import LOSSES, NOISE_PRIORS
 from gan_core.inactive_settings import inactive_settings
-from gan_core.live import LiveRun, redraw_interval, runs_playing_in_process
+from classroom.live import LiveRun, redraw_interval, runs_playing_in_process
 from gan_core.trainer import NonFiniteError, Trainer
 from ui.teacher_mode import is_teacher_mode
 
@@ -185,7 +185,7 @@ def live_area(run: LiveRun, prefix: str, render: Callable[[LiveRun], None], ever
     stops by itself (divergence, idle), rerun the page once so buttons and messages catch up.
 
     When many runs of the server play (a class pressed Play), a student's tab redraws less often
-    (gan_core.live.redraw_interval) so the shared CPU still trains their runs; the teacher's tab
+    (classroom.live.redraw_interval) so the shared CPU still trains their runs; the teacher's tab
     (teacher mode, on the projector) keeps `every`. A fragment's timer is fixed when the page
     runs, so a tab whose interval is far from the current one reruns the page to take it."""
     flag = f"{prefix}_timer_on"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from gan_core.live import LiveRun
+from classroom.live import LiveRun
 from gan_core.step_probe import latent_walk
 from ui.mnist_images import tile_grid_html
 

@@ -1,7 +1,7 @@
 """Per-tab state: each page's LiveRun lives in st.session_state, so page switches keep it.
 
 A closed tab must not leave its training or its memory behind. Training stops by itself: a run
-nobody touches for its idle timeout pauses and its thread ends (gan_core.live). Memory goes with
+nobody touches for its idle timeout pauses and its thread ends (classroom.live). Memory goes with
 the tab's session: when Streamlit shuts a session down, its session_state and every run in it are
 freed. But a session whose websocket closed is first kept for `server.disconnectedSessionTTL`
 seconds so the tab can reconnect, and Streamlit reaps expired sessions lazily (only when another
@@ -22,7 +22,7 @@ from typing import Callable
 import streamlit as st
 
 from classroom.registry import shared_registry
-from gan_core.live import LiveRun, default_idle_timeout
+from classroom.live import LiveRun, default_idle_timeout
 from gan_core.trainer import Trainer
 
 RUNS_KEY = "_live_runs"

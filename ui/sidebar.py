@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from gan_core.live import runs_playing_in_process
+from classroom.live import runs_playing_in_process
 from ui.session import all_runs
 from ui.teacher_mode import teacher_mode_toggle
 

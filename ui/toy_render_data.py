@@ -12,7 +12,7 @@ from typing import Callable
 
 from gan_core.config import TrainConfig
 from gan_core.history_view import HistoryColumns
-from gan_core.live import LiveRun
+from classroom.live import LiveRun
 from gan_core.mode_timeline import ModeTimeline
 from gan_core.toy_fields import PlaneFrame, PlaneScene
 

@@ -31,7 +31,7 @@ def rss_bytes() -> int:
 
 def census() -> dict:
     """Counts of what a closed tab could leave behind, after a full garbage collection."""
-    from gan_core.live import LiveRun
+    from classroom.live import LiveRun
     from gan_core.trainer import Trainer
     from streamlit import runtime
 

@@ -8,7 +8,7 @@ No Streamlit here: the page side only calls these methods.
 Nothing is lost on a slider move (update() between steps) or a page switch (the object lives in
 the session). A run that nobody has looked at for `idle_timeout` seconds pauses and its thread
 ends, so a closed browser tab stops costing CPU and its memory can be freed with its session.
-Playing runs of one process take turns through a TrainingGate (gan_core.training_gate), so many
+Playing runs of one process take turns through a TrainingGate (classroom.training_gate), so many
 tabs training at once share the cores fairly and leave one free for drawing pages.
 """
 
@@ -22,7 +22,7 @@ import time
 from typing import Callable, TypeVar
 
 from gan_core.trainer import NonFiniteError, Trainer
-from gan_core.training_gate import TrainingGate, shared_gate
+from classroom.training_gate import TrainingGate, shared_gate
 
 T = TypeVar("T")
 
