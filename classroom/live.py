@@ -21,7 +21,8 @@ import threading
 import time
 from typing import Callable, TypeVar
 
-from gan_core.trainer import NonFiniteError, Trainer
+from gan_core.trainer import Trainer
+from gan_core.step_record import NonFiniteError
 from classroom.training_gate import TrainingGate, shared_gate
 
 T = TypeVar("T")

@@ -196,7 +196,7 @@ def final_metrics(trainer, n_samples: int) -> dict:
 
 def train_command(args: argparse.Namespace) -> int:
     from gan_core.checkpoint import save_checkpoint
-    from gan_core.trainer import NonFiniteError
+    from gan_core.step_record import NonFiniteError
 
     check_args(args)
     changes = parse_settings(args)

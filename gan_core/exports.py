@@ -22,7 +22,7 @@ from typing import Sequence
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from gan_core.trainer import RECORD_FIELDS
+from gan_core.step_record import RECORD_FIELDS
 
 MAX_GIF_FRAMES = 120  # a longer timeline is thinned evenly, keeping its first and last frame
 FAKE_RGB, REAL_RGB, AXIS_RGB = (214, 39, 40), (170, 170, 170), (90, 90, 90)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gan_core.trainer import RECORD_FIELDS
+from gan_core.step_record import RECORD_FIELDS
 
 
 class HistoryColumns:

@@ -16,7 +16,6 @@ import dataclasses
 import math
 import time
 from collections import deque
-from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -24,44 +23,12 @@ import torch
 from gan_core import losses
 from gan_core.config import LIVE_FIELDS, RebuildRequired, TrainConfig, normalize_changes
 from gan_core.distributions import make_target
+from gan_core.frozen import batch_norms, dropout_off, frozen_batch_norm
 from gan_core.models import build_models
+from gan_core.step_record import (NAN, RECORD_FIELDS, NonFiniteError, StepRecord, grad_norms, l2_of,
+                                  optimized_params, read_numbers)
 
 FIXED_NOISE_SIZE = 512  # fixed z for progress views; views take a prefix of it
-
-
-class NonFiniteError(FloatingPointError):
-    """A loss, gradient or weight became NaN/inf. The failing update was not applied (or, for a
-    weight, the trainer must be rolled back); `rollback()` restores the last finite snapshot."""
-
-    def __init__(self, what: str, iteration: int, value: float):
-        self.what, self.iteration, self.value = what, iteration, value
-        super().__init__(f"{what} became {value} at iteration {iteration}: the run diverged "
-                         f"(try a smaller learning rate, then roll back to the last good snapshot)")
-
-
-@dataclass(frozen=True)
-class StepRecord:
-    """One update. Fields that do not apply to this kind of update are NaN."""
-
-    kind: str  # "D" or "G"
-    iteration: int  # completed G updates (iterations of Algorithm 1) after this update
-    update: int  # updates of either kind so far, this one included
-    batch_size: int
-    loss_d_real: float  # D's real-error term
-    loss_d_fake: float  # D's fake-error term
-    penalty: float  # gradient penalty / R1 term added to D's loss (0 if none)
-    loss_d: float  # real + fake + penalty
-    loss_g: float
-    d_real: float  # mean D(x), read as a probability
-    d_fake: float  # mean D(G(z)); for a G update, as scored by D before G moves
-    d_accuracy: float  # fraction of real and fake samples D classifies correctly
-    grad_norm: float  # L2 norm of the gradient of the updated network
-    step_seconds: float  # wall time of this update
-    elapsed: float  # training wall time since the run began
-
-
-RECORD_FIELDS = tuple(f.name for f in dataclasses.fields(StepRecord))
-NAN = float("nan")
 
 
 def make_data(config: TrainConfig):
@@ -71,67 +38,6 @@ def make_data(config: TrainConfig):
 
         return mnist_target()
     return make_target(config.target, config.custom_points)
-
-
-@contextlib.contextmanager
-def _dropout_off(*nets: torch.nn.Module):
-    """Views read the networks without dropout: D(x) as a function of x, not of a random mask
-    (only dropout layers switch; batch norm keeps its training behaviour)."""
-    layers = [m for net in nets for m in net.modules()
-              if isinstance(m, torch.nn.modules.dropout._DropoutNd) and m.training]
-    for m in layers:
-        m.train(False)
-    try:
-        yield
-    finally:
-        for m in layers:
-            m.train(True)
-
-
-def _batch_norms(net: torch.nn.Module) -> list[torch.nn.Module]:
-    """The BatchNorm layers of a network that keep running statistics (DCGAN's; MLPs have none)."""
-    return [m for m in net.modules()
-            if isinstance(m, torch.nn.modules.batchnorm._BatchNorm) and m.track_running_stats]
-
-
-@contextlib.contextmanager
-def _frozen_batch_norm(layers: list[torch.nn.Module]):
-    """A frozen network's BatchNorm keeps normalising by the batch (its training behaviour, so
-    the forward pass is unchanged) but leaves running_mean, running_var and num_batches_tracked
-    alone: only the network being updated, in its own step, moves them. Otherwise step_d would
-    move G's statistics, step_g D's, and merely looking (sample, d_probability) would move both,
-    so checkpoints and eval-mode outputs would depend on how often a page redrew."""
-    for m in layers:
-        m.track_running_stats = False  # with training=True: batch statistics, no buffer update
-    try:
-        yield
-    finally:
-        for m in layers:
-            m.track_running_stats = True
-
-
-def _params(opt: torch.optim.Optimizer) -> list[torch.Tensor]:
-    """The parameters an optimizer updates: a plain list, cheaper per step than module.parameters()."""
-    return [p for group in opt.param_groups for p in group["params"]]
-
-
-def _grad_norms(params) -> list[torch.Tensor]:
-    """Per-tensor gradient L2 norms (0-d tensors), to be read together with the step's other numbers."""
-    grads = [p.grad for p in params if p.grad is not None]
-    return list(torch._foreach_norm(grads)) if grads else []
-
-
-def _read(values: list[torch.Tensor]) -> list[float]:
-    """0-d tensors as Python numbers. On the CPU one .item() each is cheapest; on a GPU one
-    stacked copy, so the step waits for the device once."""
-    if values[0].device.type == "cpu":
-        return [v.item() for v in values]
-    return torch.stack([v.float() for v in values]).tolist()
-
-
-def _l2(norms: list[float]) -> float:
-    """The L2 norm of all gradients from the per-tensor norms (inf/NaN stay inf/NaN)."""
-    return math.sqrt(sum(n * n for n in norms))
 
 
 class Trainer:
@@ -146,8 +52,8 @@ class Trainer:
             self.generator, self.discriminator = build_models(c, self.data_shape)
         self.generator.to(self.device)
         self.discriminator.to(self.device)
-        self.g_batch_norms = _batch_norms(self.generator)  # frozen while D steps and for views
-        self.d_batch_norms = _batch_norms(self.discriminator)  # frozen while G steps and for views
+        self.g_batch_norms = batch_norms(self.generator)  # frozen while D steps and for views
+        self.d_batch_norms = batch_norms(self.discriminator)  # frozen while G steps and for views
         self.opt_g = self._optimizer(self.generator, c.lr_g)
         self.opt_d = self._optimizer(self.discriminator, c.lr_d)
         # Separate seeded streams: training, fixed progress noise, and samples drawn for views,
@@ -232,7 +138,7 @@ class Trainer:
         z = self.noise(real.shape[0]) if z is None else z.to(self.device)  # (B, z_dim)
         with self._step_rng():  # dropout masks from the trainer's own seeded stream
             # G frozen: no graph through G, so its weights cannot move; nor can its BatchNorm statistics
-            with torch.no_grad(), _frozen_batch_norm(self.g_batch_norms):
+            with torch.no_grad(), frozen_batch_norm(self.g_batch_norms):
                 fake = self.generator(z)  # (B, *shape)
             use_r1 = c.r1_gamma > 0
             real_in = real.detach().requires_grad_(True) if use_r1 else real
@@ -254,12 +160,12 @@ class Trainer:
         with torch.no_grad():
             p_real, p_fake = losses.probability(c.loss, d_real), losses.probability(c.loss, d_fake)
             th = losses.decision_threshold(c.loss)
-            stats = _read([terms.real, terms.fake, p_real.sum(), p_fake.sum(), (d_real > th).sum(),
-                           (d_fake < th).sum(), *penalties, *_grad_norms(_params(self.opt_d))])
+            stats = read_numbers([terms.real, terms.fake, p_real.sum(), p_fake.sum(), (d_real > th).sum(),
+                           (d_fake < th).sum(), *penalties, *grad_norms(optimized_params(self.opt_d))])
         loss_real, loss_fake, sum_p_real, sum_p_fake, right_real, right_fake = stats[:6]
         n_real, n_fake = d_real.numel(), d_fake.numel()
         penalty = sum(stats[6:6 + len(penalties)])
-        grad_norm = _l2(stats[6 + len(penalties):])
+        grad_norm = l2_of(stats[6 + len(penalties):])
         loss_total = loss_real + loss_fake + penalty
         self._check_finite(("D's real loss", "D's fake loss", "D's penalty", "D's loss",
                             "D's gradient norm"), (loss_real, loss_fake, penalty, loss_total, grad_norm))
@@ -277,13 +183,13 @@ class Trainer:
         c, g, d = self.config, self.generator, self.discriminator
         t0 = time.perf_counter()
         z = self.noise(c.batch_size) if z is None else z.to(self.device)  # (B, z_dim)
-        d_params = _params(self.opt_d)
+        d_params = optimized_params(self.opt_d)
         for p in d_params:  # D frozen: gradients flow through D into G but D stays put
             p.requires_grad_(False)
         try:
             with self._step_rng():  # dropout masks from the trainer's own seeded stream
                 fake = g(z)  # (B, *shape)
-                with _frozen_batch_norm(self.d_batch_norms):  # D frozen, its running statistics too
+                with frozen_batch_norm(self.d_batch_norms):  # D frozen, its running statistics too
                     d_fake = d(fake)  # (B/pack,)
                 # G: minimize log(1 - D(G(z))) (minimax) or -log D(G(z)) (non-saturating), ...
                 loss_g = losses.generator_loss(c.loss, d_fake)
@@ -294,8 +200,8 @@ class Trainer:
                 p.requires_grad_(True)
         with torch.no_grad():
             p_fake = losses.probability(c.loss, d_fake)
-            stats = _read([loss_g, p_fake.sum(), *_grad_norms(_params(self.opt_g))])
-        loss_value, mean_p_fake, grad_norm = stats[0], stats[1] / p_fake.numel(), _l2(stats[2:])
+            stats = read_numbers([loss_g, p_fake.sum(), *grad_norms(optimized_params(self.opt_g))])
+        loss_value, mean_p_fake, grad_norm = stats[0], stats[1] / p_fake.numel(), l2_of(stats[2:])
         self._check_finite(("G's loss", "G's gradient norm"), (loss_value, grad_norm))
         self.opt_g.step()
         self.iteration += 1
@@ -360,7 +266,7 @@ class Trainer:
     @torch.no_grad()
     def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
         """n fresh generator samples (B, *data_shape), from the view stream (training unaffected)."""
-        with _dropout_off(self.generator), _frozen_batch_norm(self.g_batch_norms):  # looking moves nothing
+        with dropout_off(self.generator), frozen_batch_norm(self.g_batch_norms):  # looking moves nothing
             return self.generator(self.noise(n, generator or self.view_rng))
 
     def fixed_noise(self, n: int = 64) -> torch.Tensor:
@@ -370,7 +276,7 @@ class Trainer:
     @torch.no_grad()
     def fixed_samples(self, n: int = 64) -> torch.Tensor:
         """G applied to the same z every time: progress frames that are comparable over time."""
-        with _dropout_off(self.generator), _frozen_batch_norm(self.g_batch_norms):
+        with dropout_off(self.generator), frozen_batch_norm(self.g_batch_norms):
             return self.generator(self.fixed_noise(n))
 
     @torch.no_grad()
@@ -381,7 +287,7 @@ class Trainer:
         pack = getattr(self.discriminator, "pack", 1)
         if pack > 1:  # judge a pack made of copies of the same point
             x = x.repeat_interleave(pack, dim=0)
-        with _dropout_off(self.discriminator), _frozen_batch_norm(self.d_batch_norms):
+        with dropout_off(self.discriminator), frozen_batch_norm(self.d_batch_norms):
             return self.discriminator(x)
 
     @torch.no_grad()

@@ -16,7 +16,8 @@ import streamlit as st
 from gan_core.config import LOSSES, NOISE_PRIORS
 from gan_core.inactive_settings import inactive_settings
 from classroom.live import LiveRun, redraw_interval, runs_playing_in_process
-from gan_core.trainer import NonFiniteError, Trainer
+from gan_core.trainer import Trainer
+from gan_core.step_record import NonFiniteError
 from ui.teacher_mode import is_teacher_mode
 
 

@@ -17,7 +17,7 @@ import streamlit as st
 
 from gan_core.inactive_settings import labels_apply
 from classroom.live import LiveRun
-from gan_core.trainer import RECORD_FIELDS
+from gan_core.step_record import RECORD_FIELDS
 from ui.canvas import live_canvas
 from ui.canvas.charts import d_output_panel, loss_panel, mode_bars_panel, mode_strip_panel, series_panel
 from ui.canvas.plane_views import d_versus_optimal_panels, field_panel, manifold_panel, plane_panel
