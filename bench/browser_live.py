@@ -72,6 +72,9 @@ container, status lines without the setting) and the rewritten ones. The machine
 is printed and recorded; on the shared 2-core machine the figures depend on it.
 --write puts the table and the exact command into docs/BENCHMARKS.md's "## Browser live" section,
 under "### Before" or "### After" (--label), replacing only that subsection.
+
+Files: this one drives the server and Chromium; browser_probes.js is what runs in the page;
+browser_report.py formats the table and writes the record.
 """
 
 from __future__ import annotations
@@ -81,7 +84,6 @@ import datetime
 import json
 import os
 import re
-import shlex
 import sys
 import time
 
@@ -92,9 +94,9 @@ sys.path.insert(0, os.path.join(HERE, "tests"))
 
 import browser_support  # noqa: E402
 from browser_support import CHROMIUM, CHROMIUM_ARGS, StreamlitServer, open_app_page, wait_until  # noqa: E402
+from browser_report import SECTION, load_average, record, table, write_section  # noqa: E402
 
 VIEWPORT = {"width": 1440, "height": 900}
-SECTION = "## Browser live"
 
 # page name -> address (with the query a page needs), widget prefix, and the bare loop's trainer.
 # Keep the configs in step with each page's default run (views/*.py BASE).
@@ -144,222 +146,9 @@ def bare_loop_rate(page: str, seconds: float) -> tuple[float, str]:
 
 # ---- the in-page probes ------------------------------------------------------------------------
 
-PROBES_JS = r"""
-(prefix) => {
-  if (window.__bl) return window.__bl.mode();
-  const FRAME_MS = 1000 / 60;
-  const CHARTS = ".js-plotly-plot, [data-testid='stPlotlyChart'], [data-testid='stImage'], " +
-                 "[data-testid='stImageContainer'], [data-testid='stVegaLiteChart'], canvas, img";
-  const B = window.__bl = {
-    prefix, dirty: false, prevDirty: false, last: null, on: false,
-    frames: 0, bursts: 0, ticks: 0, draws: 0, mutations: 0, busy: 0, gaps: [], t0: 0,
-    longtasks: [], iters: [], armed: null, result: null, lastInput: {}, observed: new WeakSet(),
-  };
-  const container = () => document.querySelector(`.st-key-${prefix}_live`);
-  B.mode = () => {
-    if (container()) return "container";
-    const main = document.querySelector("[data-testid='stMain']");
-    const n = main ? main.querySelectorAll(".js-plotly-plot, [data-testid='stImage'], canvas").length : 0;
-    return `fallback: ${n} charts/images`;
-  };
-  const isLive = (node) => {
-    const el = node && (node.nodeType === 1 ? node : node.parentElement);
-    if (!el) return false;
-    if (el.ownerDocument !== document) return true;  // inside an iframe of the live container
-    if (container()) return !!el.closest(`.st-key-${prefix}_live`);
-    return !!(el.closest(CHARTS) && el.closest("[data-testid='stMain']"));
-  };
-  const touches = (nodes) => {
-    for (const n of nodes) {
-      if (n.nodeType !== 1) continue;
-      if (isLive(n) || (n.querySelector && n.querySelector(CHARTS) && n.closest("[data-testid='stMain']"))) return true;
-    }
-    return false;
-  };
-  const onMutations = (records) => {
-    if (B.on) {
-      B.mutations += records.length;
-      for (const r of records) {
-        if (r.type === "attributes" && r.attributeName === "data-frame") B.draws++;
-        if (!B.dirty && (isLive(r.target) || touches(r.addedNodes) || touches(r.removedNodes))) B.dirty = true;
-      }
-    }
-    B.check();
-  };
-  const opts = {subtree: true, childList: true, attributes: true, characterData: true};
-  new MutationObserver(onMutations).observe(document.body, opts);
-  const watchFrames = () => {  // same-origin iframes (custom components) in the live container
-    const c = container();
-    if (!c) return;
-    for (const f of c.querySelectorAll("iframe")) {
-      try {
-        const doc = f.contentDocument;
-        if (doc && doc.body && !B.observed.has(doc)) {
-          B.observed.add(doc);
-          new MutationObserver(onMutations).observe(doc.body, opts);
-        }
-      } catch (e) { /* cross-origin: not observable */ }
-    }
-  };
-  setInterval(watchFrames, 1000);
-  const takeLongtasks = (list) => { for (const e of list) B.longtasks.push([e.startTime, e.duration]); };
-  try {
-    B.ltObserver = new PerformanceObserver((list) => takeLongtasks(list.getEntries()));
-    B.ltObserver.observe({type: "longtask", buffered: true});
-  } catch (e) { B.noLongtask = String(e); }
-  const tick = (now) => {
-    if (B.on) {
-      if (B.last !== null) {
-        const gap = now - B.last;
-        B.busy += Math.max(0, gap - FRAME_MS);
-        if (B.gaps.length < 200000) B.gaps.push(gap);
-      }
-      B.ticks++;
-      if (B.dirty) { B.frames++; if (!B.prevDirty) B.bursts++; }
-      B.prevDirty = B.dirty;
-    }
-    B.last = now;
-    B.dirty = false;
-    B.check();
-    requestAnimationFrame(tick);
-  };
-  requestAnimationFrame(tick);
-  setInterval(() => B.check(), 50);
-
-  // the iteration counter, sampled while the page lives; a change is stored with its time
-  const iteration = () => {
-    for (const item of document.querySelectorAll(".gc-readout .gc-item")) {  // ui.readout's big numbers
-      const label = item.querySelector(".gc-label");
-      if (label && /^iteration\b/i.test(label.textContent.trim())) {
-        const n = parseInt(item.querySelector(".gc-value").textContent.replace(/[,\s]/g, ""), 10);
-        if (Number.isFinite(n)) return n;
-      }
-    }
-    for (const m of document.querySelectorAll("[data-testid='stMetric']")) {
-      const label = m.querySelector("[data-testid='stMetricLabel']");
-      if (label && /^iteration\b/i.test(label.textContent.trim())) {
-        const v = m.querySelector("[data-testid='stMetricValue']");
-        const n = v && parseInt(v.textContent.replace(/[,\s]/g, ""), 10);
-        if (Number.isFinite(n)) return n;
-      }
-    }
-    const places = [document.querySelector(`.st-key-${prefix}_status`),
-      ...document.querySelectorAll("[data-testid='stMain'] [data-testid='stMarkdownContainer'], " +
-                                   "[data-testid='stMain'] [data-testid='stCaptionContainer']")];
-    for (const el of places) {
-      const m = el && el.textContent.match(/\biteration\s*[:=#]?\s*([\d,]+)/i);
-      if (m) return parseInt(m[1].replace(/,/g, ""), 10);
-    }
-    return null;
-  };
-  B.iteration = iteration;
-  setInterval(() => {
-    const v = iteration();
-    const lastV = B.iters.length ? B.iters[B.iters.length - 1][1] : null;
-    if (v !== null && v !== lastV && B.iters.length < 100000) B.iters.push([performance.now(), v]);
-  }, 250);
-
-  // input latency: what the probe shows now, and the first time it differs from `before`
-  B.read = (kind) => {
-    if (kind === "play") {
-      const b = document.querySelector(`.st-key-${prefix}_play button`);
-      return b ? {src: "button", v: b.textContent.trim()} : {src: "none", v: null};
-    }
-    const status = document.querySelector(`.st-key-${prefix}_status`);
-    const re = kind === "label_smoothing" ? /label smoothing\W*([0-9]*\.?[0-9]+)/i : /batch size\W*([0-9]+)/i;
-    const m = status && status.textContent.match(re);
-    if (m) return {src: "status", v: m[1]};
-    return {src: "address", v: location.search};
-  };
-  const thumb = (kind) => document.querySelector(`.st-key-${prefix}_knob_${kind} [role='slider'], ` +
-                                                 `.st-key-${prefix}_knob_${kind} input[type='range']`);
-  const remember = (name) => (e) => { B.lastInput[name] = [e.timeStamp, performance.now()]; };
-  document.addEventListener("keydown", remember("key"), true);
-  document.addEventListener("pointerdown", remember("pointer"), true);
-  // arm a probe; a slider's thumb gets the focus here, the button's centre is returned to click
-  B.arm = (kind, input, expect) => {
-    let el = kind === "play" ? document.querySelector(`.st-key-${prefix}_play button`) : thumb(kind);
-    if (!el) return {src: "none", v: null, missing: true};
-    if (kind !== "play" && document.activeElement !== el) el.focus();
-    const r = el.getBoundingClientRect();
-    const now = B.read(kind);
-    B.armed = {kind, input, before: now.v, src: now.src, armedAt: performance.now(),
-               expect: now.src === "status" || kind === "play" ? expect : null};
-    B.result = null;
-    delete B.lastInput[input];
-    return Object.assign(now, {x: r.left + r.width / 2, y: r.top + r.height / 2,
-                               focused: document.activeElement === el});
-  };
-  B.check = () => {
-    const a = B.armed;
-    if (!a || B.result) return;
-    const got = B.read(a.kind);
-    if (got.v === null) return;
-    if (a.kind === "play" && a.expect !== null && a.expect !== undefined) {
-      if (/pause/i.test(got.v) !== a.expect) return;  // the label for the state the click asks for
-    } else if (a.expect !== null && a.expect !== undefined) {
-      if (Math.abs(parseFloat(got.v) - a.expect) > 1e-9) return;  // exactly this move's value
-    } else if (got.v === a.before) return;
-    const shown = performance.now(), input = B.lastInput[a.input];
-    let t0 = a.armedAt, how = "armed";
-    if (input) {
-      const [stamp, handler] = input;
-      // the event's own timeStamp when it is plausible, else the time our listener ran
-      if (stamp >= a.armedAt - 1 && stamp <= handler + 1) { t0 = stamp; how = "event"; }
-      else { t0 = handler; how = "handler"; }
-    }
-    const th = a.kind === "play" ? null : thumb(a.kind);
-    B.result = {ms: shown - t0, value: got.v, src: got.src, t0: how, queue_ms: input ? input[1] - input[0] : null,
-                slider: th ? (th.getAttribute("aria-valuenow") ?? th.value) : null};
-    B.armed = null;
-  };
-  B.start = () => {
-    const t0 = performance.now();
-    Object.assign(B, {on: true, frames: 0, bursts: 0, ticks: 0, draws: 0, mutations: 0, busy: 0, gaps: [],
-                      t0, t1: null, last: t0});
-    return B.mode();
-  };
-  // stop() ends the window (the gap since the last tick counts as busy time); report(), called in
-  // a later task, adds the long tasks that ended since (their entries arrive after the task ends)
-  B.stop = () => {
-    B.t1 = performance.now();
-    B.on = false;
-    B.busy += Math.max(0, B.t1 - B.last - FRAME_MS);
-    B.gaps.push(B.t1 - B.last);
-    return B.t1 - B.t0;
-  };
-  B.report = () => {
-    if (B.ltObserver) takeLongtasks(B.ltObserver.takeRecords());
-    const t1 = B.t1, span = t1 - B.t0;
-    let lt = 0;
-    for (const [s, d] of B.longtasks) lt += Math.max(0, Math.min(s + d, t1) - Math.max(s, B.t0));
-    const gaps = B.gaps.slice().sort((x, y) => x - y);
-    const q = (p) => gaps.length ? gaps[Math.min(gaps.length - 1, Math.floor(p * gaps.length))] : null;
-    // the counter's changes inside the window, and the nearest one on each side: a page that
-    // redraws every few seconds shows few values, and its rate is still measured over the window
-    const inside = B.iters.filter(([t]) => t >= B.t0 && t <= t1);
-    const before = B.iters.filter(([t]) => t < B.t0).slice(-1), after = B.iters.filter(([t]) => t > t1).slice(0, 1);
-    const it = before.concat(inside, after);
-    return {seconds: span / 1000, frames: B.frames, bursts: B.bursts, ticks: B.ticks, draws: B.draws,
-            mutations: B.mutations, busy_ms: B.busy, longtask_ms: lt, longtask_supported: !B.noLongtask,
-            gap_p50: q(0.5), gap_p95: q(0.95), gap_max: gaps.length ? gaps[gaps.length - 1] : null,
-            iters: it, mode: B.mode()};
-  };
-  B.dom = () => {
-    let all = document.getElementsByTagName("*").length, frames = 0;
-    for (const f of document.querySelectorAll("iframe")) {
-      try { frames += f.contentDocument ? f.contentDocument.getElementsByTagName("*").length : 0; } catch (e) {}
-    }
-    return [all, frames];
-  };
-  B.resets = () => {
-    let n = 0;
-    for (let i = 1; i < B.iters.length; i++) if (B.iters[i][1] < B.iters[i - 1][1]) n++;
-    return n;
-  };
-  return B.mode();
-}
-"""
+# in the page: frames with live-view mutations, rAF gaps, long tasks, the iteration counter
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "browser_probes.js"), encoding="utf-8") as _probes:
+    PROBES_JS = _probes.read()
 
 
 # ---- driving one page ------------------------------------------------------------------------
@@ -582,99 +371,6 @@ def measure_page(browser, base_url: str, server_pid: int, name: str, args) -> di
 
 
 # ---- output ----------------------------------------------------------------------------------
-
-def _f(x, fmt="{:.1f}", none="–") -> str:
-    return none if x is None else fmt.format(x)
-
-
-def _lat(lat: dict | None) -> str:
-    if not lat or not lat.get("n"):
-        return (lat or {}).get("note", "–")
-    p95 = _f(lat["p95_ms"], "{:.0f}")
-    if lat.get("timeouts"):
-        p95 = ">" + p95
-    src = {"": "", "status": "", "button": "", "address": " addr"}.get(lat.get("src", ""), " " + lat.get("src", ""))
-    return f"{_f(lat['median_ms'], '{:.0f}')} / {p95} (n {lat['n']}{src})"
-
-
-def table(rows: list[dict]) -> str:
-    head = ("| page | views | frames/s | bursts/s | draws/s | busy % rAF | long-task % | "
-            "label smoothing ms med / p95 | batch ms | Pause/Play ms | DOM at Play → window end → soak end (min) | "
-            "it/s page | it/s bare | ratio | resets |")
-    lines = [head, "|" + "|".join("---" for _ in range(head.count("|") - 1)) + "|"]
-    for r in rows:
-        if "error" in r and "fps" not in r:
-            lines.append(f"| {r['page']} | failed: {r['error']} |" + " |" * (head.count("|") - 3))
-            continue
-        lat = r.get("latency", {})
-        dom = " → ".join(
-            f"{r[k]:,}" + (f" ({r[m]})" if m in r else "") + (" paused" if k == "dom_end" and not r.get("soak_playing", True) else "")
-            for k, m in (("dom_start", ""), ("dom_window_end", "window_end_min"), ("dom_end", "dom_end_min")) if isinstance(r.get(k), int))
-        lines.append(
-            f"| {r['page']} | {r.get('mode', '–')} | {_f(r.get('fps'), '{:.2f}')} | {_f(r.get('bursts_per_s'), '{:.2f}')} | "
-            f"{_f(r.get('draws_per_s'), '{:.1f}')} | {_f(r.get('busy_raf'), '{:.0f}')} | {_f(r.get('longtask'), '{:.0f}')} | "
-            f"{_lat(lat.get('label_smoothing'))} | {_lat(lat.get('batch_size'))} | {_lat(lat.get('play'))} | {dom} | "
-            f"{_f(r.get('it_page'))} | {_f(r.get('it_bare'))} | {_f(r.get('ratio'), '{:.2f}')} | {r.get('resets', '–')} |")
-    return "\n".join(lines)
-
-
-def load_average() -> str:
-    try:
-        return "{:.1f} / {:.1f} / {:.1f}".format(*os.getloadavg())
-    except OSError:
-        return "?"
-
-
-def write_section(path: str, label: str, body: str) -> None:
-    """Replace this label's subsection of "## Browser live" (creating what is missing); nothing
-    else in the file changes. Re-reads the file right before writing."""
-    intro = ("Command: `python bench/browser_live.py` (its docstring says how each figure is measured).\n"
-             "Debian's Chromium (headless, 1440x900) and `streamlit run app.py` on the same machine, as on a\n"
-             "teacher's laptop. Every figure but the bare loop is measured in the page: frames with mutations\n"
-             "in the live views, rAF gaps, long tasks, input event to the status line's change. Issue 11's\n"
-             "bar: >= 4 frames/s (MNIST >= 2), busy < 50 %, p95 latency <= 500 ms, a flat DOM over 10\n"
-             "minutes of play, page/bare >= 0.7.\n")
-    sub = f"### {label.capitalize()}"
-    with open(path) as f:
-        text = f.read()
-    start = text.find("\n" + SECTION + "\n")
-    if start < 0:
-        section = f"{SECTION}\n\n{intro}\n"
-        text = text.rstrip("\n") + "\n\n" + section
-        start = text.find("\n" + SECTION + "\n")
-    start += 1
-    nxt = re.search(r"^## ", text[start + len(SECTION):], re.M)
-    end = start + len(SECTION) + nxt.start() if nxt else len(text)
-    section = text[start:end].rstrip("\n") + "\n"
-    subs = {}
-    for lab in ("before", "after"):
-        m = re.search(rf"^### {lab.capitalize()}\b.*?(?=^### |\Z)", section, re.M | re.S)
-        if m:
-            subs[lab] = m.group(0).rstrip("\n") + "\n"
-    head = re.split(r"^### ", section, maxsplit=1, flags=re.M)[0].rstrip("\n") + "\n"
-    subs[label] = f"{sub}\n\n{body.rstrip()}\n"
-    new = head + "".join("\n" + subs[lab] for lab in ("before", "after") if lab in subs)
-    text = text[:start] + new + ("\n" + text[end:].lstrip("\n") if end < len(text) else "")
-    with open(path, "w") as f:
-        f.write(text)
-
-
-def record(rows: list[dict], argv: list[str], app_dir: str, started, ended, load_start: str, load_end: str,
-           note: str = "") -> str:
-    """The --write record: when, the load, the exact command, the table and how to read it."""
-    command = "python " + " ".join(shlex.quote(a) for a in [os.path.relpath(__file__, HERE)] + argv)
-    body = (f"{started:%Y-%m-%d %H:%M}-{ended:%H:%M} UTC, tree `{'.' if app_dir == HERE else app_dir}`"
-            f", load average {load_start} at the start and {load_end} at the end (1/5/15 min; 2 cores).\n\n"
-            f"```\n{command}\n```\n\n{table(rows)}\n\n"
-            f"Bare loop: {'; '.join(sorted({r['page'] + ': ' + str(r.get('bare')) + ' via ' + str(r.get('bare_how')) for r in rows}))}. "
-            "Latency cells are median / p95 in ms over n moves (\"addr\": the address bar, not the status "
-            "line, showed the change; \">\": some moves were not seen within the timeout, counted as the timeout). "
-            "DOM: element count just after Play → at the end of the measured window → after the soak (minutes "
-            "after Play; \"paused\": the run was not playing at the end, e.g. a Pause/Play click still in flight).\n")
-    if note:
-        body += "\n" + note.strip() + "\n"
-    return body
-
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0],
