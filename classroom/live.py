@@ -21,8 +21,8 @@ import threading
 import time
 from typing import Callable, TypeVar
 
-from gan_core.trainer import Trainer
 from gan_core.step_record import NonFiniteError
+from gan_core.trainer import Trainer
 from classroom.training_gate import TrainingGate, shared_gate
 
 T = TypeVar("T")

@@ -21,8 +21,8 @@ from __future__ import annotations
 import contextlib
 
 from gan_core.config import TrainConfig
-from gan_core.trainer import Trainer
 from gan_core.step_record import NonFiniteError, StepRecord
+from gan_core.trainer import Trainer
 
 LABELS = ("A", "B")
 

@@ -11,8 +11,8 @@ from PIL import Image
 
 from gan_core import exports
 from gan_core.config import TrainConfig
-from gan_core.trainer import Trainer
 from gan_core.step_record import RECORD_FIELDS
+from gan_core.trainer import Trainer
 
 SMALL = TrainConfig(target="ring8", g_width=8, d_width=8, g_depth=1, d_depth=1, batch_size=16, seed=1)
 

@@ -9,8 +9,8 @@ import torch
 
 from gan_core.config import TrainConfig
 from classroom.live import LiveRun
-from gan_core.trainer import Trainer
 from gan_core.step_record import NonFiniteError
+from gan_core.trainer import Trainer
 
 SMALL = TrainConfig(g_width=8, d_width=8, g_depth=1, d_depth=1, batch_size=16)
 

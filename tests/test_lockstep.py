@@ -8,8 +8,8 @@ import torch
 from gan_core.config import TrainConfig
 from classroom.live import LiveRun
 from gan_core.lockstep import LockstepRun, Side
-from gan_core.trainer import Trainer
 from gan_core.step_record import NonFiniteError
+from gan_core.trainer import Trainer
 
 SMALL = TrainConfig(target="ring8", g_width=16, d_width=16, g_depth=1, d_depth=1, batch_size=32, seed=3)
 

@@ -8,8 +8,8 @@ import torch
 
 from gan_core import losses
 from gan_core.config import RebuildRequired, TrainConfig
-from gan_core.trainer import Trainer
 from gan_core.step_record import NonFiniteError
+from gan_core.trainer import Trainer
 
 SMALL = TrainConfig(g_width=16, d_width=16, g_depth=2, d_depth=2, batch_size=32, seed=3)
 

@@ -15,9 +15,9 @@ from typing import Callable, Sequence
 
 import streamlit as st
 
+from classroom.live import LiveRun
 from gan_core.checkpoint import CheckpointError, load_checkpoint_for
 from gan_core.config import TrainConfig
-from classroom.live import LiveRun
 from ui.exports import checkpoint_button
 
 MAX_UPLOAD_MB = 200  # as on the MNIST page; a toy checkpoint is a few hundred kB

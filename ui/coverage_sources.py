@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
+from classroom.live import LiveRun
 from gan_core.checkpoint import CheckpointError, load_checkpoint_for
 from gan_core.classifier import get_classifier
 from gan_core.coverage import (LOW_CONFIDENCE, ReadDigits, digit_shares_points, judged_digits, read_generated,
@@ -18,7 +19,6 @@ from gan_core.coverage import (LOW_CONFIDENCE, ReadDigits, digit_shares_points, 
 from gan_core.embedding import (DigitMap, MapParams, cache_path, cached_map_problem, default_cache_dir,
                                 load_or_build_map, map_key, select_points)
 from gan_core.image_progress import ImageProgress
-from classroom.live import LiveRun
 from gan_core.mnist import load_mnist
 from gan_core.presets import MNIST_PRESETS
 from gan_core.trainer import Trainer

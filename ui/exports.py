@@ -19,10 +19,10 @@ from typing import Callable
 
 import streamlit as st
 
+from classroom.live import LiveRun
 from gan_core.checkpoint import checkpoint_bytes
 from gan_core.exports import (PointFrames, digits_gif, history_csv, image_grid, png_bytes, reference_points,
                               scatter_image)
-from classroom.live import LiveRun
 
 GRID_SAMPLES = 512  # fixed-noise samples drawn in the 2D PNG
 DIGIT_GRID = 64  # fixed-noise digits in the MNIST PNG (8 x 8)

@@ -7,8 +7,8 @@ import math
 
 import streamlit as st
 
-from gan_core.lab1d import EstimateTrace, estimate_labels, figure1_frame
 from classroom.live import LiveRun
+from gan_core.lab1d import EstimateTrace, estimate_labels, figure1_frame
 from ui.canvas import live_canvas
 from ui.canvas.charts import d_output_panel, loss_panel, series_panel
 from ui.canvas.figure1 import figure1_panels

@@ -13,11 +13,11 @@ from typing import Callable
 
 import streamlit as st
 
+from classroom.live import LiveRun, redraw_interval, runs_playing_in_process
 from gan_core.config import LOSSES, NOISE_PRIORS
 from gan_core.inactive_settings import inactive_settings
-from classroom.live import LiveRun, redraw_interval, runs_playing_in_process
-from gan_core.trainer import Trainer
 from gan_core.step_record import NonFiniteError
+from gan_core.trainer import Trainer
 from ui.teacher_mode import is_teacher_mode
 
 

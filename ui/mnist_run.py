@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from gan_core.checkpoint import CheckpointError, checkpoint_bytes, load_checkpoint_for
 from classroom.live import LiveRun
+from gan_core.checkpoint import CheckpointError, checkpoint_bytes, load_checkpoint_for
 from gan_core.presets import MNIST_PRESETS, Preset
 from gan_core.trainer import Trainer
 from ui.live_controls import sync_knobs

@@ -16,8 +16,8 @@ from typing import Callable, Sequence
 
 import streamlit as st
 
-from gan_core.config import TrainConfig
 from classroom.live import LiveRun
+from gan_core.config import TrainConfig
 from gan_core.sharing import Decoded, Message
 from ui.share import escape_markdown, restore_from_query, share_panel, show_messages, write_query
 

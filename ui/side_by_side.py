@@ -13,11 +13,11 @@ from types import SimpleNamespace
 import numpy as np
 import streamlit as st
 
+from classroom.live import LiveRun
 from gan_core.config import LOSSES, NOISE_PRIORS, TrainConfig
 from gan_core.distributions import TARGETS, TARGETS_1D, TARGETS_2D
 from gan_core.inactive_settings import inactive_settings
 from gan_core.lab1d import figure1_frame, lab_config
-from classroom.live import LiveRun
 from gan_core.lockstep import LABELS, LockstepRun, Side
 from ui.live_controls import BATCH_CHOICES, KNOBS, LR_CHOICES, sync_knobs
 from ui.session import get_run

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from gan_core.config import TrainConfig
 from classroom.live import LiveRun
+from gan_core.config import TrainConfig
 from gan_core.lockstep import LockstepRun
 from gan_core.sharing import Message, config_from_query
 from ui.live_controls import sync_knobs

@@ -15,8 +15,8 @@ import time
 import numpy as np
 import streamlit as st
 
-from gan_core.inactive_settings import labels_apply
 from classroom.live import LiveRun
+from gan_core.inactive_settings import labels_apply
 from gan_core.step_record import RECORD_FIELDS
 from ui.canvas import live_canvas
 from ui.canvas.charts import d_output_panel, loss_panel, mode_bars_panel, mode_strip_panel, series_panel

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+from classroom.live import LiveRun
 from gan_core.config import TrainConfig
 from gan_core.history_view import HistoryColumns
-from classroom.live import LiveRun
 from gan_core.mode_timeline import ModeTimeline
 from gan_core.toy_fields import PlaneFrame, PlaneScene
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from classroom.live import LiveRun
 from gan_core.config import TrainConfig
 from gan_core.distributions import TARGETS, TARGETS_2D
-from classroom.live import LiveRun
 from gan_core.point_text import decode_upload, parse_points, points_to_text
 from gan_core.presets import TOY_PRESETS
 from gan_core.trainer import Trainer
