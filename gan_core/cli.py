@@ -1,6 +1,12 @@
 """Headless command line: train a GAN without the app, save a checkpoint, print one JSON object.
 
     python -m gan_core train --target ring8 --steps 2000 --seed 0 --set label_smoothing=0.1 --out run.pt
+    python -m gan_core train --preset "Ring of 8: plain GAN" --seconds 30 --threads 2
+    python -m gan_core train --list-presets
+
+Settings apply in this order, later wins: the --preset's config (else TrainConfig's defaults),
+then --target, then --seed, then each --set. The presets are the pages' own tables
+(gan_core.presets), read when the command runs, so a preset added there is found here.
 
 Exit codes: 0 done; 1 the run diverged (a NaN/inf loss or weight); 2 bad arguments (unknown
 flag or setting, invalid value, unreadable checkpoint). Errors are one line on stderr, so a
@@ -10,17 +16,24 @@ script can show them as they are; stdout carries only the JSON result.
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import math
 import os
+import shlex
 import sys
 import time
+from dataclasses import dataclass
 
 import torch
 
+from gan_core import presets
 from gan_core.config import RebuildRequired, TrainConfig, field_types
+from gan_core.distributions import TARGETS_1D
 
 MAX_STEPS = 10_000_000
+DEFAULT_STEPS = 2000
+MAX_SECONDS = 86_400.0  # --seconds: one day at most
 METRIC_SAMPLES = 2500  # VEEGAN / PacGAN draw 2500 generator samples for their mode metrics
 TRUE_WORDS, FALSE_WORDS = ("true", "1", "yes", "on"), ("false", "0", "no", "off")
 
@@ -40,16 +53,111 @@ def one_line(message: str) -> str:
     return " ".join(str(message).split())
 
 
+# ---- presets ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PagePreset:
+    """A page preset and the page that offers it ("toy_2d", "toy_1d" or "mnist")."""
+
+    page: str
+    preset: presets.Preset
+
+    @property
+    def name(self) -> str:
+        return self.preset.name
+
+
+def all_presets() -> list[PagePreset]:
+    """Every page preset, toys first, in table order. Read from gan_core.presets at call time,
+    so presets added to TOY_PRESETS or MNIST_PRESETS are found without a change here."""
+    toys = [PagePreset("toy_1d" if p.config.target in TARGETS_1D else "toy_2d", p)
+            for p in presets.TOY_PRESETS.values()]
+    return toys + [PagePreset("mnist", p) for p in presets.MNIST_PRESETS.values()]
+
+
+def find_preset(query: str) -> PagePreset:
+    """The preset named `query`: the exact name, else the one name equal to it ignoring case,
+    else the one name containing it ignoring case. None or several: a UsageError naming some."""
+    entries = all_presets()
+    key = query.strip().casefold()
+    if not key:
+        raise UsageError("--preset needs a name; --list-presets lists them")
+    for matches in ([e for e in entries if e.name == query],
+                    [e for e in entries if e.name.casefold() == key],
+                    [e for e in entries if key in e.name.casefold()]):
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            raise UsageError(f"--preset {query!r} matches {len(matches)} presets: "
+                             f"{_names(matches)}; give more of the name")
+    folded = {e.name.casefold(): e for e in entries}
+    close = [folded[n] for n in difflib.get_close_matches(key, list(folded), n=5, cutoff=0.4)]
+    if close:
+        raise UsageError(f"no preset matches {query!r}; close: {_names(close)}")
+    raise UsageError(f"no preset matches {query!r}; presets: {_names(entries) or 'none'}")
+
+
+def _names(entries: list[PagePreset]) -> str:
+    return ", ".join(repr(e.name) for e in entries)
+
+
+KEY_FIELDS = ("target", "arch", "loss", "lr_d", "lr_g", "batch_size", "seed")
+# Shown too where they differ from TrainConfig's default (they are what most lessons move).
+NOTABLE_FIELDS = ("z_dim", "g_width", "d_width", "d_steps", "real_label", "pack", "minibatch_std",
+                  "d_dropout", "r1_gamma", "optimizer", "noise")
+
+
+def key_settings(config: TrainConfig) -> str:
+    """`target=ring8 arch=mlp ... seed=0`, then the notable fields that differ from the defaults."""
+    default = TrainConfig()
+    names = list(KEY_FIELDS) + [f for f in NOTABLE_FIELDS if getattr(config, f) != getattr(default, f)]
+    return " ".join(f"{f}={getattr(config, f)}" for f in names)
+
+
+def preset_listing() -> str:
+    """One line per preset: page/kind, the name quoted for a shell, its key settings."""
+    rows = [(f"{e.page}/{e.preset.kind}", shlex.quote(e.name), key_settings(e.preset.config))
+            for e in all_presets()]
+    if not rows:
+        return "no presets"
+    widths = [max(len(row[i]) for row in rows) for i in range(2)]
+    return "\n".join(f"{a:<{widths[0]}}  {b:<{widths[1]}}  {c}" for a, b, c in rows)
+
+
+class ListPresets(argparse.Action):
+    """--list-presets: print the presets and exit 0 at once, like --help (other flags unread)."""
+
+    def __init__(self, option_strings, dest, **kwargs):
+        super().__init__(option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS,
+                         nargs=0, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(preset_listing())
+        parser.exit(0)
+
+
 def build_parser() -> CliParser:
     parser = CliParser(prog="python -m gan_core", description="GAN Classroom's headless trainer.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
                                      parser_class=CliParser)
     train = commands.add_parser(
         "train", help="train a GAN, save a checkpoint, print JSON metrics",
-        description="Train headless and print one JSON object (config, speed, final metrics).")
+        description="Train headless and print one JSON object (config, speed, final metrics). "
+                    "Settings apply in order, later wins: --preset, --target, --seed, --set.")
+    train.add_argument("--list-presets", action=ListPresets,
+                       help="print the page presets (page/kind, name, key settings) and exit")
+    train.add_argument("--preset", metavar="NAME",
+                       help="start from this page preset's settings: the exact name, or a part of "
+                            "it that only one preset contains (any case); not with --load")
     train.add_argument("--target", help="toy target (ring8, grid25, moons, ...) or mnist")
-    train.add_argument("--steps", type=int, default=2000,
-                       help="iterations of Algorithm 1 to run (k D updates + 1 G update each)")
+    length = train.add_mutually_exclusive_group()
+    length.add_argument("--steps", type=int,
+                        help="iterations of Algorithm 1 to run (k D updates + 1 G update each); "
+                             f"default {DEFAULT_STEPS}")
+    length.add_argument("--seconds", type=float, metavar="S",
+                        help=f"train for S seconds of wall-clock time instead (0 < S <= {MAX_SECONDS:g}); "
+                             "the clock is read between iterations, so the last one may overrun S "
+                             "a little")
     train.add_argument("--seed", type=int, help="seed for weights, noise and data")
     train.add_argument("--set", dest="settings", action="append", default=[], metavar="KEY=VALUE",
                        help="any TrainConfig field (repeatable), e.g. --set batch_size=64; "
@@ -106,8 +214,12 @@ def parse_settings(args: argparse.Namespace) -> dict:
 
 
 def check_args(args: argparse.Namespace) -> None:
-    if not 0 <= args.steps <= MAX_STEPS:
+    if args.steps is not None and not 0 <= args.steps <= MAX_STEPS:
         raise UsageError(f"--steps must be in [0, {MAX_STEPS}]; got {args.steps}")
+    if args.seconds is not None and not 0 < args.seconds <= MAX_SECONDS:  # NaN fails too
+        raise UsageError(f"--seconds must be in (0, {MAX_SECONDS:g}]; got {args.seconds:g}")
+    if args.preset is not None and args.load:
+        raise UsageError("give --preset or --load, not both (a loaded run keeps its own settings)")
     if not 1 <= args.samples <= 100_000:
         raise UsageError(f"--samples must be in [1, 100000]; got {args.samples}")
     if args.threads is not None and not 1 <= args.threads <= 256:
@@ -120,14 +232,16 @@ def check_args(args: argparse.Namespace) -> None:
             raise UsageError(f"--out {args.out!r}: folder is not writable")
 
 
-def make_trainer(args: argparse.Namespace, changes: dict):
-    """A fresh Trainer from the settings, or the --load checkpoint with live settings applied."""
+def make_trainer(args: argparse.Namespace, changes: dict, preset: PagePreset | None = None):
+    """A fresh Trainer from the preset's config (or the defaults) with the settings applied, or
+    the --load checkpoint with live settings applied."""
     from gan_core.checkpoint import CheckpointError, load_checkpoint
     from gan_core.trainer import Trainer
 
     if not args.load:
+        base = preset.preset.config if preset is not None else TrainConfig()
         try:
-            return Trainer(TrainConfig().replace(**changes))
+            return Trainer(base.replace(**changes))
         except ValueError as exc:
             raise UsageError(str(exc)) from None
     try:
@@ -199,14 +313,19 @@ def train_command(args: argparse.Namespace) -> int:
     from gan_core.step_record import NonFiniteError
 
     check_args(args)
+    preset = find_preset(args.preset) if args.preset is not None else None
     changes = parse_settings(args)
     if args.threads is not None:
         torch.set_num_threads(args.threads)
-    trainer = make_trainer(args, changes)
+    trainer = make_trainer(args, changes, preset)
     start_iteration = trainer.iteration
     t0 = time.perf_counter()
     try:
-        trainer.train(args.steps)
+        if args.seconds is None:
+            trainer.train(DEFAULT_STEPS if args.steps is None else args.steps)
+        else:  # whole iterations until the time is up: the clock is read between them
+            while time.perf_counter() - t0 < args.seconds:
+                trainer.step()
     except NonFiniteError as exc:
         saved = ""
         if args.out:  # lose nothing: keep the last finite state for a retry with a smaller lr
@@ -220,6 +339,7 @@ def train_command(args: argparse.Namespace) -> int:
         save_checkpoint(trainer, args.out)
     steps = trainer.iteration - start_iteration
     result = {
+        "preset": preset.name if preset is not None else None,
         "config": trainer.config.to_dict(),
         "steps": steps,
         "iteration": trainer.iteration,

@@ -3,6 +3,7 @@ errors with exit code 2 for bad arguments and 1 for a diverging run."""
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 
@@ -11,6 +12,8 @@ import torch
 
 from gan_core import cli, losses
 from gan_core.checkpoint import load_checkpoint
+from gan_core.config import TrainConfig
+from gan_core.presets import MNIST_PRESETS, TOY_PRESETS, Preset
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TINY = ["--set", "g_width=16", "--set", "d_width=16", "--set", "g_depth=2", "--set", "d_depth=2",
@@ -72,6 +75,14 @@ def test_bad_flag_exits_2_with_one_line():
     (["train", "--set", "label_smoothing=0.1", "--set", "real_label=0.8"], "not both"),
     (["train", "--out", "/nonexistent-folder/run.pt"], "existing folder"),
     (["train", "--load", "/nonexistent-folder/run.pt"], "No such file"),
+    (["train", "--seconds", "0"], "--seconds must be in (0, 86400]"),
+    (["train", "--seconds", "-1"], "--seconds must be in"),
+    (["train", "--seconds", "86401"], "--seconds must be in"),
+    (["train", "--seconds", "nan"], "--seconds must be in"),
+    (["train", "--seconds", "1", "--steps", "3"], "not allowed with argument"),
+    (["train", "--steps", "3", "--seconds", "1"], "not allowed with argument"),
+    (["train", "--preset", "Ring", "--load", "run.pt"], "give --preset or --load, not both"),
+    (["train", "--preset", "  "], "--preset needs a name"),
     (["fly"], "invalid choice"),
     ([], "required"),
 ])
@@ -164,3 +175,138 @@ def test_diverging_run_exits_1_and_keeps_the_last_finite_state(capsys, tmp_path,
     saved = load_checkpoint(out_path)
     assert saved.iteration == 2
     assert all(torch.isfinite(p).all() for p in saved.generator.parameters())
+
+
+# ---- presets and --seconds ----------------------------------------------------------------------
+
+QUICK = ["--steps", "2", "--samples", "200", "--threads", "1"]
+
+
+def page_presets() -> dict:
+    """What the CLI must offer: every preset of the pages' tables, read now."""
+    return {**TOY_PRESETS, **MNIST_PRESETS}
+
+
+def unique_part(name: str, names) -> str:
+    """A proper part of `name`, case swapped, that no other preset name contains (ignoring case)."""
+    others = [n.casefold() for n in names if n != name]
+    for length in range(3, len(name)):
+        for start in range(len(name) - length + 1):
+            part = name[start:start + length]
+            if part.strip() == part and not any(part.casefold() in o for o in others):
+                return part.swapcase()
+    raise AssertionError(f"no unique part in {name!r}")
+
+
+def test_preset_names_are_unique_across_pages():
+    assert not set(TOY_PRESETS) & set(MNIST_PRESETS)  # --preset finds a preset by its name alone
+
+
+def test_list_presets_prints_every_page_preset_and_exits_0(capsys):
+    code, out, err = run_main(capsys, "train", "--list-presets")
+    assert code == 0 and err == ""
+    lines = out.splitlines()
+    assert len(lines) == len(page_presets())
+    for (name, preset), line in zip(page_presets().items(), lines):
+        page = "mnist" if name in MNIST_PRESETS else "toy_"
+        assert line.startswith(page) and f"/{preset.kind} " in line
+        assert f" {shlex.quote(name)} " in line  # copy it into --preset as it stands
+        assert f"target={preset.config.target} " in line and f"seed={preset.config.seed}" in line
+
+
+def test_list_presets_ignores_other_flags_like_help(capsys):
+    code, out, _ = run_main(capsys, "train", "--list-presets", "--steps", "-5", "--preset", "nothing")
+    assert code == 0 and len(out.splitlines()) == len(page_presets())
+
+
+def test_list_presets_from_the_module_entry_point():
+    proc = run_module("train", "--list-presets")
+    assert proc.returncode == 0 and proc.stderr == ""
+    assert all(shlex.quote(name) in proc.stdout for name in page_presets())
+
+
+def test_presets_added_to_the_tables_are_found_without_a_change(capsys, monkeypatch):
+    name = "Zz test: three bumps in 1D"
+    monkeypatch.setitem(TOY_PRESETS, name, Preset(name, TrainConfig(target="trimodal_1d", seed=4), "watch"))
+    code, out, _ = run_main(capsys, "train", "--list-presets")
+    assert code == 0 and any(line.startswith("toy_1d/neutral") and shlex.quote(name) in line
+                             for line in out.splitlines())
+    code, out, err = run_main(capsys, "train", "--preset", "THREE BUMPS", *QUICK)
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["preset"] == name and result["config"]["target"] == "trimodal_1d"
+    assert result["config"]["seed"] == 4 and result["metrics"]["n_modes"] == 3
+
+
+@pytest.mark.parametrize("name", list(TOY_PRESETS))
+def test_preset_by_exact_name_runs_its_config(capsys, name):
+    code, out, err = run_main(capsys, "train", "--preset", name, *QUICK)
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["preset"] == name and result["steps"] == 2
+    assert result["config"] == TOY_PRESETS[name].config.to_dict()
+
+
+def test_preset_by_unique_part_with_settings_on_top_in_order(capsys):
+    name = next(iter(TOY_PRESETS))
+    part = unique_part(name, page_presets())
+    code, out, err = run_main(capsys, "train", "--preset", part, *QUICK, "--target", "grid25",
+                              "--seed", "5", "--set", "seed=7", "--set", "lr_g=2e-4",
+                              "--set", "label_smoothing=0.2", "--set", "g_width=16")
+    assert code == 0, err
+    result = json.loads(out)
+    expected = TOY_PRESETS[name].config.replace(target="grid25", seed=7, lr_g=2e-4,
+                                                label_smoothing=0.2, g_width=16)
+    assert result["preset"] == name and result["config"] == expected.to_dict()
+    assert result["config"]["real_label"] == pytest.approx(0.8) and result["metrics"]["n_modes"] == 25
+    # everything else is the preset's, not TrainConfig's default
+    untouched = {"target", "seed", "lr_g", "real_label", "g_width"}
+    preset = TOY_PRESETS[name].config.to_dict()
+    assert {k: v for k, v in result["config"].items() if k not in untouched} == \
+        {k: v for k, v in preset.items() if k not in untouched}
+
+
+def test_mnist_preset_builds_with_zero_steps(capsys):
+    name = next(iter(MNIST_PRESETS))
+    code, out, err = run_main(capsys, "train", "--preset", unique_part(name, page_presets()),
+                              "--steps", "0", "--threads", "1", "--set", "lr_d=1e-4")
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["preset"] == name and result["steps"] == 0 and result["iteration"] == 0
+    assert result["config"] == MNIST_PRESETS[name].config.replace(lr_d=1e-4).to_dict()
+    assert result["metrics"]["loss_d"] is None  # MNIST: last-step figures only, none yet
+
+
+def test_ambiguous_preset_exits_2_naming_the_candidates(capsys):
+    names = list(page_presets())
+    letter = next(c for c in "abcdefghijklmnopqrstuvwxyz" if sum(c in n.casefold() for n in names) >= 2)
+    code, out, err = run_main(capsys, "train", "--preset", letter, *QUICK)
+    assert code == 2 and out == "" and err.count("\n") == 1 and err.startswith("error: ")
+    matching = [n for n in names if letter in n.casefold()]
+    assert f"matches {len(matching)} presets" in err and all(repr(n) in err for n in matching)
+
+
+@pytest.mark.parametrize("query, words", [
+    ("zzqx no such preset", "no preset matches 'zzqx no such preset'; presets: "),
+    (next(iter(TOY_PRESETS)) + "x", "close: "),
+])
+def test_unknown_preset_exits_2_with_one_line(capsys, query, words):
+    code, out, err = run_main(capsys, "train", "--preset", query, *QUICK)
+    assert code == 2 and out == "" and err.count("\n") == 1 and words in err
+    assert repr(next(iter(TOY_PRESETS))) in err  # a name to try instead
+
+
+def test_seconds_trains_for_that_long(capsys):
+    code, out, err = run_main(capsys, "train", "--seconds", "0.5", *TINY[:-2], "--samples", "200")
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["steps"] > 0 and result["iteration"] == result["steps"]
+    assert 0.5 <= result["seconds"] <= 0.5 + 10  # the last iteration may overrun; generous on a busy CPU
+    assert result["iterations_per_s"] == pytest.approx(result["steps"] / result["seconds"], rel=1e-9)
+    assert result["preset"] is None
+
+
+def test_steps_default_without_steps_or_seconds(capsys, monkeypatch):
+    monkeypatch.setattr(cli, "DEFAULT_STEPS", 3)
+    code, out, _ = run_main(capsys, "train", *TINY)
+    assert code == 0 and json.loads(out)["steps"] == 3 and json.loads(out)["preset"] is None
