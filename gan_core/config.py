@@ -19,6 +19,7 @@ ARCHITECTURES = ("mlp", "seed_mlp", "dcgan")
 LIVE_FIELDS = frozenset({
     "batch_size", "lr_d", "lr_g", "adam_beta1", "adam_beta2", "sgd_momentum", "d_steps",
     "loss", "gp_weight", "r1_gamma", "real_label", "fake_label", "noise",
+    "ema_decay", "lr_half_life", "instance_noise",
 })
 
 # Limits that keep a classroom laptop alive; absurd values are refused, not attempted.
@@ -49,6 +50,9 @@ FIELD_BOUNDS: dict[str, tuple] = {
     "gp_weight": (0.0, 1000.0),
     "r1_gamma": (0.0, 1000.0),
     "real_label": (0.5, 1.0),
+    "ema_decay": (0.0, 0.9999),
+    "lr_half_life": (0, 10_000_000),
+    "instance_noise": (0.0, 2.0),
     "fake_label": (0.0, 0.5),
     "history_len": (10, 1_000_000),
     "snapshot_every": (1, 1_000_000),
@@ -93,6 +97,7 @@ class TrainConfig:
     d_dropout: float = 0.0  # dropout after each hidden layer of D (the seed tutorials use 0.3)
     pack: int = 1  # PacGAN packing: D judges `pack` samples at once (1 = plain GAN)
     minibatch_std: bool = False  # append the minibatch standard deviation to D's last hidden layer
+    spectral_norm: bool = False  # divide each of D's weight layers by its largest singular value (SNGAN)
     init: str = "xavier"  # "xavier" (TF seed), "normal02" (DCGAN's N(0, 0.02)), "default" (PyTorch's)
     optimizer: str = "adam"  # "adam" or "sgd"
     seed: int = 0  # seeds weights, noise and data sampling: same config + seed = same run
@@ -111,6 +116,9 @@ class TrainConfig:
     r1_gamma: float = 0.0  # R1 penalty gamma/2 * E||grad D(x_real)||^2; 0 disables it
     real_label: float = 1.0  # target for real samples; 0.9 = one-sided label smoothing of 0.1
     fake_label: float = 0.0  # target for fake samples; keep 0 (two-sided smoothing hurts)
+    ema_decay: float = 0.0  # keep an exponential moving average of G's weights (e.g. 0.999); 0 = off
+    lr_half_life: int = 0  # iterations over which both learning rates (and instance noise) halve; 0 = constant
+    instance_noise: float = 0.0  # std of Gaussian noise added to every input D sees in training; 0 = off
     # --- bookkeeping --------------------------------------------------------------------------
     history_len: int = 20000  # per-update records kept; older ones are dropped
     snapshot_every: int = 200  # iterations between automatic rollback snapshots
@@ -217,8 +225,9 @@ def _validate(c: TrainConfig) -> None:
     _check_choice("g_output", c.g_output, choices["g_output"])
     _bounded(c, "d_dropout")
     _bounded(c, "pack")
-    if not isinstance(c.minibatch_std, bool):
-        raise ValueError(f"minibatch_std must be true or false; got {c.minibatch_std!r}")
+    for name in ("minibatch_std", "spectral_norm"):
+        if not isinstance(getattr(c, name), bool):
+            raise ValueError(f"{name} must be true or false; got {getattr(c, name)!r}")
     _check_choice("init", c.init, choices["init"])
     _check_choice("optimizer", c.optimizer, choices["optimizer"])
     _bounded(c, "seed")
@@ -231,6 +240,6 @@ def _validate(c: TrainConfig) -> None:
     for name in ("lr_d", "lr_g", "adam_beta1", "adam_beta2", "sgd_momentum", "d_steps"):
         _bounded(c, name)
     _check_choice("loss", c.loss, choices["loss"])
-    for name in ("gp_weight", "r1_gamma", "real_label", "fake_label", "history_len", "snapshot_every",
-                 "snapshots_kept"):
+    for name in ("gp_weight", "r1_gamma", "real_label", "fake_label", "ema_decay", "lr_half_life",
+                 "instance_noise", "history_len", "snapshot_every", "snapshots_kept"):
         _bounded(c, name)

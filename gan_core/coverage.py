@@ -178,8 +178,9 @@ def snapshot_coverage(trainer, read_digits: Callable[[torch.Tensor], np.ndarray]
     shadow.generator = copy.deepcopy(trainer.generator)
     points = []
     for iteration, state in list(trainer.snapshots):
-        shadow.generator.load_state_dict(state["generator"])
-        digits = read_digits(generate(shadow, z))  # (n,)
+        average = state.get("average")  # the G that views show: the weight average when kept
+        shadow.generator.load_state_dict(average["net"] if average else state["generator"])
+        digits = read_digits(generate(shadow, z, average=False))  # (n,)
         points.append((int(iteration), digit_coverage(digits)))
     return points
 

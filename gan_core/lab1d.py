@@ -131,7 +131,8 @@ def figure1_frame(trainer: Trainer, n_samples: int = 2000, n_lines: int = 48) ->
     plot = slice(n, None)
     p_data, p_g = p_data_both[plot], p_g_both[plot]
     z = z_quantiles(cfg.noise, n_lines)
-    gz = trainer.generator(torch.as_tensor(z, dtype=torch.float32)[:, None].to(trainer.device))
+    with trainer.looking_at(trainer.shown_generator()) as g:
+        gz = g(torch.as_tensor(z, dtype=torch.float32)[:, None].to(trainer.device))
     return Figure1Frame(
         iteration=trainer.iteration, x=x, p_data=p_data, p_g=p_g, d=d_both[plot],
         d_star=theory.optimal_discriminator(p_data, p_g, cfg.real_label),

@@ -188,11 +188,7 @@ def evaluate_generator(trainer, n: int = 1000, seed: int = 0,
     seeded by `seed` (same z every call: curves over time compare like with like), and the
     trainer's RNG streams are left alone."""
     z = trainer.noise(n, torch.Generator().manual_seed(seed))  # (n, z_dim)
-    g = trainer.generator
-    # BatchNorm layers (DCGAN) update running statistics even under no_grad: put them back.
-    buffers = {k: v.clone() for k, v in g.named_buffers()}
-    with torch.no_grad():
+    # The G that views show (its weight average when kept); BatchNorm statistics left alone
+    with trainer.looking_at(trainer.shown_generator()) as g:
         fakes = torch.cat([g(z[i:i + 500]) for i in range(0, n, 500)])  # (n, 1, 28, 28)
-        for k, v in g.named_buffers():
-            v.copy_(buffers[k])
     return evaluate_digits(fakes, classifier)

@@ -11,6 +11,7 @@ import torch
 from torch import nn
 
 from gan_core.config import TrainConfig
+from gan_core.stabilizers import add_spectral_norm
 
 
 def activation(name: str) -> nn.Module:
@@ -134,4 +135,6 @@ def build_models(config: TrainConfig, data_shape: tuple) -> tuple[nn.Module, nn.
                              widths=SEED_D_WIDTHS if seed else None)
     init_weights(g, config.init)
     init_weights(d, config.init)
+    if config.spectral_norm:  # after init: the parametrization wraps the initialised weights
+        add_spectral_norm(d)
     return g, d

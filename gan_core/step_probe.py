@@ -71,10 +71,12 @@ def d_scores(trainer, x: torch.Tensor) -> np.ndarray:
     return p.float().cpu().numpy()
 
 
-def generate(trainer, z: torch.Tensor) -> torch.Tensor:
-    """G(z) quietly; (B, 1, 28, 28)."""
-    with quiet(trainer.generator):
-        return trainer.generator(z.to(trainer.device))
+def generate(trainer, z: torch.Tensor, average: bool | None = None) -> torch.Tensor:
+    """G(z) quietly, by the G that views show (its weight average when there is one; average=False:
+    the G being trained); (B, 1, 28, 28)."""
+    g = trainer.shown_generator(average)
+    with quiet(g):
+        return g(z.to(trainer.device))
 
 
 def _last_record(trainer, kind: str):
@@ -144,7 +146,7 @@ def g_step_view(trainer, n: int = 16) -> GStepView | None:
         return None
     batch = trainer.last_batch
     before, z = batch["fake"], batch["z"]  # (B, 1, 28, 28), (B, z_dim)
-    after = generate(trainer, z)  # (B, 1, 28, 28): whole batch, so BatchNorm sees the same batch
+    after = generate(trainer, z, average=False)  # (B, 1, 28, 28): whole batch, so BatchNorm sees the same batch
     p_before, p_after = d_scores(trainer, before), d_scores(trainer, after)
     return GStepView(record.update, record.iteration, to_unit_images(before[:n]),
                      to_unit_images(after[:n]), p_before[:n], p_after[:n], float(p_before.mean()),

@@ -37,6 +37,7 @@ class StepRecord:
     d_fake: float  # mean D(G(z)); for a G update, as scored by D before G moves
     d_accuracy: float  # fraction of real and fake samples D classifies correctly
     grad_norm: float  # L2 norm of the gradient of the updated network
+    lr: float  # learning rate this update used (the schedule's, when config.lr_half_life > 0)
     step_seconds: float  # wall time of this update
     elapsed: float  # training wall time since the run began
 

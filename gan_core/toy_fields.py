@@ -189,8 +189,8 @@ class PlaneScene:
         manifold = None
         if z_lines is not None:
             z = torch.as_tensor(z_lines.reshape(-1, z_lines.shape[-1]), dtype=torch.float32)
-            with torch.no_grad():
-                manifold = trainer.generator(z.to(trainer.device)).cpu().numpy().reshape(*z_lines.shape[:2], 2)
+            with trainer.looking_at(trainer.shown_generator()) as g:
+                manifold = g(z.to(trainer.device)).cpu().numpy().reshape(*z_lines.shape[:2], 2)
         return {"iteration": trainer.iteration, "updates": trainer.updates,
                 "fakes": fakes.cpu().numpy(), "probs": probs, "grads": grads, "manifold": manifold,
                 "real_label": trainer.config.real_label}

@@ -25,6 +25,7 @@ from gan_core.config import LIVE_FIELDS, RebuildRequired, TrainConfig, normalize
 from gan_core.distributions import make_target
 from gan_core.frozen import batch_norms, dropout_off, frozen_batch_norm
 from gan_core.models import build_models
+from gan_core.stabilizers import GeneratorAverage, power_iteration, schedule_factor, with_instance_noise
 from gan_core.step_record import (NAN, RECORD_FIELDS, NonFiniteError, StepRecord, grad_norms, l2_of,
                                   optimized_params, read_numbers)
 
@@ -56,6 +57,8 @@ class Trainer:
         self.d_batch_norms = batch_norms(self.discriminator)  # frozen while G steps and for views
         self.opt_g = self._optimizer(self.generator, c.lr_g)
         self.opt_d = self._optimizer(self.discriminator, c.lr_d)
+        # The average of G's weights (config.ema_decay > 0): what views show, beside or instead of G
+        self.average: GeneratorAverage | None = GeneratorAverage(self.generator) if c.ema_decay > 0 else None
         # Separate seeded streams: training, fixed progress noise, and samples drawn for views,
         # so looking at the run never changes the run.
         self.rng = torch.Generator().manual_seed(c.seed)
@@ -99,6 +102,20 @@ class Trainer:
         real = self.target.sample(n, generator or self.rng)  # (n, *data_shape)
         return real if real.device == self.device else real.to(self.device)
 
+    def _scheduled_lr(self, opt: torch.optim.Optimizer, base_lr: float) -> float:
+        """The learning rate of this update: base_lr, halved every lr_half_life iterations."""
+        if self.config.lr_half_life <= 0:
+            return base_lr  # update() keeps param_groups at the base rate
+        lr = base_lr * schedule_factor(self.config.lr_half_life, self.iteration)
+        for group in opt.param_groups:
+            group["lr"] = lr
+        return lr
+
+    def _instance_noise(self, x: torch.Tensor) -> torch.Tensor:
+        """x plus annealed Gaussian noise (config.instance_noise, on the lr schedule); x when off."""
+        c = self.config
+        return with_instance_noise(x, c.instance_noise * schedule_factor(c.lr_half_life, self.iteration), self.rng)
+
     def _check_finite(self, names: tuple, values: list) -> None:
         for name, value in zip(names, values):
             if not math.isfinite(value):
@@ -136,19 +153,22 @@ class Trainer:
         t0 = time.perf_counter()
         real = self.real_batch(c.batch_size) if real is None else real.to(self.device)  # (B, *shape)
         z = self.noise(real.shape[0]) if z is None else z.to(self.device)  # (B, z_dim)
-        with self._step_rng():  # dropout masks from the trainer's own seeded stream
+        lr = self._scheduled_lr(self.opt_d, c.lr_d)
+        with self._step_rng(), power_iteration(d):  # dropout masks from the trainer's own seeded stream
             # G frozen: no graph through G, so its weights cannot move; nor can its BatchNorm statistics
             with torch.no_grad(), frozen_batch_norm(self.g_batch_norms):
                 fake = self.generator(z)  # (B, *shape)
             use_r1 = c.r1_gamma > 0
-            real_in = real.detach().requires_grad_(True) if use_r1 else real
-            d_real, d_fake = d(real_in), d(fake)  # (B/pack,) raw outputs
+            real_seen = self._instance_noise(real)  # what D sees: x, or x + noise
+            fake_seen = self._instance_noise(fake)
+            real_in = real_seen.detach().requires_grad_(True) if use_r1 else real_seen
+            d_real, d_fake = d(real_in), d(fake_seen)  # (B/pack,) raw outputs
             # D: maximize log D(x) + log(1 - D(G(z)))  ==  minimize real error + fake error
             terms = losses.discriminator_loss(c.loss, d_real, d_fake, c.real_label, c.fake_label)
             loss_d = terms.total
             penalties = []  # (,) tensors added to D's loss: gradient penalty, R1
             if c.loss == "wgan_gp" and c.gp_weight > 0:
-                penalties.append(c.gp_weight * losses.gradient_penalty(d, real, fake, self.rng))
+                penalties.append(c.gp_weight * losses.gradient_penalty(d, real_seen, fake_seen, self.rng))
             if use_r1:
                 penalties.append(losses.r1_penalty(d_real, real_in, c.r1_gamma, getattr(d, "pack", 1)))
             for term in penalties:
@@ -175,7 +195,7 @@ class Trainer:
         return self._record("D", t0, real.shape[0], loss_d_real=loss_real, loss_d_fake=loss_fake,
                             penalty=penalty, loss_d=loss_total, grad_norm=grad_norm,
                             d_real=sum_p_real / n_real, d_fake=sum_p_fake / n_fake,
-                            d_accuracy=(right_real / n_real + right_fake / n_fake) / 2)
+                            d_accuracy=(right_real / n_real + right_fake / n_fake) / 2, lr=lr)
 
     def step_g(self, z: torch.Tensor | None = None) -> StepRecord:
         """One generator update with D frozen. G never sees real data: it learns only through
@@ -183,6 +203,7 @@ class Trainer:
         c, g, d = self.config, self.generator, self.discriminator
         t0 = time.perf_counter()
         z = self.noise(c.batch_size) if z is None else z.to(self.device)  # (B, z_dim)
+        lr = self._scheduled_lr(self.opt_g, c.lr_g)
         d_params = optimized_params(self.opt_d)
         for p in d_params:  # D frozen: gradients flow through D into G but D stays put
             p.requires_grad_(False)
@@ -190,7 +211,7 @@ class Trainer:
             with self._step_rng():  # dropout masks from the trainer's own seeded stream
                 fake = g(z)  # (B, *shape)
                 with frozen_batch_norm(self.d_batch_norms):  # D frozen, its running statistics too
-                    d_fake = d(fake)  # (B/pack,)
+                    d_fake = d(self._instance_noise(fake))  # (B/pack,) D sees the fakes as in its own step
                 # G: minimize log(1 - D(G(z))) (minimax) or -log D(G(z)) (non-saturating), ...
                 loss_g = losses.generator_loss(c.loss, d_fake)
                 self.opt_g.zero_grad(set_to_none=True)
@@ -204,10 +225,12 @@ class Trainer:
         loss_value, mean_p_fake, grad_norm = stats[0], stats[1] / p_fake.numel(), l2_of(stats[2:])
         self._check_finite(("G's loss", "G's gradient norm"), (loss_value, grad_norm))
         self.opt_g.step()
+        if self.average is not None:
+            self.average.update(c.ema_decay)
         self.iteration += 1
         self.last_batch = {"kind": "G", "fake": fake.detach(), "z": z, "p_fake": p_fake}
         record = self._record("G", t0, z.shape[0], loss_g=loss_value, grad_norm=grad_norm,
-                              d_fake=mean_p_fake)
+                              d_fake=mean_p_fake, lr=lr)
         if self.iteration % c.snapshot_every == 0:
             self._check_weights()
             self.snapshot()
@@ -246,9 +269,14 @@ class Trainer:
         new = dataclasses.replace(self.config, **changes)  # validates before anything changes
         diff = {k: (getattr(self.config, k), v) for k, v in changes.items() if getattr(self.config, k) != v}
         self.config = new
+        if new.ema_decay > 0 and self.average is None:  # the average starts from today's G
+            self.average = GeneratorAverage(self.generator)
+        elif new.ema_decay == 0:
+            self.average = None
+        factor = schedule_factor(new.lr_half_life, self.iteration)
         for opt, lr in ((self.opt_d, new.lr_d), (self.opt_g, new.lr_g)):
             for group in opt.param_groups:
-                group["lr"] = lr
+                group["lr"] = lr * factor
                 if "betas" in group:
                     group["betas"] = (new.adam_beta1, new.adam_beta2)
                 if "momentum" in group:
@@ -263,23 +291,35 @@ class Trainer:
                        target=self.target if "target" not in changes and "custom_points" not in changes else None)
 
     # ---- sampling ----------------------------------------------------------------------------
-    @torch.no_grad()
-    def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
-        """n fresh generator samples (B, *data_shape), from the view stream (training unaffected)."""
-        with dropout_off(self.generator), frozen_batch_norm(self.g_batch_norms):  # looking moves nothing
-            return self.generator(self.noise(n, generator or self.view_rng))
+    def shown_generator(self, average: bool | None = None) -> torch.nn.Module:
+        """The G that views draw: the weight average when there is one (average None or True),
+        else (or with average=False) the G being trained."""
+        use_average = self.average is not None and average is not False
+        return self.average.net if use_average else self.generator
+
+    @contextlib.contextmanager
+    def looking_at(self, net: torch.nn.Module):
+        """Use `net` (G, its average or D) for a view: dropout off, BatchNorm statistics untouched."""
+        norms = self.d_batch_norms if net is self.discriminator else batch_norms(net)
+        with torch.no_grad(), dropout_off(net), frozen_batch_norm(norms):
+            yield net
+
+    def sample(self, n: int, generator: torch.Generator | None = None,
+               average: bool | None = None) -> torch.Tensor:
+        """n fresh samples (B, *data_shape) of the shown G (see shown_generator), from the view
+        stream (training unaffected)."""
+        with self.looking_at(self.shown_generator(average)) as g:  # looking moves nothing
+            return g(self.noise(n, generator or self.view_rng))
 
     def fixed_noise(self, n: int = 64) -> torch.Tensor:
         base = self.fixed_uniform if self.config.noise == "uniform" else self.fixed_gaussian
         return base[:n].to(self.device)
 
-    @torch.no_grad()
-    def fixed_samples(self, n: int = 64) -> torch.Tensor:
-        """G applied to the same z every time: progress frames that are comparable over time."""
-        with dropout_off(self.generator), frozen_batch_norm(self.g_batch_norms):
-            return self.generator(self.fixed_noise(n))
+    def fixed_samples(self, n: int = 64, average: bool | None = None) -> torch.Tensor:
+        """The shown G applied to the same z every time: progress frames comparable over time."""
+        with self.looking_at(self.shown_generator(average)) as g:
+            return g(self.fixed_noise(n))
 
-    @torch.no_grad()
     def d_output(self, x: torch.Tensor) -> torch.Tensor:
         """D's raw output (a logit for every loss but least squares) at points x (B, *data_shape),
         dropout off; pack > 1 judges a pack of copies of each point."""
@@ -287,8 +327,8 @@ class Trainer:
         pack = getattr(self.discriminator, "pack", 1)
         if pack > 1:  # judge a pack made of copies of the same point
             x = x.repeat_interleave(pack, dim=0)
-        with dropout_off(self.discriminator), frozen_batch_norm(self.d_batch_norms):
-            return self.discriminator(x)
+        with self.looking_at(self.discriminator) as d:
+            return d(x)
 
     @torch.no_grad()
     def d_probability(self, x: torch.Tensor) -> torch.Tensor:
@@ -314,6 +354,7 @@ class Trainer:
             "dropout_rng": self.dropout_rng_state.clone(),
             "counters": [self.iteration, self.updates, self.elapsed],
             "events": [list(e) for e in self.events],
+            "average": None if self.average is None else self.average.state_dict(),
         }
 
     def load_state_dict(self, state: dict, restore_config: bool = True) -> None:
@@ -333,11 +374,24 @@ class Trainer:
             raise ValueError(f"state does not fit this trainer's networks: {exc}") from exc
         self.iteration, self.updates, self.elapsed = int(iteration), int(updates), float(elapsed)
         self.events = deque((tuple(e) for e in state.get("events", [])), maxlen=1000)
+        self._restore_average(state.get("average"))
         live = {k: v for k, v in state.get("config", {}).items() if k in LIVE_FIELDS}
         if restore_config and live:
             self.update(**live)
         else:  # keep today's settings: push them into the restored optimizer state
             self.update()
+
+    def _restore_average(self, saved: dict | None) -> None:
+        """The saved weight average, or (saved without one) a fresh average of the restored G."""
+        if self.config.ema_decay <= 0 and saved is None:
+            self.average = None
+            return
+        self.average = GeneratorAverage(self.generator)
+        if saved is not None:
+            try:
+                self.average.load_state_dict(saved)
+            except (KeyError, RuntimeError, TypeError, ValueError) as exc:
+                raise ValueError(f"the saved weight average does not fit this G: {exc}") from exc
 
     def snapshot(self) -> None:
         """Keep a copy of the current state for rollback (bounded: config.snapshots_kept)."""
