@@ -40,7 +40,8 @@ POINT_DECIMALS = 4
 # Server-side bookkeeping, not lesson settings: a link must not pick a GPU or a history of a million.
 NOT_SHARED = ("device", "history_len", "snapshot_every", "snapshots_kept")
 ALWAYS_SHARED = ("target", "seed")
-ARCH_FIELDS = ("arch", "z_dim", "g_depth", "g_width", "d_depth", "d_width", "pack", "minibatch_std")
+ARCH_FIELDS = ("arch", "z_dim", "g_depth", "g_width", "d_depth", "d_width", "pack", "minibatch_std",
+               "spectral_norm")
 TRUE_WORDS, FALSE_WORDS = ("true", "1", "yes", "on"), ("false", "0", "no", "off")
 
 
