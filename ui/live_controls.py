@@ -30,6 +30,10 @@ class Knob:
     hi: float | None = None
     step: float | None = None
     help: str = ""
+    zero: str = ""  # the word a select slider shows for 0 ("off"), where 0 switches the setting off
+
+    def format(self, value) -> str:
+        return self.zero if self.zero and value == 0 else f"{value:g}"
 
 
 LR_CHOICES = (1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 1e-1)
@@ -51,7 +55,19 @@ KNOBS = {
     "r1_gamma": Knob("r1_gamma", "R1 penalty γ", options=(0.0, 0.01, 0.1, 1.0, 10.0),
                      help="γ/2·E‖∇D(x)‖² on real data; steadies D near the data."),
     "gp_weight": Knob("gp_weight", "Gradient penalty λ (WGAN-GP)", options=(0.0, 1.0, 10.0, 100.0)),
+    # stabilisers (ui.stabilizer_texts explains each in a paragraph)
+    "ema_decay": Knob("ema_decay", "EMA of G's weights (decay)", options=(0.0, 0.9, 0.99, 0.995, 0.999), zero="off",
+                      help="Views show an average of G's recent weights: after each G update, average ← d·average "
+                           "+ (1 − d)·G. 0.99 remembers about the last 100 updates. Training is unchanged."),
+    "lr_half_life": Knob("lr_half_life", "Learning-rate half-life (iterations)",
+                         options=(0, 500, 1000, 2000, 5000, 10000), zero="off",
+                         help="Both learning rates (and instance noise) halve every this many iterations: "
+                              "big steps early, small steps to settle. Off: constant rates."),
+    "instance_noise": Knob("instance_noise", "Instance noise (std)", options=(0.0, 0.01, 0.05, 0.1, 0.2, 0.5),
+                           zero="off", help="Gaussian noise of this standard deviation is added to every real "
+                                            "and fake sample D sees in training, so the two overlap."),
 }
+STABILIZER_KNOBS = ("ema_decay", "lr_half_life", "instance_noise")  # the live ones; spectral norm is a rebuild
 DEFAULT_KNOBS = ("label_smoothing", "batch_size", "lr_d", "lr_g", "d_steps", "loss", "noise", "r1_gamma")
 
 
@@ -81,9 +97,10 @@ def _apply_knob(run: LiveRun, prefix: str, field: str) -> None:
         st.session_state[key] = _config_value(run.trainer, field)
 
 
-def knob_widgets(run: LiveRun, prefix: str, fields=DEFAULT_KNOBS) -> None:
+def knob_widgets(run: LiveRun, prefix: str, fields=DEFAULT_KNOBS, errors: bool = True) -> None:
     """One widget per live hyperparameter; each change goes to trainer.update() at once. A setting
-    the current loss or optimizer ignores is drawn disabled, with the reason under it."""
+    the current loss or optimizer ignores is drawn disabled, with the reason under it. `errors`:
+    say here when a value was refused (False for a second group drawn under a first)."""
     inactive = inactive_settings(run.trainer.config)  # {field: why it has no effect now}
     for field in fields:
         knob, key = KNOBS[field], _key(prefix, field)
@@ -97,12 +114,12 @@ def knob_widgets(run: LiveRun, prefix: str, fields=DEFAULT_KNOBS) -> None:
             st.selectbox(knob.label, knob.options, **common)
         elif knob.options:
             options = tuple(sorted(set(knob.options) | {st.session_state[key]}))
-            st.select_slider(knob.label, options, format_func=lambda v: f"{v:g}", **common)
+            st.select_slider(knob.label, options, format_func=knob.format, **common)
         else:
             st.slider(knob.label, knob.lo, knob.hi, step=knob.step, **common)
         if reason:
             st.caption(reason)
-    if msg := st.session_state.get(f"{prefix}_knob_error"):
+    if errors and (msg := st.session_state.get(f"{prefix}_knob_error")):
         st.error(f"That setting was refused: {msg}")
 
 
