@@ -21,6 +21,7 @@ from gan_core.distributions import GaussianMixture, Target
 
 REAL_VIEW_SIZE = 600  # real samples drawn once per scene for the scatter
 FAKE_VIEW_SIZE = 512  # fixed-noise fakes (the trainer keeps 512 fixed z)
+TRAINED_VIEW_SIZE = 256  # with a weight average: the trained G's fakes, the first of the same fixed z
 ARROWS_AT_FAKES = 96  # fakes that get a gradient arrow (a prefix of the fixed ones)
 GRID_RES = 41  # D heatmap, KDE and D* resolution per axis (plotly smooths the cells)
 FIELD_RES = 15  # gradient-field arrows per axis
@@ -159,6 +160,8 @@ class PlaneFrame:
     p_g: np.ndarray  # (GRID_RES, GRID_RES) KDE of the fakes on the same grid
     d_star: np.ndarray  # (GRID_RES, GRID_RES) α p_data / (p_data + p_g)
     real_label: float = 1.0  # α, the real label in use when D was read: D*'s ceiling
+    averaged: bool = False  # `fakes` (and the manifold) come from the average of G's weights (config.ema_decay)
+    trained_fakes: np.ndarray | None = None  # (TRAINED_VIEW_SIZE, 2) the trained G on the same z, with an average
 
 
 class PlaneScene:
@@ -179,8 +182,11 @@ class PlaneScene:
         self.exact_density = target.has_density  # else p_data is itself a KDE of real samples
 
     def network_part(self, trainer) -> dict:
-        """The few milliseconds that need the networks (hold the LiveRun lock around this)."""
-        fakes = trainer.fixed_samples(FAKE_VIEW_SIZE)  # (F, 2)
+        """The few milliseconds that need the networks (hold the LiveRun lock around this). With a
+        weight average the fakes are the average's, and the trained G's come along for comparison."""
+        fakes = trainer.fixed_samples(FAKE_VIEW_SIZE)  # (F, 2) by the G views show
+        averaged = trainer.average is not None
+        trained = trainer.fixed_samples(TRAINED_VIEW_SIZE, average=False).cpu().numpy() if averaged else None
         grid = torch.as_tensor(self.grid_points, dtype=torch.float32)  # (GRID_RES^2, 2)
         probs = trainer.d_probability(grid).cpu().numpy()  # (GRID_RES^2,)
         arrows_at = np.concatenate([self.field_points, fakes[:ARROWS_AT_FAKES].cpu().numpy()])
@@ -193,7 +199,7 @@ class PlaneScene:
                 manifold = g(z.to(trainer.device)).cpu().numpy().reshape(*z_lines.shape[:2], 2)
         return {"iteration": trainer.iteration, "updates": trainer.updates,
                 "fakes": fakes.cpu().numpy(), "probs": probs, "grads": grads, "manifold": manifold,
-                "real_label": trainer.config.real_label}
+                "real_label": trainer.config.real_label, "averaged": averaged, "trained_fakes": trained}
 
     def frame(self, trainer, lock=None) -> PlaneFrame:
         """One redraw's data; `lock` (a context manager such as LiveRun.locked()) guards only the
@@ -214,4 +220,5 @@ class PlaneScene:
             heat=part["probs"].reshape(shape), field=grads[:n_field], fake_arrows=grads[n_field:],
             manifold=part["manifold"], p_data=self.p_data.reshape(shape), p_g=p_g.reshape(shape),
             d_star=optimal_discriminator(self.p_data, p_g, part["real_label"]).reshape(shape),
-            real_label=part["real_label"])
+            real_label=part["real_label"], averaged=part.get("averaged", False),
+            trained_fakes=part.get("trained_fakes"))

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from gan_core.toy_fields import FIELD_RES, PlaneFrame, PlaneScene
 from ui.canvas.scene import Panel, contour, image, legend_item, lines, points
-from ui.toy_views import ARROW_COLOR, FAKE_COLOR, LAYERS, REAL_COLOR, arrow_segments, polylines
+from ui.toy_views import (ARROW_COLOR, FAKE_COLOR, LAYERS, REAL_COLOR, TRAINED_COLOR, TRAINED_EDGE, arrow_segments,
+                          polylines)
 
 MANIFOLD_COLORS = ("#ff7f0e", "#8c564b")
 
@@ -26,9 +27,17 @@ def _manifold_layers(frame: PlaneFrame, width: float = 1.2) -> list[dict]:
             for group, color in ((m[:half], MANIFOLD_COLORS[0]), (m[half:], MANIFOLD_COLORS[1])) if len(group)]
 
 
-def plane_panel(scene: PlaneScene, frame: PlaneFrame, box, layers=LAYERS, title: str | None = None) -> Panel:
+def fakes_label(frame: PlaneFrame) -> str:
+    """The legend of the fakes drawn: the average's when the run keeps one."""
+    return "fakes: EMA of G" if frame.averaged else "fakes G(z)"
+
+
+def plane_panel(scene: PlaneScene, frame: PlaneFrame, box, layers=LAYERS, title: str | None = None,
+                trained: bool = False) -> Panel:
     """The main view: what D believes (blue fake, red real, dashed ½ line), the real samples, G's
-    fakes for fixed z, and at the first fakes the arrow of where G's loss gradient pushes them."""
+    fakes for fixed z, and at the first fakes the arrow of where G's loss gradient pushes them.
+    With a weight average the fakes are the average's; `trained` also draws the G being trained
+    on the same z (under them, in its own colour)."""
     drawn, legend = [], []
     if "D heatmap" in layers:
         drawn.append(image(frame.heat, 0.0, 1.0, "rdbu"))
@@ -43,9 +52,12 @@ def plane_panel(scene: PlaneScene, frame: PlaneFrame, box, layers=LAYERS, title:
     if "real samples" in layers:
         drawn.append(points(scene.real, REAL_COLOR, r=2.5, alpha=0.8))
         legend.append(legend_item(REAL_COLOR, "real"))
+    if trained and frame.trained_fakes is not None:
+        drawn.append(points(frame.trained_fakes, TRAINED_COLOR, r=2.5, alpha=0.9, edge=TRAINED_EDGE))
+        legend.append(legend_item(TRAINED_COLOR, "fakes: G being trained"))
     if "fakes" in layers:
         drawn.append(points(frame.fakes, FAKE_COLOR, r=2.5, alpha=0.85))
-        legend.append(legend_item(FAKE_COLOR, "fakes G(z)"))
+        legend.append(legend_item(FAKE_COLOR, fakes_label(frame)))
     if "arrows at fakes" in layers:
         span = max(hi - lo for lo, hi in scene.bounds)
         n = len(frame.fake_arrows)
