@@ -117,3 +117,19 @@ def d_output_panel(box, columns: dict, events=()) -> Panel:
     return history_panel(box, columns, [("d_real", "mean D(x)"), ("d_fake", "mean D(G(z))"),
                                         ("d_accuracy", "D accuracy")], "What D says", kind="D",
                          half_line=True, events=events, y_range=(-0.02, 1.02))
+
+
+def lr_panel(box, columns: dict, half_life: int = 0, events=()) -> Panel:
+    """The learning rate each D and each G update used (history column "lr"), from 0 up: a
+    half-life schedule is a falling curve on the time axis, a slider move a step."""
+    it = np.asarray(columns.get("iteration", np.array([])), float)
+    kinds = np.asarray(columns.get("kind", np.array([])))
+    lr = np.asarray(columns.get("lr", np.array([])), float)
+    series = []
+    for kind, label, color, dash in (("D", "D learning rate", PALETTE[0], ()),
+                                     ("G", "G learning rate", PALETTE[1], (5, 3))):
+        rows = (kinds == kind) & np.isfinite(lr) if len(lr) else np.zeros(0, bool)
+        series.append((it[rows], lr[rows], color, label, dash))
+    top = float(np.nanmax(lr, initial=0.0)) if len(lr) else 0.0
+    title = f"Learning rates (half-life {half_life:,} it)" if half_life > 0 else "Learning rates (no decay)"
+    return series_panel(box, series, title, y_range=(0.0, top * 1.08 if top > 0 else 1.0), events=events)
