@@ -19,7 +19,8 @@ from classroom.live import LiveRun
 from gan_core.inactive_settings import labels_apply
 from gan_core.step_record import RECORD_FIELDS
 from ui.canvas import live_canvas
-from ui.canvas.charts import d_output_panel, loss_panel, mode_bars_panel, mode_strip_panel, series_panel
+from gan_core.stabilizers import schedule_factor
+from ui.canvas.charts import d_output_panel, loss_panel, lr_panel, mode_bars_panel, mode_strip_panel, series_panel
 from ui.canvas.plane_views import d_versus_optimal_panels, field_panel, manifold_panel, plane_panel
 from ui.canvas.scene import Scene
 from ui.readout import readout
@@ -31,6 +32,7 @@ from ui.toy_views import LAYERS
 VIEWS_KEY = "toy_lab_views"
 DATA_KEY = "toy_lab_data"
 LAYERS_KEY = "toy_layers"
+TRAINED_KEY = "toy_show_trained"  # the toggle: draw the G being trained beside its weight average
 STORY_KEY = "toy_story_shown"
 
 
@@ -67,7 +69,25 @@ def status_line(data: RenderData, prefix: str = "toy") -> None:
                                            f"**{c.label_smoothing:.2f}** has no effect)")
     with st.container(key=f"{prefix}_status"):
         st.caption(f"{labels} · batch size **{c.batch_size}** · loss **{c.loss}** · lr D **{c.lr_d:g}** / "
-                   f"G **{c.lr_g:g}** · k = **{c.d_steps}** · target **{c.target}**")
+                   f"G **{c.lr_g:g}** · k = **{c.d_steps}** · target **{c.target}**"
+                   + stabilizer_status(c, data.iteration))
+
+
+def stabilizer_status(c, iteration: int) -> str:
+    """The stabilisers in use, for the status line ("" when none is on): the schedule's factor now."""
+    words = []
+    if c.ema_decay > 0:
+        words.append(f"EMA of G **{c.ema_decay:g}**")
+    if c.lr_half_life > 0:
+        factor = schedule_factor(c.lr_half_life, iteration)
+        words.append(f"lr half-life **{c.lr_half_life:,}** (rates ×**{factor:.2f}** now)")
+    if c.instance_noise > 0:
+        now = c.instance_noise * schedule_factor(c.lr_half_life, iteration)
+        words.append(f"instance noise **{c.instance_noise:g}**"
+                     + (f" (**{now:.3g}** now)" if c.lr_half_life > 0 else ""))
+    if c.spectral_norm:
+        words.append("spectral norm in D")
+    return "".join(f" · {w}" for w in words)
 
 
 def big_numbers(run: LiveRun, data: RenderData) -> None:
@@ -112,13 +132,14 @@ def layout() -> dict:
     return LAYOUT[is_teacher_mode()]
 
 
-def plane_scene(scene, data: RenderData, layers, size: dict, teacher: bool) -> Scene:
-    """The main view (no Streamlit: the benches build what the page sends)."""
+def plane_scene(scene, data: RenderData, layers, size: dict, teacher: bool, trained: bool = False) -> Scene:
+    """The main view (no Streamlit: the benches build what the page sends). `trained`: with a weight
+    average, also draw the G being trained."""
     width = size["plane"]
     # teacher mode: no title (the readout has the iteration), so the square plot and its two
     # legend lines fit a 720 px high projector
     height = width + 4 * size["font"] + (0 if teacher else 20)
-    panel = plane_panel(scene, data.frame, (0, 0, width, height), layers, "" if teacher else None)
+    panel = plane_panel(scene, data.frame, (0, 0, width, height), layers, "" if teacher else None, trained=trained)
     return Scene(width, height, [panel], frame=data.updates, font=size["font"],
                  label="D's heatmap, real samples and fakes")
 
@@ -130,8 +151,8 @@ def render(run: LiveRun, while_locked=None) -> None:
     scene, size = lab_views().scene, layout()
     plane_col, side_col = st.columns([size["plane"], size["side"]], gap="small")
     with plane_col:
-        live_canvas(plane_scene(scene, data, st.session_state.get(LAYERS_KEY, LAYERS), size, is_teacher_mode()),
-                    key="toy_plane_canvas")
+        live_canvas(plane_scene(scene, data, st.session_state.get(LAYERS_KEY, LAYERS), size, is_teacher_mode(),
+                                trained=bool(st.session_state.get(TRAINED_KEY))), key="toy_plane_canvas")
     with side_col:
         big_numbers(run, data)
         live_canvas(side_scene(data, size["side"], size["side_height"], size["font"] - 1), key="toy_modes_canvas")
@@ -153,22 +174,23 @@ def side_scene(data: RenderData, w: int, h: int, font: int) -> Scene:
 
 
 def secondary_scene(scene, data: RenderData, font: int) -> Scene:
-    """D beside D*, G's gradient field, the manifold, and under them the losses, D's outputs and
-    the modes over iterations (no Streamlit: the benches build what the page sends)."""
+    """D beside D*, G's gradient field, the manifold, and under them the losses, D's outputs, the
+    modes and the learning rates over iterations (no Streamlit: the benches build what the page sends)."""
     cell, gap, chart = 300, 12, 260
     boxes = [(i * (cell + gap), 0, cell, cell + 40) for i in range(4)]
     panels = d_versus_optimal_panels(scene, data.frame, boxes[:2])
     panels += [field_panel(scene, data.frame, boxes[2]), manifold_panel(scene, data.frame, boxes[3])]
     top, width = cell + 60, 4 * cell + 3 * gap
-    third = (width - 2 * gap) / 3
-    panels += [loss_panel((0, top, third, chart), data.history, data.events),
-               d_output_panel((third + gap, top, third, chart), data.history, data.events)]
+    charts = [(i * (cell + gap), top, cell, chart) for i in range(4)]  # one column under each view
+    panels += [loss_panel(charts[0], data.history, data.events),
+               d_output_panel(charts[1], data.history, data.events)]
     if data.n_modes:
         m = data.modes
-        panels.append(series_panel((2 * (third + gap), top, third, chart), [
+        panels.append(series_panel(charts[2], [
             (m["iteration"], m["modes_captured"] / data.n_modes * 100, "#7b2cbf", "modes captured (% of all)", ()),
             (m["iteration"], m["hq_percent"], "#2ca02c", "high quality (%)", ())], "Modes and quality (%)",
             y_range=(0.0, 105.0), events=data.events))
+    panels.append(lr_panel(charts[3], data.history, data.config.lr_half_life, data.events))
     return Scene(width, top + chart, panels, frame=data.updates, font=font,
                  label="D and D*, gradient field, manifold, losses")
 

@@ -11,14 +11,16 @@ from gan_core.distributions import TARGETS, TARGETS_2D
 from gan_core.point_text import decode_upload, parse_points, points_to_text
 from gan_core.presets import TOY_PRESETS
 from gan_core.trainer import Trainer
-from ui.live_controls import sync_knobs
+from ui.live_controls import STABILIZER_KNOBS, sync_knobs
+from ui.preset_kinds import badge, option_label
+from ui.stabilizer_texts import STABILIZERS, active_words
 from ui.toy_views import draw_figure
 
 PREFIX = "toy"
 KNOB_FIELDS = ("label_smoothing", "batch_size", "lr_d", "lr_g", "d_steps", "loss", "noise", "r1_gamma",
-               "gp_weight")
+               "gp_weight") + STABILIZER_KNOBS
 ARCH_FIELDS = ("target", "g_depth", "g_width", "d_depth", "d_width", "z_dim", "pack", "minibatch_std",
-               "optimizer", "seed")
+               "spectral_norm", "optimizer", "seed")
 TARGET_WORDS = {name: (TARGETS[name].description if TARGETS[name] is not None else "Draw your own points")
                 for name in TARGETS_2D}
 DRAW_BOUNDS = ((-2.5, 2.5), (-2.5, 2.5))
@@ -74,13 +76,13 @@ def preset_panel(run: LiveRun) -> None:
     pick, watch = st.columns([1, 2])
     with pick:
         name = st.selectbox("Preset", list(presets), key=f"{PREFIX}_preset",
-                            format_func=lambda n: f"{n} ({presets[n].kind})" if presets[n].kind != "neutral" else n)
+                            format_func=lambda n: option_label(n, presets[n].kind))
         st.button("Apply preset (restarts the run)", key=f"{PREFIX}_preset_apply", on_click=_apply_preset,
                   args=(run,), width="stretch")
     with watch:
         p = presets[name]
-        badge = {"collapse": ":material/trending_down: collapses", "cure": ":material/healing: cure"}.get(p.kind, "")
-        st.markdown(f"**What to watch**{' ' + badge if badge else ''}: {p.what_to_watch}")
+        kind = badge(p.kind)
+        st.markdown(f"**What to watch**{' ' + kind if kind else ''}: {p.what_to_watch}")
         base = TOY_PRESETS.get(p.cure_of) if p.kind == "cure" else None
         if base is not None:
             changed = ", ".join(f"**{words(f)}** (`{f}`) {value(getattr(base.config, f))} → "
@@ -95,11 +97,41 @@ def preset_panel(run: LiveRun) -> None:
             if p.tries:
                 st.markdown("**Try against this collapse** (measured over 3 seeds, bench/toy_quality.py):\n"
                             + "\n".join(f"- **{words(t.setting)}**: {t.finding}" for t in p.tries))
+        if p.kind == "quality" and active_words(p.config):
+            st.markdown("**Stabilisers it uses** (each explained in the Stabilisers tab): "
+                        + ", ".join(active_words(p.config)) + ".")
+        stabilizers = "".join(f", {w}" for w in active_words(p.config))
         st.caption(f"target {p.config.target}, loss {p.config.loss}, batch {p.config.batch_size}, "
-                   f"lr D {p.config.lr_d:g}, lr G {p.config.lr_g:g}, seed {p.config.seed}: the same preset "
-                   "replays the same run.")
+                   f"lr D {p.config.lr_d:g}, lr G {p.config.lr_g:g}{stabilizers}, seed {p.config.seed}: the same "
+                   "preset replays the same run.")
         if st.session_state.get(f"{PREFIX}_preset_applied") == name:
             st.success(f"Preset “{name}” applied: a fresh run with its settings.")
+
+
+# ---- stabilisers -------------------------------------------------------------------------------
+
+def _setting_now(config: TrainConfig, fields: tuple) -> str:
+    """What a stabiliser is set to in `config`, in words."""
+    if fields == ("lr_d", "lr_g"):
+        return f"D {config.lr_d:g}, G {config.lr_g:g}"
+    value = getattr(config, fields[0])
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return "off" if value == 0 else f"{value:,}" if isinstance(value, int) else f"{value:g}"
+
+
+def stabilizer_panel(run: LiveRun) -> None:
+    """One paragraph per stabiliser (ui.stabilizer_texts), with what this run uses and where its control is."""
+    st.markdown("Knobs known to steady GAN training. Each changes the run live (spectral normalisation "
+                "needs a rebuild); compare one against its absence on the **Side by side** page.")
+    config = run.trainer.config
+    entries = list(STABILIZERS.values())
+    for row in range(0, len(entries), 2):
+        for col, s in zip(st.columns(2, gap="medium"), entries[row:row + 2]):
+            with col:
+                st.markdown(f"**{s.name}** · now **{_setting_now(config, s.fields)}**")
+                st.markdown(s.paragraph)
+                st.caption(f"Control: {s.where}. Source: {s.source}.")
 
 
 # ---- architecture form -------------------------------------------------------------------------
@@ -138,6 +170,9 @@ def architecture_form(run: LiveRun) -> None:
         g.selectbox("Optimizer", ("adam", "sgd"), key=_arch_key("optimizer"))
         d.number_input("Seed", 0, 2**31 - 1, key=_arch_key("seed"))
         st.checkbox("Minibatch std feature in D", key=_arch_key("minibatch_std"))
+        st.checkbox("Spectral normalisation of D", key=_arch_key("spectral_norm"),
+                    help="Each of D's weight layers is divided by its largest singular value, so D stays "
+                         "smooth and its gradient stays useful (see the Stabilisers tab).")
         st.form_submit_button("Rebuild (restarts the run)", on_click=_rebuild, args=(run,), type="primary")
     if msg := st.session_state.get(f"{PREFIX}_arch_error"):
         st.error(f"Not rebuilt: {msg}")

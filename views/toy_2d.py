@@ -11,12 +11,13 @@ from gan_core.distributions import TARGETS_2D
 from gan_core.trainer import Trainer
 from ui.checkpoint_upload import checkpoint_upload
 from ui.exports import point_frames, toy_exports
-from ui.live_controls import divergence_panel, knob_widgets, live_area, transport
+from ui.live_controls import STABILIZER_KNOBS, divergence_panel, knob_widgets, live_area, transport
 from ui.page_share import restore_setup, share_box, sync_address
 from ui.readout import compact_page
 from ui.session import get_run
-from ui.toy_live import LAYERS_KEY, SECONDARY_EVERY, layout, render, render_secondary, render_story
-from ui.toy_setup import KNOB_FIELDS, PREFIX, architecture_form, draw_your_own, preset_panel, start_new_run
+from ui.toy_live import LAYERS_KEY, SECONDARY_EVERY, TRAINED_KEY, layout, render, render_secondary, render_story
+from ui.toy_setup import (KNOB_FIELDS, PREFIX, architecture_form, draw_your_own, preset_panel, stabilizer_panel,
+                          start_new_run)
 from ui.toy_views import LAYERS
 
 RUN_NAME = "2D lab"
@@ -44,21 +45,27 @@ with controls:
     transport(run, PREFIX, compact=True)
     knob_widgets(run, PREFIX, FIRST_SCREEN_KNOBS)
     with st.popover("More settings", icon=":material/tune:", width="stretch"):
-        knob_widgets(run, PREFIX, tuple(f for f in KNOB_FIELDS if f not in FIRST_SCREEN_KNOBS))
+        knob_widgets(run, PREFIX, tuple(f for f in KNOB_FIELDS if f not in FIRST_SCREEN_KNOBS + STABILIZER_KNOBS))
+        st.markdown("**Stabilisers** (the Stabilisers tab below explains each)")
+        knob_widgets(run, PREFIX, STABILIZER_KNOBS, errors=False)
         speed = st.select_slider("Slow motion", list(SPEEDS), key=f"{PREFIX}_speed",
                                  help="Pause between iterations while playing; in step mode the sub-steps "
                                       "are revealed one by one.")
         st.multiselect("Layers on the main view", LAYERS, default=list(LAYERS), key=LAYERS_KEY)
     run.delay = SPEEDS[st.session_state.get(f"{PREFIX}_speed", "full speed")]
+    if run.trainer.config.ema_decay > 0:  # the views show the weight average; the trained G on request
+        st.toggle("Also show the G being trained", key=TRAINED_KEY,
+                  help="Purple: fakes of the average of G's weights (EMA), what every view shows. Gold: the same "
+                       "noise through the G being trained, which wobbles around its average.")
     st.caption("Press **Play**, then move a slider: it applies from the next step and the run keeps going.")
 with views:
     live_area(run, PREFIX, render_and_record, every=0.25)
 
 # Only the open tab is built and sent: a slider's rerun then costs the server and the browser
 # the first screen plus one tab (the draw-your-own canvas, downloads and share stay unbuilt).
-TABS = ("Presets", "D vs D*, field, manifold, over time", "Step story", "Architecture & your own target",
-        "Downloads & share")
-presets, more, story, setup, files = st.tabs(TABS, key=TABS_KEY, on_change="rerun")
+TABS = ("Presets", "D vs D*, field, manifold, over time", "Step story", "Stabilisers",
+        "Architecture & your own target", "Downloads & share")
+presets, more, story, stabilizers, setup, files = st.tabs(TABS, key=TABS_KEY, on_change="rerun")
 if presets.open:
     with presets:
         preset_panel(run)
@@ -68,6 +75,9 @@ if more.open:
 if story.open:
     with story:
         render_story(run)
+if stabilizers.open:
+    with stabilizers:
+        stabilizer_panel(run)
 if setup.open:
     with setup:
         arch_col, draw_col = st.columns([1, 2])
