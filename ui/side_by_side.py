@@ -19,13 +19,14 @@ from gan_core.distributions import TARGETS, TARGETS_1D, TARGETS_2D
 from gan_core.inactive_settings import inactive_settings
 from gan_core.lab1d import figure1_frame, lab_config
 from gan_core.lockstep import LABELS, LockstepRun, Side
-from ui.live_controls import BATCH_CHOICES, KNOBS, LR_CHOICES, sync_knobs
+from ui.live_controls import BATCH_CHOICES, KNOBS, LR_CHOICES, STABILIZER_KNOBS, sync_knobs
 from ui.session import get_run
 from ui.canvas import live_canvas
 from ui.canvas.charts import series_panel
 from ui.canvas.figure1 import figure1_panels
 from ui.canvas.plane_views import plane_panel
 from ui.canvas.scene import Panel, Scene
+from ui.stabilizer_texts import STABILIZERS, stabilizer_for
 from ui.teacher_mode import is_teacher_mode
 from ui.toy_render_data import LabViews, RenderData
 
@@ -42,6 +43,11 @@ COMPARED = {
     "lr_g": (LR_CHOICES, (1e-4, 1e-3)),
     "noise": (NOISE_PRIORS, NOISE_PRIORS[:2]),
     "r1_gamma": (KNOBS["r1_gamma"].options, (0.0, 1.0)),
+    # stabilisers: each against its absence (ui.stabilizer_texts explains them)
+    "ema_decay": (KNOBS["ema_decay"].options, (0.0, 0.99)),
+    "lr_half_life": (KNOBS["lr_half_life"].options, (0, 1000)),
+    "instance_noise": (KNOBS["instance_noise"].options, (0.0, 0.1)),
+    "spectral_norm": ((False, True), (False, True)),
 }
 # drawn points live in the 2D lab; the 1D targets run with the 1D lab's networks (z_dim 1)
 TARGET_CHOICES = tuple(t for t in TARGETS_2D if TARGETS[t] is not None) + TARGETS_1D
@@ -61,12 +67,38 @@ def base_for(target: str) -> TrainConfig:
 def shared_knobs(run: LiveRun) -> tuple:
     """The live settings both runs share (all but the compared one)."""
     return tuple(f for f in ("label_smoothing", "batch_size", "lr_d", "lr_g", "d_steps", "loss", "noise",
-                             "r1_gamma") if f != run.trainer.setting)
+                             "r1_gamma") + STABILIZER_KNOBS if f != run.trainer.setting)
+
+
+def setting_label(setting: str) -> str:
+    """A compared setting as the page names it: its knob's label, or the stabiliser's name."""
+    if setting in KNOBS:
+        return KNOBS[setting].label
+    return STABILIZERS[setting].name if setting in STABILIZERS else setting
+
+
+def setting_option(setting: str) -> str:
+    """A line of the setting picker: stabilisers say so (their paragraph shows when picked)."""
+    return setting_label(setting) + (" · stabiliser" if setting in STABILIZERS and setting not in ("lr_d", "lr_g")
+                                     else "")
+
+
+def value_words(setting: str, value) -> str:
+    """One of the two compared values in words: on/off for a switch, "off" for a stabiliser at 0."""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if setting in KNOBS and isinstance(value, (int, float)):
+        return KNOBS[setting].format(value)
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def describe(setting: str, value) -> str:
-    return f"{KNOBS[setting].label if setting in KNOBS else setting} = {value:g}" if isinstance(value, float) \
-        else f"{KNOBS[setting].label if setting in KNOBS else setting} = {value}"
+    return f"{setting_label(setting)} = {value_words(setting, value)}"
+
+
+def _same_value(a, b) -> bool:
+    """Equal and of the same kind: True is not the number 1 here, nor False the number 0."""
+    return a == b and isinstance(a, bool) == isinstance(b, bool)
 
 
 # ---- choosing the comparison -----------------------------------------------------------------
@@ -108,12 +140,13 @@ def comparison_setup(run: LiveRun) -> None:
     target.selectbox("Target", TARGET_CHOICES, key=_key("target"))
     seed.number_input("Seed (both runs)", 0, 2**31 - 1, step=1, key=_key("seed"))
     setting.selectbox("The one setting that differs", list(COMPARED), key=_key("setting"),
-                      on_change=_setting_changed, format_func=lambda f: KNOBS[f].label)
-    options = COMPARED[st.session_state[_key("setting")]][0]
+                      on_change=_setting_changed, format_func=setting_option)
+    chosen = st.session_state[_key("setting")]
+    options = COMPARED[chosen][0]
     for col, label, name in ((value_a, "Run A", "value_a"), (value_b, "Run B", "value_b")):
-        if st.session_state[_key(name)] not in options:
+        if not any(_same_value(st.session_state[_key(name)], o) for o in options):
             st.session_state[_key(name)] = options[0]
-        col.selectbox(label, options, key=_key(name))
+        col.selectbox(label, options, key=_key(name), format_func=lambda v, f=chosen: value_words(f, v))
     start.button("Start both runs (restart)", key=_key("start"), on_click=_start, args=(run,), type="primary",
                  width="stretch")
     if msg := st.session_state.get(_key("error")):
@@ -122,6 +155,10 @@ def comparison_setup(run: LiveRun) -> None:
                f"**{describe(pair.setting, pair.values[1])}** (B) on {pair.config.target}, seed "
                f"{pair.config.seed}: same initial networks, same seeded noise and data streams "
                "(with different batch sizes the draws differ from the first batch on).")
+    if (about := stabilizer_for(chosen)) is not None:  # what the compared stabiliser does, in a paragraph
+        with st.container(key=_key("stabilizer_note")):
+            st.info(f"**{about.name}.** {about.paragraph}", icon=":material/info:")
+            st.caption(f"Source: {about.source}.")
     # a compared setting the shared loss ignores makes two identical runs: say so, not a silent no-op
     unused = {inactive_settings(t.config).get(pair.setting) for t in pair.trainers} - {None}
     if unused:

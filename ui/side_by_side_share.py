@@ -21,6 +21,9 @@ EXTRAS = {"compare": tuple(COMPARED), "a": None, "b": None}
 
 
 def value_text(value) -> str:
+    """A compared value as a link writes it (true/false for a switch such as spectral_norm)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
