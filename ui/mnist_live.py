@@ -58,7 +58,7 @@ def make_render(key: str):
             d_step_section(views.d, updates, views.verdict)
         with g_col:
             g_step_section(views.g, updates)
-        training_charts(columns, events, key)
+        training_charts(columns, events, key, run.trainer.config.lr_half_life)
         frames_col, metrics_col = st.columns([1.2, 2], gap="medium")
         with frames_col:
             st.markdown("#### G(fixed z) over training")

@@ -10,7 +10,7 @@ import streamlit as st
 
 from gan_core.image_progress import ImageProgress
 from ui.canvas import live_canvas
-from ui.canvas.charts import d_output_panel, history_panel, loss_panel
+from ui.canvas.charts import d_output_panel, history_panel, loss_panel, lr_panel
 from ui.canvas.scene import Panel, Scene, bars, hline
 from ui.mnist_images import grid
 from ui.readout import readout
@@ -29,15 +29,28 @@ def _font() -> int:
     return 16 if is_teacher_mode() else 13
 
 
-def training_charts(columns: dict, events: list, key: str) -> None:
+def lr_changed(columns: dict) -> bool:
+    """True when some update used another learning rate than the first of its kind (a schedule or
+    a slider move): then the learning-rate chart is worth its room."""
+    lr, kinds = np.asarray(columns.get("lr", ()), float), np.asarray(columns.get("kind", ()))
+    return any(np.ptp(lr[kinds == k]) > 0 for k in ("D", "G") if (kinds == k).any())
+
+
+def training_charts(columns: dict, events: list, key: str, half_life: int = 0) -> None:
     """Losses (D's real and fake error, G's loss) and what D says (mean D(x), mean D(G(z)),
-    accuracy, the ½ line), with every hyperparameter change marked on the iteration axis; on a
-    live canvas (a few kB a redraw)."""
-    half = (CHART_WIDTH - 16) / 2
-    live_canvas(Scene(CHART_WIDTH, CHART_HEIGHT, [loss_panel((0, 0, half, CHART_HEIGHT), columns, events),
-                                                  d_output_panel((half + 16, 0, half, CHART_HEIGHT), columns, events)],
+    accuracy, the ½ line), with every hyperparameter change marked on the iteration axis; beside
+    them the learning rates, when a half-life schedule is on or a rate changed. On a live canvas
+    (a few kB a redraw)."""
+    with_lr = half_life > 0 or lr_changed(columns)
+    count, gap = (3, 16) if with_lr else (2, 16)
+    width = (CHART_WIDTH - gap * (count - 1)) / count
+    box = lambda i: (i * (width + gap), 0, width, CHART_HEIGHT)  # noqa: E731
+    panels = [loss_panel(box(0), columns, events), d_output_panel(box(1), columns, events)]
+    if with_lr:
+        panels.append(lr_panel(box(2), columns, half_life, events))
+    live_canvas(Scene(CHART_WIDTH, CHART_HEIGHT, panels,
                       frame=int(columns["iteration"][-1]) if len(columns.get("iteration", ())) else 0, font=_font(),
-                      label="losses and D's outputs over iterations"), key=f"{key}_training")
+                      label="losses, D's outputs and learning rates over iterations"), key=f"{key}_training")
 
 
 def digit_histogram_panel(box, fractions: np.ndarray) -> Panel:

@@ -10,12 +10,13 @@ from classroom.live import LiveRun
 from gan_core.checkpoint import CheckpointError, checkpoint_bytes, load_checkpoint_for
 from gan_core.presets import MNIST_PRESETS, Preset
 from gan_core.trainer import Trainer
-from ui.live_controls import sync_knobs
+from ui.live_controls import STABILIZER_KNOBS, sync_knobs
+from ui.preset_kinds import badge, option_label
 from ui.session import get_run
 
 PREFIX = "mnist"
 RUN_NAME = "MNIST step by step"
-MNIST_KNOBS = ("label_smoothing", "batch_size", "lr_d", "lr_g", "d_steps", "loss", "noise")
+MNIST_KNOBS = ("label_smoothing", "batch_size", "lr_d", "lr_g", "d_steps", "loss", "noise") + STABILIZER_KNOBS
 ARCH_WORDS = {
     "seed_mlp": "MLP of the seed tutorials (G 100→256→512→1024→784, D 784→1024→512→256→1)",
     "dcgan": "DCGAN (transposed convolutions + batch norm in G, convolutions + dropout in D)",
@@ -51,6 +52,7 @@ def _install(run: LiveRun, trainer: Trainer) -> None:
     sync_knobs(run, PREFIX, MNIST_KNOBS)
     st.session_state[f"{PREFIX}_arch"] = trainer.config.arch
     st.session_state[f"{PREFIX}_seed"] = trainer.config.seed
+    st.session_state[f"{PREFIX}_spectral_norm"] = trainer.config.spectral_norm
 
 
 def start_from_config(run: LiveRun, config) -> None:
@@ -72,9 +74,10 @@ def preset_picker(run: LiveRun) -> None:
     key = f"{PREFIX}_preset"
     if st.session_state.get(key) not in names:
         st.session_state[key] = names[0]
-    st.selectbox("Preset", names, key=key)
+    st.selectbox("Preset", names, key=key, format_func=lambda n: option_label(n, MNIST_PRESETS[n].kind))
     preset = MNIST_PRESETS[st.session_state[key]]
-    st.caption(f"**What to watch:** {preset.what_to_watch}")
+    kind = badge(preset.kind)
+    st.caption(f"**What to watch**{' ' + kind if kind else ''}: {preset.what_to_watch}")
     st.button("Load preset (new weights)", key=f"{PREFIX}_load_preset", on_click=_load_preset,
               args=(run,), width="stretch")
 
@@ -83,15 +86,16 @@ def preset_picker(run: LiveRun) -> None:
 
 def _rebuild(run: LiveRun) -> None:
     arch, seed = st.session_state[f"{PREFIX}_arch"], int(st.session_state[f"{PREFIX}_seed"])
+    spectral_norm = bool(st.session_state.get(f"{PREFIX}_spectral_norm", False))
     try:
-        trainer = run.call(lambda t: t.rebuilt(arch=arch, seed=seed))
+        trainer = run.call(lambda t: t.rebuilt(arch=arch, seed=seed, spectral_norm=spectral_norm))
     except ValueError as exc:  # e.g. a combination the config refuses: say why, keep the run
         _say("error", f"Rebuild refused: {exc}")
         st.session_state[f"{PREFIX}_arch"] = run.trainer.config.arch
         return
     _install(run, trainer)
-    _say("success", f"Rebuilt as {ARCH_WORDS.get(arch, arch)} with seed {seed}: new weights, "
-                    "live settings kept.")
+    _say("success", f"Rebuilt as {ARCH_WORDS.get(arch, arch)}{', spectral norm in D' if spectral_norm else ''} "
+                    f"with seed {seed}: new weights, live settings kept.")
 
 
 def architecture_rebuild(run: LiveRun) -> None:
@@ -99,11 +103,15 @@ def architecture_rebuild(run: LiveRun) -> None:
     config = run.trainer.config
     st.session_state.setdefault(f"{PREFIX}_arch", config.arch)
     st.session_state.setdefault(f"{PREFIX}_seed", config.seed)
+    st.session_state.setdefault(f"{PREFIX}_spectral_norm", config.spectral_norm)
     st.selectbox("Architecture", list(ARCH_WORDS), key=f"{PREFIX}_arch",
                  format_func=lambda a: ARCH_WORDS[a].split(" (")[0])
     st.caption(ARCH_WORDS[st.session_state[f"{PREFIX}_arch"]])
     st.number_input("Seed", 0, 2**31 - 1, step=1, key=f"{PREFIX}_seed",
                     help="Same settings + same seed = the same run, update for update.")
+    st.checkbox("Spectral normalisation of D", key=f"{PREFIX}_spectral_norm",
+                help="Each of D's weight layers is divided by its largest singular value, so D stays smooth "
+                     "and its gradient stays useful to G (a stabiliser; needs new weights).")
     st.button("Rebuild (new weights)", key=f"{PREFIX}_rebuild", on_click=_rebuild, args=(run,),
               width="stretch", help="Training so far is dropped; live settings are kept.")
 

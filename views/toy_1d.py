@@ -9,13 +9,13 @@ from gan_core.lab1d import lab_config
 from gan_core.trainer import Trainer
 from ui.checkpoint_upload import checkpoint_upload
 from ui.figure1_view import render
-from ui.live_controls import divergence_panel, knob_widgets, live_area, sync_knobs, transport
+from ui.live_controls import STABILIZER_KNOBS, divergence_panel, knob_widgets, live_area, sync_knobs, transport
 from ui.page_share import share_setup
 from ui.session import get_run
 
 RUN_NAME = "1D lab (Figure 1)"
 PREFIX = "toy1d"
-FIELDS = ("label_smoothing", "batch_size", "d_steps", "lr_d", "lr_g", "r1_gamma", "noise")
+FIELDS = ("label_smoothing", "batch_size", "d_steps", "lr_d", "lr_g", "r1_gamma", "noise") + STABILIZER_KNOBS
 SPEEDS = {"full speed": 0.0, "slow": 0.05, "slower": 0.2, "one per second": 1.0}
 BASE = lab_config("gaussian_1d")  # the page's default run; links carry what differs from it
 
@@ -65,7 +65,10 @@ if run.trainer.config.target != "gaussian_1d":
 controls, views = st.columns([1, 4], gap="medium")
 with controls:
     st.subheader("Live settings")
-    knob_widgets(run, PREFIX, FIELDS)
+    knob_widgets(run, PREFIX, tuple(f for f in FIELDS if f not in STABILIZER_KNOBS))
+    st.markdown("**Stabilisers**", help="Explained one paragraph each on the 2D lab's Stabilisers tab. With an "
+                                        "EMA of G's weights, p_g and the z → G(z) lines are the average's.")
+    knob_widgets(run, PREFIX, STABILIZER_KNOBS, errors=False)
     speed = st.select_slider("Slow motion", list(SPEEDS), key=f"{PREFIX}_speed",
                              help="Pause between iterations while playing.")
     run.delay = SPEEDS[speed]
