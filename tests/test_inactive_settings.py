@@ -13,13 +13,15 @@ BASE = dict(target="ring8", g_width=16, d_width=16, g_depth=2, d_depth=2, batch_
 # a second value for every live setting (the first is TrainConfig's default or BASE's)
 OTHER = {"batch_size": 16, "lr_d": 2e-3, "lr_g": 2e-3, "adam_beta1": 0.9, "adam_beta2": 0.9,
          "sgd_momentum": 0.9, "d_steps": 2, "gp_weight": 1.0, "r1_gamma": 1.0, "real_label": 0.9,
-         "fake_label": 0.1, "noise": "uniform"}
+         "fake_label": 0.1, "noise": "uniform", "ema_decay": 0.99, "lr_half_life": 100, "instance_noise": 0.1}
 
 
 def _weights_after(config: TrainConfig, iterations: int = 3) -> list[torch.Tensor]:
+    """G's, D's and the shown G's weights: the EMA of G's weights changes no training weight,
+    only what the views show (trainer.shown_generator(): the average when there is one)."""
     t = Trainer(config)
     t.train(iterations)  # ≥ 2: Adam's first step is lr·sign(g) whatever β is; momentum acts from step 2
-    return [p.detach().clone() for net in (t.generator, t.discriminator) for p in net.parameters()]
+    return [p.detach().clone() for net in (t.generator, t.discriminator, t.shown_generator()) for p in net.parameters()]
 
 
 def test_every_live_setting_but_the_loss_has_a_second_value():

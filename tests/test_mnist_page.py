@@ -20,6 +20,7 @@ from gan_core.step_probe import to_unit_images
 from ui.mnist_run import PREFIX, RUN_NAME, checkpoint_payload
 from ui.mnist_metrics import _loader
 from ui.mnist_views import SHOWN
+from ui.preset_kinds import option_label
 from page_support import readout_values
 
 APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
@@ -87,7 +88,8 @@ def test_page_renders_with_its_data_source_and_presets(page):
     assert page.title[0].value == "MNIST, step by step"
     data = load_mnist()
     assert any(f"{data.source} — {len(data):,} images" in c.value for c in page.caption)
-    assert page.selectbox(key=f"{PREFIX}_preset").options == list(MNIST_PRESETS)
+    # each preset by name, its kind in words unless the name says it (ui.preset_kinds)
+    assert page.selectbox(key=f"{PREFIX}_preset").options == [option_label(n, p.kind) for n, p in MNIST_PRESETS.items()]
     trainer = the_run(page).trainer
     assert trainer.config == next(iter(MNIST_PRESETS.values())).config
     # Before any step: a hint instead of grids; the fixed-noise frame of iteration 0 is shown.
