@@ -220,3 +220,30 @@ def test_lr_panel_splits_the_rates_by_update_kind():
     assert d_line.tolist() == [[0.0, pytest.approx(1e-3)], [1.0, pytest.approx(5e-4)]]
     assert g_line[:, 1] == pytest.approx([2e-3, 1e-3])
     assert panel.y == (0.0, pytest.approx(2e-3 * 1.08)) and panel.title == "Learning rates (half-life 1 it)"
+
+
+# ---- the MNIST page -----------------------------------------------------------------------------
+
+def test_mnist_page_sets_stabilisers_live_and_charts_the_schedule():
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    at.switch_page("views/mnist.py").run()
+    assert not at.exception, at.exception
+    run = at.session_state["_live_runs"]["MNIST step by step"]
+    trainer = run.trainer
+    titles = lambda: [p["title"] for p in canvas_scenes(at)["mnist_training"]["panels"]]  # noqa: E731
+    assert not any(t.startswith("Learning rates") for t in titles())  # constant rates: two charts
+    at.select_slider(key="mnist_knob_ema_decay").set_value(0.999).run()
+    at.select_slider(key="mnist_knob_lr_half_life").set_value(1000).run()
+    at.select_slider(key="mnist_knob_instance_noise").set_value(0.1).run()
+    assert not at.exception, at.exception
+    assert run.trainer is trainer and trainer.average is not None
+    assert (trainer.config.ema_decay, trainer.config.lr_half_life, trainer.config.instance_noise) == (0.999, 1000, 0.1)
+    at.button(key="mnist_step_both").click().run()
+    assert not at.exception, at.exception
+    assert titles()[-1] == "Learning rates (half-life 1,000 it)"
+    at.checkbox(key="mnist_spectral_norm").check()
+    at.button(key="mnist_rebuild").click().run()
+    assert not at.exception, at.exception
+    rebuilt = run.trainer
+    assert rebuilt.config.spectral_norm and rebuilt.config.ema_decay == 0.999 and rebuilt.iteration == 0
+    assert any(isinstance(m, SpectralNorm) for m in rebuilt.discriminator.modules())
