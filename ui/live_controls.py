@@ -104,9 +104,11 @@ def knob_widgets(run: LiveRun, prefix: str, fields=DEFAULT_KNOBS, errors: bool =
     inactive = inactive_settings(run.trainer.config)  # {field: why it has no effect now}
     for field in fields:
         knob, key = KNOBS[field], _key(prefix, field)
-        current = _config_value(run.trainer, field)
-        if key not in st.session_state:
-            st.session_state[key] = current
+        # From the trainer on every run, so every run tells the browser the value: a widget the browser
+        # mounts later (in a popover first opened after a rerun) otherwise shows its first option and
+        # sends that back as a change (lr 1e-5, loss minimax). Callbacks ran before this, so a user's
+        # own change is already the trainer's value here.
+        st.session_state[key] = _config_value(run.trainer, field)
         reason = inactive.get(field)
         common = dict(key=key, on_change=_apply_knob, args=(run, prefix, field), help=reason or knob.help or None,
                       disabled=reason is not None)

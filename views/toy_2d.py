@@ -48,15 +48,19 @@ with controls:
         knob_widgets(run, PREFIX, tuple(f for f in KNOB_FIELDS if f not in FIRST_SCREEN_KNOBS + STABILIZER_KNOBS))
         st.markdown("**Stabilisers** (the Stabilisers tab below explains each)")
         knob_widgets(run, PREFIX, STABILIZER_KNOBS, errors=False)
+        # told to the browser on every run, as the knobs are (see knob_widgets): kept when the popover opens
+        for key, default in ((f"{PREFIX}_speed", "full speed"), (LAYERS_KEY, list(LAYERS))):
+            st.session_state[key] = st.session_state.get(key, default)
         speed = st.select_slider("Slow motion", list(SPEEDS), key=f"{PREFIX}_speed",
                                  help="Pause between iterations while playing; in step mode the sub-steps "
                                       "are revealed one by one.")
-        st.multiselect("Layers on the main view", LAYERS, default=list(LAYERS), key=LAYERS_KEY)
+        st.multiselect("Layers on the main view", LAYERS, key=LAYERS_KEY)
     run.delay = SPEEDS[st.session_state.get(f"{PREFIX}_speed", "full speed")]
     if run.trainer.config.ema_decay > 0:  # the views show the weight average; the trained G on request
-        st.toggle("Also show the G being trained", key=TRAINED_KEY,
-                  help="Purple: fakes of the average of G's weights (EMA), what every view shows. Gold: the same "
-                       "noise through the G being trained, which wobbles around its average.")
+        st.toggle("Show trained G too", key=TRAINED_KEY,
+                  help="Purple: fakes of the average of G's weights (EMA), what every view shows. Gold, a size "
+                       "larger underneath: the same noise through the G being trained, which wobbles around "
+                       "its average.")
     st.caption("Press **Play**, then move a slider: it applies from the next step and the run keeps going.")
 with views:
     live_area(run, PREFIX, render_and_record, every=0.25)
