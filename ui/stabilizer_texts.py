@@ -26,7 +26,7 @@ class Stabilizer:
 STABILIZERS: dict[str, Stabilizer] = {s.fields[0]: s for s in (
     Stabilizer(
         "Exponential moving average (EMA) of G's weights", ("ema_decay",),
-        "More settings → Stabilisers; on the main view, “Also show the G being trained”",
+        "More settings → Stabilisers; beside the main view, “Show trained G too”",
         "The app keeps a second copy of the generator that is never trained: after every G update its "
         "weights move a little towards the trained G's, average ← d·average + (1 − d)·G, so with decay "
         "d = 0.99 it remembers roughly the last 1/(1 − d) = 100 updates. A GAN often does not settle on "
@@ -34,7 +34,7 @@ STABILIZERS: dict[str, Stabilizer] = {s.fields[0]: s for s in (
         "circle lies near its centre, so the averaged G is usually closer to the goal than the G being "
         "trained at any moment, and its samples are steadier and sharper. Training itself is unchanged "
         "(D only ever sees the trained G): the average is what the views, the metrics and the sample "
-        "grids show. Turn on “Also show the G being trained” to see both sets of fakes on the same noise.",
+        "grids show. Turn on “Show trained G too” to see both sets of fakes on the same noise.",
         "Yazıcı et al. 2019, “The unusual effectiveness of averaging in GAN training”"),
     Stabilizer(
         "Learning-rate decay (half-life)", ("lr_half_life",),

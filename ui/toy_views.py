@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 
 REAL_COLOR = "#2ca02c"
 FAKE_COLOR = "#7b2cbf"
-TRAINED_COLOR, TRAINED_EDGE = "#f2b705", "#5c4400"  # the G being trained, beside its average's fakes
+TRAINED_COLOR, TRAINED_EDGE = "#f2b705", "#5c4400"  # the G being trained, drawn a size larger under its average's fakes
 ARROW_COLOR = "#111111"
 LAYERS = ("D heatmap", "D = ½ contour", "real samples", "fakes", "arrows at fakes", "manifold")
 

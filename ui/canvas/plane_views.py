@@ -53,7 +53,8 @@ def plane_panel(scene: PlaneScene, frame: PlaneFrame, box, layers=LAYERS, title:
         drawn.append(points(scene.real, REAL_COLOR, r=2.5, alpha=0.8))
         legend.append(legend_item(REAL_COLOR, "real"))
     if trained and frame.trained_fakes is not None:
-        drawn.append(points(frame.trained_fakes, TRAINED_COLOR, r=2.5, alpha=0.9, edge=TRAINED_EDGE))
+        # larger and underneath: where both G's agree a gold rim shows around the average's dot
+        drawn.append(points(frame.trained_fakes, TRAINED_COLOR, r=3.6, alpha=0.9, edge=TRAINED_EDGE))
         legend.append(legend_item(TRAINED_COLOR, "fakes: G being trained"))
     if "fakes" in layers:
         drawn.append(points(frame.fakes, FAKE_COLOR, r=2.5, alpha=0.85))
