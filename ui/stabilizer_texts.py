@@ -1,6 +1,6 @@
 """The stabilisers, explained once: one paragraph each (what it does, why it helps), read by the
-2D lab's Stabilisers tab, the side-by-side page (when a stabiliser is the compared setting) and the
-MNIST and 1D pages' knob help. Plain data, no Streamlit: tests read the same table.
+2D lab's Stabilisers tab and preset panel, and by the side-by-side page when a stabiliser is the
+compared setting. Plain data, no Streamlit: tests read the same table.
 
     STABILIZERS["ema_decay"].paragraph     the student-level explanation
     stabilizer_for("lr_d")                 the entry a setting belongs to (two-time-scale), or None
