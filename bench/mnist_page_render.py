@@ -60,7 +60,7 @@ def redraw(trainer: Trainer, progress: ImageProgress) -> None:
     for images, scores in ((verdict.real, verdict.p_real), (verdict.fake, verdict.p_fake),
                            (g_view.before, g_view.p_before), (g_view.after, g_view.p_after)):
         tile_grid_html(images, scores, [f"D={p:.2f}" for p in scores], scale=2)
-    cols, events = trainer.history_columns(), list(trainer.events)
+    cols, events = trainer.history.columns(), list(trainer.events)
     training_scene_json(cols, events)
     progress.record_frame(trainer)
 
@@ -89,7 +89,7 @@ def main() -> None:
     print(f"tile grid HTML (x1)    {timed(lambda: tile_grid_html(view.before, view.p_before, ['D=0.00'] * SHOWN, scale=2))}"
           f"  ({len(html) / 1024:.1f} KiB)")
     trainer.train(60)
-    cols = trainer.history_columns()
+    cols = trainer.history.columns()
     print(f"2 charts as JSON       {timed(lambda: training_scene_json(cols))}"
           f"  ({len(trainer.history)} updates in history)")
     print(f"fixed-noise frame      {timed(lambda: ImageProgress(frame_every=1).record_frame(trainer))}")

@@ -272,12 +272,7 @@ def _finite_or_none(value):
 
 def last_step_figures(trainer) -> dict:
     """Losses and D's outputs of the last D update and the last G update (null before any)."""
-    last = {}
-    for record in reversed(trainer.history):
-        last.setdefault(record.kind, record)
-        if len(last) == 2:
-            break
-    d, g = last.get("D"), last.get("G")
+    d, g = trainer.history.last("D"), trainer.history.last("G")
     figures = {"loss_d": None, "loss_d_real": None, "loss_d_fake": None, "penalty": None,
                "d_real": None, "d_fake": None, "d_accuracy": None, "loss_g": None}
     if d is not None:

@@ -53,9 +53,9 @@ def _cell(value) -> str:
 
 
 def history_csv(trainer) -> bytes:
-    """The run's history (trainer.history_columns(): every update kept, D and G) as CSV, plus a
+    """The run's history (trainer.history.columns(): every update kept, D and G) as CSV, plus a
     `changes` column naming the setting changes (trainer.events) that start at that row."""
-    columns = trainer.history_columns()
+    columns = trainer.history.columns()
     n = len(columns[RECORD_FIELDS[0]])
     marks = _event_rows(columns["update"], columns["iteration"], columns["kind"], list(trainer.events)) if n else {}
     out = io.StringIO()

@@ -17,13 +17,13 @@ import math
 import time
 from collections import deque
 
-import numpy as np
 import torch
 
 from gan_core import losses
 from gan_core.config import LIVE_FIELDS, RebuildRequired, TrainConfig, normalize_changes
 from gan_core.distributions import make_target
 from gan_core.frozen import batch_norms, dropout_off, frozen_batch_norm
+from gan_core.history import History
 from gan_core.models import build_models
 from gan_core.stabilizers import GeneratorAverage, power_iteration, schedule_factor, with_instance_noise
 from gan_core.step_record import (NAN, RECORD_FIELDS, NonFiniteError, StepRecord, grad_norms, l2_of,
@@ -76,7 +76,7 @@ class Trainer:
         self.iteration = 0  # completed G updates
         self.updates = 0  # D and G updates
         self.elapsed = 0.0
-        self.history: deque[StepRecord] = deque(maxlen=c.history_len)
+        self.history = History(c.history_len)  # the records, as columns (history.columns())
         self.events: deque[tuple] = deque(maxlen=1000)  # (iteration, field, old, new)
         self.snapshots: deque[tuple[int, dict]] = deque(maxlen=c.snapshots_kept)
         self.last_batch: dict = {}  # tensors of the latest update, for step-by-step views
@@ -335,11 +335,6 @@ class Trainer:
         """D's output as a probability at points x (B, *data_shape) (see d_output)."""
         return losses.probability(self.config.loss, self.d_output(x))
 
-    def history_columns(self) -> dict[str, np.ndarray]:
-        """The history as columns: {field: array}, one entry per update."""
-        rows = list(self.history)
-        return {f: np.array([getattr(r, f) for r in rows]) for f in RECORD_FIELDS}
-
     # ---- state -------------------------------------------------------------------------------
     def state_dict(self) -> dict:
         """Everything needed to continue the run bit-identically; loadable with weights_only=True."""
@@ -407,8 +402,7 @@ class Trainer:
                          for t in state[k].values() if t.is_floating_point())
             if finite:
                 self.load_state_dict(copy.deepcopy(state), restore_config=False)
-                while self.history and self.history[-1].update > self.updates:
-                    self.history.pop()
+                self.history.drop_after(self.updates)
                 self.last_batch = {}
                 return iteration
             self.snapshots.pop()

@@ -28,7 +28,7 @@ def test_history_csv_reads_back_to_the_same_numbers_and_marks_changes():
     trainer.step_g()  # row 6: a G update of iteration 4 is the first under the new settings
     trainer.train(1)  # rows 7, 8
     rows = list(csv.DictReader(io.StringIO(exports.history_csv(trainer).decode())))
-    cols = trainer.history_columns()
+    cols = trainer.history.columns()
     assert len(rows) == 9 == len(cols["kind"])
     assert list(rows[0]) == list(RECORD_FIELDS) + ["changes"]
     for i, row in enumerate(rows):

@@ -34,7 +34,7 @@ def test_export_buttons_give_csv_checkpoint_png_and_gif(downloads):  # noqa: F81
     assert any(m.value == "iteration 15, frames 4" for m in at.markdown)
 
     rows = list(csv.DictReader(io.StringIO(download_bytes(downloads, ":material/download: History").decode())))
-    history = run.trainer.history_columns()
+    history = run.trainer.history.columns()
     assert len(rows) == 30 == len(history["kind"])
     assert [float(r["loss_d"]) for r in rows if r["kind"] == "D"] == list(history["loss_d"][history["kind"] == "D"])
 

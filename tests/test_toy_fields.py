@@ -9,7 +9,6 @@ import torch
 
 from gan_core.config import TrainConfig
 from gan_core.distributions import gaussian_mixture, make_target
-from gan_core.history_view import HistoryColumns
 from gan_core.mode_timeline import ModeTimeline
 from gan_core.toy_fields import (GRID_RES, PlaneScene, binned_kde, blurred_density, generator_loss_gradient, kde,
                                  manifold_z, optimal_discriminator, plane_grid)
@@ -144,23 +143,6 @@ def test_mode_timeline_measures_every_n_and_forgets_after_rollback():
     cols = timeline.columns()
     assert cols["iteration"].tolist() == [0, 10, 15]
     assert cols["mode_counts"].shape == (8, 3) and cols["mode_counts"][:, 0].tolist() == [5] * 8
-
-
-def test_history_columns_incremental_equals_full_rebuild_and_follows_rollback():
-    trainer = Trainer(TrainConfig(batch_size=16, history_len=60, snapshot_every=5))
-    cache = HistoryColumns(capacity=8)
-    for n in (2, 1, 0, 30, 17):
-        trainer.train(n)
-        cache.refresh(trainer)
-        full, fast = trainer.history_columns(), cache.columns()
-        for f in full:
-            assert np.array_equal(full[f], fast[f], equal_nan=f != "kind"), (n, f)
-    trainer.train(2)
-    cache.refresh(trainer)
-    assert trainer.rollback() == 50
-    cache.refresh(trainer)
-    assert cache.columns()["iteration"][-1] == 50
-    assert cache.columns()["update"].tolist() == trainer.history_columns()["update"].tolist()
 
 
 # ---- D* with one-sided label smoothing: α p_data / (p_data + p_g), as the 1D lab and value page

@@ -58,7 +58,7 @@ def test_step_is_k_d_updates_then_one_g_update_and_records_it():
     assert d.loss_d == pytest.approx(d.loss_d_real + d.loss_d_fake + d.penalty, abs=1e-5)
     assert 0 <= d.d_real <= 1 and 0 <= d.d_fake <= 1 and 0 <= d.d_accuracy <= 1
     assert d.grad_norm > 0 and d.step_seconds > 0 and d.loss_g != d.loss_g  # NaN: not a G update
-    cols = t.history_columns()
+    cols = t.history.columns()
     assert cols["kind"].tolist() == ["D", "D", "D", "G"] and cols["loss_g"].shape == (4,)
 
 

@@ -41,7 +41,7 @@ def render(run: LiveRun) -> None:
     """Numbers, Figure 1 and the curves over training, for the run's current G and D, on live
     canvases (a few kB a frame: plotly's figures kept the browser busy, issue 11)."""
     try:
-        frame, events, columns = run.call(lambda t: (figure1_frame(t), list(t.events), t.history_columns()))
+        frame, events, columns = run.call(lambda t: (figure1_frame(t), list(t.events), t.history.columns()))
     except ValueError as exc:  # a diverged G (non-finite samples): say so, keep the run
         st.error(f"Cannot draw Figure 1 right now: {exc}. Roll back or reset the run.")
         return

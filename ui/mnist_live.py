@@ -48,7 +48,7 @@ def make_render(key: str):
 
         def read(trainer):
             views.refresh(trainer, playing)
-            return trainer.history_columns(), list(trainer.events), trainer.iteration, trainer.updates
+            return trainer.history.columns(), list(trainer.events), trainer.iteration, trainer.updates
 
         columns, events, iteration, updates = run.call(read)
         progress.update(run.call)  # a frame / a metric check, when one is due

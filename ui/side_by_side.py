@@ -221,7 +221,7 @@ def _side_numbers(data: RenderData) -> str:
 def _render_1d(run: LiveRun, labels: list[str]) -> None:
     """Figure 1 of each run (p_data, p_g, D and the z -> G(z) lines) and the losses compared."""
     try:
-        read = [Side(run, i).call(lambda t: (figure1_frame(t), t.history_columns(), t.iteration)) for i in range(2)]
+        read = [Side(run, i).call(lambda t: (figure1_frame(t), t.history.columns(), t.iteration)) for i in range(2)]
     except ValueError as exc:  # e.g. a preset file gave the 1D target a 2D noise: say so, keep the run
         st.error(f"Cannot draw Figure 1 for these runs: {exc}. Start both runs again from the controls above.")
         return

@@ -1,8 +1,9 @@
 """Everything one redraw of the 2D lab needs, gathered with the trainer locked for milliseconds.
 
-`LabViews` keeps what outlives a redraw: the plane scene (per target), the incremental history
-columns and the mode timeline (per trainer). No Streamlit calls, so the throughput bench and
-the tests use exactly what the page uses; the page keeps one LabViews per tab in session state.
+`LabViews` keeps what outlives a redraw: the plane scene (per target) and the mode timeline (per
+trainer); the history columns are the trainer's own (`trainer.history.columns()`, a copy). No
+Streamlit calls, so the throughput bench and the tests use exactly what the page uses; the page
+keeps one LabViews per tab in session state.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from typing import Callable
 
 from classroom.live import LiveRun
 from gan_core.config import TrainConfig
-from gan_core.history_view import HistoryColumns
 from gan_core.mode_timeline import ModeTimeline
 from gan_core.toy_fields import PlaneFrame, PlaneScene
 
@@ -22,7 +22,7 @@ MODE_EVAL_EVERY = 25  # iterations between two mode measurements (2500 samples e
 @dataclass
 class RenderData:
     frame: PlaneFrame
-    history: dict  # Trainer.history_columns() equivalent
+    history: dict  # trainer.history.columns()
     events: list  # (iteration, field, old, new)
     modes: dict  # ModeTimeline.columns()
     n_modes: int
@@ -38,7 +38,6 @@ class LabViews:
         self.mode_every = mode_every
         self.scene: PlaneScene | None = None
         self.timeline: ModeTimeline | None = None
-        self.history = HistoryColumns()
         self._timeline_owner = None
 
     def _prepare(self, trainer) -> None:
@@ -56,14 +55,14 @@ class LabViews:
                 while_locked(trainer)
             self._prepare(trainer)
             part = self.scene.network_part(trainer)
-            self.history.refresh(trainer)
+            history = trainer.history.columns()
             drawn = self.timeline.sample_if_due(trainer)
             events = list(trainer.events)
             config, iteration, updates = trainer.config, trainer.iteration, trainer.updates
             last_batch = batch_numbers(trainer.last_batch)
         if drawn is not None:
             self.timeline.record(*drawn)
-        return RenderData(frame=self.scene.finish(part), history=self.history.columns(), events=events,
+        return RenderData(frame=self.scene.finish(part), history=history, events=events,
                           modes=self.timeline.columns(), n_modes=self.timeline.n_modes, config=config,
                           iteration=iteration, updates=updates, rate=run.rate, last_batch=last_batch)
 

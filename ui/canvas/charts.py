@@ -92,7 +92,7 @@ PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
 
 def history_panel(box, columns: dict, series: list[tuple[str, str]], title: str, kind: str | None = None,
                   half_line: bool = False, events=(), y_range=None) -> Panel:
-    """Fields of history `columns` (Trainer.history_columns()) against iteration,
+    """Fields of history `columns` (trainer.history.columns()) against iteration,
     only updates of `kind` ("D"/"G") when given, NaN entries (fields that do not apply) skipped."""
     it = np.asarray(columns.get("iteration", np.array([])), float)
     keep = (np.asarray(columns["kind"]) == kind) if kind and len(it) else np.ones(len(it), bool)
