@@ -1,7 +1,7 @@
 """Real-browser testing support: `streamlit run app.py` in a subprocess, driven by Debian's
 Chromium through Playwright's sync API. Reusable by every page's browser test:
 
-    from browser_support import app_server, browser_page, metric_value, wait_until  # fixtures too
+    from browser_support import metric_value, wait_until  # the fixtures come from tests/conftest.py
 
     @pytest.mark.browser
     def test_something(browser_page, app_server):

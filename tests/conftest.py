@@ -6,7 +6,11 @@ import sys
 # the CLI) inherit it.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-import torch  # noqa: E402
+import torch
+
+# Fixtures every test file can request by name without importing them: browser_support's
+# app_server, chromium and browser_page, download_support's downloads (tests/ is on sys.path).
+pytest_plugins = ["browser_support", "download_support"]
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:

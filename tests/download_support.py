@@ -3,7 +3,8 @@
 AppTest runs page scripts in this process, so a test can wrap st.download_button and keep each
 button's `data` (bytes, text, or the callable Streamlit would call on click) by label. Looking the
 bytes up in Streamlit's media manager instead passed alone but failed in the full suite (the
-deferred entry was no longer there), so the tests read the data at its source."""
+deferred entry was no longer there), so the tests read the data at its source. tests/conftest.py
+registers this module as a plugin, so the `downloads` fixture needs no import."""
 
 from __future__ import annotations
 

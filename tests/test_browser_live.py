@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from browser_support import app_server, browser_page, chromium, int_metric, open_app_page, wait_until  # noqa: F401
+from browser_support import int_metric, open_app_page, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -22,7 +22,7 @@ def real_label_in_use(page) -> float | None:
     return float(match.group(1)) if match else None
 
 
-def test_label_smoothing_moves_while_training_continues(browser_page, app_server):  # noqa: F811
+def test_label_smoothing_moves_while_training_continues(browser_page, app_server):
     page = browser_page
     open_app_page(page, app_server, "/toy_2d")
     wait_until(lambda: int_metric(page, "Iteration") == 0, 120, what="the lab at iteration 0")
@@ -57,7 +57,7 @@ def sidebar_text(page) -> str:
     return page.locator("[data-testid='stSidebar']").inner_text()
 
 
-def test_two_students_play_at_once_take_turns_and_keep_their_own_settings(chromium, app_server):  # noqa: F811
+def test_two_students_play_at_once_take_turns_and_keep_their_own_settings(chromium, app_server):
     """Two browser contexts = two students' tabs on one server. Both press Play; one moves its
     label-smoothing slider. Both counters rise (the TrainingGate lets them take turns, nobody is
     starved), each sidebar says the CPU is shared, and the other tab keeps its own real label."""

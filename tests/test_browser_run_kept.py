@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from browser_support import address_bar, app_server, browser_page, chromium, int_metric, open_app_page, wait_until  # noqa: F401
+from browser_support import address_bar, int_metric, open_app_page, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -13,8 +13,8 @@ import re
 
 import pytest
 
-from browser_support import (StreamlitServer, address_bar, browser_available, chromium, int_metric,  # noqa: F401
-                             metric_value, open_app_page, open_page, wait_until)
+from browser_support import (StreamlitServer, address_bar, browser_available, int_metric, metric_value, open_app_page,
+                             wait_until)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -43,7 +43,7 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def tab(chromium, server):  # noqa: F811
+def tab(chromium, server):
     """One browser tab (one session) that walks through the pages in order."""
     context = chromium.new_context(viewport={"width": 1600, "height": 1000})
     page = context.new_page()
@@ -113,7 +113,10 @@ def test_2d_lab_step(tab):
 def test_side_by_side_step(tab):
     page = tab
     go(page, "Side by side", "Side by side: one setting, two runs")
-    both = lambda n: re.search(rf"Iteration\s*{n}\s*in both runs", page.locator("[data-testid='stMain']").inner_text())
+
+    def both(n):
+        return re.search(rf"Iteration\s*{n}\s*in both runs", page.locator("[data-testid='stMain']").inner_text())
+
     wait_until(lambda: both(0), 120, what="both runs at iteration 0")
     press(page, "sbs_step_both")
     wait_until(lambda: both(1), 120, what="both runs at iteration 1 after Step both")
@@ -174,16 +177,17 @@ def test_every_other_page_in_the_navigation_opens(tab):
     links = page.locator("[data-testid='stSidebarNavLink']")
     titles = [t.split("\n")[-1].strip() for t in links.all_inner_texts()]
     assert VISITED <= set(titles), titles
+    heading = page.locator("[data-testid='stMainBlockContainer'] h1")
     for title in (t for t in titles if t not in VISITED):
         before = address_bar(page)
         links.filter(has_text=title).first.click()
-        wait_until(lambda: address_bar(page) != before and page.locator("[data-testid='stMainBlockContainer'] h1").count() > 0,
+        wait_until(lambda before=before: address_bar(page) != before and heading.count() > 0,
                    180, what=f"the page “{title}”")
         page.wait_for_timeout(3000)  # let its first run finish drawing
         no_exception(page)
 
 
-def test_2d_lab_restores_a_preset_from_the_url(chromium, server):  # noqa: F811
+def test_2d_lab_restores_a_preset_from_the_url(chromium, server):
     context = chromium.new_context(viewport={"width": 1600, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(90_000)
@@ -191,7 +195,8 @@ def test_2d_lab_restores_a_preset_from_the_url(chromium, server):  # noqa: F811
         open_app_page(page, server, "/toy_2d?target=grid25&seed=3&label_smoothing=0.1")
         wait_until(lambda: metric_value(page, "Modes captured").endswith("/ 25"), 180,
                    what="the 2D lab on the 25-Gaussian grid")
-        wait_until(lambda: re.search(r"Real label in use:\s*0\.90", page.locator(".st-key-toy_status").first.inner_text()), 60,
+        status = page.locator(".st-key-toy_status").first
+        wait_until(lambda: re.search(r"Real label in use:\s*0\.90", status.inner_text()), 60,
                    what="real label 0.90 (label smoothing 0.1)")
         assert int_metric(page, "Iteration") == 0
         assert "target=grid25" in address_bar(page) and "seed=3" in address_bar(page)

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from browser_support import app_server, browser_page, chromium, metric_value, open_app_page, wait_until  # noqa: F401
+from browser_support import metric_value, open_app_page, wait_until
 from gan_core.checkpoint import load_checkpoint
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -32,7 +32,7 @@ def tiles_loaded(page) -> tuple[int, int]:
     }""")
 
 
-def test_step_play_and_download(browser_page, app_server, tmp_path):  # noqa: F811
+def test_step_play_and_download(browser_page, app_server, tmp_path):
     page = browser_page
     open_app_page(page, app_server, "/mnist")
     wait_until(lambda: iteration(page) == 0, 240, what="the MNIST page at iteration 0")

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from download_support import download_bytes, downloads  # noqa: F401 (fixture)
+from download_support import download_bytes
 from gan_core import embedding
 from gan_core.classifier import get_classifier
 from gan_core.coverage import read_generated
@@ -219,12 +219,12 @@ def test_hostile_link_shows_messages_and_applies_the_sane_part(env):
     assert at.title[0].value.startswith("Mode coverage")
 
 
-def test_a_downloaded_preset_loads_into_a_fresh_tab_and_bad_files_change_nothing(env, downloads):  # noqa: F811
+def test_a_downloaded_preset_loads_into_a_fresh_tab_and_bad_files_change_nothing(env, downloads):
     from gan_core.presets import MNIST_PRESETS
     from gan_core.sharing import FORMAT
 
     link = {"preset": DCGAN, "n": "200", "threshold": "0.5"}
-    at = open_coverage(link)
+    open_coverage(link)
     doc = json.loads(download_bytes(downloads, ":material/download: Download preset"))
     assert doc == {"format": FORMAT, "page": "mode_coverage", "name": "mode coverage setup",
                    "settings": {"source": QUICK, "preset": DCGAN, "n": 200, "threshold": 0.5}}

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from browser_support import app_server, browser_page, chromium, int_metric, open_app_page, wait_until  # noqa: F401
+from browser_support import int_metric, open_app_page, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from browser_support import address_bar, app_server, browser_page, chromium, open_app_page, wait_until  # noqa: F401
+from browser_support import address_bar, open_app_page, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 EXCEPTION = "[data-testid='stException']"

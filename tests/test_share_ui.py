@@ -7,7 +7,7 @@ import os
 from streamlit.testing.v1 import AppTest
 
 from gan_core.config import TrainConfig
-from download_support import download_bytes, downloads  # noqa: F401 (fixture)
+from download_support import download_bytes
 from gan_core.sharing import FORMAT, preset_to_json
 
 PAGE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pages_for_tests", "share_page.py")
@@ -82,8 +82,8 @@ def test_preset_file_upload_applies_once_and_bad_files_change_nothing():
         assert any(phrase in e.value.replace("\\", "") for e in at.error), [e.value for e in at.error]
 
 
-def test_downloaded_preset_is_the_json_of_the_current_setup(downloads):  # noqa: F811
-    at = open_page({"seed": "5", "batch_size": "32"})
+def test_downloaded_preset_is_the_json_of_the_current_setup(downloads):
+    open_page({"seed": "5", "batch_size": "32"})
     doc = json.loads(download_bytes(downloads, ":material/download: Download preset"))
     assert doc["format"] == FORMAT and doc["page"] == "toy_2d" and doc["name"] == "test preset"
     assert (doc["config"]["seed"], doc["config"]["batch_size"], doc["config"]["g_width"]) == (5, 32, 8)

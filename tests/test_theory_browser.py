@@ -5,14 +5,13 @@ import math
 
 import pytest
 
-from browser_support import (app_server, browser_page, chromium, int_metric, metric_value,  # noqa: F401
-                             open_app_page, wait_until)
+from browser_support import int_metric, metric_value, open_app_page, wait_until
 from gan_core import theory as T
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def test_value_page_and_equilibrium(browser_page, app_server):  # noqa: F811
+def test_value_page_and_equilibrium(browser_page, app_server):
     page = browser_page
     open_app_page(page, app_server, "/value_function")
     p, q = T.Mixture1D.gaussian(0.0, 1.0), T.Mixture1D.gaussian(2.0, 0.7)  # the page's default game
@@ -26,7 +25,7 @@ def test_value_page_and_equilibrium(browser_page, app_server):  # noqa: F811
                what="C(G) = −log 4 after the equilibrium button")
 
 
-def test_1d_lab_steps(browser_page, app_server):  # noqa: F811
+def test_1d_lab_steps(browser_page, app_server):
     page = browser_page
     open_app_page(page, app_server, "/toy_1d")
     wait_until(lambda: int_metric(page, "Iteration") == 0, 120, what="the 1D lab at iteration 0")

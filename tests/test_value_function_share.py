@@ -9,7 +9,7 @@ import os
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from download_support import download_bytes, downloads  # noqa: F401 (fixture)
+from download_support import download_bytes
 from gan_core import dirac
 from gan_core import theory as T
 from gan_core.sharing import FORMAT
@@ -42,7 +42,8 @@ def plain(elements) -> str:
 
 def assert_link_applied(at) -> None:
     ss = at.session_state
-    assert (ss["vf_data_mean1"], ss["vf_data_two"], ss["vf_data_mean2"], ss["vf_data_weight2"]) == (-1.5, True, 2.5, 0.4)
+    data = (ss["vf_data_mean1"], ss["vf_data_two"], ss["vf_data_mean2"], ss["vf_data_weight2"])
+    assert data == (-1.5, True, 2.5, 0.4)
     assert (ss["vf_g_sigma1"], ss["vf_slope"], ss["vf_alpha"]) == (1.25, 0.5, 0.7)
     assert (ss["vf_g_mean1"], ss["vf_offset"], ss["vf_dfake"]) == (2.0, 1.0, 0.05)  # not in the link: defaults
     assert at.checkbox(key="vf_data_two").value is True and at.slider(key="vf_data_mean2").value == 2.5
@@ -57,7 +58,8 @@ def assert_link_applied(at) -> None:
         float(T.logistic_value(0.5, 1.0, p.pdf(x), q.pdf(x), x)), abs=6e-5)
     assert metric(at, "D*_α at equilibrium") == pytest.approx(0.35, abs=1e-9)
     sim = dirac.trajectory("r1", (1.0, 1.0), 0.2, 200, False, dirac.DiracParams(gamma=2.0))
-    assert metric(at, "simultaneous, after 200 steps") == pytest.approx(dirac.distance_to_equilibrium(sim)[-1], rel=1e-3)
+    expected = dirac.distance_to_equilibrium(sim)[-1]
+    assert metric(at, "simultaneous, after 200 steps") == pytest.approx(expected, rel=1e-3)
 
 
 def test_the_default_page_keeps_a_clean_url():
@@ -106,8 +108,8 @@ def test_hostile_link_shows_messages_and_applies_the_sane_part():
     assert at.title[0].value.startswith("The value function")
 
 
-def test_a_downloaded_preset_loads_into_a_fresh_tab_and_bad_files_change_nothing(downloads):  # noqa: F811
-    at = open_page(LINK)
+def test_a_downloaded_preset_loads_into_a_fresh_tab_and_bad_files_change_nothing(downloads):
+    open_page(LINK)
     doc = json.loads(download_bytes(downloads, ":material/download: Download preset"))
     assert (doc["format"], doc["page"], doc["name"]) == (FORMAT, "value_function", "value function setup")
     assert doc["settings"]["data_mean1"] == -1.5 and doc["settings"]["dirac_steps"] == 200
