@@ -8,9 +8,9 @@ import os
 # slower (docs/BENCHMARKS.md, "t-SNE map"). A value set by the user wins.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-import streamlit as st  # noqa: E402
+import streamlit as st
 
-from ui.sidebar import shared_sidebar  # noqa: E402
+from ui.sidebar import shared_sidebar
 
 st.set_page_config(page_title="GAN Classroom", page_icon=":material/school:", layout="wide")
 

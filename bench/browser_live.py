@@ -189,7 +189,8 @@ def measure_moves(page, kind: str, prefix: str, moves: int, timeout: float, budg
             if kind == "label_smoothing":
                 expect = round(v + 0.05 if key == "ArrowRight" else v - 0.05, 2)
                 if not 0 <= expect <= 0.5:
-                    key, expect = ("ArrowLeft", round(v - 0.05, 2)) if expect > 0.5 else ("ArrowRight", round(v + 0.05, 2))
+                    key, expect = (("ArrowLeft", round(v - 0.05, 2)) if expect > 0.5
+                                   else ("ArrowRight", round(v + 0.05, 2)))
             else:
                 key = "ArrowLeft" if i < up else "ArrowRight"
                 expect = v / 2 if key == "ArrowLeft" else v * 2
@@ -293,7 +294,8 @@ def measure_page(browser, base_url: str, server_pid: int, name: str, args) -> di
         w = page.evaluate("window.__bl.report()")
         s = w["seconds"]
         row.update(window_s=round(s, 1), fps=w["frames"] / s, bursts_per_s=w["bursts"] / s,
-                   draws_per_s=w["draws"] / s, raf_per_s=w["ticks"] / s, busy_raf=100 * min(1.0, w["busy_ms"] / (1000 * s)),
+                   draws_per_s=w["draws"] / s, raf_per_s=w["ticks"] / s,
+                   busy_raf=100 * min(1.0, w["busy_ms"] / (1000 * s)),
                    longtask=100 * w["longtask_ms"] / (1000 * s) if w["longtask_supported"] else None,
                    gap_p95_ms=w["gap_p95"], gap_max_ms=w["gap_max"], mode=w["mode"])
         iters = w["iters"]
@@ -320,7 +322,8 @@ def measure_page(browser, base_url: str, server_pid: int, name: str, args) -> di
             row["latency"][kind] = measure_moves(page, kind, prefix, moves, args.move_timeout,
                                                  args.latency_budget)
             lat = row["latency"][kind]
-            log(f"{name}: {kind} latency median {lat.get('median_ms')} ms over {lat['n']} ({lat.get('timeouts', 0)} timeouts)")
+            log(f"{name}: {kind} latency median {lat.get('median_ms')} ms over {lat['n']} "
+                f"({lat.get('timeouts', 0)} timeouts)")
         try:  # the clicks end on Play (an even number of them); make sure it plays for the soak
             if page.evaluate("!!window.__bl.armed"):  # a click not seen in time: let it land first
                 try:

@@ -37,13 +37,17 @@ def table(rows: list[dict]) -> str:
             continue
         lat = r.get("latency", {})
         dom = " → ".join(
-            f"{r[k]:,}" + (f" ({r[m]})" if m in r else "") + (" paused" if k == "dom_end" and not r.get("soak_playing", True) else "")
-            for k, m in (("dom_start", ""), ("dom_window_end", "window_end_min"), ("dom_end", "dom_end_min")) if isinstance(r.get(k), int))
+            f"{r[k]:,}" + (f" ({r[m]})" if m in r else "")
+            + (" paused" if k == "dom_end" and not r.get("soak_playing", True) else "")
+            for k, m in (("dom_start", ""), ("dom_window_end", "window_end_min"), ("dom_end", "dom_end_min"))
+            if isinstance(r.get(k), int))
         lines.append(
-            f"| {r['page']} | {r.get('mode', '–')} | {_f(r.get('fps'), '{:.2f}')} | {_f(r.get('bursts_per_s'), '{:.2f}')} | "
-            f"{_f(r.get('draws_per_s'), '{:.1f}')} | {_f(r.get('busy_raf'), '{:.0f}')} | {_f(r.get('longtask'), '{:.0f}')} | "
+            f"| {r['page']} | {r.get('mode', '–')} | {_f(r.get('fps'), '{:.2f}')} | "
+            f"{_f(r.get('bursts_per_s'), '{:.2f}')} | {_f(r.get('draws_per_s'), '{:.1f}')} | "
+            f"{_f(r.get('busy_raf'), '{:.0f}')} | {_f(r.get('longtask'), '{:.0f}')} | "
             f"{_lat(lat.get('label_smoothing'))} | {_lat(lat.get('batch_size'))} | {_lat(lat.get('play'))} | {dom} | "
-            f"{_f(r.get('it_page'))} | {_f(r.get('it_bare'))} | {_f(r.get('ratio'), '{:.2f}')} | {r.get('resets', '–')} |")
+            f"{_f(r.get('it_page'))} | {_f(r.get('it_bare'))} | {_f(r.get('ratio'), '{:.2f}')} | "
+            f"{r.get('resets', '–')} |")
     return "\n".join(lines)
 
 
@@ -92,10 +96,11 @@ def record(rows: list[dict], argv: list[str], app_dir: str, started, ended, load
            note: str = "") -> str:
     """The --write record: when, the load, the exact command, the table and how to read it."""
     command = "python " + " ".join(shlex.quote(a) for a in [os.path.relpath(SCRIPT, HERE)] + argv)
+    bare_loops = "; ".join(sorted({f"{r['page']}: {r.get('bare')} via {r.get('bare_how')}" for r in rows}))
     body = (f"{started:%Y-%m-%d %H:%M}-{ended:%H:%M} UTC, tree `{'.' if app_dir == HERE else app_dir}`"
             f", load average {load_start} at the start and {load_end} at the end (1/5/15 min; 2 cores).\n\n"
             f"```\n{command}\n```\n\n{table(rows)}\n\n"
-            f"Bare loop: {'; '.join(sorted({r['page'] + ': ' + str(r.get('bare')) + ' via ' + str(r.get('bare_how')) for r in rows}))}. "
+            f"Bare loop: {bare_loops}. "
             "Latency cells are median / p95 in ms over n moves (\"addr\": the address bar, not the status "
             "line, showed the change; \">\": some moves were not seen within the timeout, counted as the timeout). "
             "DOM: element count just after Play → at the end of the measured window → after the soak (minutes "

@@ -7,8 +7,9 @@ background thread) while a second thread does, `--fps` times a second, exactly w
 the page does on the server: LabViews.compute() (trainer locked for the network part), the live
 canvases' scenes (and, once a second like the page's second fragment, the secondary views) and
 their JSON. Only Streamlit, the websocket and the browser are left out: bench/browser_live.py
-measures those, and is the measure of "live" (issue 11). Bare and live phases alternate (`--rounds` of each) so machine load drifts
-hit both; the ratio is live it/s over bare it/s. Target: ratio >= 0.7 at >= 4 redraws/s.
+measures those, and is the measure of "live" (issue 11). Bare and live phases alternate (`--rounds`
+of each) so machine load drifts hit both; the ratio is live it/s over bare it/s. Target: ratio >= 0.7
+at >= 4 redraws/s.
 """
 
 from __future__ import annotations
@@ -23,14 +24,14 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import torch  # noqa: E402
+import torch
 
-from gan_core.config import TrainConfig  # noqa: E402
-from classroom.live import LiveRun  # noqa: E402
-from gan_core.trainer import Trainer  # noqa: E402
-from ui.toy_live import LAYOUT, SECONDARY_EVERY, plane_scene, secondary_scene, side_scene  # noqa: E402
-from ui.toy_render_data import LabViews  # noqa: E402
-from ui.toy_views import LAYERS  # noqa: E402
+from gan_core.config import TrainConfig
+from classroom.live import LiveRun
+from gan_core.trainer import Trainer
+from ui.toy_live import LAYOUT, SECONDARY_EVERY, plane_scene, secondary_scene, side_scene
+from ui.toy_render_data import LabViews
+from ui.toy_views import LAYERS
 
 
 def scene_bytes(scene) -> int:
@@ -113,7 +114,8 @@ def main() -> None:
         sys.setswitchinterval(args.switch_interval)
     config = TrainConfig(target=args.target, batch_size=args.batch_size)
     print(f"config: target {config.target}, batch {config.batch_size}, G/D {config.g_depth}x{config.g_width} MLP, "
-          f"torch threads {args.threads}, GIL switch interval {sys.getswitchinterval() * 1000:g} ms, {args.rounds} x ({args.seconds:g} s bare + {args.seconds:g} s live)")
+          f"torch threads {args.threads}, GIL switch interval {sys.getswitchinterval() * 1000:g} ms, "
+          f"{args.rounds} x ({args.seconds:g} s bare + {args.seconds:g} s live)")
     bare, live = [], []
     for r in range(args.rounds):
         bare.append(bare_rate(config, args.seconds))

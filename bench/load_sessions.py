@@ -137,7 +137,8 @@ def measure(n_sessions: int = 20, train_seconds: float = 8.0, slots: int | None 
         time.sleep(0.1)
     end_rss, end_trainers = rss_mib(), live_objects(Trainer)
     return {
-        "sessions": n_sessions, "train_seconds": train_seconds, "slots": slots if slots is not None else gate.slots, "open_seconds": open_s,
+        "sessions": n_sessions, "train_seconds": train_seconds, "slots": slots if slots is not None else gate.slots,
+        "open_seconds": open_s,
         "playing": playing, "threads_while_playing": threads_while_playing,
         "iterations_min": min(iterations), "iterations_median": statistics.median(iterations),
         "iterations_total": sum(iterations),

@@ -19,16 +19,16 @@ import time
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch loads: idle threads sleep
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import torch  # noqa: E402
+import torch
 
-from gan_core.config import TrainConfig  # noqa: E402
-from classroom.live import LiveRun  # noqa: E402
-from gan_core.lockstep import LockstepRun, Side  # noqa: E402
-from gan_core.trainer import Trainer  # noqa: E402
-from ui.canvas.plane_views import plane_panel  # noqa: E402
-from ui.canvas.scene import Scene  # noqa: E402
-from ui.side_by_side import LAYERS, VIEW_SIZE, comparison_panels  # noqa: E402
-from ui.toy_render_data import LabViews  # noqa: E402
+from gan_core.config import TrainConfig
+from classroom.live import LiveRun
+from gan_core.lockstep import LockstepRun, Side
+from gan_core.trainer import Trainer
+from ui.canvas.plane_views import plane_panel
+from ui.canvas.scene import Scene
+from ui.side_by_side import LAYERS, VIEW_SIZE, comparison_panels
+from ui.toy_render_data import LabViews
 
 
 def per_iteration(step, iters: int) -> float:

@@ -64,6 +64,7 @@ def main() -> None:
     samples, redraws, redraw_time, exceptions, knob_moves = [], 0, 0.0, 0, 0
     print(f"soak: {args.minutes:g} min, redraw every {args.redraw:g} s, history_len {args.history_len}")
     print(f"{'min':>6} {'RSS MiB':>8} {'iteration':>10} {'history':>8} {'snapshots':>9} {'events':>6} {'redraws':>8}")
+    row_format = "{:6.1f} {:8.0f} {:10d} {:8d} {:9d} {:6d} {:8d}"  # one sample: the columns above
     while time.monotonic() < end:
         now = time.monotonic()
         if now >= next_knob:
@@ -83,14 +84,15 @@ def main() -> None:
             t = run.trainer
             row = ((now - start) / 60, rss_mib(), t.iteration, len(t.history), len(t.snapshots), len(t.events), redraws)
             samples.append(row)
-            print(f"{row[0]:6.1f} {row[1]:8.0f} {row[2]:10d} {row[3]:8d} {row[4]:9d} {row[5]:6d} {row[6]:8d}", flush=True)
+            print(row_format.format(*row), flush=True)
             next_sample += args.sample
         time.sleep(max(0.0, args.redraw - (time.perf_counter() - r0)))
     run.pause()
     t = run.trainer
-    final = ((time.monotonic() - start) / 60, rss_mib(), t.iteration, len(t.history), len(t.snapshots), len(t.events), redraws)
+    final = ((time.monotonic() - start) / 60, rss_mib(), t.iteration, len(t.history), len(t.snapshots), len(t.events),
+             redraws)
     samples.append(final)
-    print(f"{final[0]:6.1f} {final[1]:8.0f} {final[2]:10d} {final[3]:8d} {final[4]:9d} {final[5]:6d} {final[6]:8d}")
+    print(row_format.format(*final))
     base = next((s for s in samples if s[0] * 60 >= args.warmup), samples[0])
     half = next((s for s in samples if s[0] >= final[0] / 2), base)
     print(f"iterations {t.iteration:,} ({t.iteration / (final[0] * 60):.0f}/s), redraws {redraws} "

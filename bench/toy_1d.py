@@ -14,12 +14,12 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
+import numpy as np
+import torch
 
-from gan_core.config import field_types  # noqa: E402
-from gan_core.lab1d import figure1_frame, lab_config  # noqa: E402
-from gan_core.trainer import Trainer  # noqa: E402
+from gan_core.config import field_types
+from gan_core.lab1d import figure1_frame, lab_config
+from gan_core.trainer import Trainer
 
 
 def main() -> None:
@@ -50,7 +50,8 @@ def main() -> None:
             reached = (trainer.iteration, train_s)
     it_s = trainer.iteration / train_s
     print(f"iterations/s (training only): {it_s:.0f}")
-    print(f"JSD < {args.threshold}: " + (f"at iteration {reached[0]} after {reached[1]:.1f} s" if reached else "not reached"))
+    print(f"JSD < {args.threshold}: "
+          + (f"at iteration {reached[0]} after {reached[1]:.1f} s" if reached else "not reached"))
     if args.frames:
         import json
 
@@ -61,7 +62,8 @@ def main() -> None:
         t0 = time.perf_counter()
         frames = [figure1_frame(trainer) for _ in range(args.frames)]
         t1 = time.perf_counter()
-        sizes = [len(json.dumps(Scene(FIGURE_WIDTH, FIGURE_HEIGHT, figure1_panels(f, FIGURE_WIDTH, FIGURE_HEIGHT)).to_data()))
+        sizes = [len(json.dumps(Scene(FIGURE_WIDTH, FIGURE_HEIGHT,
+                                      figure1_panels(f, FIGURE_WIDTH, FIGURE_HEIGHT)).to_data()))
                  for f in frames]
         t2 = time.perf_counter()
         print(f"per redraw: frame {1000 * (t1 - t0) / args.frames:.1f} ms, canvas scene + JSON "

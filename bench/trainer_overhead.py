@@ -27,8 +27,8 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from gan_core.config import TrainConfig  # noqa: E402
-from gan_core.trainer import Trainer  # noqa: E402
+from gan_core.config import TrainConfig
+from gan_core.trainer import Trainer
 
 SETTINGS = {  # name: (config, share of --iters per round: the larger nets are ~10x slower)
     "ring8 MLP defaults (3x128, batch 256)": (TrainConfig(target="ring8"), 1.0),

@@ -188,7 +188,8 @@ def classifier_path(cache_dir: str = CACHE_DIR) -> str:
 @lru_cache(maxsize=2)
 def get_classifier(cache_dir: str = CACHE_DIR) -> DigitClassifier:
     """The digit classifier: read from the disk cache, or trained now and cached (10 epochs on
-    4,000 digits; 309 s measured on a heavily shared 2-core machine, much less on a quiet one). Always trained on the embedded 5k digits, so its accuracy is comparable."""
+    4,000 digits; 309 s measured on a heavily shared 2-core machine, much less on a quiet one).
+    Always trained on the embedded 5k digits, so its accuracy is comparable."""
     data = load_embedded(cache_dir)
     key, path = cache_key(data), classifier_path(cache_dir)
     clf = load_cached(path, key)

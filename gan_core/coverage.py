@@ -171,8 +171,9 @@ def digit_shares_points(points: Iterable[tuple[int, dict]], n: int) -> list[tupl
 def snapshot_coverage(trainer, read_digits: Callable[[torch.Tensor], np.ndarray], n: int = 500,
                       seed: int = SAMPLE_SEED) -> list[tuple[int, Coverage]]:
     """Coverage of each rollback snapshot the trainer keeps (trainer.snapshots), with the same z
-    for every snapshot; read_digits(images) gives judged digits (NOT_A_DIGIT for no digit). A copy of G gets each snapshot's weights; the trainer is not touched
-    (call it under the run's lock: the snapshots deque may change between steps)."""
+    for every snapshot; read_digits(images) gives judged digits (NOT_A_DIGIT for no digit). A copy
+    of G gets each snapshot's weights; the trainer is not touched (call it under the run's lock: the
+    snapshots deque may change between steps)."""
     z = trainer.noise(n, torch.Generator().manual_seed(seed))  # (n, z_dim)
     shadow = copy.copy(trainer)  # shallow: only .generator is replaced below
     shadow.generator = copy.deepcopy(trainer.generator)

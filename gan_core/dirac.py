@@ -57,7 +57,8 @@ METHODS = {
                "path can stop at, 2λ away from the equilibrium."),
         Method("r1", "GAN + R1 penalty", "R1",
                r"D:\ \max_\psi \log\sigma(0) + \log(1-\sigma(\psi\theta)) - \tfrac{\gamma}{2}\psi^2"
-               r"\quad\Rightarrow\quad v = \big(\psi\,\sigma(\psi\theta),\; -\theta\,\sigma(\psi\theta) - \gamma\psi\big)",
+               r"\quad\Rightarrow\quad v = \big(\psi\,\sigma(\psi\theta),\; "
+               r"-\theta\,\sigma(\psi\theta) - \gamma\psi\big)",
                "γ/2·‖∇ₓD‖² on real data adds −γψ to D's update: for γ > 0 the eigenvalues at (0, 0) get a "
                "negative real part (−γ/2 while γ < 1), a pull inwards."),
         Method("consensus", "Consensus optimisation", "Consensus",

@@ -40,8 +40,8 @@ from gan_core.mnist import CACHE_DIR, MnistData
 # the core its partner needs and a 2-thread t-SNE ran 4-5x slower than with 1 thread. Passive
 # waiting removes that (measured: docs/BENCHMARKS.md, "t-SNE map"). A value set by the user wins.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-from openTSNE import TSNEEmbedding, affinity  # noqa: E402  (must follow the line above)
-from openTSNE.initialization import rescale  # noqa: E402
+from openTSNE import TSNEEmbedding, affinity
+from openTSNE.initialization import rescale
 
 FORMAT_VERSION = 1
 FULL_MNIST_POINTS = 10_000  # digits on the map when the full 70k MNIST is present

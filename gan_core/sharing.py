@@ -146,7 +146,9 @@ def preset_to_json(config: TrainConfig, page: str, name: str = "", what_to_watch
         if f.name in NOT_SHARED:
             continue
         value = getattr(config, f.name)
-        settings[f.name] = [[_round_point(x), _round_point(y)] for x, y in value] if f.name == "custom_points" else value
+        if f.name == "custom_points":
+            value = [[_round_point(x), _round_point(y)] for x, y in value]
+        settings[f.name] = value
     doc = {"format": FORMAT, "page": page, "name": name, "config": settings, "what_to_watch": what_to_watch}
     return json.dumps(doc, indent=1, allow_nan=False)
 
@@ -178,8 +180,8 @@ def _clamp(name: str, value, lo, hi, notes: list) -> Any:
     if value < lo or value > hi:
         edge = lo if value < lo else hi
         shown = _preview(f"{value:g}" if isinstance(value, float) else str(value)).strip("'")
-        notes.append(Message("warning", f"{name}={shown} is {'below the smallest' if value < lo else 'above the largest'} "
-                                        f"allowed value; using {edge:g}"))
+        side = "below the smallest" if value < lo else "above the largest"
+        notes.append(Message("warning", f"{name}={shown} is {side} allowed value; using {edge:g}"))
         return edge
     return value
 
@@ -333,7 +335,7 @@ def _query_items(params: Mapping[str, Any]) -> tuple[list[tuple[str, Any]], list
     used by gan_core.widget_settings."""
     try:
         pairs = [(str(k), v) for k, v in params.items()]
-    except Exception:  # noqa: BLE001 - a mapping that cannot even be listed
+    except Exception:  # a mapping that cannot even be listed
         raise _Refused("the link's settings could not be read") from None
     if len(pairs) > MAX_QUERY_KEYS:
         raise _Refused(f"the link carries {len(pairs)} settings, more than {MAX_QUERY_KEYS}; none were applied")

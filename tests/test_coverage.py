@@ -154,7 +154,8 @@ def test_the_kl_curve_is_named_as_the_kl_metric():
     np.testing.assert_allclose(kl.y, [np.log(10), 0.0], atol=1e-12)  # all on one digit: log 10; even: 0
     weights = np.array([1.0, 1.0, 2.0])
     toy = timeline([(0, toy_counts_coverage([5, 5, 10], weights)), (10, toy_counts_coverage([10, 0, 10], weights))])
-    assert next(t for t in coverage_timeline_figure(toy).data if (t.name or "").startswith("KL")).name == "KL(p_gen ‖ target)"
+    kl_trace = next(t for t in coverage_timeline_figure(toy).data if (t.name or "").startswith("KL"))
+    assert kl_trace.name == "KL(p_gen ‖ target)"
     np.testing.assert_allclose(toy.target, weights / 4, atol=1e-12)
 
 

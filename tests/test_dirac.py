@@ -25,7 +25,7 @@ def test_gan_field_at_hand_points():
     assert dirac.field("wgan", 0.3, -0.7) == pytest.approx((-0.7, -0.3))
 
 
-def _autograd_field(method, theta, psi, p=dirac.DiracParams(gamma=0.7, gp_weight=2.0)):
+def _autograd_field(method, theta, psi, p):
     """(−∂L_G/∂θ, −∂L_D/∂ψ) from the objectives written in dirac.METHODS' LaTeX."""
     th = torch.tensor(theta, dtype=torch.float64, requires_grad=True)
     ps = torch.tensor(psi, dtype=torch.float64, requires_grad=True)
@@ -50,7 +50,7 @@ def _autograd_field(method, theta, psi, p=dirac.DiracParams(gamma=0.7, gp_weight
 @pytest.mark.parametrize("point", [(1.0, 1.0), (-0.4, 2.3), (1.7, -0.6)])
 def test_fields_are_the_gradients_of_the_shown_objectives(method, point):
     params = dirac.DiracParams(gamma=0.7, gp_weight=2.0)
-    assert dirac.field(method, *point, params) == pytest.approx(_autograd_field(method, *point), abs=1e-12)
+    assert dirac.field(method, *point, params) == pytest.approx(_autograd_field(method, *point, params), abs=1e-12)
 
 
 def test_consensus_uses_the_true_jacobian():

@@ -2,13 +2,16 @@
 file covers. Each asserts the message the page shows AND that nothing was lost afterwards.
 
 Entries already covered elsewhere (not repeated here):
-- diverging run in step mode, message + rollback: tests/test_toy_2d_page.py::test_diverging_run_stops_explains_and_rolls_back
+- diverging run in step mode, message + rollback:
+  tests/test_toy_2d_page.py::test_diverging_run_stops_explains_and_rolls_back
   (this file adds the PLAY case: the background thread stops by itself, the page says so).
 - corrupted and malicious (pickle payload, marker never created) checkpoint uploads on the MNIST page, and
-  a toy-target checkpoint there: tests/test_mnist_page.py::test_corrupted_and_malicious_uploads_are_refused_and_the_run_kept;
+  a toy-target checkpoint there:
+  tests/test_mnist_page.py::test_corrupted_and_malicious_uploads_are_refused_and_the_run_kept;
   weights_only loading: tests/test_checkpoint.py::test_malicious_pickle_does_not_execute
   (this file adds the OTHER-ARCHITECTURE file uploaded on the MNIST page).
-- malformed preset JSON and hostile query strings: tests/test_share_ui.py::test_hostile_link_shows_messages_and_applies_the_sane_part,
+- malformed preset JSON and hostile query strings:
+  tests/test_share_ui.py::test_hostile_link_shows_messages_and_applies_the_sane_part,
   tests/test_share_ui.py::test_preset_file_upload_applies_once_and_bad_files_change_nothing,
   tests/test_sharing.py::test_malformed_preset_files_change_nothing and its query tests; on the real pages
   tests/test_page_share.py::test_2d_lab_hostile_link_shows_messages_and_keeps_sane_values,

@@ -1,7 +1,8 @@
 """Load: 20 concurrent sessions of the 2D lab (AppTest instances of app.py switched to
 views/toy_2d.py), all playing at once on their own threads (the server's TrainingGate lets them
 train in turns), each with its own seed and label smoothing set through the page's slider. No
-state bleeds between them, nothing raises, and after they close no Trainer is left and the process's memory is back within a stated bound.
+state bleeds between them, nothing raises, and after they close no Trainer is left and the process's
+memory is back within a stated bound.
 In-process and loopback-free (AppTest), bounded in count (20) and time (about a minute here)."""
 
 import os
@@ -11,7 +12,7 @@ import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "bench"))
 
-import load_sessions  # noqa: E402
+import load_sessions
 
 SESSIONS = 20
 RSS_BOUND_MIB = 100  # resident memory after closing may exceed the start by at most this much

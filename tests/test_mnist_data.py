@@ -2,7 +2,6 @@
 the embedded digits, and the embedded loader with its .npz cache."""
 
 import gzip
-import os
 import struct
 
 import numpy as np

@@ -152,7 +152,8 @@ def test_step_g_changes_only_g_and_shows_before_and_after():
     assert captions(at, 2) == [f"D={p:.2f}" for p in p_before]
     assert captions(at, 3) == [f"D={a:.2f} ({a - b:+.2f})" for a, b in zip(p_after, p_before)]
     metrics = readout_values(at)
-    assert float(metrics["Mean D(G(z)) after"].split()[0]) == pytest.approx(eval_scores(trainer, after).mean(), abs=6e-4)
+    mean_after = float(metrics["Mean D(G(z)) after"].split()[0])
+    assert mean_after == pytest.approx(eval_scores(trainer, after).mean(), abs=6e-4)
     assert any("update(s) ago" in c.value for c in at.caption)  # the D view is labelled stale
     np.testing.assert_allclose(to_unit_images(before[:1])[0], to_unit_images(trainer.last_batch["fake"][:1])[0])
 

@@ -117,7 +117,8 @@ def test_2d_lab_preset_file_starts_a_fresh_run_and_a_1d_file_is_refused_by_name(
     run = at.session_state["_live_runs"]["2D lab"]
     run.run_steps("both", 30)
     at.run()  # the live render records a timeline frame for the GIF
-    assert any(b.label.startswith(":material/download: Timeline (GIF, 1 frames)") or b.label.startswith(":material/download: Timeline (GIF, 2 frames)")
+    assert any(b.label.startswith((":material/download: Timeline (GIF, 1 frames)",
+                                   ":material/download: Timeline (GIF, 2 frames)"))
                for b in at.get("download_button"))
 
     at = open_with("views/toy_1d.py", {})

@@ -87,7 +87,8 @@ def test_a_hostile_link_is_refused_by_name_and_the_page_still_runs():
     at = open_with({"compare": "evil", "a": "99999", "b": "nan", "unknown": "1", "batch_size": "999999999"})
     errors, warnings = " ".join(e.value for e in at.error), " ".join(w.value for w in at.warning)
     assert "compare: there is no 'evil' on this page" in errors
-    assert "b: label\\_smoothing must be a finite number" in errors and "Unknown setting\\(s\\) ignored: unknown" in errors
+    assert "b: label\\_smoothing must be a finite number" in errors
+    assert "Unknown setting\\(s\\) ignored: unknown" in errors
     assert "a: label\\_smoothing=99999 is above the largest allowed value; using 0\\.5" in warnings
     assert "batch\\_size=999999999 is above the largest allowed value; using 8192" in warnings
     p = pair(at)
@@ -109,7 +110,8 @@ def test_a_1d_target_runs_with_the_1d_lab_networks_and_figure_1():
     assert not at.exception and not at.error
     assert (a.iteration, b.iteration, a.updates, b.updates) == (1, 1, 2, 6)
     assert any("Iteration **1** in both runs" in m.value for m in at.markdown)
-    assert set(canvas_scenes(at)) == {"sbs_figure1_0", "sbs_figure1_1", "sbs_compare"}  # Figure 1 of each run, the comparison
+    # Figure 1 of each run, the comparison
+    assert set(canvas_scenes(at)) == {"sbs_figure1_0", "sbs_figure1_1", "sbs_compare"}
     assert at.query_params["target"] == "bimodal_1d" and at.query_params["compare"] == "d_steps"
 
     at = open_with({"compare": "d_steps", "a": "1", "b": "5", "target": "trimodal_1d", "seed": "2"})

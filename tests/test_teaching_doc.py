@@ -61,7 +61,8 @@ def test_preset_names_and_what_the_doc_says_about_them():
     for name in ["Ring of 8: plain GAN", "Ring of 8: mode collapse (G outruns D)",
                  "Ring of 8: cure by a faster D (D learning rate 1e-3)", "Grid of 25: plain GAN"]:
         assert name in quoted and name in TOY_PRESETS
-    for name in ["seed tutorial MLP (label smoothing 0.9)", "DCGAN (fast, all ten digits)", "collapsed MLP (G outruns D)"]:
+    for name in ["seed tutorial MLP (label smoothing 0.9)", "DCGAN (fast, all ten digits)",
+                 "collapsed MLP (G outruns D)"]:
         assert name in quoted and name in MNIST_PRESETS
     collapse = TOY_PRESETS["Ring of 8: mode collapse (G outruns D)"].config
     assert "G learns twenty times faster than D" in TEXT and collapse.lr_g / collapse.lr_d == pytest.approx(20)

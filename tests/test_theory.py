@@ -160,7 +160,7 @@ def test_generator_loss_curves_match_gan_core_losses_and_autograd(name, loss_fn)
     d = np.array([1e-3, 0.01, 0.1, 0.3, 0.5, 0.9, 0.99])
     curve = next(c for c in T.generator_loss_curves(d) if c.name == name)
     logit = torch.logit(torch.tensor(d, dtype=torch.float64)).requires_grad_(True)
-    per_sample = torch.stack([loss_fn(l.reshape(1)) for l in logit])  # the trainer's own losses
+    per_sample = torch.stack([loss_fn(z.reshape(1)) for z in logit])  # the trainer's own losses
     (g_logit,) = torch.autograd.grad(per_sample.sum(), logit)
     assert curve.loss == pytest.approx(per_sample.detach().numpy(), rel=1e-12)
     assert curve.grad_logit == pytest.approx(g_logit.numpy(), rel=1e-9)

@@ -64,7 +64,7 @@ def test_waiters_enter_in_arrival_order():
             gate.release()
         threads.append(threading.Thread(target=enter))
         threads[-1].start()
-        assert wait_until(lambda n=len(threads): gate.queued == n)  # queued before the next arrives
+        assert wait_until(lambda: gate.queued == len(threads))  # queued before the next arrives
     gate.release()
     for t in threads:
         t.join(timeout=5)

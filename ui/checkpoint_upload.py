@@ -43,7 +43,8 @@ def _on_upload(run: LiveRun, prefix: str, install: Callable[[LiveRun, TrainConfi
                                                            "The current run is kept.")
         return
     st.session_state[_message_key(prefix)] = ("success", f"Loaded “{file.name}”: iteration {trainer.iteration:,} "
-                                                         f"on {trainer.config.target}; press Play or Step to continue it.")
+                                                         f"on {trainer.config.target}; "
+                                                         "press Play or Step to continue it.")
 
 
 def checkpoint_upload(run: LiveRun, prefix: str, install: Callable[[LiveRun, TrainConfig], None],

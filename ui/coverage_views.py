@@ -69,7 +69,8 @@ def coverage_bars(cov: Coverage, real: np.ndarray | None = None, height: int = 3
                         hovertemplate="%{hovertext}: never drawn<extra></extra>")
     fig.update_layout(barmode="group", scattermode="group", height=height, title=title or None,
                       margin=dict(l=10, r=10, t=30 if title else 10, b=10),
-                      legend=dict(orientation="h", y=1.12), yaxis=dict(tickformat=".0%", range=[0, top * 1.15], automargin=True),
+                      legend=dict(orientation="h", y=1.12),
+                      yaxis=dict(tickformat=".0%", range=[0, top * 1.15], automargin=True),
                       xaxis=dict(title=cov.names[0].split(" ")[0] if cov.names else "", type="category",
                                  automargin=True))  # room below for the digits and the axis title
     return fig
@@ -151,8 +152,9 @@ def map_figure(coords: np.ndarray, labels: np.ndarray, placed: np.ndarray | None
                                                               line=dict(color="black", width=1)),
                               customdata=[["fake", int(i)] for i in rows],
                               hovertemplate=f"generated, read as {d}<extra></extra>")
-        for chosen, name, marker in ((between_set, "between modes", dict(size=10, symbol="x", color="black")),
-                                     (noise_set, "not a digit yet", dict(size=7, symbol="circle-open", color="#7f7f7f"))):
+        for chosen, name, marker in (
+                (between_set, "between modes", dict(size=10, symbol="x", color="black")),
+                (noise_set, "not a digit yet", dict(size=7, symbol="circle-open", color="#7f7f7f"))):
             if chosen:
                 rows = sorted(chosen)
                 fig.add_scattergl(x=placed[rows, 0], y=placed[rows, 1], mode="markers", name=name, marker=marker,

@@ -86,7 +86,7 @@ def abandon_after() -> float:
     Streamlit's reconnection window plus the runs' idle timeout."""
     try:
         ttl = float(st.get_option("server.disconnectedSessionTTL"))
-    except Exception:  # noqa: BLE001 - an older Streamlit without the option
+    except Exception:  # an older Streamlit without the option
         ttl = 120.0
     return ttl + default_idle_timeout()
 
@@ -99,7 +99,7 @@ def _connected(session_id: str) -> bool | None:
         return None
     try:
         return runtime.get_instance().is_active_session(session_id)
-    except Exception:  # noqa: BLE001 - cannot tell: keep the runs
+    except Exception:  # cannot tell: keep the runs
         return None
 
 
@@ -167,7 +167,7 @@ def _janitor_loop() -> None:
         try:
             reap_expired_sessions()
             release_abandoned_runs()
-        except Exception:  # noqa: BLE001 - the janitor must outlive any one bad sweep
+        except Exception:  # the janitor must outlive any one bad sweep
             pass
 
 

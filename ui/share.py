@@ -133,8 +133,9 @@ def share_expander(page_key: str, params: Mapping[str, str], preset_json: str, r
         st.caption(link_note)
         st.code(share_url(params), language=None)
         st.caption(share_link_base().note)  # which address the link uses, and why
-        st.download_button(":material/download: Download preset (JSON)", preset_json, file_name=f"{page_key}-preset.json",
-                           mime="application/json", key=f"{page_key}_share_download", on_click="ignore")
+        st.download_button(":material/download: Download preset (JSON)", preset_json,
+                           file_name=f"{page_key}-preset.json", mime="application/json",
+                           key=f"{page_key}_share_download", on_click="ignore")
         st.file_uploader("Load a preset (JSON)", type=["json"], key=f"{page_key}_share_upload",
                          on_change=_import_upload, args=(page_key, read_preset, applies, on_import),
                          max_upload_size=1,
@@ -159,7 +160,8 @@ def share_panel(page_key: str, config: TrainConfig, base: TrainConfig, on_import
                 expanded: bool = False) -> None:
     """The "Share this setup" expander: the link, a JSON preset download, and a JSON upload that
     calls `on_import(decoded)` once per uploaded file (refused files call nothing)."""
-    share_expander(page_key, config_to_query(config, base, extras), preset_to_json(config, page_key, name, what_to_watch),
+    share_expander(page_key, config_to_query(config, base, extras),
+                   preset_to_json(config, page_key, name, what_to_watch),
                    read_preset=lambda data: preset_from_json(data, base, page=page_key),
                    applies=lambda decoded: decoded.config != base or not decoded.errors, on_import=on_import,
                    link_note="Send this link: it opens this page with these settings (target, seed, every "

@@ -64,7 +64,8 @@ def value_plane_figure(slopes, offsets, values, user, best, c_value: float, d_st
     floor = max(float(np.percentile(finite, 5)), c_value - 3.0) if finite.size else c_value - 3.0
     fig = go.Figure(go.Contour(x=slopes, y=offsets, z=np.clip(values, floor, None), zmax=c_value,
                                zmin=floor, colorscale="Viridis", ncontours=30,
-                               colorbar=dict(title="V"), hovertemplate="w=%{x:.2f}<br>b=%{y:.2f}<br>V=%{z:.4f}<extra></extra>"))
+                               colorbar=dict(title="V"),
+                               hovertemplate="w=%{x:.2f}<br>b=%{y:.2f}<br>V=%{z:.4f}<extra></extra>"))
     fig.add_scatter(x=[user[0]], y=[user[1]], mode="markers", name="your D",
                     marker=dict(size=16, color="white", line=dict(color="black", width=2)))
     fig.add_scatter(x=[best[0]], y=[best[1]], mode="markers", name="best logistic D",

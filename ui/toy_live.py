@@ -4,8 +4,9 @@ D beside D*, the gradient field, the manifold and the time charts below, the ste
 `render(run)` is what ui.live_controls.live_area redraws 4 times a second while the run plays,
 `render_secondary(run)` once a second; both draw on live canvases (ui.canvas), whose frames are a
 few kB, because plotly figures kept the browser busy (issue 11). Every number comes from one
-LabViews.compute() call, which holds the trainer for milliseconds. Heavy parts (density estimate, mode metrics) are computed at most once per
-iteration count: a redraw of a paused run reuses the last data.
+LabViews.compute() call, which holds the trainer for milliseconds. Heavy parts (density estimate,
+mode metrics) are computed at most once per iteration count: a redraw of a paused run reuses the
+last data.
 """
 
 from __future__ import annotations

@@ -9,9 +9,9 @@ from ui.side_by_side_share import comparison_share_box, restore_comparison
 
 st.title("Side by side: one setting, two runs")
 st.markdown("Two GANs start from **the same networks** and draw noise and data from **the same seeded "
-            "streams**; they differ in **one** setting you choose. Both advance by the same number of iterations, so any difference "
-            "you see comes from that setting alone (try label smoothing 0 vs 0.1 on the grid, or batch "
-            "32 vs 512 on the ring).")
+            "streams**; they differ in **one** setting you choose. Both advance by the same number of "
+            "iterations, so any difference you see comes from that setting alone (try label smoothing 0 "
+            "vs 0.1 on the grid, or batch 32 vs 512 on the ring).")
 
 run = get_pair_run()
 restore_comparison(run)

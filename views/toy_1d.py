@@ -84,4 +84,5 @@ with views:
                "V(D, G) = ∫ p_data log D + ∫ p_g log(1 − D); C(G) = max_D V(D, G) = −log 4 + 2·JSD, reached at "
                "D* = p_data/(p_data + p_g). With real label α < 1 the drawn D* is α·p_data/(p_data + p_g) and "
                "its V is lower than C(G) (its own curve, named with α).")
-    checkpoint_upload(run, PREFIX, start_new_run, TARGETS_1D, "a 1D target", True, ":material/save: Checkpoint: save or continue")
+    checkpoint_upload(run, PREFIX, start_new_run, TARGETS_1D, "a 1D target", True,
+                      ":material/save: Checkpoint: save or continue")

@@ -67,8 +67,10 @@ with tabs[0]:
     real, fake = T.value_terms_logit(w * x + b, pd, pg, x)  # from the logit: finite however sure D is
     v_user = float(T.logistic_value(w, b, pd, pg, x))
     m = st.columns(4)
-    m[0].metric(":blue[real error]  −E[log D(x)]", f"{-real:.4f}", help="D's loss on real data: large when D doubts real samples")
-    m[1].metric(":red[fake error]  −E[log(1 − D(G(z)))]", f"{-fake:.4f}", help="D's loss on fakes: large when D believes fakes")
+    m[0].metric(":blue[real error]  −E[log D(x)]", f"{-real:.4f}",
+                help="D's loss on real data: large when D doubts real samples")
+    m[1].metric(":red[fake error]  −E[log(1 − D(G(z)))]", f"{-fake:.4f}",
+                help="D's loss on fakes: large when D believes fakes")
     m[2].metric("V(D, G) = −(real + fake error)", f"{v_user:.4f}")
     m[3].metric("V(D*, G)", f"{c_value:.4f}", delta=f"{c_value - v_user:+.4f} over yours", delta_color="off")
     fig_left, fig_right = st.columns(2)
@@ -76,8 +78,9 @@ with tabs[0]:
                                            T.logistic_d(xv, w, b)), key="vf_densities")
     fig_right.plotly_chart(value_terms_figure(xv, p.pdf(xv), q.pdf(xv), w * xv + b), key="vf_terms")
     st.markdown("The shaded areas on the right *are* the two terms of V, minus the two errors: "
-                "**:blue[blue]** = ∫ p_data(x)·log D(x) dx, **:red[red]** = ∫ p_g(x)·log(1 − D(x)) dx. D raises V by pushing D(x) → 1 where real data "
-                "lives and D(x) → 0 where fakes live; it cannot do both where the two overlap.")
+                "**:blue[blue]** = ∫ p_data(x)·log D(x) dx, **:red[red]** = ∫ p_g(x)·log(1 − D(x)) dx. "
+                "D raises V by pushing D(x) → 1 where real data lives and D(x) → 0 where fakes live; it cannot "
+                "do both where the two overlap.")
 
 with tabs[1]:
     plane, (bw, bb, bv) = logistic_landscape(p, q)
@@ -105,7 +108,8 @@ with tabs[2]:
     identity = T.c_from_jsd(jsd_value)
     st.markdown("Plug D* into V and the maximum over D becomes a divergence (Theorem 1 of the 2014 paper):")
     st.latex(r"C(G) = \max_D V(D,G) = -\log 4 + 2\cdot \mathrm{JSD}(p_{data} \,\|\, p_g),\quad "
-             r"\mathrm{JSD}(p\|q) = \tfrac12 \mathrm{KL}\big(p \,\|\, \tfrac{p+q}2\big) + \tfrac12 \mathrm{KL}\big(q \,\|\, \tfrac{p+q}2\big)")
+             r"\mathrm{JSD}(p\|q) = \tfrac12 \mathrm{KL}\big(p \,\|\, \tfrac{p+q}2\big) "
+             r"+ \tfrac12 \mathrm{KL}\big(q \,\|\, \tfrac{p+q}2\big)")
     st.markdown("Left: max over D found **numerically** (Newton's method on D's logit at each of "
                 f"{len(x):,} grid points, without the D* formula), then integrated. Right: the KL integrals.")
     cols = st.columns(4)
@@ -183,13 +187,17 @@ with tabs[5]:
     info = dirac.METHODS[method]
     st.latex(info.latex)
     st.latex(r"\text{simultaneous: } (\theta,\psi) \leftarrow (\theta,\psi) + h\,v(\theta,\psi)\qquad"
-             r"\text{alternating: } \psi \leftarrow \psi + h\,v_\psi(\theta,\psi),\ \ \theta \leftarrow \theta + h\,v_\theta(\theta,\psi)")
+             r"\text{alternating: } \psi \leftarrow \psi + h\,v_\psi(\theta,\psi),\ \ "
+             r"\theta \leftarrow \theta + h\,v_\theta(\theta,\psi)")
     sim = dirac.trajectory(method, (theta0, psi0), h, steps, False, params)
     alt = dirac.trajectory(method, (theta0, psi0), h, steps, True, params)
     d_sim, d_alt = dirac.distance_to_equilibrium(sim), dirac.distance_to_equilibrium(alt)
     cols = st.columns(3)
     cols[0].metric("start distance", f"{d_sim[0]:.4f}")
-    last = lambda dist: dist[np.isfinite(dist)][-1]
+
+    def last(dist):
+        return dist[np.isfinite(dist)][-1]
+
     cols[1].metric(f"simultaneous, after {steps} steps", f"{last(d_sim):.3e}")
     cols[2].metric(f"alternating, after {steps} steps", f"{last(d_alt):.3e}")
     if not (np.isfinite(sim).all() and np.isfinite(alt).all()):

@@ -37,8 +37,10 @@ def figure1_panels(f: Figure1Frame, width: float, height: float) -> list[Panel]:
                            color=G_COLOR, align="left"))
     upper_h = height * 0.68
     upper = Panel(box=(0, 0, width, upper_h), x=x_range, y=(0.0, top), layers=layers, ylabel="density · probability",
-                  legend=[legend_item(DATA_COLOR, "p_data (exact)", "dash"), legend_item(G_COLOR, "p_g (KDE of G)", "line"),
-                          legend_item(D_COLOR, "D(x)", "dash"), legend_item(DSTAR_COLOR, d_star_label(f.real_label), "line"),
+                  legend=[legend_item(DATA_COLOR, "p_data (exact)", "dash"),
+                          legend_item(G_COLOR, "p_g (KDE of G)", "line"),
+                          legend_item(D_COLOR, "D(x)", "dash"),
+                          legend_item(DSTAR_COLOR, d_star_label(f.real_label), "line"),
                           legend_item("gray", "D = ½", "dash")])
     # the z axis: z's range laid out under the middle 80 % of the x window
     (z_lo, z_hi), margin = f.z_span, 0.1 * (hi - lo)
