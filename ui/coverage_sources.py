@@ -207,10 +207,15 @@ def timeline_points(source: Source) -> list:
     return sorted(points.items())
 
 
+def _snapshot_key(trainer) -> tuple:
+    return id(trainer), tuple(it for it, _ in trainer.snapshots)
+
+
 def _snapshot_points(source: Source) -> list:
     """Coverage of the run's rollback snapshots, recomputed only when the snapshots change."""
     trainer = source.trainer
-    key = (id(trainer), tuple(it for it, _ in trainer.snapshots))
+    # A playing run appends snapshots from its thread: read them between two steps
+    key = source.run.call(_snapshot_key) if source.run is not None else _snapshot_key(trainer)
     cached = st.session_state.get(f"{PREFIX}_snapshot_points")
     if cached is not None and cached[0] == key:
         return cached[1]
