@@ -19,18 +19,18 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import torch  # noqa: E402
+import torch
 
-from gan_core.classifier import get_classifier  # noqa: E402
-from gan_core.image_progress import ImageProgress  # noqa: E402
-from classroom.live import LiveRun  # noqa: E402
-from gan_core.mnist_metrics import evaluate_digits  # noqa: E402
-from gan_core.presets import MNIST_PRESETS  # noqa: E402
-from gan_core.step_probe import d_step_view, d_verdict, g_step_view  # noqa: E402
-from gan_core.trainer import Trainer  # noqa: E402
-from ui.mnist_images import tile_grid_html  # noqa: E402
-from ui.canvas.charts import d_output_panel, loss_panel  # noqa: E402
-from ui.canvas.scene import Scene  # noqa: E402
+from gan_core.classifier import get_classifier
+from gan_core.image_progress import ImageProgress
+from classroom.live import LiveRun
+from gan_core.mnist_metrics import evaluate_digits
+from gan_core.presets import MNIST_PRESETS
+from gan_core.step_probe import d_step_view, d_verdict, g_step_view
+from gan_core.trainer import Trainer
+from ui.mnist_images import tile_grid_html
+from ui.canvas.charts import d_output_panel, loss_panel
+from ui.canvas.scene import Scene
 
 
 def training_scene_json(cols, events=()) -> str:
@@ -86,7 +86,8 @@ def main() -> None:
     print(f"d_verdict              {timed(lambda: d_verdict(trainer, SHOWN))}")
     view = g_step_view(trainer, SHOWN)
     html = tile_grid_html(view.before, view.p_before, ["D=0.00"] * SHOWN, scale=2)
-    print(f"tile grid HTML (x1)    {timed(lambda: tile_grid_html(view.before, view.p_before, ['D=0.00'] * SHOWN, scale=2))}"
+    tile_grid = timed(lambda: tile_grid_html(view.before, view.p_before, ["D=0.00"] * SHOWN, scale=2))
+    print(f"tile grid HTML (x1)    {tile_grid}"
           f"  ({len(html) / 1024:.1f} KiB)")
     trainer.train(60)
     cols = trainer.history.columns()

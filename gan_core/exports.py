@@ -128,7 +128,8 @@ def image_grid(images: np.ndarray, ncols: int | None = None, scale: int = 3, pad
     grid = np.full((top + pad + nrows * (h + pad), pad + ncols * (w + pad)), 255, dtype=np.uint8)
     for i in range(n):
         r, c = divmod(i, ncols)
-        grid[top + pad + r * (h + pad): top + pad + r * (h + pad) + h, pad + c * (w + pad): pad + c * (w + pad) + w] = images[i]
+        y0, x0 = top + pad + r * (h + pad), pad + c * (w + pad)  # the tile's top-left pixel
+        grid[y0: y0 + h, x0: x0 + w] = images[i]
     image = Image.fromarray(grid, mode="L")
     if title:
         ImageDraw.Draw(image).text((pad, 2), title, fill=0, font=_font(12))
@@ -216,4 +217,5 @@ def digits_gif(frames: Sequence, ncols: int | None = None, scale: int = 3) -> by
     """A timeline of digit grids from (iteration, images (N, 28, 28)) pairs or objects with
     `.iteration` and `.images` (gan_core.image_progress.Frame)."""
     pairs = [(f.iteration, f.images) if hasattr(f, "images") else f for f in thin_evenly(frames)]
-    return gif_bytes([image_grid(images, ncols, scale, title=f"iteration {iteration:,}") for iteration, images in pairs])
+    return gif_bytes([image_grid(images, ncols, scale, title=f"iteration {iteration:,}")
+                      for iteration, images in pairs])

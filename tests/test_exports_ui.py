@@ -11,7 +11,7 @@ import numpy as np
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from download_support import download_bytes, downloads  # noqa: F401 (fixture)
+from download_support import download_bytes
 from gan_core.checkpoint import load_checkpoint
 from ui.exports import _deferred
 
@@ -22,7 +22,7 @@ def lab_run(at):
     return at.session_state["_live_runs"]["exports test"]
 
 
-def test_export_buttons_give_csv_checkpoint_png_and_gif(downloads):  # noqa: F811
+def test_export_buttons_give_csv_checkpoint_png_and_gif(downloads):
     at = AppTest.from_file(PAGE, default_timeout=60).run()
     assert not at.exception, at.exception
     gif_button = next(b for b in at.get("download_button") if b.label == ":material/download: Timeline (GIF, 1 frames)")

@@ -50,7 +50,9 @@ def test_binned_kde_agrees_with_the_exact_kde(spread):
     assert np.abs(binned - exact).max() == pytest.approx(0, abs=0.04 * exact.max())
     # mass just outside the window still counts (padding), as in the exact estimate
     edge = binned_kde(np.array([[3.1, 0.0]]), xs, ys, 0.18)
-    assert edge[np.argmin(abs(ys)), -1] == pytest.approx(kde(np.array([[3.1, 0.0]]), np.array([[3.0, ys[np.argmin(abs(ys))]]]), 0.18)[0], rel=0.05)
+    row = np.argmin(abs(ys))
+    exact = kde(np.array([[3.1, 0.0]]), np.array([[3.0, ys[row]]]), 0.18)[0]
+    assert edge[row, -1] == pytest.approx(exact, rel=0.05)
 
 
 def test_optimal_discriminator_by_hand():

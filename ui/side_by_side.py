@@ -258,8 +258,8 @@ def render(run: LiveRun) -> None:
         with col:
             st.markdown(f"**Run {label}** — {_side_numbers(data)}")
             size = VIEW_SIZE
-            live_canvas(Scene(size, size + 50, [plane_panel(_views(i).scene, data.frame, (0, 0, size, size + 50), LAYERS,
-                                                             title="")],
+            live_canvas(Scene(size, size + 50, [plane_panel(_views(i).scene, data.frame, (0, 0, size, size + 50),
+                                                             LAYERS, title="")],
                               frame=data.updates, font=_font(), label=f"run {LABELS[i]}: D's heatmap and samples"),
                         key=_key(f"plane_{i}"))
     _comparison(datas, labels, datas[0].updates)
