@@ -11,7 +11,7 @@ and growth over the last half (flat when everything is bounded).
     python bench/soak.py --minutes 60          # the full hour
     python bench/soak.py --minutes 5           # a short run (record it as such)
 
-Memory stays bounded by TrainConfig.history_len (records; the deque drops the oldest) and
+Memory stays bounded by TrainConfig.history_len (records; the History ring drops the oldest) and
 snapshots_kept; the page's own caches are bounded windows. --history-len sets a smaller bound
 so a short run reaches the plateau too.
 """
