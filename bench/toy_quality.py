@@ -1,6 +1,10 @@
 """Evidence for the 2D presets' claims, counted in iterations: modes captured and HQ % (VEEGAN / PacGAN).
 
     python bench/toy_quality.py [--seeds 3] [--only SUBSTRING ...] [--rates] [--write]
+    python bench/toy_quality.py --quality [--seeds 3] [--only SUBSTRING ...] [--write]
+
+--quality measures the "best quality" presets (kind "quality") on the wall clock instead, as their
+targets are stated (bench/toy_best.py says how).
 
 Every run is seeded, so the same config and seed give the same run on any number of torch threads
 (--rates checks that too): the evidence is counted in iterations, which a busy machine cannot
@@ -209,7 +213,8 @@ def plan(seeds: int, only: list[str]) -> list[tuple[str, str, TrainConfig, int, 
     chosen = [p for p in TOY_PRESETS.values() if p.config.target in ("ring8", "grid25")
               and (not only or any(s.lower() in p.name.lower() for s in only))]
     cure_configs = {p.config for p in TOY_PRESETS.values() if p.kind == "cure"}
-    chosen = [p for p in chosen if p.kind != "neutral" or p.config not in cure_configs]
+    chosen = [p for p in chosen if p.kind not in ("neutral", "quality") or
+              (p.kind == "neutral" and p.config not in cure_configs)]  # quality: --quality, on the clock
     jobs = []
     for p in chosen:
         seconds = COLLAPSE_SECONDS if p.kind == "collapse" else CURE_SECONDS
@@ -255,15 +260,15 @@ def measure_rates(configs: list[TrainConfig], seconds: float = 3.0, rounds: int 
     return lines
 
 
-def write_section(lines: list[str], command: str) -> None:
+def write_section(lines: list[str], command: str, section: str = SECTION) -> None:
     path = os.path.join(ROOT, "docs", "BENCHMARKS.md")
     text = open(path, encoding="utf-8").read()
-    body = "\n".join([SECTION, "", f"Command: `{command}`", ""] + lines).rstrip() + "\n"
-    start = text.find(SECTION + "\n")
+    body = "\n".join([section, "", f"Command: `{command}`", ""] + lines).rstrip() + "\n"
+    start = text.find(section + "\n")
     if start < 0:
         text = text.rstrip() + "\n\n" + body
     else:
-        nxt = text.find("\n## ", start + len(SECTION))
+        nxt = text.find("\n## ", start + len(section))
         text = text[:start] + body + ("" if nxt < 0 else text[nxt:])
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(text)
@@ -276,7 +281,14 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=1, help="torch threads for training (results do not depend on it)")
     ap.add_argument("--rates", action="store_true", help="measure BARE_RATES at 2 threads and exit")
     ap.add_argument("--write", action="store_true", help="replace the Toy quality section of docs/BENCHMARKS.md")
+    ap.add_argument("--quality", action="store_true",
+                    help="measure the best-quality presets on the wall clock (2 threads) and exit")
     args = ap.parse_args()
+    if args.quality:
+        from toy_best import run_quality  # the wall-clock bench of the quality presets
+
+        run_quality(args.seeds, args.only, args.write, "python bench/toy_quality.py " + " ".join(sys.argv[1:]))
+        return
     if args.rates:
         configs = [p.config for p in TOY_PRESETS.values() if p.config.target in ("ring8", "grid25")]
         configs += [p.config.replace(**{s: v}) for p in TOY_PRESETS.values() if p.kind == "collapse"
