@@ -121,7 +121,7 @@ def bare_trainer(page: str):
         from gan_core.lab1d import lab_config
         return Trainer(lab_config("gaussian_1d"))
     if page == "side_by_side":
-        from gan_core.lockstep import LockstepRun
+        from classroom.lockstep import LockstepRun
         return LockstepRun(TrainConfig(target="ring8", seed=0), "noise", "gaussian", "uniform")
     from gan_core.presets import MNIST_PRESETS
     return Trainer(next(iter(MNIST_PRESETS.values())).config)

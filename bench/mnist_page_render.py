@@ -22,7 +22,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import torch
 
 from gan_core.classifier import get_classifier
-from gan_core.image_progress import ImageProgress
+from classroom.image_progress import ImageProgress
 from classroom.live import LiveRun
 from gan_core.mnist_metrics import evaluate_digits
 from gan_core.presets import MNIST_PRESETS

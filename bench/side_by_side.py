@@ -23,7 +23,7 @@ import torch
 
 from gan_core.config import TrainConfig
 from classroom.live import LiveRun
-from gan_core.lockstep import LockstepRun, Side
+from classroom.lockstep import LockstepRun, Side
 from gan_core.trainer import Trainer
 from ui.canvas.plane_views import plane_panel
 from ui.canvas.scene import Scene

@@ -30,7 +30,7 @@ MAX_Z_DIM = 256
 MAX_CUSTOM_POINTS = 5000
 
 # The one table of numeric ranges (inclusive): _validate refuses values outside them, and
-# gan_core.sharing clamps shared settings into them. Integer fields are those whose default is an int.
+# classroom.sharing clamps shared settings into them. Integer fields are those whose default is an int.
 FIELD_BOUNDS: dict[str, tuple] = {
     "z_dim": (1, MAX_Z_DIM),
     "g_depth": (1, MAX_DEPTH),

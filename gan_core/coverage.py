@@ -116,7 +116,7 @@ def toy_coverage(metrics: ModeMetrics, weights=None) -> Coverage:
 
 
 def toy_counts_coverage(counts, weights=None) -> Coverage:
-    """The same from a per-mode histogram alone (e.g. gan_core.mode_timeline.ModePoint.mode_counts),
+    """The same from a per-mode histogram alone (e.g. classroom.mode_timeline.ModePoint.mode_counts),
     with ModeMetrics' KL: gan_core.metrics.kl_divergence, infinite when no sample is counted."""
     counts = np.asarray(counts, dtype=np.int64)
     k = len(counts)
@@ -156,7 +156,7 @@ def timeline(points: Iterable[tuple[int, Coverage]]) -> CoverageTimeline:
 
 
 def digit_shares_points(points: Iterable[tuple[int, dict]], n: int) -> list[tuple[int, Coverage]]:
-    """A progress record's points (gan_core.image_progress: (iteration, {"digit_k": share, ...,
+    """A progress record's points (classroom.image_progress: (iteration, {"digit_k": share, ...,
     "not_digit": share})) as Coverage points; shares of `n` samples become counts again."""
     out = []
     for iteration, values in points:

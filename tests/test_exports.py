@@ -1,4 +1,4 @@
-"""gan_core.exports: the CSV reads back to the trainer's numbers with the changes on the right
+"""classroom.exports: the CSV reads back to the trainer's numbers with the changes on the right
 rows; PNG and GIF files decode with Pillow to the right size, pixels and frame count."""
 
 import csv
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from gan_core import exports
+from classroom import exports
 from gan_core.config import TrainConfig
 from gan_core.step_record import RECORD_FIELDS
 from gan_core.trainer import Trainer
@@ -136,7 +136,7 @@ def test_point_frames_follow_the_run_and_stay_bounded():
 
 
 def test_digits_gif_from_progress_frames():
-    from gan_core.image_progress import Frame
+    from classroom.image_progress import Frame
 
     frames = [Frame(i * 50, np.full((4, 28, 28), i * 40, dtype=np.uint8)) for i in range(4)]
     gif = Image.open(io.BytesIO(exports.digits_gif(frames, ncols=2, scale=2)))

@@ -12,7 +12,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def test_every_gan_core_module_imports_without_streamlit():
     modules = sorted(m.name for m in pkgutil.iter_modules(gan_core.__path__, "gan_core."))
-    assert {"gan_core.trainer", "gan_core.cli", "gan_core.__main__", "gan_core.lockstep"} <= set(modules)
+    assert {"gan_core.trainer", "gan_core.cli", "gan_core.__main__", "gan_core.theory"} <= set(modules)
     # __main__ runs the CLI only under `python -m`; importing it just defines things
     code = ("import sys, importlib\n"
             f"mods = {['gan_core'] + modules!r}\n"

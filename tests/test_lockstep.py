@@ -1,4 +1,4 @@
-"""gan_core.lockstep: two runs in lockstep differing in one setting, driven by classroom.live.LiveRun."""
+"""classroom.lockstep: two runs in lockstep differing in one setting, driven by classroom.live.LiveRun."""
 
 import time
 
@@ -7,7 +7,7 @@ import torch
 
 from gan_core.config import TrainConfig
 from classroom.live import LiveRun
-from gan_core.lockstep import LockstepRun, Side
+from classroom.lockstep import LockstepRun, Side
 from gan_core.step_record import NonFiniteError
 from gan_core.trainer import Trainer
 

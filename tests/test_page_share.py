@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from gan_core.config import TrainConfig
 from gan_core.lab1d import lab_config
-from gan_core.sharing import preset_to_json
+from classroom.sharing import preset_to_json
 from ui.mnist_run import default_preset
 
 APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")

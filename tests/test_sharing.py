@@ -1,4 +1,4 @@
-"""gan_core.sharing: query strings and JSON presets round-trip, and hostile input is clamped or
+"""classroom.sharing: query strings and JSON presets round-trip, and hostile input is clamped or
 refused with a message naming what happened, never an exception."""
 
 import json
@@ -6,9 +6,9 @@ import urllib.parse
 
 import pytest
 
-from gan_core import sharing
+from classroom import sharing
 from gan_core.config import FIELD_BOUNDS, MAX_BATCH, TrainConfig
-from gan_core.sharing import (FORMAT, MAX_PRESET_BYTES, MAX_SHARED_POINTS, config_from_query, config_to_query,
+from classroom.sharing import (FORMAT, MAX_PRESET_BYTES, MAX_SHARED_POINTS, config_from_query, config_to_query,
                               preset_from_json, preset_to_json, query_string)
 
 BASE = TrainConfig(target="ring8")

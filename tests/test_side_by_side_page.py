@@ -140,7 +140,7 @@ def test_a_preset_file_naming_mnist_is_refused_by_name_and_the_pair_runs_on():
     import json
 
     from gan_core.config import TrainConfig
-    from gan_core.sharing import preset_to_json
+    from classroom.sharing import preset_to_json
 
     at = open_page()
     before = pair(at)

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from gan_core.config import TrainConfig
-from gan_core.image_progress import ImageProgress
+from classroom.image_progress import ImageProgress
 from gan_core.step_probe import (d_scores, d_step_view, d_verdict, g_step_view, interpolate,
                                  latent_walk, quiet, to_unit_images)
 from gan_core.trainer import Trainer

@@ -9,7 +9,7 @@ import torch
 
 from gan_core.config import TrainConfig
 from gan_core.distributions import gaussian_mixture, make_target
-from gan_core.mode_timeline import ModeTimeline
+from classroom.mode_timeline import ModeTimeline
 from gan_core.toy_fields import (GRID_RES, PlaneScene, binned_kde, blurred_density, generator_loss_gradient, kde,
                                  manifold_z, optimal_discriminator, plane_grid)
 from gan_core.trainer import Trainer

@@ -9,7 +9,7 @@ import pytest
 
 from gan_core.config import TrainConfig
 from classroom.live import LiveRun
-from gan_core.point_text import decode_upload, parse_points, points_to_text
+from classroom.point_text import decode_upload, parse_points, points_to_text
 from gan_core.trainer import Trainer
 from ui.step_story import step_story
 from ui.toy_live import LAYOUT, plane_scene, secondary_scene, side_scene

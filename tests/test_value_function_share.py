@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from download_support import download_bytes
 from gan_core import dirac
 from gan_core import theory as T
-from gan_core.sharing import FORMAT
+from classroom.sharing import FORMAT
 
 APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
 PAGE = "views/value_function.py"

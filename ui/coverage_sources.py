@@ -18,11 +18,11 @@ from gan_core.coverage import (LOW_CONFIDENCE, ReadDigits, digit_shares_points, 
                                snapshot_coverage)
 from gan_core.embedding import (DigitMap, MapParams, cache_path, cached_map_problem, default_cache_dir,
                                 load_or_build_map, map_key, select_points)
-from gan_core.image_progress import ImageProgress
+from classroom.image_progress import ImageProgress
 from gan_core.mnist import load_mnist
 from gan_core.presets import MNIST_PRESETS
 from gan_core.trainer import Trainer
-from gan_core.widget_settings import Number, OneOf, SettingsTable, Whole
+from classroom.widget_settings import Number, OneOf, SettingsTable, Whole
 from ui.mnist_metrics import digit_measure
 from ui.mnist_run import RUN_NAME as MNIST_RUN_NAME
 from ui.session import all_runs, get_run

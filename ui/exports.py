@@ -21,7 +21,7 @@ import streamlit as st
 
 from classroom.live import LiveRun
 from gan_core.checkpoint import checkpoint_bytes
-from gan_core.exports import (PointFrames, digits_gif, history_csv, image_grid, png_bytes, reference_points,
+from classroom.exports import (PointFrames, digits_gif, history_csv, image_grid, png_bytes, reference_points,
                               scatter_image)
 
 GRID_SAMPLES = 512  # fixed-noise samples drawn in the 2D PNG
@@ -118,7 +118,7 @@ def _digit_png(run: LiveRun) -> bytes:
 
 def mnist_exports(run: LiveRun, prefix: str, progress=None, with_checkpoint: bool = True) -> None:
     """The MNIST page's downloads: CSV, checkpoint, PNG grid of G(fixed z), GIF of the frames
-    `progress` (gan_core.image_progress.ImageProgress) recorded. with_checkpoint=False leaves the
+    `progress` (classroom.image_progress.ImageProgress) recorded. with_checkpoint=False leaves the
     checkpoint out, for a page that already offers it elsewhere."""
     if with_checkpoint:
         csv_col, ckpt_col, png_col, gif_col = st.columns(4)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from classroom.live import LiveRun
-from gan_core.image_progress import ImageProgress
+from classroom.image_progress import ImageProgress
 from ui.mnist_metrics import classifier_note, classifier_status, digit_measure, missing_sentence
 from ui.mnist_progress_view import digit_metric_charts, frame_scrubber, training_charts
 from ui.mnist_views import StepViews, d_step_section, g_step_section

@@ -8,7 +8,7 @@ from typing import Callable
 import numpy as np
 import streamlit as st
 
-from gan_core.image_progress import ImageProgress
+from classroom.image_progress import ImageProgress
 from ui.canvas import live_canvas
 from ui.canvas.charts import d_output_panel, history_panel, loss_panel, lr_panel
 from ui.canvas.scene import Panel, Scene, bars, hline

@@ -18,7 +18,7 @@ import streamlit as st
 
 from classroom.live import LiveRun
 from gan_core.config import TrainConfig
-from gan_core.sharing import Decoded, Message
+from classroom.sharing import Decoded, Message
 from ui.share import escape_markdown, restore_from_query, share_panel, show_messages, write_query
 
 

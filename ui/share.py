@@ -10,7 +10,7 @@ A page integrates it in three calls (names as on the 2D lab):
     write_query("toy_2d", run.trainer.config, BASE)          # the address bar follows the settings
     share_panel("toy_2d", run.trainer.config, BASE, on_import=lambda d: start_new_run(run, d.config))
 
-Decoding is gan_core.sharing's: hostile links and files are clamped or refused with messages,
+Decoding is classroom.sharing's: hostile links and files are clamped or refused with messages,
 never a traceback, and nothing is applied twice (a link once, when the page is opened in a tab; an
 uploaded file once). The address bar also holds this tab's run id (a reload finds the run again);
 the shared link never does.
@@ -26,7 +26,7 @@ from typing import Any, Callable, Iterable, Mapping
 import streamlit as st
 
 from gan_core.config import TrainConfig
-from gan_core.sharing import (Decoded, Message, config_from_query, config_to_query, preset_from_json,
+from classroom.sharing import (Decoded, Message, config_from_query, config_to_query, preset_from_json,
                               preset_to_json, query_string)
 from ui.server_address import share_link_base
 from ui.session import RUN_PARAM, reattached_ids

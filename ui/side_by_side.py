@@ -2,7 +2,7 @@
 (the 2D lab's own LabViews and plane figure, smaller; on a 1D target the 1D lab's Figure 1) and a
 chart comparing their metrics.
 
-The pair is a gan_core.lockstep.LockstepRun inside an ordinary LiveRun, so the shared transport,
+The pair is a classroom.lockstep.LockstepRun inside an ordinary LiveRun, so the shared transport,
 divergence panel, live knobs and live_area of ui.live_controls drive it unchanged.
 """
 
@@ -18,7 +18,7 @@ from gan_core.config import LOSSES, NOISE_PRIORS, TrainConfig
 from gan_core.distributions import TARGETS, TARGETS_1D, TARGETS_2D
 from gan_core.inactive_settings import inactive_settings
 from gan_core.lab1d import figure1_frame, lab_config
-from gan_core.lockstep import LABELS, LockstepRun, Side
+from classroom.lockstep import LABELS, LockstepRun, Side
 from ui.live_controls import BATCH_CHOICES, KNOBS, LR_CHOICES, STABILIZER_KNOBS, sync_knobs
 from ui.session import get_run
 from ui.canvas import live_canvas

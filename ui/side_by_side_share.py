@@ -9,8 +9,8 @@ import streamlit as st
 
 from classroom.live import LiveRun
 from gan_core.config import TrainConfig
-from gan_core.lockstep import LockstepRun
-from gan_core.sharing import Message, config_from_query
+from classroom.lockstep import LockstepRun
+from classroom.sharing import Message, config_from_query
 from ui.live_controls import sync_knobs
 from ui.page_share import _fit_target  # the training pages' one refusal of a target they cannot draw
 from ui.share import restore_from_query, share_panel, show_messages, write_query

@@ -13,7 +13,7 @@ from typing import Callable
 
 from classroom.live import LiveRun
 from gan_core.config import TrainConfig
-from gan_core.mode_timeline import ModeTimeline
+from classroom.mode_timeline import ModeTimeline
 from gan_core.toy_fields import PlaneFrame, PlaneScene
 
 MODE_EVAL_EVERY = 25  # iterations between two mode measurements (2500 samples each)

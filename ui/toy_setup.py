@@ -8,7 +8,7 @@ import streamlit as st
 from classroom.live import LiveRun
 from gan_core.config import TrainConfig
 from gan_core.distributions import TARGETS, TARGETS_2D
-from gan_core.point_text import decode_upload, parse_points, points_to_text
+from classroom.point_text import decode_upload, parse_points, points_to_text
 from gan_core.presets import TOY_PRESETS
 from gan_core.trainer import Trainer
 from ui.live_controls import STABILIZER_KNOBS, sync_knobs

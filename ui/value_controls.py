@@ -12,7 +12,7 @@ import streamlit as st
 
 from gan_core import dirac
 from gan_core.theory import Mixture1D
-from gan_core.widget_settings import Flag, Number, OneOf, SettingsTable, SomeOf, Whole
+from classroom.widget_settings import Flag, Number, OneOf, SettingsTable, SomeOf, Whole
 from ui.widget_share import widget
 
 DEFAULTS = {

@@ -1,4 +1,4 @@
-"""Make a page whose setup is its widgets shareable, from one table (gan_core.widget_settings):
+"""Make a page whose setup is its widgets shareable, from one table (classroom.widget_settings):
 
     share_widgets(TABLE, name="value function setup")   # at the top, before any of its widgets
     widget(TABLE, "alpha", "real label α")               # each widget: range, step, choices from TABLE
@@ -18,7 +18,7 @@ from typing import Callable, Mapping, Sequence
 
 import streamlit as st
 
-from gan_core.widget_settings import Flag, Number, OneOf, Restored, SettingsTable, SomeOf
+from classroom.widget_settings import Flag, Number, OneOf, Restored, SettingsTable, SomeOf
 from ui.share import share_expander, show_messages, sync_query, unseen_query
 
 

@@ -215,7 +215,7 @@ class PointFrames:
 
 def digits_gif(frames: Sequence, ncols: int | None = None, scale: int = 3) -> bytes:
     """A timeline of digit grids from (iteration, images (N, 28, 28)) pairs or objects with
-    `.iteration` and `.images` (gan_core.image_progress.Frame)."""
+    `.iteration` and `.images` (classroom.image_progress.Frame)."""
     pairs = [(f.iteration, f.images) if hasattr(f, "images") else f for f in thin_evenly(frames)]
     return gif_bytes([image_grid(images, ncols, scale, title=f"iteration {iteration:,}")
                       for iteration, images in pairs])

@@ -210,7 +210,7 @@ def _parse_points(raw: Any, from_text: bool) -> tuple:
 
 def _parse_flag(name: str, raw: Any, from_text: bool) -> bool:
     """A true/false setting: a JSON boolean, or a word such as "true"/"off" in a link. Also used
-    by gan_core.widget_settings."""
+    by classroom.widget_settings."""
     if isinstance(raw, bool) and not from_text:
         return raw
     word = raw.strip().lower() if isinstance(raw, str) and from_text else None
@@ -332,7 +332,7 @@ def _decode_items(items: list[tuple[str, Any]], base: TrainConfig, from_text: bo
 def _query_items(params: Mapping[str, Any]) -> tuple[list[tuple[str, Any]], list[Message]]:
     """(key, value) pairs of query parameters (the last of repeated values, with a warning), or
     _Refused when the mapping cannot be read or is over MAX_QUERY_KEYS / MAX_QUERY_CHARS. Also
-    used by gan_core.widget_settings."""
+    used by classroom.widget_settings."""
     try:
         pairs = [(str(k), v) for k, v in params.items()]
     except Exception:  # a mapping that cannot even be listed
@@ -372,7 +372,7 @@ def config_from_query(params: Mapping[str, Any], base: TrainConfig,
 def _preset_document(data: Any, page: str | None, body: str) -> dict:
     """The JSON object of a preset file, checked for size, JSON syntax, FORMAT, its page (when
     `page` is given) and that doc[body] (if present) is an object; _Refused says why not. Also
-    used by gan_core.widget_settings."""
+    used by classroom.widget_settings."""
     if not isinstance(data, (str, bytes, bytearray)):
         raise _Refused("a preset must be a JSON text file")
     size = len(data.encode("utf-8", "replace") if isinstance(data, str) else data)

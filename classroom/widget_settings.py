@@ -15,7 +15,7 @@ and presets, and reads them back.
     TABLE.to_json(values, name)       -> '{"format": "gan-classroom-preset/1", "page": ..., "settings": {...}}'
     TABLE.from_json(data)             -> Restored(values, messages, taken, extras)
 
-Decoding follows gan_core.sharing and reuses its limits and helpers: it never raises on user
+Decoding follows classroom.sharing and reuses its limits and helpers: it never raises on user
 input, refuses unknown keys, wrong types, NaN/inf, names outside a choice and over-long values
 (the default stays), clamps numbers into the slider's range and snaps them onto its steps, refuses
 oversize links and files as a whole, and leaves a Message for each of these. A decoded setup is
@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Mapping, Union
 
-from gan_core.sharing import (FORMAT, MAX_VALUE_CHARS, Message, MessageLevels, _clamp, _key_name, _parse_flag,
+from classroom.sharing import (FORMAT, MAX_VALUE_CHARS, Message, MessageLevels, _clamp, _key_name, _parse_flag,
                               _parse_number, _preset_document, _preset_texts, _preview, _query_items, _Refused)
 
 
