@@ -38,6 +38,29 @@ def test_no_layer_imports_a_layer_above_it():
     assert layer_files("classroom") and layer_files("ui") and layer_files("gan_core")
 
 
+# classroom plumbing that once lived in gan_core (issue 13): the link and preset codec, the widget
+# settings tables, the download files, the side-by-side lockstep pair, the points-text parser and
+# the recorders a playing page polls. They sit under classroom's rules (no Streamlit, ui, views).
+CLASSROOM_PLUMBING = ("sharing", "widget_settings", "exports", "lockstep", "point_text", "mode_timeline",
+                      "image_progress")
+
+
+def test_classroom_plumbing_lives_in_classroom_not_in_the_engine():
+    for name in CLASSROOM_PLUMBING:
+        assert os.path.isfile(os.path.join(ROOT, "classroom", f"{name}.py")), name
+        assert not os.path.exists(os.path.join(ROOT, "gan_core", f"{name}.py")), f"gan_core/{name}.py is back"
+    covered = {os.path.relpath(path, ROOT) for path in layer_files("classroom")}
+    assert {f"classroom/{name}.py" for name in CLASSROOM_PLUMBING} <= covered
+
+
+def test_the_engine_imports_nothing_from_the_layers_above():
+    assert {"streamlit", "ui", "views", "classroom"} <= FORBIDDEN["gan_core"]
+    assert {"streamlit", "ui", "views"} <= FORBIDDEN["classroom"]
+    wrong = {os.path.relpath(path, ROOT): sorted(imported_roots(path) & {"streamlit", "ui", "views", "classroom"})
+             for path in layer_files("gan_core")}
+    assert not {path: roots for path, roots in wrong.items() if roots}
+
+
 def test_the_checker_sees_an_upward_import(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text("def f():\n    import streamlit as st\n    from ui.session import get_run\n")
