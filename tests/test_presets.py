@@ -70,7 +70,7 @@ def test_no_cure_or_collapse_field_is_left_dangling():
 @pytest.mark.parametrize("preset", list(TOY_PRESETS.values()), ids=lambda p: p.name)
 def test_preset_validates_round_trips_and_builds(preset: Preset):
     assert TOY_PRESETS[preset.name] is preset
-    assert preset.kind in {"collapse", "cure", "neutral"}
+    assert preset.kind in {"collapse", "cure", "quality", "neutral"}
     sentence = preset.what_to_watch.strip()
     assert 20 <= len(sentence) <= 400 and sentence.endswith(".")
     assert TrainConfig.from_dict(preset.config.to_dict()) == preset.config  # validates again
