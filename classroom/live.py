@@ -153,11 +153,12 @@ class LiveRun:
             thread.join(timeout=10)
 
     def replace_trainer(self, trainer: Trainer) -> None:
-        """Swap in a new trainer (reset, rebuild, loaded checkpoint) without a second thread."""
+        """Swap in a new trainer (reset, rebuild, loaded checkpoint) without a second thread. Why the
+        old one stopped (a divergence, nobody watching) goes with it: it does not describe the new one."""
         was_playing = self.playing
         self.pause()
         with self.locked():
-            self.trainer, self.error = trainer, None
+            self.trainer, self.error, self.stopped_reason = trainer, None, ""
         if was_playing:
             self.play()
 
