@@ -1,11 +1,12 @@
 """Continue a run from a checkpoint file, on any training page that offers its own download.
 
-    checkpoint_upload(run, PREFIX, install=start_new_run, targets=TARGETS_2D, what="a 2D target")
+    checkpoint_upload(run, PREFIX, install=install_trainer, targets=TARGETS_2D, what="a 2D target")
 
 The file is read by gan_core.checkpoint.load_checkpoint_for, as on the MNIST page: torch.load with
 weights_only=True (a file carrying code is refused before anything in it runs), settings validated,
 tensors checked against the networks those settings build, and a run on a target the page cannot
 draw refused by name. A refused file changes nothing: the page's run goes on as it was.
+`install` is the page's ui.run_install.install_run with its widgets bound (install_trainer).
 """
 
 from __future__ import annotations
@@ -17,37 +18,27 @@ import streamlit as st
 
 from classroom.live import LiveRun
 from gan_core.checkpoint import CheckpointError, load_checkpoint_for
-from gan_core.config import TrainConfig
 from ui.exports import checkpoint_button
+from ui.run_install import say, show_message
 
 MAX_UPLOAD_MB = 200  # as on the MNIST page; a toy checkpoint is a few hundred kB
 
 
-def _message_key(prefix: str) -> str:
-    return f"{prefix}_checkpoint_message"
-
-
-def _on_upload(run: LiveRun, prefix: str, install: Callable[[LiveRun, TrainConfig], None],
+def _on_upload(run: LiveRun, prefix: str, install: Callable[..., None],
                targets: Sequence[str], what: str) -> None:
     file = st.session_state.get(f"{prefix}_checkpoint_upload")
     if file is None:  # the file was removed from the box: nothing to load
         return
     try:
         trainer = load_checkpoint_for(file.getvalue(), targets, what)
-        # The page's own install makes every widget show the file's settings (it starts fresh
-        # weights with them); the loaded trainer then replaces those weights with the file's.
-        install(run, trainer.config)
-        run.replace_trainer(trainer)
-    except (CheckpointError, ValueError) as exc:  # ValueError: settings the page itself refuses
-        st.session_state[_message_key(prefix)] = ("error", f"Could not load “{file.name}”: {exc}. "
-                                                           "The current run is kept.")
+    except (CheckpointError, ValueError) as exc:  # ValueError: settings the config refuses
+        say(prefix, "error", f"Could not load “{file.name}”: {exc}. The current run is kept.")
         return
-    st.session_state[_message_key(prefix)] = ("success", f"Loaded “{file.name}”: iteration {trainer.iteration:,} "
-                                                         f"on {trainer.config.target}; "
-                                                         "press Play or Step to continue it.")
+    install(run, trainer, message=("success", f"Loaded “{file.name}”: iteration {trainer.iteration:,} on "
+                                              f"{trainer.config.target}; press Play or Step to continue it."))
 
 
-def checkpoint_upload(run: LiveRun, prefix: str, install: Callable[[LiveRun, TrainConfig], None],
+def checkpoint_upload(run: LiveRun, prefix: str, install: Callable[..., None],
                       targets: Sequence[str], what: str, with_download: bool = False,
                       expander: str | None = None) -> None:
     """The "Continue from a checkpoint" box: a .pt file saved on this page (or by the CLI) replaces
@@ -58,7 +49,7 @@ def checkpoint_upload(run: LiveRun, prefix: str, install: Callable[[LiveRun, Tra
         _checkpoint_widgets(run, prefix, install, targets, what, with_download)
 
 
-def _checkpoint_widgets(run: LiveRun, prefix: str, install: Callable[[LiveRun, TrainConfig], None],
+def _checkpoint_widgets(run: LiveRun, prefix: str, install: Callable[..., None],
                         targets: Sequence[str], what: str, with_download: bool) -> None:
     if with_download:
         checkpoint_button(run, prefix)
@@ -67,6 +58,4 @@ def _checkpoint_widgets(run: LiveRun, prefix: str, install: Callable[[LiveRun, T
                      max_upload_size=MAX_UPLOAD_MB,
                      help="A checkpoint saved by this page. It is read with weights_only=True: a file "
                           "carrying code is refused before anything in it runs.")
-    if (message := st.session_state.pop(_message_key(prefix), None)) is not None:
-        kind, text = message
-        (st.error if kind == "error" else st.success)(text)
+    show_message(prefix)

@@ -5,9 +5,10 @@ JSON preset in the "Share this setup" expander (ui.share does the work; this wir
     share_setup("toy_2d", run, BASE, install=start_new_run, targets=TARGETS_2D)
     # or, to put the expander lower on the page: restore_setup(...) at the top, share_box(...) later
 
-`install(run, config)` is the page's own way to start a fresh run with a config and make its
-widgets show it. Call share_setup before the page draws its setting widgets, so a restored link
-reaches them on the same run of the script.
+`install(run, config)` is the page's own way to start a fresh run with a config: it builds the
+trainer (the MNIST page shares its digits) and hands it to ui.run_install.install_run. Call
+share_setup before the page draws its setting widgets, so a restored link reaches them on the same
+run of the script.
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@ draw-your-own targets (click or select on a canvas, type, or upload a CSV of x,y
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from classroom.live import LiveRun
@@ -11,8 +13,9 @@ from gan_core.distributions import TARGETS, TARGETS_2D
 from classroom.point_text import decode_upload, parse_points, points_to_text
 from gan_core.presets import TOY_PRESETS
 from gan_core.trainer import Trainer
-from ui.live_controls import STABILIZER_KNOBS, sync_knobs
+from ui.live_controls import STABILIZER_KNOBS
 from ui.preset_kinds import badge, option_label
+from ui.run_install import install_run
 from ui.stabilizer_texts import STABILIZERS, active_words
 from ui.toy_views import draw_figure
 
@@ -37,17 +40,18 @@ def _arch_key(field: str) -> str:
     return f"{PREFIX}_arch_{field}"
 
 
-def sync_arch(config: TrainConfig) -> None:
+def _sync_arch(trainer: Trainer) -> None:
     for field in ARCH_FIELDS:
-        st.session_state[_arch_key(field)] = getattr(config, field)
+        st.session_state[_arch_key(field)] = getattr(trainer.config, field)
+
+
+# The 2D lab's install (ui.run_install): its knobs and its architecture form show the new trainer.
+install_trainer = partial(install_run, prefix=PREFIX, knob_fields=KNOB_FIELDS, sync_setup=_sync_arch)
 
 
 def start_new_run(run: LiveRun, config: TrainConfig) -> None:
-    """Replace the trainer (fresh weights) and make every widget show the new settings."""
-    run.replace_trainer(Trainer(config))
-    sync_knobs(run, PREFIX, KNOB_FIELDS)
-    sync_arch(config)
-    st.session_state.pop(f"{PREFIX}_knob_error", None)
+    """Fresh weights with `config` (a preset, a rebuild, drawn points, a link or a preset file)."""
+    install_trainer(run, Trainer(config))
 
 
 # ---- presets -----------------------------------------------------------------------------------

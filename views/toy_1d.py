@@ -2,6 +2,8 @@
 1D target; the view shows p_data, p_g, D, D* and the mapping z -> G(z), and tracks V, JSD and
 −log 4 + 2·JSD. Training uses the shared live mechanism (ui.live_controls)."""
 
+from functools import partial
+
 import streamlit as st
 
 from gan_core.distributions import TARGETS, TARGETS_1D
@@ -9,8 +11,9 @@ from gan_core.lab1d import lab_config
 from gan_core.trainer import Trainer
 from ui.checkpoint_upload import checkpoint_upload
 from ui.figure1_view import render
-from ui.live_controls import STABILIZER_KNOBS, divergence_panel, knob_widgets, live_area, sync_knobs, transport
+from ui.live_controls import STABILIZER_KNOBS, divergence_panel, knob_widgets, live_area, transport
 from ui.page_share import share_setup
+from ui.run_install import install_run
 from ui.session import get_run
 
 RUN_NAME = "1D lab (Figure 1)"
@@ -20,18 +23,25 @@ SPEEDS = {"full speed": 0.0, "slow": 0.05, "slower": 0.2, "one per second": 1.0}
 BASE = lab_config("gaussian_1d")  # the page's default run; links carry what differs from it
 
 
+def _redraw_target(trainer) -> None:
+    # The selectbox then redraws from the new run's target (its index=; a value written to its key
+    # as well would clash with that).
+    st.session_state.pop(f"{PREFIX}_target", None)
+
+
+# The 1D lab's install (ui.run_install): its knobs and its target selectbox show the new trainer.
+install_trainer = partial(install_run, prefix=PREFIX, knob_fields=FIELDS, sync_setup=_redraw_target)
+
+
 def change_target(run) -> None:
     """A new target needs new networks: rebuild with today's live settings, say so."""
     target = st.session_state[f"{PREFIX}_target"]
-    run.replace_trainer(run.trainer.rebuilt(target=target))
-    sync_knobs(run, PREFIX, FIELDS)
+    install_trainer(run, run.trainer.rebuilt(target=target), sync_setup=None)  # the selectbox chose it
 
 
 def start_new_run(run, config) -> None:
     """A shared link or preset file: fresh networks with its settings, shown in every widget."""
-    run.replace_trainer(Trainer(config))
-    sync_knobs(run, PREFIX, FIELDS)
-    st.session_state.pop(f"{PREFIX}_target", None)  # the selectbox redraws from the new run's target
+    install_trainer(run, Trainer(config))
 
 
 run = get_run(RUN_NAME, lambda: Trainer(BASE))
@@ -84,5 +94,5 @@ with views:
                "V(D, G) = ∫ p_data log D + ∫ p_g log(1 − D); C(G) = max_D V(D, G) = −log 4 + 2·JSD, reached at "
                "D* = p_data/(p_data + p_g). With real label α < 1 the drawn D* is α·p_data/(p_data + p_g) and "
                "its V is lower than C(G) (its own curve, named with α).")
-    checkpoint_upload(run, PREFIX, start_new_run, TARGETS_1D, "a 1D target", True,
+    checkpoint_upload(run, PREFIX, install_trainer, TARGETS_1D, "a 1D target", True,
                       ":material/save: Checkpoint: save or continue")

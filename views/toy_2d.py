@@ -16,8 +16,8 @@ from ui.page_share import restore_setup, share_box, sync_address
 from ui.readout import compact_page
 from ui.session import get_run
 from ui.toy_live import LAYERS_KEY, SECONDARY_EVERY, TRAINED_KEY, layout, render, render_secondary, render_story
-from ui.toy_setup import (KNOB_FIELDS, PREFIX, architecture_form, draw_your_own, preset_panel, stabilizer_panel,
-                          start_new_run)
+from ui.toy_setup import (KNOB_FIELDS, PREFIX, architecture_form, draw_your_own, install_trainer, preset_panel,
+                          stabilizer_panel, start_new_run)
 from ui.toy_views import LAYERS
 
 RUN_NAME = "2D lab"
@@ -95,5 +95,5 @@ sync_address("toy_2d", run, BASE)
 if files.open:
     with files:
         toy_exports(run, PREFIX, frames)
-        checkpoint_upload(run, PREFIX, install=start_new_run, targets=TARGETS_2D, what="a 2D target")
+        checkpoint_upload(run, PREFIX, install=install_trainer, targets=TARGETS_2D, what="a 2D target")
         share_box("toy_2d", run, BASE, install=start_new_run, targets=TARGETS_2D)
