@@ -4,14 +4,17 @@ wait in session_state and are shown on the next draw, so nothing is lost on a re
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from classroom.live import LiveRun
 from gan_core.checkpoint import CheckpointError, checkpoint_bytes, load_checkpoint_for
 from gan_core.presets import MNIST_PRESETS, Preset
 from gan_core.trainer import Trainer
-from ui.live_controls import STABILIZER_KNOBS, sync_knobs
+from ui.live_controls import STABILIZER_KNOBS
 from ui.preset_kinds import badge, option_label
+from ui.run_install import install_run, say
 from ui.session import get_run
 
 PREFIX = "mnist"
@@ -23,7 +26,6 @@ ARCH_WORDS = {
     "mlp": "MLP with equal hidden widths (g_width / d_width)",
 }
 MAX_UPLOAD_MB = 200
-_MSG = f"{PREFIX}_run_message"  # (kind, text) shown once on the next draw
 
 
 def default_preset() -> Preset:
@@ -36,37 +38,27 @@ def get_mnist_run() -> LiveRun:
     return get_run(RUN_NAME, lambda: Trainer(default_preset().config))
 
 
-def _say(kind: str, text: str) -> None:
-    st.session_state[_MSG] = (kind, text)
+def _sync_arch(trainer: Trainer) -> None:
+    for field in ("arch", "seed", "spectral_norm"):
+        st.session_state[f"{PREFIX}_{field}"] = getattr(trainer.config, field)
 
 
-def show_messages() -> None:
-    """The outcome of the last preset / rebuild / upload, once."""
-    if (msg := st.session_state.pop(_MSG, None)) is not None:
-        {"error": st.error, "success": st.success, "warning": st.warning}[msg[0]](msg[1])
-
-
-def _install(run: LiveRun, trainer: Trainer) -> None:
-    """Swap the trainer in (playing stays playing) and make every widget show its settings."""
-    run.replace_trainer(trainer)
-    sync_knobs(run, PREFIX, MNIST_KNOBS)
-    st.session_state[f"{PREFIX}_arch"] = trainer.config.arch
-    st.session_state[f"{PREFIX}_seed"] = trainer.config.seed
-    st.session_state[f"{PREFIX}_spectral_norm"] = trainer.config.spectral_norm
+# The MNIST page's install (ui.run_install): its knobs and its rebuild box show the new trainer;
+# messages wait for show_message(PREFIX) at the top of the page.
+install_trainer = partial(install_run, prefix=PREFIX, knob_fields=MNIST_KNOBS, sync_setup=_sync_arch)
 
 
 def start_from_config(run: LiveRun, config) -> None:
     """A shared link or preset file (ui.page_share): new weights with its settings."""
-    _install(run, Trainer(config, target=run.trainer.target))  # the digits are shared
+    install_trainer(run, Trainer(config, target=run.trainer.target))  # the digits are shared
 
 
 # ---- presets ----------------------------------------------------------------------------------
 
 def _load_preset(run: LiveRun) -> None:
     preset = MNIST_PRESETS[st.session_state[f"{PREFIX}_preset"]]
-    _install(run, Trainer(preset.config, target=run.trainer.target))  # the digits are shared
-    st.session_state[f"{PREFIX}_loaded_preset"] = preset.name
-    _say("success", f"Loaded “{preset.name}”: new weights, its settings in every control.")
+    install_trainer(run, Trainer(preset.config, target=run.trainer.target),  # the digits are shared
+                    message=("success", f"Loaded “{preset.name}”: new weights, its settings in every control."))
 
 
 def preset_picker(run: LiveRun) -> None:
@@ -90,12 +82,12 @@ def _rebuild(run: LiveRun) -> None:
     try:
         trainer = run.call(lambda t: t.rebuilt(arch=arch, seed=seed, spectral_norm=spectral_norm))
     except ValueError as exc:  # e.g. a combination the config refuses: say why, keep the run
-        _say("error", f"Rebuild refused: {exc}")
+        say(PREFIX, "error", f"Rebuild refused: {exc}")
         st.session_state[f"{PREFIX}_arch"] = run.trainer.config.arch
         return
-    _install(run, trainer)
-    _say("success", f"Rebuilt as {ARCH_WORDS.get(arch, arch)}{', spectral norm in D' if spectral_norm else ''} "
-                    f"with seed {seed}: new weights, live settings kept.")
+    install_trainer(run, trainer, message=(
+        "success", f"Rebuilt as {ARCH_WORDS.get(arch, arch)}{', spectral norm in D' if spectral_norm else ''} "
+                   f"with seed {seed}: new weights, live settings kept."))
 
 
 def architecture_rebuild(run: LiveRun) -> None:
@@ -128,11 +120,10 @@ def load_uploaded(run: LiveRun, data: bytes, name: str = "the file") -> None:
     try:
         trainer = load_checkpoint_for(data, ("mnist",), "MNIST")  # weights_only=True: no pickled code runs
     except CheckpointError as exc:
-        _say("error", f"Could not load {name}: {exc}. The current run is kept.")
+        say(PREFIX, "error", f"Could not load {name}: {exc}. The current run is kept.")
         return
-    _install(run, trainer)
-    _say("success", f"Loaded {name}: iteration {trainer.iteration:,}, {trainer.config.arch}; "
-                    "press Play or Step to continue it.")
+    install_trainer(run, trainer, message=("success", f"Loaded {name}: iteration {trainer.iteration:,}, "
+                                                      f"{trainer.config.arch}; press Play or Step to continue it."))
 
 
 def _on_upload(run: LiveRun) -> None:

@@ -8,9 +8,10 @@ from ui.live_controls import divergence_panel, knob_widgets, live_area, transpor
 from ui.mnist_live import REDRAW_SECONDS, make_render, page_objects
 from ui.mnist_metrics import walk_labeller
 from ui.mnist_run import (MNIST_KNOBS, PREFIX, architecture_rebuild, checkpoint_box, data_note,
-                          default_preset, get_mnist_run, preset_picker, show_messages, start_from_config)
+                          default_preset, get_mnist_run, preset_picker, start_from_config)
 from ui.mnist_walk import latent_walk_section
 from ui.page_share import restore_setup, share_box
+from ui.run_install import show_message
 
 st.title("MNIST, step by step")
 st.markdown(
@@ -25,7 +26,7 @@ run = get_mnist_run()
 BASE = default_preset().config  # links carry what differs from the page's default preset
 restore_setup("mnist", run, BASE, install=start_from_config, targets=("mnist",))
 data_note(run)
-show_messages()
+show_message(PREFIX)  # the outcome of the last preset / rebuild / upload, once
 
 settings, main = st.columns([1, 3.2], gap="large")
 with settings:
