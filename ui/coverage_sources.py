@@ -25,6 +25,7 @@ from gan_core.trainer import Trainer
 from classroom.widget_settings import Number, OneOf, SettingsTable, Whole
 from ui.mnist_metrics import digit_measure
 from ui.mnist_run import RUN_NAME as MNIST_RUN_NAME
+from ui.run_install import install_run
 from ui.session import all_runs, get_run
 from ui.widget_share import widget
 
@@ -131,8 +132,9 @@ def start_preset() -> None:
     """A fresh quick run with the chosen preset (the picker's callback, and a link's or preset
     file's when it names another preset); a tab without a quick run yet starts it later."""
     run = all_runs().get(QUICK_RUN)
-    if run is not None:
-        run.replace_trainer(Trainer(_chosen_preset().config, target=run.trainer.target))  # the digits are shared
+    if run is not None:  # the quick run has no knob or setup widgets: only the trainer and its errors change
+        install_run(run, Trainer(_chosen_preset().config, target=run.trainer.target),  # the digits are shared
+                    prefix=PREFIX, knob_fields=())
 
 
 def quick_source() -> Source:

@@ -19,7 +19,8 @@ from gan_core.distributions import TARGETS, TARGETS_1D, TARGETS_2D
 from gan_core.inactive_settings import inactive_settings
 from gan_core.lab1d import figure1_frame, lab_config
 from classroom.lockstep import LABELS, LockstepRun, Side
-from ui.live_controls import BATCH_CHOICES, KNOBS, LR_CHOICES, STABILIZER_KNOBS, sync_knobs
+from ui.live_controls import BATCH_CHOICES, KNOBS, LR_CHOICES, STABILIZER_KNOBS
+from ui.run_install import install_run
 from ui.session import get_run
 from ui.canvas import live_canvas
 from ui.canvas.charts import series_panel
@@ -64,10 +65,15 @@ def base_for(target: str) -> TrainConfig:
     return lab_config(target) if target in TARGETS_1D else BASE.replace(target=target)
 
 
-def shared_knobs(run: LiveRun) -> tuple:
-    """The live settings both runs share (all but the compared one)."""
+def knobs_besides(setting: str) -> tuple:
+    """The live settings both runs share when they differ in `setting` (all but that one)."""
     return tuple(f for f in ("label_smoothing", "batch_size", "lr_d", "lr_g", "d_steps", "loss", "noise",
-                             "r1_gamma") + STABILIZER_KNOBS if f != run.trainer.setting)
+                             "r1_gamma") + STABILIZER_KNOBS if f != setting)
+
+
+def shared_knobs(run: LiveRun) -> tuple:
+    """The live settings the run's two trainers share (all but the compared one)."""
+    return knobs_besides(run.trainer.setting)
 
 
 def setting_label(setting: str) -> str:
@@ -113,19 +119,32 @@ def _setting_changed() -> None:
     st.session_state[_key("value_a")], st.session_state[_key("value_b")] = COMPARED[setting][1]
 
 
+def _sync_comparison(pair: LockstepRun) -> None:
+    """The comparison widgets show the pair; the views drawn from the old pair go."""
+    for name, value in {"target": pair.base.target, "seed": pair.base.seed, "setting": pair.setting,
+                        "value_a": pair.values[0], "value_b": pair.values[1]}.items():
+        st.session_state[_key(name)] = value
+    for i in range(2):
+        st.session_state.pop(_key(f"views_{i}"), None)
+
+
+def start_pair(run: LiveRun, config: TrainConfig, setting: str, values: tuple) -> None:
+    """A fresh pair on `config` differing in `setting`, shown in every widget of the page
+    (ui.run_install: the LockstepRun is installed like a Trainer). Raises ValueError for a
+    combination the config refuses, before anything changes."""
+    pair = LockstepRun(config, setting, *values)
+    install_run(run, pair, prefix=PREFIX, knob_fields=knobs_besides(setting), sync_setup=_sync_comparison)
+
+
 def _start(run: LiveRun) -> None:
     s = st.session_state
     try:
         base = base_for(s[_key("target")]).replace(seed=int(s[_key("seed")]))
-        pair = LockstepRun(base, s[_key("setting")], s[_key("value_a")], s[_key("value_b")])
+        start_pair(run, base, s[_key("setting")], (s[_key("value_a")], s[_key("value_b")]))
     except ValueError as exc:  # a combination the config refuses: keep the running pair, say why
         s[_key("error")] = str(exc)
         return
     s.pop(_key("error"), None)
-    run.replace_trainer(pair)
-    sync_knobs(run, PREFIX, shared_knobs(run))
-    for i in range(2):
-        s.pop(_key(f"views_{i}"), None)
 
 
 def comparison_setup(run: LiveRun) -> None:

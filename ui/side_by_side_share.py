@@ -8,13 +8,10 @@ from __future__ import annotations
 import streamlit as st
 
 from classroom.live import LiveRun
-from gan_core.config import TrainConfig
-from classroom.lockstep import LockstepRun
 from classroom.sharing import Message, config_from_query
-from ui.live_controls import sync_knobs
 from ui.page_share import _fit_target  # the training pages' one refusal of a target they cannot draw
 from ui.share import restore_from_query, share_panel, show_messages, write_query
-from ui.side_by_side import BASE, COMPARED, PREFIX, TARGET_CHOICES, base_for, shared_knobs
+from ui.side_by_side import BASE, COMPARED, TARGET_CHOICES, base_for, start_pair
 
 PAGE_KEY = "side_by_side"
 EXTRAS = {"compare": tuple(COMPARED), "a": None, "b": None}
@@ -42,17 +39,6 @@ def _parse_value(setting: str, name: str, raw: str, messages: list):
     return value
 
 
-def install(run: LiveRun, config: TrainConfig, setting: str, values: tuple) -> None:
-    """A fresh pair with this comparison, shown in every widget of the page."""
-    run.replace_trainer(LockstepRun(config, setting, *values))
-    for name, value in {"target": config.target, "seed": config.seed, "setting": setting,
-                        "value_a": values[0], "value_b": values[1]}.items():
-        st.session_state[f"{PREFIX}_{name}"] = value
-    sync_knobs(run, PREFIX, shared_knobs(run))
-    for i in range(2):
-        st.session_state.pop(f"{PREFIX}_views_{i}", None)
-
-
 def restore_comparison(run: LiveRun) -> None:
     """Apply the URL's comparison (once per new link) and show what was refused or adjusted.
     Call before the page draws its widgets."""
@@ -71,7 +57,7 @@ def restore_comparison(run: LiveRun) -> None:
             if (value := _parse_value(setting, name, raw, messages)) is not None:
                 values[i] = value
     try:
-        install(run, restored.config, setting, tuple(values))
+        start_pair(run, restored.config, setting, tuple(values))
     except ValueError as exc:  # a combination the config refuses: the running pair stays
         messages.append(Message("error", f"the comparison could not start: {exc}"))
     st.session_state[f"_share_messages_{PAGE_KEY}"] = tuple(messages)
@@ -89,7 +75,7 @@ def comparison_share_box(run: LiveRun) -> None:
         decoded = _fit_target(decoded, pair.config, TARGET_CHOICES)
         st.session_state[f"_share_import_{PAGE_KEY}"] = decoded  # shown with the refusal, if any
         try:
-            install(run, decoded.config, pair.setting, pair.values)
+            start_pair(run, decoded.config, pair.setting, pair.values)
         except ValueError as exc:
             st.session_state[f"_share_import_{PAGE_KEY}"] = type(decoded)(decoded.config, decoded.messages + (
                 Message("error", f"the comparison could not start: {exc}"),), decoded.extras)
