@@ -17,7 +17,7 @@ from classroom.live import LiveRun, redraw_interval, runs_playing_in_process
 from gan_core.config import LOSSES, NOISE_PRIORS
 from gan_core.inactive_settings import inactive_settings
 from gan_core.step_record import NonFiniteError
-from gan_core.trainer import Trainer
+from ui.run_install import install_run, knob_key, knob_value
 from ui.teacher_mode import is_teacher_mode
 
 
@@ -71,30 +71,15 @@ STABILIZER_KNOBS = ("ema_decay", "lr_half_life", "instance_noise")  # the live o
 DEFAULT_KNOBS = ("label_smoothing", "batch_size", "lr_d", "lr_g", "d_steps", "loss", "noise", "r1_gamma")
 
 
-def _config_value(trainer: Trainer, field: str):
-    return trainer.config.label_smoothing if field == "label_smoothing" else getattr(trainer.config, field)
-
-
-def _key(prefix: str, field: str) -> str:
-    return f"{prefix}_knob_{field}"
-
-
-def sync_knobs(run: LiveRun, prefix: str, fields=DEFAULT_KNOBS) -> None:
-    """Make the widgets show the trainer's settings (after reset, rollback, preset, upload).
-    Call it from a callback or before the widgets are drawn."""
-    for field in fields:
-        st.session_state[_key(prefix, field)] = _config_value(run.trainer, field)
-
-
 def _apply_knob(run: LiveRun, prefix: str, field: str) -> None:
-    key = _key(prefix, field)
+    key = knob_key(prefix, field)
     value = st.session_state[key]
     try:
         run.call(lambda t: t.update(**{field: value}))
         st.session_state.pop(f"{prefix}_knob_error", None)
     except ValueError as exc:  # refused: say why and show the value still in use
         st.session_state[f"{prefix}_knob_error"] = str(exc)
-        st.session_state[key] = _config_value(run.trainer, field)
+        st.session_state[key] = knob_value(run.trainer, field)
 
 
 def knob_widgets(run: LiveRun, prefix: str, fields=DEFAULT_KNOBS, errors: bool = True) -> None:
@@ -103,12 +88,12 @@ def knob_widgets(run: LiveRun, prefix: str, fields=DEFAULT_KNOBS, errors: bool =
     say here when a value was refused (False for a second group drawn under a first)."""
     inactive = inactive_settings(run.trainer.config)  # {field: why it has no effect now}
     for field in fields:
-        knob, key = KNOBS[field], _key(prefix, field)
+        knob, key = KNOBS[field], knob_key(prefix, field)
         # From the trainer on every run, so every run tells the browser the value: a widget the browser
         # mounts later (in a popover first opened after a rerun) otherwise shows its first option and
         # sends that back as a change (lr 1e-5, loss minimax). Callbacks ran before this, so a user's
         # own change is already the trainer's value here.
-        st.session_state[key] = _config_value(run.trainer, field)
+        st.session_state[key] = knob_value(run.trainer, field)
         reason = inactive.get(field)
         common = dict(key=key, on_change=_apply_knob, args=(run, prefix, field), help=reason or knob.help or None,
                       disabled=reason is not None)
@@ -139,8 +124,9 @@ def _toggle_play(run: LiveRun) -> None:
 
 
 def _reset(run: LiveRun, prefix: str) -> None:
-    run.replace_trainer(run.trainer.rebuilt())
-    sync_knobs(run, prefix)
+    # Same settings, new weights: no setup widget changes. The transport does not know the page's
+    # knob list, so the default one (knob_widgets also re-reads every knob it draws).
+    install_run(run, run.trainer.rebuilt(), prefix=prefix, knob_fields=DEFAULT_KNOBS)
 
 
 def _rollback(run: LiveRun, prefix: str) -> None:
