@@ -113,7 +113,9 @@ def report(runs: list[QualityRun], load: tuple[float, float], began: str) -> lis
         ok = sum(r.passed() for r in mine)
         lines.append(f"- **{name}**: every mode with >= {100 * HQ_TARGET:.0f} % HQ within "
                      f"{mine[0].deadline:g} s on {ok}/{len(mine)} seeds ({'PASS' if ok == len(mine) else 'FAIL'})")
-    lines += ["", f"{THREADS} torch threads, one process, from {began}; evaluation every {EVAL_EVERY} "
+    policy = os.environ.get("OMP_WAIT_POLICY", "unset (OpenMP default)")
+    lines += ["", f"{THREADS} torch threads (OMP_WAIT_POLICY {policy}), one process, from {began}; "
+              f"evaluation every {EVAL_EVERY} "
               f"iterations off the clock ({EVAL_SAMPLES} samples of the shown generator); {os.cpu_count()} "
               f"cores, 1-minute load average {load[0]:.1f} at the start, {load[1]:.1f} at the end."]
     return lines

@@ -41,7 +41,11 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as app.py: waiting threads sleep, not spin
+# As app.py: waiting threads sleep, not spin. Not for --quality, whose targets are stated for 2 torch
+# threads as the command line trains (`python -m gan_core train --threads 2`): with PASSIVE, 2 threads
+# run these small MLPs at about half the speed of 1 (docs/BENCHMARKS.md, "Best quality (2D)").
+if "--quality" not in sys.argv:
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
