@@ -10,7 +10,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import streamlit as st
 
-from ui.sidebar import shared_sidebar
+from ui.kit.sidebar import shared_sidebar
 
 st.set_page_config(page_title="GAN Classroom", page_icon=":material/school:", layout="wide")
 

@@ -81,7 +81,7 @@
 
   // the iteration counter, sampled while the page lives; a change is stored with its time
   const iteration = () => {
-    for (const item of document.querySelectorAll(".gc-readout .gc-item")) {  // ui.readout's big numbers
+    for (const item of document.querySelectorAll(".gc-readout .gc-item")) {  // ui.kit.readout's big numbers
       const label = item.querySelector(".gc-label");
       if (label && /^iteration\b/i.test(label.textContent.trim())) {
         const n = parseInt(item.querySelector(".gc-value").textContent.replace(/[,\s]/g, ""), 10);

@@ -29,9 +29,9 @@ import torch
 from gan_core.config import TrainConfig
 from classroom.live import LiveRun
 from gan_core.trainer import Trainer
-from ui.toy_live import LAYOUT, SECONDARY_EVERY, plane_scene, secondary_scene, side_scene
-from ui.toy_render_data import LabViews
-from ui.toy_views import LAYERS
+from ui.figures.toy_2d import LAYERS
+from ui.toy_2d.live import LAYOUT, SECONDARY_EVERY, plane_scene, secondary_scene, side_scene
+from ui.toy_2d.render_data import LabViews
 
 
 def scene_bytes(scene) -> int:

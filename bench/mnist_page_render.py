@@ -5,7 +5,7 @@
 Prints the wall time of each piece of a redraw (step views, D verdict, tile grids as inline
 PNG HTML, the two history charts serialised as the browser gets them, a fixed-noise frame, one
 digit-metric check), then iterations per second of the preset's trainer bare and while a viewer
-thread redraws every 0.5 s (what ui.mnist_live does while a run plays). No Streamlit needed.
+thread redraws every 0.5 s (what ui.mnist.live does while a run plays). No Streamlit needed.
 """
 
 from __future__ import annotations
@@ -28,13 +28,13 @@ from gan_core.mnist_metrics import evaluate_digits
 from gan_core.presets import MNIST_PRESETS
 from gan_core.step_probe import d_step_view, d_verdict, g_step_view
 from gan_core.trainer import Trainer
-from ui.mnist_images import tile_grid_html
 from ui.canvas.charts import d_output_panel, loss_panel
 from ui.canvas.scene import Scene
+from ui.figures.digits import tile_grid_html
 
 
 def training_scene_json(cols, events=()) -> str:
-    """The MNIST page's training-charts canvas as sent (ui.mnist_progress_view.training_charts)."""
+    """The MNIST page's training-charts canvas as sent (ui.mnist.progress_view.training_charts)."""
     return json.dumps(Scene(820, 250, [loss_panel((0, 0, 402, 250), cols, events),
                                        d_output_panel((418, 0, 402, 250), cols, events)]).to_data())
 

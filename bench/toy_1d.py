@@ -57,7 +57,7 @@ def main() -> None:
 
         from ui.canvas.figure1 import figure1_panels  # imports streamlit: only for this part
         from ui.canvas.scene import Scene
-        from ui.figure1_view import FIGURE_HEIGHT, FIGURE_WIDTH
+        from ui.toy_1d.live import FIGURE_HEIGHT, FIGURE_WIDTH
 
         t0 = time.perf_counter()
         frames = [figure1_frame(trainer) for _ in range(args.frames)]

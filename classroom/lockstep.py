@@ -13,7 +13,7 @@ the same iteration. A diverging run raises NonFiniteError naming the run; the pa
 brings both back to the same snapshot.
 
 `Side(live, i)` shows one run of the pair to code written for a LiveRun of one Trainer (the 2D
-lab's ui.toy_render_data.LabViews): locked() holds the pair's lock and yields that run's trainer.
+lab's ui.toy_2d.render_data.LabViews): locked() holds the pair's lock and yields that run's trainer.
 """
 
 from __future__ import annotations

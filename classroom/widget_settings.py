@@ -1,5 +1,5 @@
 """Share a page whose setup lives in its widgets (not in a TrainConfig): the page describes its
-settings once, as a table, and the same table draws the widgets (ui.widget_share), writes links
+settings once, as a table, and the same table draws the widgets (ui.share.widget_page), writes links
 and presets, and reads them back.
 
     TABLE = SettingsTable("value_function", "vf", {

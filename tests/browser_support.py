@@ -173,7 +173,7 @@ def address_bar(page) -> str:
 
 
 def metric_value(page, label: str) -> str:
-    """The value shown under `label`, in a readout of big numbers (ui.readout) or an st.metric
+    """The value shown under `label`, in a readout of big numbers (ui.kit.readout) or an st.metric
     ("" when not drawn)."""
     found = page.evaluate("""(label) => {
         for (const item of document.querySelectorAll('.gc-readout .gc-item')) {

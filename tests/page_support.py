@@ -1,4 +1,4 @@
-"""AppTest helpers shared by the page tests: the big numbers of ui.readout (an HTML block, not
+"""AppTest helpers shared by the page tests: the big numbers of ui.kit.readout (an HTML block, not
 st.metric) read back as {label: value}, and the scenes sent to the live canvases, decoded."""
 
 import base64

@@ -8,8 +8,8 @@ from gan_core.coverage import (ReadDigits, digit_coverage, digit_shares_points, 
                                real_digit_proportions, snapshot_coverage, timeline, toy_counts_coverage,
                                toy_coverage)
 from gan_core.metrics import mode_metrics
-from ui.coverage_views import (DIGIT_COLORS, coverage_bars, coverage_timeline_figure, kl_label, map_figure,
-                               mode_colors, selected_rows)
+from ui.figures.coverage import (DIGIT_COLORS, coverage_bars, coverage_timeline_figure, kl_label, map_figure,
+                                 mode_colors, selected_rows)
 
 
 def test_two_digits_missing():

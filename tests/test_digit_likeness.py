@@ -113,8 +113,8 @@ def test_mixed_noise_and_digits_say_how_many_are_not_digits_yet():
 
 def test_the_progress_record_path_says_not_digits_yet_too(monkeypatch):
     """The MNIST page's metric checks and the coverage page's live caption read a progress record's
-    shares (ui.mnist_metrics.measure_digits -> gan_core.coverage.digit_shares_points)."""
-    import ui.mnist_metrics as mm
+    shares (ui.mnist.metrics.measure_digits -> gan_core.coverage.digit_shares_points)."""
+    import ui.mnist.metrics as mm
     from gan_core.coverage import digit_shares_points
 
     clf = get_classifier()

@@ -1,4 +1,4 @@
-"""ui.exports in AppTest: the buttons hand out a CSV of the run's history, a checkpoint that
+"""ui.kit.exports in AppTest: the buttons hand out a CSV of the run's history, a checkpoint that
 loads back, a PNG and a GIF timeline with one frame per recorded iteration."""
 
 import csv
@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from download_support import download_bytes
 from gan_core.checkpoint import load_checkpoint
-from ui.exports import _deferred
+from ui.kit.exports import _deferred
 
 PAGE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pages_for_tests", "exports_page.py")
 

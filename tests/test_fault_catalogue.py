@@ -126,7 +126,7 @@ def test_divergence_during_play_auto_pauses_explains_and_rolls_back():
 
 
 def test_checkpoint_of_another_architecture_is_refused_on_the_mnist_page():
-    from ui.mnist_run import PREFIX, RUN_NAME
+    from ui.mnist.run import PREFIX, RUN_NAME
 
     at = open_mnist_page()
     run = at.session_state["_live_runs"][RUN_NAME]
@@ -147,7 +147,7 @@ def test_checkpoint_of_another_architecture_is_refused_on_the_mnist_page():
 
 
 def test_corrupt_idx_files_show_a_warning_on_the_mnist_page_and_training_works(tmp_path, monkeypatch):
-    from ui.mnist_run import PREFIX, RUN_NAME
+    from ui.mnist.run import PREFIX, RUN_NAME
 
     # a truncated training-images file beside a valid labels file (the IDX header by hand)
     (tmp_path / "train-images-idx3-ubyte").write_bytes(b"\x00\x00\x08\x03" + (4).to_bytes(4, "big")
@@ -280,9 +280,9 @@ def test_corrupt_tsne_map_cache_is_named_rebuilt_and_the_page_works(tmp_path, mo
 def test_corrupt_classifier_cache_is_named_while_it_retrains_and_the_mnist_page_works(tmp_path, monkeypatch):
     import threading
 
-    import ui.mnist_metrics as mm
+    import ui.mnist.metrics as mm
     from gan_core.classifier import get_classifier
-    from ui.mnist_run import PREFIX, RUN_NAME
+    from ui.mnist.run import PREFIX, RUN_NAME
 
     real = get_classifier()  # the cached classifier the retraining stands in for
     corrupt = tmp_path / "digit_cnn.pt"

@@ -1,4 +1,4 @@
-"""ui.figure1_view.estimates_panel names each curve for what it is (issue 12 item 7): with real
+"""ui.toy_1d.live.estimates_panel names each curve for what it is (issue 12 item 7): with real
 label α < 1 the −log 4 + 2·JSD curve is C(G), not V at the drawn α-scaled D*, which has its own curve."""
 
 
@@ -10,7 +10,7 @@ from gan_core.trainer import Trainer
 
 @pytest.mark.parametrize("alpha", [1.0, 0.9])
 def test_live_estimates_panel_names_each_curve_for_what_it_draws(alpha):
-    from ui.figure1_view import estimates_panel
+    from ui.toy_1d.live import estimates_panel
 
     t = Trainer(lab_config(real_label=alpha))
     trace = EstimateTrace()

@@ -38,6 +38,58 @@ def test_no_layer_imports_a_layer_above_it():
     assert layer_files("classroom") and layer_files("ui") and layer_files("gan_core")
 
 
+
+def imported_modules(path: str) -> set[str]:
+    """Every absolute module name a file imports (`from ui.kit import session` gives ui.kit.session too)."""
+    tree = ast.parse(open(path, encoding="utf-8").read(), filename=path)
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
+    return names
+
+
+# ui in folders (issue 13): what every page shares (kit), the link API (share), the plot builders
+# (figures, canvas); then one folder per page for what it needs beyond them.
+UI_SHARED = {"kit", "share", "figures", "canvas"}
+
+
+def ui_folder(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if parts[0] == "ui" and len(parts) > 1 else None
+
+
+def test_ui_is_grouped_into_folders():
+    top = sorted(os.listdir(os.path.join(ROOT, "ui")))
+    loose = [name for name in top if name.endswith(".py") and name != "__init__.py"]
+    assert not loose, f"ui/ holds modules outside its folders: {loose}"
+    folders = [name for name in top if os.path.isdir(os.path.join(ROOT, "ui", name)) and name != "__pycache__"]
+    assert UI_SHARED <= set(folders)
+    for name in folders:
+        init = os.path.join(ROOT, "ui", name, "__init__.py")
+        assert os.path.isfile(init), f"ui/{name}/ has no __init__.py"
+        assert ast.get_docstring(ast.parse(open(init, encoding="utf-8").read())), f"ui/{name}/__init__.py says nothing"
+    pages = {name[:-3] for name in os.listdir(os.path.join(ROOT, "views")) if name.endswith(".py")}
+    assert set(folders) - UI_SHARED <= pages, "a page's folder is named as its file in views/"
+
+
+def test_the_shared_ui_imports_no_page_folder():
+    wrong = [f"{os.path.relpath(path, ROOT)} imports {module}"
+             for folder in sorted(UI_SHARED) for path in layer_files(os.path.join("ui", folder))
+             for module in sorted(imported_modules(path))
+             if ui_folder(module) is not None and ui_folder(module) not in UI_SHARED]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_figures_are_pure_plot_builders():
+    wrong = [f"{os.path.relpath(path, ROOT)} imports {module}"
+             for path in layer_files(os.path.join("ui", "figures")) for module in sorted(imported_modules(path))
+             if module.split(".")[0] == "streamlit" or ui_folder(module) not in (None, "figures")]
+    assert not wrong, "\n".join(wrong)
+
+
 # classroom plumbing that once lived in gan_core (issue 13): the link and preset codec, the widget
 # settings tables, the download files, the side-by-side lockstep pair, the points-text parser and
 # the recorders a playing page polls. They sit under classroom's rules (no Streamlit, ui, views).
@@ -63,7 +115,7 @@ def test_the_engine_imports_nothing_from_the_layers_above():
 
 def test_the_checker_sees_an_upward_import(tmp_path):
     bad = tmp_path / "bad.py"
-    bad.write_text("def f():\n    import streamlit as st\n    from ui.session import get_run\n")
+    bad.write_text("def f():\n    import streamlit as st\n    from ui.kit.session import get_run\n")
     assert imported_roots(str(bad)) == {"streamlit", "ui"}
 
 

@@ -1,4 +1,4 @@
-"""AppTest of ui.live_controls.knob_widgets: a knob the current loss ignores is drawn disabled
+"""AppTest of ui.kit.live_controls.knob_widgets: a knob the current loss ignores is drawn disabled
 with its reason shown, and enabled again when the loss reads it (issue 12 item 6)."""
 
 import os

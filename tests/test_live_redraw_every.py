@@ -4,14 +4,14 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import ui.live_controls as live_controls
+import ui.kit.live_controls as live_controls
 
 
 def interval_script():
     import streamlit as st
 
-    from ui.live_controls import live_redraw_every
-    from ui.teacher_mode import set_teacher_mode
+    from ui.kit.live_controls import live_redraw_every
+    from ui.kit.teacher_mode import set_teacher_mode
 
     if st.session_state.get("as_teacher"):
         set_teacher_mode(True)

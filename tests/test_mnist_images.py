@@ -7,7 +7,7 @@ import re
 import numpy as np
 from PIL import Image
 
-from ui.mnist_images import grid, score_color, tile, tile_grid_html
+from ui.figures.digits import grid, score_color, tile, tile_grid_html
 
 
 def test_score_colours_run_from_red_through_grey_to_green():

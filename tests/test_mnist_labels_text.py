@@ -6,7 +6,7 @@ import os
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ui.mnist_run import PREFIX, RUN_NAME
+from ui.mnist.run import PREFIX, RUN_NAME
 
 APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-import ui.mnist_metrics as mm
+import ui.mnist.metrics as mm
 from gan_core.classifier import get_classifier
 from gan_core.mnist import load_embedded
 from gan_core.mnist_metrics import evaluate_digits

@@ -17,10 +17,10 @@ from gan_core.mnist import load_mnist
 from gan_core.mnist_metrics import evaluate_digits
 from gan_core.presets import MNIST_PRESETS
 from gan_core.step_probe import to_unit_images
-from ui.mnist_run import PREFIX, RUN_NAME, checkpoint_payload
-from ui.mnist_metrics import _loader
-from ui.mnist_views import SHOWN
-from ui.preset_kinds import option_label
+from ui.kit.preset_kinds import option_label
+from ui.mnist.metrics import _loader
+from ui.mnist.run import PREFIX, RUN_NAME, checkpoint_payload
+from ui.mnist.step_views import SHOWN
 from page_support import readout_values
 
 APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
@@ -88,7 +88,7 @@ def test_page_renders_with_its_data_source_and_presets(page):
     assert page.title[0].value == "MNIST, step by step"
     data = load_mnist()
     assert any(f"{data.source} — {len(data):,} images" in c.value for c in page.caption)
-    # each preset by name, its kind in words unless the name says it (ui.preset_kinds)
+    # each preset by name, its kind in words unless the name says it (ui.kit.preset_kinds)
     assert page.selectbox(key=f"{PREFIX}_preset").options == [option_label(n, p.kind) for n, p in MNIST_PRESETS.items()]
     trainer = the_run(page).trainer
     assert trainer.config == next(iter(MNIST_PRESETS.values())).config

@@ -100,7 +100,7 @@ def test_mnist_page_run_is_offered_and_judged(env):
     from classroom.live import LiveRun
     from gan_core.presets import MNIST_PRESETS
     from gan_core.trainer import Trainer
-    from ui.mnist_run import RUN_NAME
+    from ui.mnist.run import RUN_NAME
 
     trainer = Trainer(next(iter(MNIST_PRESETS.values())).config)
     at = AppTest.from_file(PAGE, default_timeout=240)
@@ -120,7 +120,7 @@ def test_registered_in_app(env):
     assert at.title[0].value.startswith("Mode coverage")
 
 
-# ---- shareable setup (ui.widget_share on ui.coverage_sources.SETTINGS) ------------------------------
+# ---- shareable setup (ui.share.widget_page on ui.mode_coverage.sources.SETTINGS) -----------------
 
 DCGAN = "DCGAN (fast, all ten digits)"
 COLLAPSED = "collapsed MLP (G outruns D)"

@@ -1,4 +1,4 @@
-"""Shareable setups on the training pages (2D lab, 1D lab, MNIST) through ui.page_share: a link
+"""Shareable setups on the training pages (2D lab, 1D lab, MNIST) through ui.share.training_page: a link
 restores target, seed and hyperparameters into the page's trainer and its widgets; a hostile link
 shows its messages and the page still renders with clamped or default values; the address bar
 follows later changes; the 2D lab and MNIST pages offer their downloads."""
@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from gan_core.config import TrainConfig
 from gan_core.lab1d import lab_config
 from classroom.sharing import preset_to_json
-from ui.mnist_run import default_preset
+from ui.mnist.run import default_preset
 
 APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
 HOSTILE = {"batch_size": "999999999", "loss": "evil", "unknown": "1", "lr_d": "nan"}

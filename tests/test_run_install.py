@@ -1,4 +1,4 @@
-"""ui.run_install.install_run, the one way a page puts a new trainer in its LiveRun (issue 13):
+"""ui.kit.run_install.install_run, the one way a page puts a new trainer in its LiveRun (issue 13):
 the run holds the new trainer, the page's knob widgets and setup widgets show its settings
 (label_smoothing through its real_label alias), errors of the old trainer are gone, the message
 is said once, and the play state is kept (playing plays on with the new trainer; paused stays)."""

@@ -9,8 +9,8 @@ from streamlit import config
 from streamlit.config_option import ConfigOption
 from streamlit.testing.v1 import AppTest
 
-import ui.server_address as server_address
-from ui.server_address import link_base
+import ui.share.server_address as server_address
+from ui.share.server_address import link_base
 
 PAGE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pages_for_tests", "share_page.py")
 QUERY = "?target=ring8&seed=0"  # what the test page's default setup writes

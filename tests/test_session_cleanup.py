@@ -1,6 +1,6 @@
 """A closed tab stops training and gives its memory back.
 
-Unit part: the janitor (ui.session.release_abandoned_runs) releases exactly the runs of sessions
+Unit part: the janitor (ui.kit.session.release_abandoned_runs) releases exactly the runs of sessions
 that are disconnected and untouched for longer than Streamlit's reconnection window plus the
 idle timeout. Browser part: a real server (app.py's pages plus a /probe page that counts live
 objects inside the server), a tab that plays the 2D lab and is then closed: its training thread
@@ -21,7 +21,7 @@ from browser_support import (CHROMIUM, CHROMIUM_ARGS, StreamlitServer, browser_a
 from gan_core.config import TrainConfig
 from classroom.live import LiveRun, default_idle_timeout
 from gan_core.trainer import Trainer
-from ui import session
+from ui.kit import session
 
 SMALL = TrainConfig(g_width=8, d_width=8, g_depth=1, d_depth=1, batch_size=16)
 

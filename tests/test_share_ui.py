@@ -1,4 +1,4 @@
-"""ui.share in AppTest: a link restores the setup once, hostile links and files show messages and
+"""ui.share.links in AppTest: a link restores the setup once, hostile links and files show messages and
 no traceback, the address bar follows the settings, and a preset file round-trips."""
 
 import json

@@ -17,11 +17,11 @@ from gan_core.toy_fields import TRAINED_VIEW_SIZE
 from gan_core.trainer import Trainer
 from page_support import canvas_scenes, decode_floats
 from ui.canvas.charts import lr_panel
-from ui.live_controls import KNOBS, STABILIZER_KNOBS
-from ui.preset_kinds import KIND_BADGES, badge, option_label
-from ui.stabilizer_texts import STABILIZERS, stabilizer_for
-from ui.toy_setup import toy_presets
-from ui.toy_views import FAKE_COLOR, TRAINED_COLOR
+from ui.figures.toy_2d import FAKE_COLOR, TRAINED_COLOR
+from ui.kit.live_controls import KNOBS, STABILIZER_KNOBS
+from ui.kit.preset_kinds import KIND_BADGES, badge, option_label
+from ui.toy_2d.setup_panels import toy_presets
+from ui.toy_2d.stabilizer_texts import STABILIZERS, stabilizer_for
 
 APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
 LAB = "views/toy_2d.py"

@@ -5,7 +5,7 @@ import os
 
 from streamlit.testing.v1 import AppTest
 
-from ui.teacher_mode import PLOT_FONT_SIZE, TEACHER_CSS
+from ui.kit.teacher_mode import PLOT_FONT_SIZE, TEACHER_CSS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PAGE = os.path.join(ROOT, "tests", "pages_for_tests", "teacher_page.py")

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from gan_core.config import TrainConfig
 from gan_core.trainer import Trainer
 from page_support import canvas_scenes, decode_floats, decode_grid, readout_value
-from ui.toy_setup import toy_presets
+from ui.toy_2d.setup_panels import toy_presets
 
 APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
 PAGE = "views/toy_2d.py"

@@ -11,11 +11,11 @@ from gan_core.config import TrainConfig
 from classroom.live import LiveRun
 from classroom.point_text import decode_upload, parse_points, points_to_text
 from gan_core.trainer import Trainer
-from ui.step_story import step_story
-from ui.toy_live import LAYOUT, plane_scene, secondary_scene, side_scene
-from ui.toy_render_data import LabViews
-from ui.toy_setup import selection_points
-from ui.toy_views import LAYERS, arrow_segments, draw_figure
+from ui.figures.toy_2d import LAYERS, arrow_segments, draw_figure
+from ui.toy_2d.live import LAYOUT, plane_scene, secondary_scene, side_scene
+from ui.toy_2d.render_data import LabViews
+from ui.toy_2d.setup_panels import selection_points
+from ui.toy_2d.step_story import step_story
 
 
 def test_parse_points_accepts_header_separators_and_comments():

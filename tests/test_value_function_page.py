@@ -30,7 +30,7 @@ def at():
 
 
 def test_renders_with_the_default_game(at):
-    p, q = T.Mixture1D.gaussian(0.0, 1.0), T.Mixture1D.gaussian(2.0, 0.7)  # ui.value_controls.DEFAULTS
+    p, q = T.Mixture1D.gaussian(0.0, 1.0), T.Mixture1D.gaussian(2.0, 0.7)  # ui.value_function.controls.DEFAULTS
     x = T.quadrature_grid(p, q)
     pd, pg = p.pdf(x), q.pdf(x)
     real, fake = T.value_terms(T.logistic_d(x, -1.0, 1.0), pd, pg, x)

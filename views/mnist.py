@@ -3,15 +3,15 @@ real and fake digits; then the whole run live, with its settings changed while i
 
 import streamlit as st
 
-from ui.exports import mnist_exports
-from ui.live_controls import divergence_panel, knob_widgets, live_area, transport
-from ui.mnist_live import REDRAW_SECONDS, make_render, page_objects
-from ui.mnist_metrics import walk_labeller
-from ui.mnist_run import (MNIST_KNOBS, PREFIX, architecture_rebuild, checkpoint_box, data_note,
+from ui.kit.exports import mnist_exports
+from ui.kit.live_controls import divergence_panel, knob_widgets, live_area, transport
+from ui.kit.run_install import show_message
+from ui.mnist.live import REDRAW_SECONDS, make_render, page_objects
+from ui.mnist.metrics import walk_labeller
+from ui.mnist.run import (MNIST_KNOBS, PREFIX, architecture_rebuild, checkpoint_box, data_note,
                           default_preset, get_mnist_run, preset_picker, start_from_config)
-from ui.mnist_walk import latent_walk_section
-from ui.page_share import restore_setup, share_box
-from ui.run_install import show_message
+from ui.mnist.walk import latent_walk_section
+from ui.share.training_page import restore_setup, share_box
 
 st.title("MNIST, step by step")
 st.markdown(

@@ -5,11 +5,12 @@ import streamlit as st
 
 from gan_core.coverage import digit_shares_points, real_digit_proportions, timeline
 from gan_core.mnist import load_mnist
-from ui import coverage_sources as src
-from ui.coverage_views import coverage_panel, coverage_timeline_figure, map_figure, selected_rows
-from ui.live_controls import divergence_panel, live_area, transport
-from ui.mnist_images import grid
-from ui.widget_share import share_widgets, widget
+from ui.figures.coverage import coverage_timeline_figure, map_figure, selected_rows
+from ui.figures.digits import grid
+from ui.kit.live_controls import divergence_panel, live_area, transport
+from ui.mode_coverage import sources as src
+from ui.mode_coverage.panel import coverage_panel
+from ui.share.widget_page import share_widgets, widget
 
 st.title("Mode coverage: where do the generator's digits land?")
 st.markdown(

@@ -3,9 +3,9 @@ differ in one chosen setting, trained in lockstep, with both views and a chart c
 
 import streamlit as st
 
-from ui.live_controls import divergence_panel, knob_widgets, live_area, transport
-from ui.side_by_side import PREFIX, comparison_setup, get_pair_run, render, shared_knobs
-from ui.side_by_side_share import comparison_share_box, restore_comparison
+from ui.kit.live_controls import divergence_panel, knob_widgets, live_area, transport
+from ui.side_by_side.pair import PREFIX, comparison_setup, get_pair_run, render, shared_knobs
+from ui.side_by_side.share import comparison_share_box, restore_comparison
 
 st.title("Side by side: one setting, two runs")
 st.markdown("Two GANs start from **the same networks** and draw noise and data from **the same seeded "

@@ -1,6 +1,6 @@
 """1D lab (Figure 1): the 2014 paper's Figure 1, live. A real gan_core Trainer with z_dim 1 learns a
 1D target; the view shows p_data, p_g, D, D* and the mapping z -> G(z), and tracks V, JSD and
-−log 4 + 2·JSD. Training uses the shared live mechanism (ui.live_controls)."""
+−log 4 + 2·JSD. Training uses the shared live mechanism (ui.kit.live_controls)."""
 
 from functools import partial
 
@@ -9,12 +9,12 @@ import streamlit as st
 from gan_core.distributions import TARGETS, TARGETS_1D
 from gan_core.lab1d import lab_config
 from gan_core.trainer import Trainer
-from ui.checkpoint_upload import checkpoint_upload
-from ui.figure1_view import render
-from ui.live_controls import STABILIZER_KNOBS, divergence_panel, knob_widgets, live_area, transport
-from ui.page_share import share_setup
-from ui.run_install import install_run
-from ui.session import get_run
+from ui.kit.checkpoint_upload import checkpoint_upload
+from ui.kit.live_controls import STABILIZER_KNOBS, divergence_panel, knob_widgets, live_area, transport
+from ui.kit.run_install import install_run
+from ui.kit.session import get_run
+from ui.share.training_page import share_setup
+from ui.toy_1d.live import render
 
 RUN_NAME = "1D lab (Figure 1)"
 PREFIX = "toy1d"
@@ -29,7 +29,7 @@ def _redraw_target(trainer) -> None:
     st.session_state.pop(f"{PREFIX}_target", None)
 
 
-# The 1D lab's install (ui.run_install): its knobs and its target selectbox show the new trainer.
+# The 1D lab's install (ui.kit.run_install): its knobs and its target selectbox show the new trainer.
 install_trainer = partial(install_run, prefix=PREFIX, knob_fields=FIELDS, sync_setup=_redraw_target)
 
 

@@ -9,16 +9,16 @@ import streamlit as st
 from gan_core.config import TrainConfig
 from gan_core.distributions import TARGETS_2D
 from gan_core.trainer import Trainer
-from ui.checkpoint_upload import checkpoint_upload
-from ui.exports import point_frames, toy_exports
-from ui.live_controls import STABILIZER_KNOBS, divergence_panel, knob_widgets, live_area, transport
-from ui.page_share import restore_setup, share_box, sync_address
-from ui.readout import compact_page
-from ui.session import get_run
-from ui.toy_live import LAYERS_KEY, SECONDARY_EVERY, TRAINED_KEY, layout, render, render_secondary, render_story
-from ui.toy_setup import (KNOB_FIELDS, PREFIX, architecture_form, draw_your_own, install_trainer, preset_panel,
-                          stabilizer_panel, start_new_run)
-from ui.toy_views import LAYERS
+from ui.figures.toy_2d import LAYERS
+from ui.kit.checkpoint_upload import checkpoint_upload
+from ui.kit.exports import point_frames, toy_exports
+from ui.kit.live_controls import STABILIZER_KNOBS, divergence_panel, knob_widgets, live_area, transport
+from ui.kit.readout import compact_page
+from ui.kit.session import get_run
+from ui.share.training_page import restore_setup, share_box, sync_address
+from ui.toy_2d.live import LAYERS_KEY, SECONDARY_EVERY, TRAINED_KEY, layout, render, render_secondary, render_story
+from ui.toy_2d.setup_panels import (KNOB_FIELDS, PREFIX, architecture_form, draw_your_own, install_trainer,
+                                    preset_panel, stabilizer_panel, start_new_run)
 
 RUN_NAME = "2D lab"
 SPEEDS = {"full speed": 0.0, "slow": 0.05, "slower": 0.2, "one per second": 1.0}

@@ -9,11 +9,11 @@ import streamlit as st
 
 from gan_core import dirac
 from gan_core import theory as T
-from ui import value_controls as vc
-from ui.dirac_views import distance_figure, field_figure
-from ui.theory_views import (c_of_g_bar, densities_figure, generator_loss_figure, smoothing_figure,
-                             value_plane_figure, value_terms_figure)
-from ui.widget_share import share_widgets, widget
+from ui.figures.dirac import distance_figure, field_figure
+from ui.figures.theory import (c_of_g_bar, densities_figure, generator_loss_figure, smoothing_figure,
+                               value_plane_figure, value_terms_figure)
+from ui.share.widget_page import share_widgets, widget
+from ui.value_function import controls as vc
 
 PLANE_SLOPES = np.linspace(*vc.SLOPE_RANGE, 41)
 PLANE_OFFSETS = np.linspace(*vc.OFFSET_RANGE, 41)

@@ -1,13 +1,13 @@
 """Test-only page: a small 2D run, a few of its live knobs, and a button that installs the trainer
-the test left in session_state["next_trainer"] with ui.run_install.install_run."""
+the test left in session_state["next_trainer"] with ui.kit.run_install.install_run."""
 
 import streamlit as st
 
 from gan_core.config import TrainConfig
 from gan_core.trainer import Trainer
-from ui.live_controls import knob_widgets
-from ui.run_install import install_run, show_message
-from ui.session import get_run
+from ui.kit.live_controls import knob_widgets
+from ui.kit.run_install import install_run, show_message
+from ui.kit.session import get_run
 
 SMALL = TrainConfig(target="ring8", g_width=8, d_width=8, g_depth=1, d_depth=1, batch_size=16, seed=2)
 PREFIX = "it"

@@ -1,9 +1,9 @@
-"""Test-only page: the smallest page that uses ui.share the way a real page does."""
+"""Test-only page: the smallest page that uses ui.share.links the way a real page does."""
 
 import streamlit as st
 
 from gan_core.config import TrainConfig
-from ui.share import restore_from_query, share_panel, show_messages, write_query
+from ui.share.links import restore_from_query, share_panel, show_messages, write_query
 
 BASE = TrainConfig(target="ring8", g_width=8, d_width=8, g_depth=1, d_depth=1, batch_size=16)
 PRESETS = ("Ring of 8: plain GAN",)

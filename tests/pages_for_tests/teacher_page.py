@@ -3,8 +3,8 @@
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui.sidebar import shared_sidebar
-from ui.teacher_mode import is_teacher_mode, teacher_fonts, watch_banner
+from ui.kit.sidebar import shared_sidebar
+from ui.kit.teacher_mode import is_teacher_mode, teacher_fonts, watch_banner
 
 shared_sidebar()
 st.title("Teacher mode test")

@@ -7,7 +7,7 @@ import numpy as np
 
 from gan_core.lab1d import Figure1Frame
 from ui.canvas.scene import Panel, hline, legend_item, lines, points, text
-from ui.theory_views import D_COLOR, DATA_COLOR, DSTAR_COLOR, G_COLOR
+from ui.figures.theory import D_COLOR, DATA_COLOR, DSTAR_COLOR, G_COLOR
 
 LINE_COLOR = "#2ca02c"
 

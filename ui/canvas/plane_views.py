@@ -1,4 +1,4 @@
-"""The 2D lab's views over the plane as live-canvas panels (the plotly builders in ui.toy_views
+"""The 2D lab's views over the plane as live-canvas panels (the plotly builders in ui.figures.toy_2d
 stay for exports): D's heatmap with its ½ contour under real samples and G's fixed-noise fakes,
 pushes on the fakes, G's gradient field, the generator manifold, and D beside D*."""
 
@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from gan_core.toy_fields import FIELD_RES, PlaneFrame, PlaneScene
 from ui.canvas.scene import Panel, contour, image, legend_item, lines, points
-from ui.toy_views import (ARROW_COLOR, FAKE_COLOR, LAYERS, REAL_COLOR, TRAINED_COLOR, TRAINED_EDGE, arrow_segments,
-                          polylines)
+from ui.figures.toy_2d import (ARROW_COLOR, FAKE_COLOR, LAYERS, REAL_COLOR, TRAINED_COLOR, TRAINED_EDGE, arrow_segments,
+                               polylines)
 
 MANIFOLD_COLORS = ("#ff7f0e", "#8c564b")
 

@@ -15,7 +15,7 @@ never a traceback, and nothing is applied twice (a link once, when the page is o
 uploaded file once). The address bar also holds this tab's run id (a reload finds the run again);
 the shared link never does.
 Pages whose setup is their widgets rather than a TrainConfig use the same pieces (unseen_query,
-sync_query, share_expander) through ui.widget_share.
+sync_query, share_expander) through ui.share.widget_page.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ import streamlit as st
 from gan_core.config import TrainConfig
 from classroom.sharing import (Decoded, Message, config_from_query, config_to_query, preset_from_json,
                               preset_to_json, query_string)
-from ui.server_address import share_link_base
-from ui.session import RUN_PARAM, reattached_ids
+from ui.kit.session import RUN_PARAM, reattached_ids
+from ui.share.server_address import share_link_base
 
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$])")
 
@@ -106,7 +106,7 @@ def sync_query(page_key: str, params: Mapping[str, str], run_id: str | None = No
 
 
 def share_url(params: Mapping[str, str]) -> str:
-    """The full link on an address the class can open (ui.server_address: browser.serverAddress
+    """The full link on an address the class can open (ui.share.server_address: browser.serverAddress
     when set, this machine's network address when the page is open on localhost, else the page's
     own address), or the query string alone when no address is known."""
     return share_link_base().url + query_string(params)

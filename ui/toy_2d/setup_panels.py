@@ -13,11 +13,11 @@ from gan_core.distributions import TARGETS, TARGETS_2D
 from classroom.point_text import decode_upload, parse_points, points_to_text
 from gan_core.presets import TOY_PRESETS
 from gan_core.trainer import Trainer
-from ui.live_controls import STABILIZER_KNOBS
-from ui.preset_kinds import badge, option_label
-from ui.run_install import install_run
-from ui.stabilizer_texts import STABILIZERS, active_words
-from ui.toy_views import draw_figure
+from ui.figures.toy_2d import draw_figure
+from ui.kit.live_controls import STABILIZER_KNOBS
+from ui.kit.preset_kinds import badge, option_label
+from ui.kit.run_install import install_run
+from ui.toy_2d.stabilizer_texts import STABILIZERS, active_words
 
 PREFIX = "toy"
 KNOB_FIELDS = ("label_smoothing", "batch_size", "lr_d", "lr_g", "d_steps", "loss", "noise", "r1_gamma",
@@ -45,7 +45,7 @@ def _sync_arch(trainer: Trainer) -> None:
         st.session_state[_arch_key(field)] = getattr(trainer.config, field)
 
 
-# The 2D lab's install (ui.run_install): its knobs and its architecture form show the new trainer.
+# The 2D lab's install (ui.kit.run_install): its knobs and its architecture form show the new trainer.
 install_trainer = partial(install_run, prefix=PREFIX, knob_fields=KNOB_FIELDS, sync_setup=_sync_arch)
 
 
@@ -125,7 +125,7 @@ def _setting_now(config: TrainConfig, fields: tuple) -> str:
 
 
 def stabilizer_panel(run: LiveRun) -> None:
-    """One paragraph per stabiliser (ui.stabilizer_texts), with what this run uses and where its control is."""
+    """One paragraph per stabiliser (ui.toy_2d.stabilizer_texts), with what this run uses and where its control is."""
     st.markdown("Knobs known to steady GAN training. Each changes the run live (spectral normalisation "
                 "needs a rebuild); compare one against its absence on the **Side by side** page.")
     config = run.trainer.config

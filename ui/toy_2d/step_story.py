@@ -28,7 +28,7 @@ def _prior(config: TrainConfig) -> str:
 def step_story(numbers: dict, record: dict, config: TrainConfig) -> list[tuple[str, str]]:
     """[(sub-step name, what happened with numbers)] for the latest update.
 
-    numbers: ui.toy_render_data.batch_numbers(trainer.last_batch); record: the latest StepRecord
+    numbers: ui.toy_2d.render_data.batch_numbers(trainer.last_batch); record: the latest StepRecord
     as {field: value}. Empty when nothing has run yet (or right after a rollback)."""
     if not numbers or not record:
         return []

@@ -1,12 +1,12 @@
 """One call that makes a training page shareable: its LiveRun's settings are restored from the URL
 on the first load of the tab, kept in the address bar as they change, and offered as a link and a
-JSON preset in the "Share this setup" expander (ui.share does the work; this wires it to a run).
+JSON preset in the "Share this setup" expander (ui.share.links does the work; this wires it to a run).
 
     share_setup("toy_2d", run, BASE, install=start_new_run, targets=TARGETS_2D)
     # or, to put the expander lower on the page: restore_setup(...) at the top, share_box(...) later
 
 `install(run, config)` is the page's own way to start a fresh run with a config: it builds the
-trainer (the MNIST page shares its digits) and hands it to ui.run_install.install_run. Call
+trainer (the MNIST page shares its digits) and hands it to ui.kit.run_install.install_run. Call
 share_setup before the page draws its setting widgets, so a restored link reaches them on the same
 run of the script.
 """
@@ -20,7 +20,7 @@ import streamlit as st
 from classroom.live import LiveRun
 from gan_core.config import TrainConfig
 from classroom.sharing import Decoded, Message
-from ui.share import escape_markdown, restore_from_query, share_panel, show_messages, write_query
+from ui.share.links import escape_markdown, restore_from_query, share_panel, show_messages, write_query
 
 
 def _fit_target(decoded: Decoded, base: TrainConfig, targets: Sequence[str] | None) -> Decoded:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from ui.theory_views import FONT
+from ui.figures.theory import FONT
 
 SIM_COLOR, ALT_COLOR = "#d62728", "#1f77b4"
 METHOD_COLORS = ("#d62728", "#2ca02c", "#9467bd", "#8c564b", "#1f77b4", "#ff7f0e")

@@ -5,7 +5,7 @@ a copy that forgot a step left a widget or a message describing the old run.
 
 Nothing is registered here: the LiveRun object stays the same, so its id in the run registry and
 the `?run=<id>` in the address bar stay valid (a reload still finds it), and the page writes the
-new settings into the address on its next run (ui.page_share.sync_address).
+new settings into the address on its next run (ui.share.training_page.sync_address).
 
 A page binds its own widgets once, e.g.
     install_trainer = partial(install_run, prefix=PREFIX, knob_fields=KNOB_FIELDS, sync_setup=sync_arch)
@@ -21,7 +21,7 @@ from classroom.live import LiveRun
 
 
 def knob_key(prefix: str, field: str) -> str:
-    """The session_state key of a live knob widget (ui.live_controls draws it)."""
+    """The session_state key of a live knob widget (ui.kit.live_controls draws it)."""
     return f"{prefix}_knob_{field}"
 
 
@@ -45,7 +45,7 @@ def install_run(run: LiveRun, trainer, *, prefix: str, knob_fields: tuple,
     one stays paused (a teacher who presses a preset mid-Play expects it to go on).
     Errors of the old trainer go: its divergence and automatic-pause reason (LiveRun.replace_trainer)
     and a refused knob value ("{prefix}_knob_error"), which no longer describe this run.
-    knob_fields: the live knobs the page draws for this run (ui.live_controls keys).
+    knob_fields: the live knobs the page draws for this run (ui.kit.live_controls keys).
     sync_setup(trainer): the page's widgets that only an install changes (architecture, target,
     seed, the compared setting) and anything cached from the old trainer.
     message: (kind, text), kind "success" / "warning" / "error", said once by show_message(prefix).

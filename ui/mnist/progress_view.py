@@ -12,9 +12,9 @@ from classroom.image_progress import ImageProgress
 from ui.canvas import live_canvas
 from ui.canvas.charts import d_output_panel, history_panel, loss_panel, lr_panel
 from ui.canvas.scene import Panel, Scene, bars, hline
-from ui.mnist_images import grid
-from ui.readout import readout
-from ui.teacher_mode import is_teacher_mode
+from ui.figures.digits import grid
+from ui.kit.readout import readout
+from ui.kit.teacher_mode import is_teacher_mode
 
 CHART_HEIGHT = 250
 DIGIT_SERIES = [("kl_uniform", "KL(p_gen ‖ uniform)"), ("mean_confidence", "mean confidence"),

@@ -17,8 +17,8 @@ from classroom.live import LiveRun, redraw_interval, runs_playing_in_process
 from gan_core.config import LOSSES, NOISE_PRIORS
 from gan_core.inactive_settings import inactive_settings
 from gan_core.step_record import NonFiniteError
-from ui.run_install import install_run, knob_key, knob_value
-from ui.teacher_mode import is_teacher_mode
+from ui.kit.run_install import install_run, knob_key, knob_value
+from ui.kit.teacher_mode import is_teacher_mode
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ KNOBS = {
     "r1_gamma": Knob("r1_gamma", "R1 penalty γ", options=(0.0, 0.01, 0.1, 1.0, 10.0),
                      help="γ/2·E‖∇D(x)‖² on real data; steadies D near the data."),
     "gp_weight": Knob("gp_weight", "Gradient penalty λ (WGAN-GP)", options=(0.0, 1.0, 10.0, 100.0)),
-    # stabilisers (ui.stabilizer_texts explains each in a paragraph)
+    # stabilisers (ui.toy_2d.stabilizer_texts explains each in a paragraph)
     "ema_decay": Knob("ema_decay", "EMA of G's weights (decay)", options=(0.0, 0.9, 0.99, 0.995, 0.999), zero="off",
                       help="Views show an average of G's recent weights: after each G update, average ← d·average "
                            "+ (1 − d)·G. 0.99 remembers about the last 100 updates. Training is unchanged."),

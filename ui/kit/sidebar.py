@@ -3,8 +3,8 @@
 import streamlit as st
 
 from classroom.live import runs_playing_in_process
-from ui.session import all_runs
-from ui.teacher_mode import teacher_mode_toggle
+from ui.kit.session import all_runs
+from ui.kit.teacher_mode import teacher_mode_toggle
 
 
 def shared_sidebar() -> None:

@@ -14,8 +14,8 @@ import streamlit as st
 
 from gan_core.inactive_settings import labels_apply
 from gan_core.step_probe import DStepView, DVerdict, GStepView, d_step_view, d_verdict, g_step_view
-from ui.mnist_images import score_caption, tile_grid_html
-from ui.readout import readout
+from ui.figures.digits import score_caption, tile_grid_html
+from ui.kit.readout import readout
 
 SHOWN = 12  # images per grid: enough to see variety, small enough to redraw live
 TILE_WIDTH = 64  # pixels per tile on screen

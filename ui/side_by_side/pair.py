@@ -3,7 +3,7 @@
 chart comparing their metrics.
 
 The pair is a classroom.lockstep.LockstepRun inside an ordinary LiveRun, so the shared transport,
-divergence panel, live knobs and live_area of ui.live_controls drive it unchanged.
+divergence panel, live knobs and live_area of ui.kit.live_controls drive it unchanged.
 """
 
 from __future__ import annotations
@@ -19,17 +19,17 @@ from gan_core.distributions import TARGETS, TARGETS_1D, TARGETS_2D
 from gan_core.inactive_settings import inactive_settings
 from gan_core.lab1d import figure1_frame, lab_config
 from classroom.lockstep import LABELS, LockstepRun, Side
-from ui.live_controls import BATCH_CHOICES, KNOBS, LR_CHOICES, STABILIZER_KNOBS
-from ui.run_install import install_run
-from ui.session import get_run
 from ui.canvas import live_canvas
 from ui.canvas.charts import series_panel
 from ui.canvas.figure1 import figure1_panels
 from ui.canvas.plane_views import plane_panel
 from ui.canvas.scene import Panel, Scene
-from ui.stabilizer_texts import STABILIZERS, stabilizer_for
-from ui.teacher_mode import is_teacher_mode
-from ui.toy_render_data import LabViews, RenderData
+from ui.kit.live_controls import BATCH_CHOICES, KNOBS, LR_CHOICES, STABILIZER_KNOBS
+from ui.kit.run_install import install_run
+from ui.kit.session import get_run
+from ui.kit.teacher_mode import is_teacher_mode
+from ui.toy_2d.render_data import LabViews, RenderData
+from ui.toy_2d.stabilizer_texts import STABILIZERS, stabilizer_for
 
 PREFIX = "sbs"
 RUN_NAME = "Side by side"
@@ -44,7 +44,7 @@ COMPARED = {
     "lr_g": (LR_CHOICES, (1e-4, 1e-3)),
     "noise": (NOISE_PRIORS, NOISE_PRIORS[:2]),
     "r1_gamma": (KNOBS["r1_gamma"].options, (0.0, 1.0)),
-    # stabilisers: each against its absence (ui.stabilizer_texts explains them)
+    # stabilisers: each against its absence (ui.toy_2d.stabilizer_texts explains them)
     "ema_decay": (KNOBS["ema_decay"].options, (0.0, 0.99)),
     "lr_half_life": (KNOBS["lr_half_life"].options, (0, 1000)),
     "instance_noise": (KNOBS["instance_noise"].options, (0.0, 0.1)),
@@ -130,7 +130,7 @@ def _sync_comparison(pair: LockstepRun) -> None:
 
 def start_pair(run: LiveRun, config: TrainConfig, setting: str, values: tuple) -> None:
     """A fresh pair on `config` differing in `setting`, shown in every widget of the page
-    (ui.run_install: the LockstepRun is installed like a Trainer). Raises ValueError for a
+    (ui.kit.run_install: the LockstepRun is installed like a Trainer). Raises ValueError for a
     combination the config refuses, before anything changes."""
     pair = LockstepRun(config, setting, *values)
     install_run(run, pair, prefix=PREFIX, knob_fields=knobs_besides(setting), sync_setup=_sync_comparison)

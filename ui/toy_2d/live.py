@@ -1,7 +1,7 @@
 """The 2D lab's live area: the plane, big numbers and the per-mode histogram on the first screen,
 D beside D*, the gradient field, the manifold and the time charts below, the step story.
 
-`render(run)` is what ui.live_controls.live_area redraws 4 times a second while the run plays,
+`render(run)` is what ui.kit.live_controls.live_area redraws 4 times a second while the run plays,
 `render_secondary(run)` once a second; both draw on live canvases (ui.canvas), whose frames are a
 few kB, because plotly figures kept the browser busy (issue 11). Every number comes from one
 LabViews.compute() call, which holds the trainer for milliseconds. Heavy parts (density estimate,
@@ -24,11 +24,11 @@ from gan_core.stabilizers import schedule_factor
 from ui.canvas.charts import d_output_panel, loss_panel, lr_panel, mode_bars_panel, mode_strip_panel, series_panel
 from ui.canvas.plane_views import d_versus_optimal_panels, field_panel, manifold_panel, plane_panel
 from ui.canvas.scene import Scene
-from ui.readout import readout
-from ui.step_story import step_story
-from ui.teacher_mode import is_teacher_mode
-from ui.toy_render_data import LabViews, RenderData
-from ui.toy_views import LAYERS
+from ui.figures.toy_2d import LAYERS
+from ui.kit.readout import readout
+from ui.kit.teacher_mode import is_teacher_mode
+from ui.toy_2d.render_data import LabViews, RenderData
+from ui.toy_2d.step_story import step_story
 
 VIEWS_KEY = "toy_lab_views"
 DATA_KEY = "toy_lab_data"

@@ -7,7 +7,7 @@ import streamlit as st
 
 from classroom.live import LiveRun
 from gan_core.step_probe import latent_walk
-from ui.mnist_images import tile_grid_html
+from ui.figures.digits import tile_grid_html
 
 
 @st.fragment

@@ -1,5 +1,5 @@
 """The 1D lab's views: Figure 1 of the 2014 paper drawn from a gan_core.lab1d.Figure1Frame, and
-the live area that ui.live_controls.live_area redraws while the run plays."""
+the live area that ui.kit.live_controls.live_area redraws while the run plays."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from ui.canvas import live_canvas
 from ui.canvas.charts import d_output_panel, loss_panel, series_panel
 from ui.canvas.figure1 import figure1_panels
 from ui.canvas.scene import Panel, Scene
-from ui.readout import readout
-from ui.teacher_mode import is_teacher_mode
+from ui.kit.readout import readout
+from ui.kit.teacher_mode import is_teacher_mode
 
 TRACE_KEY = "toy1d_trace"
 def trace() -> EstimateTrace:

@@ -7,7 +7,7 @@ share_widgets, once per run of the page: (1) on the first load of a new link, pu
 values into st.session_state under the widgets' keys (so the widgets show them on this very run)
 and shows what was refused or adjusted; (2) gives every setting the tab has no value for its
 default; (3) makes the address bar hold the settings that differ from the defaults (the default
-page keeps a clean URL); (4) draws ui.share's "Share this setup" expander, whose JSON upload
+page keeps a clean URL); (4) draws ui.share.links's "Share this setup" expander, whose JSON upload
 applies a preset once. At the top of a run the session state already holds the latest widget
 changes and callbacks, so the address bar follows them even on a page that stops early.
 """
@@ -19,7 +19,7 @@ from typing import Callable, Mapping, Sequence
 import streamlit as st
 
 from classroom.widget_settings import Flag, Number, OneOf, Restored, SettingsTable, SomeOf
-from ui.share import share_expander, show_messages, sync_query, unseen_query
+from ui.share.links import share_expander, show_messages, sync_query, unseen_query
 
 
 def current_values(table: SettingsTable) -> dict:

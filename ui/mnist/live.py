@@ -1,5 +1,5 @@
 """What the MNIST page redraws while its run plays: the step views, the charts, the progress
-frames and the digit metrics. One render function for ui.live_controls.live_area."""
+frames and the digit metrics. One render function for ui.kit.live_controls.live_area."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import streamlit as st
 
 from classroom.live import LiveRun
 from classroom.image_progress import ImageProgress
-from ui.mnist_metrics import classifier_note, classifier_status, digit_measure, missing_sentence
-from ui.mnist_progress_view import digit_metric_charts, frame_scrubber, training_charts
-from ui.mnist_views import StepViews, d_step_section, g_step_section
+from ui.mnist.metrics import classifier_note, classifier_status, digit_measure, missing_sentence
+from ui.mnist.progress_view import digit_metric_charts, frame_scrubber, training_charts
+from ui.mnist.step_views import StepViews, d_step_section, g_step_section
 
 FRAME_EVERY = 50  # seed 002: "plot a batch of generator images every 50 iterations"
 METRIC_EVERY = 100  # classifier checks cost ~0.1 s: often enough for a curve, rare enough to play

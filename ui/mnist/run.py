@@ -12,10 +12,10 @@ from classroom.live import LiveRun
 from gan_core.checkpoint import CheckpointError, checkpoint_bytes, load_checkpoint_for
 from gan_core.presets import MNIST_PRESETS, Preset
 from gan_core.trainer import Trainer
-from ui.live_controls import STABILIZER_KNOBS
-from ui.preset_kinds import badge, option_label
-from ui.run_install import install_run, say
-from ui.session import get_run
+from ui.kit.live_controls import STABILIZER_KNOBS
+from ui.kit.preset_kinds import badge, option_label
+from ui.kit.run_install import install_run, say
+from ui.kit.session import get_run
 
 PREFIX = "mnist"
 RUN_NAME = "MNIST step by step"
@@ -43,13 +43,13 @@ def _sync_arch(trainer: Trainer) -> None:
         st.session_state[f"{PREFIX}_{field}"] = getattr(trainer.config, field)
 
 
-# The MNIST page's install (ui.run_install): its knobs and its rebuild box show the new trainer;
+# The MNIST page's install (ui.kit.run_install): its knobs and its rebuild box show the new trainer;
 # messages wait for show_message(PREFIX) at the top of the page.
 install_trainer = partial(install_run, prefix=PREFIX, knob_fields=MNIST_KNOBS, sync_setup=_sync_arch)
 
 
 def start_from_config(run: LiveRun, config) -> None:
-    """A shared link or preset file (ui.page_share): new weights with its settings."""
+    """A shared link or preset file (ui.share.training_page): new weights with its settings."""
     install_trainer(run, Trainer(config, target=run.trainer.target))  # the digits are shared
 
 

@@ -1,15 +1,14 @@
 """Mode-coverage views shared by the MNIST map page and the 2D toys: the same bars, colours and
 words whether the modes are digits ("digit 4") or mixture modes ("mode 3").
 
-Figure builders return plotly figures (no Streamlit); `coverage_panel` draws the headline numbers,
-the sentence and the bars with Streamlit. Input: gan_core.coverage.Coverage / CoverageTimeline.
+Figure builders return plotly figures (no Streamlit); ui.mode_coverage.panel.coverage_panel draws the
+headline numbers, the sentence and the bars with Streamlit. Input: gan_core.coverage.Coverage / CoverageTimeline.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
-import streamlit as st
 from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
@@ -101,24 +100,6 @@ def coverage_timeline_figure(tl: CoverageTimeline, height: int = 380) -> go.Figu
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=10, b=10), legend=dict(orientation="h", y=-0.2),
                       uirevision="keep")
     return fig
-
-
-def coverage_panel(cov: Coverage, key: str, real: np.ndarray | None = None, unit: str = "digits") -> None:
-    """Headline numbers, the missing-modes sentence and the bars, in the shared wording."""
-    left, mid, right = st.columns(3)
-    left.metric(f"{unit.capitalize()} covered", f"{cov.n_covered} / {cov.n_modes}")
-    mid.metric(kl_label(cov.target), f"{cov.kl:.3f} nats" if np.isfinite(cov.kl) else "—",
-               help="0 when every mode gets its fair share; log K when one mode takes everything; "
-                    "— while no sample looks like any mode yet.")
-    total = cov.n_samples + cov.not_digits
-    noise = f"{cov.not_digits:,} not digits yet" if cov.not_digits else None
-    right.metric("Samples counted", f"{total:,}", delta=noise, delta_color="off", delta_arrow="off",
-                 help="Samples that look like no digit yet are counted in no digit." if noise else None)
-    if 2 * cov.not_digits > total:  # mostly noise: neither success nor a collapse warning
-        st.info(cov.sentence)
-    else:
-        (st.success if cov.n_covered == cov.n_modes else st.warning)(cov.sentence)
-    st.plotly_chart(coverage_bars(cov, real), key=f"{key}_bars")
 
 
 # ---- the t-SNE map -----------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """Share the side-by-side page's setup: the URL carries target, seed, the shared settings (as on
-every page, via ui.share) plus `compare` (the differing setting) and `a` / `b` (its two values).
+every page, via ui.share.links) plus `compare` (the differing setting) and `a` / `b` (its two values).
 A value outside the page's offered choices, or one that does not parse, is refused by name and
 the suggested pair stays."""
 
@@ -9,9 +9,9 @@ import streamlit as st
 
 from classroom.live import LiveRun
 from classroom.sharing import Message, config_from_query
-from ui.page_share import _fit_target  # the training pages' one refusal of a target they cannot draw
-from ui.share import restore_from_query, share_panel, show_messages, write_query
-from ui.side_by_side import BASE, COMPARED, TARGET_CHOICES, base_for, start_pair
+from ui.share.links import restore_from_query, share_panel, show_messages, write_query
+from ui.share.training_page import _fit_target  # the training pages' one refusal of a target they cannot draw
+from ui.side_by_side.pair import BASE, COMPARED, TARGET_CHOICES, base_for, start_pair
 
 PAGE_KEY = "side_by_side"
 EXTRAS = {"compare": tuple(COMPARED), "a": None, "b": None}

@@ -6,7 +6,7 @@ The file is read by gan_core.checkpoint.load_checkpoint_for, as on the MNIST pag
 weights_only=True (a file carrying code is refused before anything in it runs), settings validated,
 tensors checked against the networks those settings build, and a run on a target the page cannot
 draw refused by name. A refused file changes nothing: the page's run goes on as it was.
-`install` is the page's ui.run_install.install_run with its widgets bound (install_trainer).
+`install` is the page's ui.kit.run_install.install_run with its widgets bound (install_trainer).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ import streamlit as st
 
 from classroom.live import LiveRun
 from gan_core.checkpoint import CheckpointError, load_checkpoint_for
-from ui.exports import checkpoint_button
-from ui.run_install import say, show_message
+from ui.kit.exports import checkpoint_button
+from ui.kit.run_install import say, show_message
 
 MAX_UPLOAD_MB = 200  # as on the MNIST page; a toy checkpoint is a few hundred kB
 
@@ -43,7 +43,7 @@ def checkpoint_upload(run: LiveRun, prefix: str, install: Callable[..., None],
                       expander: str | None = None) -> None:
     """The "Continue from a checkpoint" box: a .pt file saved on this page (or by the CLI) replaces
     the run, weights, optimizers, random streams and all, and the result is said once. With
-    `with_download`, the page's checkpoint download (ui.exports) sits above it (for a page that has
+    `with_download`, the page's checkpoint download (ui.kit.exports) sits above it (for a page that has
     no Downloads panel); `expander` names an expander to draw both in."""
     with st.expander(expander) if expander else nullcontext():
         _checkpoint_widgets(run, prefix, install, targets, what, with_download)

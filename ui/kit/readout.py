@@ -8,7 +8,7 @@ import html
 
 import streamlit as st
 
-from ui.teacher_mode import is_teacher_mode
+from ui.kit.teacher_mode import is_teacher_mode
 
 READOUT_CSS = """
 <style>
