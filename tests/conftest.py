@@ -8,8 +8,15 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import torch
 
+# The tests mirror the tree: tests/gan_core, tests/classroom, tests/ui (with ui/pages_for_tests, the
+# small scripts that mount one ui piece), tests/pages (AppTest of app.py's pages, with their `at`
+# fixture in tests/pages/conftest.py), tests/browser (real Chromium); cross-cutting checks stay here.
+# Test folders are not packages, so every test file's name is unique across them.
+# Helpers shared between files live in modules here, not copied: page_support (paths, opening a
+# page, reading its numbers and canvases), train_support (cloned weights, optimizer state),
+# browser_support, download_support; pytest.ini's `pythonpath = tests` makes them importable.
 # Fixtures every test file can request by name without importing them: browser_support's
-# app_server, chromium and browser_page, download_support's downloads (tests/ is on sys.path).
+# app_server, chromium and browser_page, download_support's downloads.
 pytest_plugins = ["browser_support", "download_support"]
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -10,7 +10,9 @@ import sys
 
 import pytest
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "bench"))
+from page_support import ROOT
+
+sys.path.insert(0, os.path.join(ROOT, "bench"))
 
 import load_sessions
 

@@ -10,12 +10,9 @@ from classroom.live import LiveRun
 from classroom.lockstep import LockstepRun, Side
 from gan_core.step_record import NonFiniteError
 from gan_core.trainer import Trainer
+from train_support import weights
 
 SMALL = TrainConfig(target="ring8", g_width=16, d_width=16, g_depth=1, d_depth=1, batch_size=32, seed=3)
-
-
-def weights(trainer) -> list:
-    return [p.detach().clone() for net in (trainer.generator, trainer.discriminator) for p in net.parameters()]
 
 
 def same_weights(a, b) -> bool:

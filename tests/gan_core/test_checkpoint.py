@@ -11,13 +11,10 @@ import torch
 from gan_core.checkpoint import CheckpointError, checkpoint_bytes, load_checkpoint, save_checkpoint
 from gan_core.config import TrainConfig
 from gan_core.trainer import Trainer
+from train_support import weights
 
 SMALL = TrainConfig(g_width=16, d_width=16, g_depth=2, d_depth=2, batch_size=32, seed=1,
                     d_dropout=0.2, snapshot_every=3)
-
-
-def weights(t: Trainer) -> list[torch.Tensor]:
-    return [p.detach().clone() for p in (*t.generator.parameters(), *t.discriminator.parameters())]
 
 
 def test_round_trip_gives_identical_outputs_and_settings(tmp_path):

@@ -2,7 +2,6 @@
 errors with exit code 2 for bad arguments and 1 for a diverging run."""
 
 import json
-import os
 import shlex
 import subprocess
 import sys
@@ -14,8 +13,8 @@ from gan_core import cli, losses
 from gan_core.checkpoint import load_checkpoint
 from gan_core.config import TrainConfig
 from gan_core.presets import MNIST_PRESETS, TOY_PRESETS, Preset
+from page_support import ROOT
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TINY = ["--set", "g_width=16", "--set", "d_width=16", "--set", "g_depth=2", "--set", "d_depth=2",
         "--set", "batch_size=32", "--threads", "1", "--samples", "500"]
 

@@ -1,13 +1,11 @@
 """gan_core never imports streamlit: every module, imported in a fresh interpreter."""
 
-import os
 import pkgutil
 import subprocess
 import sys
 
 import gan_core
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from page_support import ROOT
 
 
 def test_every_gan_core_module_imports_without_streamlit():

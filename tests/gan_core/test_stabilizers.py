@@ -17,15 +17,12 @@ from gan_core.config import RebuildRequired, TrainConfig
 from gan_core.stabilizers import EMA_WARMUP, GeneratorAverage, SpectralNorm, schedule_factor
 from gan_core.toy_fields import generator_loss_gradient
 from gan_core.trainer import Trainer
+from train_support import opt_tensors, params
 
 SMALL = TrainConfig(g_width=16, d_width=16, g_depth=2, d_depth=2, batch_size=32, seed=3)
 
 
 # ---- helpers ------------------------------------------------------------------------------------
-
-def params(net) -> list[torch.Tensor]:
-    return [p.detach().clone() for p in net.parameters()]
-
 
 def tensors(net) -> dict[str, torch.Tensor]:
     """Parameters and buffers (spectral-norm u and v included), cloned."""
@@ -42,10 +39,6 @@ def same_list(a, b) -> bool:
 
 def max_diff(a, b) -> float:
     return max(float((x.detach().double() - y.detach().double()).abs().max()) for x, y in zip(a, b))
-
-
-def opt_tensors(opt) -> list[torch.Tensor]:
-    return [v.clone() for s in opt.state.values() for v in s.values() if torch.is_tensor(v)]
 
 
 def whole_run(t: Trainer) -> dict:

@@ -10,20 +10,9 @@ from gan_core import losses
 from gan_core.config import RebuildRequired, TrainConfig
 from gan_core.step_record import NonFiniteError
 from gan_core.trainer import Trainer
+from train_support import opt_tensors, params, same
 
 SMALL = TrainConfig(g_width=16, d_width=16, g_depth=2, d_depth=2, batch_size=32, seed=3)
-
-
-def params(net) -> list[torch.Tensor]:
-    return [p.detach().clone() for p in net.parameters()]
-
-
-def same(a, b) -> bool:
-    return len(a) == len(b) and all(torch.equal(x, y) for x, y in zip(a, b))
-
-
-def opt_tensors(opt) -> list[torch.Tensor]:
-    return [v.clone() for s in opt.state.values() for v in s.values() if torch.is_tensor(v)]
 
 
 @pytest.mark.parametrize("config", [SMALL, SMALL.replace(pack=4, minibatch_std=True, d_dropout=0.3),

@@ -4,7 +4,6 @@ them); a broken, malicious or foreign file is refused with what is wrong with it
 on untouched."""
 
 import io
-import os
 
 import pytest
 import torch
@@ -14,8 +13,8 @@ from gan_core.checkpoint import FORMAT, checkpoint_bytes
 from gan_core.config import TrainConfig
 from gan_core.lab1d import lab_config
 from gan_core.trainer import Trainer
+from page_support import APP
 
-APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
 LABS = {  # page, run name, prefix, a small config of its own, a config of the other lab
     "2d": ("views/toy_2d.py", "2D lab", "toy", TrainConfig(target="grid25", seed=3, g_width=32, d_width=32),
            lab_config("bimodal_1d")),

@@ -3,30 +3,30 @@ file covers. Each asserts the message the page shows AND that nothing was lost a
 
 Entries already covered elsewhere (not repeated here):
 - diverging run in step mode, message + rollback:
-  tests/test_toy_2d_page.py::test_diverging_run_stops_explains_and_rolls_back
+  tests/pages/test_toy_2d_page.py::test_diverging_run_stops_explains_and_rolls_back
   (this file adds the PLAY case: the background thread stops by itself, the page says so).
 - corrupted and malicious (pickle payload, marker never created) checkpoint uploads on the MNIST page, and
   a toy-target checkpoint there:
-  tests/test_mnist_page.py::test_corrupted_and_malicious_uploads_are_refused_and_the_run_kept;
-  weights_only loading: tests/test_checkpoint.py::test_malicious_pickle_does_not_execute
+  tests/pages/test_mnist_page.py::test_corrupted_and_malicious_uploads_are_refused_and_the_run_kept;
+  weights_only loading: tests/gan_core/test_checkpoint.py::test_malicious_pickle_does_not_execute
   (this file adds the OTHER-ARCHITECTURE file uploaded on the MNIST page).
 - malformed preset JSON and hostile query strings:
-  tests/test_share_ui.py::test_hostile_link_shows_messages_and_applies_the_sane_part,
-  tests/test_share_ui.py::test_preset_file_upload_applies_once_and_bad_files_change_nothing,
-  tests/test_sharing.py::test_malformed_preset_files_change_nothing and its query tests; on the real pages
-  tests/test_page_share.py::test_2d_lab_hostile_link_shows_messages_and_keeps_sane_values,
-  tests/test_page_share.py::test_1d_lab_link_restores_and_refuses_a_2d_target_by_name and
-  tests/test_page_share.py::test_mnist_link_restores_and_hostile_values_are_refused.
-- corrupt IDX files: tests/test_mnist_data.py (truncated, truncated gzip, wrong magic, wrong dimensions,
+  tests/ui/test_share_ui.py::test_hostile_link_shows_messages_and_applies_the_sane_part,
+  tests/ui/test_share_ui.py::test_preset_file_upload_applies_once_and_bad_files_change_nothing,
+  tests/classroom/test_sharing.py::test_malformed_preset_files_change_nothing and its query tests; on the real pages
+  tests/pages/test_page_share.py::test_2d_lab_hostile_link_shows_messages_and_keeps_sane_values,
+  tests/pages/test_page_share.py::test_1d_lab_link_restores_and_refuses_a_2d_target_by_name and
+  tests/pages/test_page_share.py::test_mnist_link_restores_and_hostile_values_are_refused.
+- corrupt IDX files: tests/gan_core/test_mnist_data.py (truncated, truncated gzip, wrong magic, wrong dimensions,
   labels out of range, lone half of a pair, fallback with a warning) (this file adds the MNIST PAGE's warning).
-- corrupt caches: tests/test_mnist_data.py::test_corrupt_npz_cache_is_rebuilt,
-  tests/test_embedding.py::test_cache_roundtrip_and_corrupt_file_is_rebuilt and
-  tests/test_embedding.py::test_cache_with_nan_or_pickle_is_not_trusted
+- corrupt caches: tests/gan_core/test_mnist_data.py::test_corrupt_npz_cache_is_rebuilt,
+  tests/gan_core/test_embedding.py::test_cache_roundtrip_and_corrupt_file_is_rebuilt and
+  tests/gan_core/test_embedding.py::test_cache_with_nan_or_pickle_is_not_trusted
   (this file adds what the PAGES say: the coverage page names an unusable map file while it
   rebuilds it; the MNIST page names an unusable classifier file while it retrains it).
 - a browser tab closed during play (training stops, memory released):
-  tests/test_session_cleanup.py::test_closed_tab_stops_training_and_frees_its_trainer and
-  tests/test_session_cleanup.py::test_janitor_releases_only_gone_and_untouched_sessions.
+  tests/ui/test_session_cleanup.py::test_closed_tab_stops_training_and_frees_its_trainer and
+  tests/ui/test_session_cleanup.py::test_janitor_releases_only_gone_and_untouched_sessions.
 
 AppTest cannot tick the live fragment's timer; "playing" here is the real LiveRun thread
 (run.play()), and each at.run() is one redraw a browser would have asked for."""
@@ -41,38 +41,11 @@ from streamlit.testing.v1 import AppTest
 
 from gan_core import mnist
 from gan_core.checkpoint import checkpoint_bytes
-from gan_core.config import TrainConfig
-from gan_core.trainer import Trainer
-from page_support import readout_value
+from page_support import ROOT, open_app, open_toy_lab, readout_value, toy_lab_run
+from train_support import weights
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-APP = os.path.join(ROOT, "app.py")
 TOY = "views/toy_2d.py"
 SMALL = dict(target="ring8", g_width=16, d_width=16, g_depth=2, d_depth=2, batch_size=32)
-
-
-def open_lab(**config) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120).run()
-    at.switch_page(TOY).run()
-    assert not at.exception, at.exception
-    lab(at).replace_trainer(Trainer(TrainConfig(**config)))
-    at.run()
-    return at
-
-
-def open_mnist_page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=180).run()
-    at.switch_page("views/mnist.py").run()
-    assert not at.exception, at.exception
-    return at
-
-
-def lab(at):
-    return at.session_state["_live_runs"]["2D lab"]
-
-
-def metric(at, label: str) -> str:
-    return readout_value(at, label)
 
 
 def wait_for(condition, timeout: float = 90.0, what: str = "condition"):
@@ -91,14 +64,11 @@ def browser_page_switch(at, page: str) -> None:
     at.switch_page(page).run()
 
 
-def params(trainer) -> list[torch.Tensor]:
-    return [p.detach().clone() for net in (trainer.generator, trainer.discriminator) for p in net.parameters()]
-
-
 def test_divergence_during_play_auto_pauses_explains_and_rolls_back():
     # plain SGD with learning rate 1 on least squares blows up within a few dozen iterations
-    at = open_lab(**SMALL | dict(optimizer="sgd", lr_d=1.0, lr_g=1.0, loss="least_squares", snapshot_every=5))
-    run = lab(at)
+    at = open_toy_lab(timeout=120, **SMALL | dict(optimizer="sgd", lr_d=1.0, lr_g=1.0, loss="least_squares",
+                                                  snapshot_every=5))
+    run = toy_lab_run(at)
     at.slider(key="toy_knob_label_smoothing").set_value(0.2).run()  # a setting that must survive
     run.play()
     try:
@@ -119,7 +89,7 @@ def test_divergence_during_play_auto_pauses_explains_and_rolls_back():
     at.button(key="toy_rollback").click().run()
     trainer = run.trainer
     assert run.error is None and trainer.iteration == snapshot
-    assert all(torch.isfinite(p).all() for p in params(trainer))
+    assert all(torch.isfinite(p).all() for p in weights(trainer))
     assert trainer.config.label_smoothing == pytest.approx(0.2, abs=1e-12)  # settings kept
     assert any(f"Rolled back to the snapshot at iteration {snapshot}" in s.value for s in at.success)
     assert not at.error and not at.exception
@@ -128,10 +98,10 @@ def test_divergence_during_play_auto_pauses_explains_and_rolls_back():
 def test_checkpoint_of_another_architecture_is_refused_on_the_mnist_page():
     from ui.mnist.run import PREFIX, RUN_NAME
 
-    at = open_mnist_page()
+    at = open_app("views/mnist.py", timeout=180)
     run = at.session_state["_live_runs"][RUN_NAME]
     at.button(key=f"{PREFIX}_step_both").click().run()
-    trainer, before = run.trainer, params(run.trainer)
+    trainer, before = run.trainer, weights(run.trainer)
     # A file whose settings name one architecture while its weights are another's
     state = torch.load(io.BytesIO(checkpoint_bytes(trainer)), weights_only=True)
     state["config"]["arch"] = "dcgan" if trainer.config.arch != "dcgan" else "seed_mlp"
@@ -143,7 +113,7 @@ def test_checkpoint_of_another_architecture_is_refused_on_the_mnist_page():
     assert "Could not load “other.pt”" in errors and "current run is kept" in errors
     assert "do not fit the networks" in errors
     assert run.trainer is trainer and trainer.iteration == 1
-    assert all(torch.equal(a, b) for a, b in zip(before, params(trainer)))
+    assert all(torch.equal(a, b) for a, b in zip(before, weights(trainer)))
 
 
 def test_corrupt_idx_files_show_a_warning_on_the_mnist_page_and_training_works(tmp_path, monkeypatch):
@@ -157,7 +127,7 @@ def test_corrupt_idx_files_show_a_warning_on_the_mnist_page_and_training_works(t
     monkeypatch.setattr(wrapped, "__defaults__", (str(tmp_path), mnist.CACHE_DIR))
     mnist.load_mnist.cache_clear()
     try:
-        at = open_mnist_page()
+        at = open_app("views/mnist.py", timeout=180)
         warnings = " ".join(w.value for w in at.warning)
         assert "train-images-idx3-ubyte" in warnings and "embedded" in warnings
         run = at.session_state["_live_runs"][RUN_NAME]
@@ -171,8 +141,8 @@ def test_corrupt_idx_files_show_a_warning_on_the_mnist_page_and_training_works(t
 
 
 def test_architecture_change_mid_run_restarts_and_keeps_live_settings():
-    at = open_lab(**SMALL)
-    run = lab(at)
+    at = open_toy_lab(timeout=120, **SMALL)
+    run = toy_lab_run(at)
     at.slider(key="toy_knob_label_smoothing").set_value(0.15).run()
     at.select_slider(key="toy_knob_batch_size").set_value(64).run()
     run.play()
@@ -197,8 +167,8 @@ def test_architecture_change_mid_run_restarts_and_keeps_live_settings():
 
 
 def test_rapid_slider_changes_during_play():
-    at = open_lab(**SMALL)
-    run = lab(at)
+    at = open_toy_lab(timeout=120, **SMALL)
+    run = toy_lab_run(at)
     trainer = run.trainer
     values = [0.05, 0.3, 0.1, 0.45, 0.0, 0.25, 0.5, 0.2, 0.35, 0.15] * 2
     seen = []
@@ -223,8 +193,8 @@ def test_rapid_slider_changes_during_play():
 
 
 def test_page_switches_during_play_keep_the_run():
-    at = open_lab(**SMALL)
-    run = lab(at)
+    at = open_toy_lab(timeout=120, **SMALL)
+    run = toy_lab_run(at)
     trainer = run.trainer
     at.slider(key="toy_knob_label_smoothing").set_value(0.1).run()
     run.play()
@@ -234,7 +204,7 @@ def test_page_switches_during_play_keep_the_run():
         for page in ("views/home.py", "views/value_function.py", "views/toy_1d.py", TOY):
             browser_page_switch(at, page)
             assert not at.exception, (page, at.exception)
-            assert lab(at) is run and run.trainer is trainer
+            assert toy_lab_run(at) is run and run.trainer is trainer
             seen.append(trainer.iteration)
         assert run.playing  # nothing paused or reset it
         wait_for(lambda: trainer.iteration > seen[-1], 90, "training to go on after the switches")
@@ -242,11 +212,11 @@ def test_page_switches_during_play_keep_the_run():
         run.pause()
     assert seen == sorted(seen) and run.error is None
     iteration = trainer.iteration
-    weights = params(trainer)
+    kept = weights(trainer)
     browser_page_switch(at, "views/home.py")
     browser_page_switch(at, TOY)
-    assert trainer.iteration == iteration and all(torch.equal(a, b) for a, b in zip(weights, params(trainer)))
-    assert metric(at, "Iteration") == f"{iteration:,}"
+    assert trainer.iteration == iteration and all(torch.equal(a, b) for a, b in zip(kept, weights(trainer)))
+    assert readout_value(at, "Iteration") == f"{iteration:,}"
     assert at.slider(key="toy_knob_label_smoothing").value == pytest.approx(0.1, abs=1e-12)
     assert not at.error
 
@@ -256,7 +226,7 @@ def test_corrupt_tsne_map_cache_is_named_rebuilt_and_the_page_works(tmp_path, mo
     from gan_core import embedding
     from gan_core.mnist import load_mnist
 
-    monkeypatch.setattr(embedding, "N_JOBS", 1)  # see tests/test_embedding.py
+    monkeypatch.setattr(embedding, "N_JOBS", 1)  # see tests/gan_core/test_embedding.py
     params = embedding.MapParams(n_points=300)
     good = embedding.load_or_build_map(load_mnist(), params, str(tmp_path))
     path = embedding.cache_path(good.key, str(tmp_path))
@@ -297,7 +267,7 @@ def test_corrupt_classifier_cache_is_named_while_it_retrains_and_the_mnist_page_
     monkeypatch.setattr(mm, "get_classifier", slow_retraining)
     mm._loader.clear()
     try:
-        at = open_mnist_page()
+        at = open_app("views/mnist.py", timeout=180)
         info = " ".join(i.value for i in at.info)
         assert "saved digit classifier could not be used" in info and "trained again" in info
         run = at.session_state["_live_runs"][RUN_NAME]

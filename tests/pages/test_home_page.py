@@ -1,8 +1,6 @@
-import os
 
 from streamlit.testing.v1 import AppTest
-
-APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
+from page_support import APP
 
 
 def test_home_renders_and_log_loss_follows_slider():

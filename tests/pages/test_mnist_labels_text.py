@@ -1,14 +1,12 @@
 """MNIST step by step names the labels D was trained towards only where the loss has labels
 (issue 12 item 6: under hinge and WGAN-GP a real label of 0.9 changes nothing)."""
 
-import os
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from ui.mnist.run import PREFIX, RUN_NAME
-
-APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
+from page_support import APP
 
 
 def batch_lines(at) -> list[str]:

@@ -2,14 +2,12 @@
 
 import copy
 import html
-import os
 import re
 import time
 
 import numpy as np
 import pytest
 import torch
-from streamlit.testing.v1 import AppTest
 
 from gan_core.checkpoint import FORMAT, load_checkpoint
 from gan_core.classifier import get_classifier
@@ -21,16 +19,9 @@ from ui.kit.preset_kinds import option_label
 from ui.mnist.metrics import _loader
 from ui.mnist.run import PREFIX, RUN_NAME, checkpoint_payload
 from ui.mnist.step_views import SHOWN
-from page_support import readout_values
+from page_support import open_app, readout_values
 
-APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
-
-
-def open_page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=180).run()
-    at.switch_page("views/mnist.py").run()
-    assert not at.exception, at.exception
-    return at
+PAGE = "views/mnist.py"
 
 
 def the_run(at):
@@ -81,7 +72,7 @@ def classifier_ready():
 
 @pytest.fixture(scope="module")
 def page():
-    return open_page()
+    return open_app(PAGE, timeout=180)
 
 
 def test_page_renders_with_its_data_source_and_presets(page):
@@ -113,7 +104,7 @@ def test_page_renders_with_its_data_source_and_presets(page):
 
 
 def test_step_d_changes_only_d_and_grids_show_its_scores():
-    at = open_page()
+    at = open_app(PAGE, timeout=180)
     trainer = the_run(at).trainer
     g0, d0 = weights(trainer.generator), weights(trainer.discriminator)
     click(at, "step_d")
@@ -136,7 +127,7 @@ def test_step_d_changes_only_d_and_grids_show_its_scores():
 
 
 def test_step_g_changes_only_g_and_shows_before_and_after():
-    at = open_page()
+    at = open_app(PAGE, timeout=180)
     trainer = the_run(at).trainer
     click(at, "step_d")
     g0, d0 = weights(trainer.generator), weights(trainer.discriminator)
@@ -159,7 +150,7 @@ def test_step_g_changes_only_g_and_shows_before_and_after():
 
 
 def test_sliders_reach_the_trainer_without_a_reset():
-    at = open_page()
+    at = open_app(PAGE, timeout=180)
     run = the_run(at)
     trainer = run.trainer
     click(at, "step_both")
@@ -185,7 +176,7 @@ def test_sliders_reach_the_trainer_without_a_reset():
 
 
 def test_checkpoint_download_and_upload_restore_identical_outputs():
-    at = open_page()
+    at = open_app(PAGE, timeout=180)
     run = the_run(at)
     for _ in range(3):
         click(at, "step_both")
@@ -212,7 +203,7 @@ def test_checkpoint_download_and_upload_restore_identical_outputs():
 
 
 def test_corrupted_and_malicious_uploads_are_refused_and_the_run_kept(tmp_path):
-    at = open_page()
+    at = open_app(PAGE, timeout=180)
     run = the_run(at)
     click(at, "step_both")
     trainer = run.trainer

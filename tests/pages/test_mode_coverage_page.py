@@ -13,9 +13,8 @@ from gan_core import embedding
 from gan_core.classifier import get_classifier
 from gan_core.coverage import read_generated
 from gan_core.mnist import load_mnist
+from page_support import APP, ROOT, plain
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-APP = os.path.join(ROOT, "app.py")
 PAGE = os.path.join(ROOT, "views", "mode_coverage.py")
 MAP_POINTS = 300
 
@@ -29,7 +28,7 @@ def shared_params(at) -> dict:
 def small_map_dir(tmp_path_factory):
     cache = str(tmp_path_factory.mktemp("tsne_cache"))
     old = embedding.N_JOBS
-    embedding.N_JOBS = 1  # see tests/test_embedding.py: torch's OpenMP runtime spins with 2
+    embedding.N_JOBS = 1  # see tests/gan_core/test_embedding.py: torch's OpenMP runtime spins with 2
     try:
         digit_map = embedding.load_or_build_map(load_mnist(), embedding.MapParams(n_points=MAP_POINTS), cache)
     finally:
@@ -138,10 +137,6 @@ def open_coverage(query: dict | None = None) -> AppTest:
 
 def quick_config(at):
     return at.session_state["_live_runs"]["Mode coverage quick run"].trainer.config
-
-
-def plain(elements) -> str:
-    return " | ".join(e.value.replace("\\", "") for e in elements)  # messages escape markdown
 
 
 def adjusted(at) -> list:

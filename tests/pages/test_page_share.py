@@ -3,26 +3,16 @@ restores target, seed and hyperparameters into the page's trainer and its widget
 shows its messages and the page still renders with clamped or default values; the address bar
 follows later changes; the 2D lab and MNIST pages offer their downloads."""
 
-import os
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from gan_core.config import TrainConfig
 from gan_core.lab1d import lab_config
 from classroom.sharing import preset_to_json
 from ui.mnist.run import default_preset
+from page_support import open_app
 
-APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
 HOSTILE = {"batch_size": "999999999", "loss": "evil", "unknown": "1", "lr_d": "nan"}
-
-
-def open_with(page: str, query: dict, timeout: int = 120) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=timeout).run()
-    at.query_params.update(query)
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
 
 
 def config_of(at, run_name: str):
@@ -42,8 +32,8 @@ def assert_hostile_messages(at) -> None:
 
 
 def test_2d_lab_link_restores_target_seed_and_settings_into_trainer_and_widgets():
-    at = open_with("views/toy_2d.py", {"target": "grid25", "seed": "3", "label_smoothing": "0.1",
-                                       "batch_size": "64"})
+    at = open_app("views/toy_2d.py", {"target": "grid25", "seed": "3", "label_smoothing": "0.1",
+                                      "batch_size": "64"})
     c = config_of(at, "2D lab")
     assert (c.target, c.seed, c.batch_size) == ("grid25", 3, 64)
     assert c.real_label == pytest.approx(0.9, abs=1e-12)
@@ -63,7 +53,7 @@ def test_2d_lab_link_restores_target_seed_and_settings_into_trainer_and_widgets(
 
 
 def test_2d_lab_hostile_link_shows_messages_and_keeps_sane_values():
-    at = open_with("views/toy_2d.py", dict(HOSTILE, target="grid25"))
+    at = open_app("views/toy_2d.py", dict(HOSTILE, target="grid25"))
     assert_hostile_messages(at)
     c = config_of(at, "2D lab")
     base = TrainConfig(target="ring8")  # the 2D lab's own default run
@@ -73,15 +63,15 @@ def test_2d_lab_hostile_link_shows_messages_and_keeps_sane_values():
 
 
 def test_1d_lab_link_restores_and_refuses_a_2d_target_by_name():
-    at = open_with("views/toy_1d.py", {"target": "bimodal_1d", "seed": "3", "label_smoothing": "0.1",
-                                       "batch_size": "64"})
+    at = open_app("views/toy_1d.py", {"target": "bimodal_1d", "seed": "3", "label_smoothing": "0.1",
+                                      "batch_size": "64"})
     c = config_of(at, "1D lab (Figure 1)")
     assert (c.target, c.seed, c.batch_size) == ("bimodal_1d", 3, 64)
     assert c.real_label == pytest.approx(0.9, abs=1e-12)
     assert at.selectbox(key="toy1d_target").value == "bimodal_1d"
     assert at.session_state["toy1d_knob_batch_size"] == 64 and not at.error
 
-    at = open_with("views/toy_1d.py", dict(HOSTILE, target="grid25"))
+    at = open_app("views/toy_1d.py", dict(HOSTILE, target="grid25"))
     assert_hostile_messages(at)
     assert "target 'grid25' is not available on this page" in texts(at.error)
     c, base = config_of(at, "1D lab (Figure 1)"), lab_config("gaussian_1d")
@@ -91,7 +81,7 @@ def test_1d_lab_link_restores_and_refuses_a_2d_target_by_name():
 
 @pytest.mark.slow
 def test_mnist_link_restores_and_hostile_values_are_refused():
-    at = open_with("views/mnist.py", dict(HOSTILE, seed="3", label_smoothing="0.2", batch_size="32"), timeout=240)
+    at = open_app("views/mnist.py", dict(HOSTILE, seed="3", label_smoothing="0.2", batch_size="32"), timeout=240)
     c, base = config_of(at, "MNIST step by step"), default_preset().config
     assert (c.target, c.seed, c.batch_size, c.loss, c.lr_d) == ("mnist", 3, 32, base.loss, base.lr_d)
     assert c.real_label == pytest.approx(0.8, abs=1e-12)
@@ -104,7 +94,7 @@ def test_mnist_link_restores_and_hostile_values_are_refused():
 
 
 def test_2d_lab_preset_file_starts_a_fresh_run_and_a_1d_file_is_refused_by_name():
-    at = open_with("views/toy_2d.py", {})
+    at = open_app("views/toy_2d.py", {})
     at.session_state["toy_tab"] = "Downloads & share"  # the Share expander's tab
     at.run()
     good = preset_to_json(TrainConfig(target="circles", seed=9, batch_size=64), "toy_2d", "circles 64", "Watch.")
@@ -121,7 +111,7 @@ def test_2d_lab_preset_file_starts_a_fresh_run_and_a_1d_file_is_refused_by_name(
                                    ":material/download: Timeline (GIF, 2 frames)"))
                for b in at.get("download_button"))
 
-    at = open_with("views/toy_1d.py", {})
+    at = open_app("views/toy_1d.py", {})
     other = preset_to_json(TrainConfig(target="ring8", seed=5), "toy_1d", "wrong target")
     at.file_uploader(key="toy_1d_share_upload").set_value(("p.json", other.encode(), "application/json")).run()
     assert not at.exception

@@ -2,21 +2,11 @@
 one the app last wrote (the browser had not yet applied it when a slider moved) only retunes the
 running trainer; a reload (a new tab session) with the run id in the address finds the same run."""
 
-import os
 
 import pytest
-from streamlit.testing.v1 import AppTest
+from page_support import open_app
 
-APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
 PAGES = {"views/toy_2d.py": ("2D lab", "toy"), "views/toy_1d.py": ("1D lab (Figure 1)", "toy1d")}
-
-
-def open_page(page: str, query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120).run()
-    at.query_params.update(query or {})
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
 
 
 def run_of(at, name):
@@ -26,7 +16,7 @@ def run_of(at, name):
 @pytest.mark.parametrize("page", PAGES)
 def test_a_stale_address_during_slider_moves_never_replaces_the_run(page):
     name, prefix = PAGES[page]
-    at = open_page(page)
+    at = open_app(page)
     run = run_of(at, name)
     trainer = run.trainer
     run.run_steps("both", n=5)
@@ -51,21 +41,21 @@ def test_a_stale_address_during_slider_moves_never_replaces_the_run(page):
 @pytest.mark.parametrize("page", PAGES)
 def test_a_reloaded_tab_finds_its_run_by_the_id_in_the_address(page):
     name, prefix = PAGES[page]
-    first = open_page(page)
+    first = open_app(page)
     run = run_of(first, name)
     first.slider(key=f"{prefix}_knob_label_smoothing").set_value(0.1).run()
     run.run_steps("both", n=3)
     address = {k: first.query_params[k] for k in first.query_params}
     assert address["run"] == run.run_id
 
-    reloaded = open_page(page, address)  # F5: a new session opens the same address
+    reloaded = open_app(page, address)  # F5: a new session opens the same address
     assert run_of(reloaded, name) is run and run.trainer.iteration == 3
     assert reloaded.session_state[f"{prefix}_knob_label_smoothing"] == pytest.approx(0.1, abs=1e-12)
     assert not reloaded.error and not reloaded.warning
 
 
 def test_an_unknown_run_id_applies_the_rest_of_the_link_to_a_fresh_run():
-    at = open_page("views/toy_2d.py", {"run": "gone-long-ago", "batch_size": "64"})
+    at = open_app("views/toy_2d.py", {"run": "gone-long-ago", "batch_size": "64"})
     run = run_of(at, "2D lab")
     assert run.trainer.config.batch_size == 64 and run.trainer.iteration == 0
     assert at.query_params["run"] == run.run_id != "gone-long-ago"
@@ -75,11 +65,11 @@ def test_an_unknown_run_id_applies_the_rest_of_the_link_to_a_fresh_run():
 @pytest.mark.parametrize("page, name", [("views/side_by_side.py", "Side by side"),
                                         ("views/mnist.py", "MNIST step by step")])
 def test_every_training_page_is_found_again_after_a_reload(page, name):
-    first = open_page(page)
+    first = open_app(page)
     run = run_of(first, name)
     run.run_steps("both", n=2)
     address = {k: first.query_params[k] for k in first.query_params}
     assert address["run"] == run.run_id
-    reloaded = open_page(page, address)
+    reloaded = open_app(page, address)
     assert run_of(reloaded, name) is run and run.trainer.iteration == 2
     assert reloaded.query_params["run"] == run.run_id

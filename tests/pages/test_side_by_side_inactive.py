@@ -1,12 +1,10 @@
 """Side by side: comparing a setting that the shared loss ignores gives two identical runs; the page
 must say so (issue 12 item 6), and say nothing while the setting does take effect."""
 
-import os
 
 import torch
 from streamlit.testing.v1 import AppTest
-
-APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
+from page_support import APP
 
 
 def test_warns_when_the_compared_setting_has_no_effect_under_the_shared_loss():

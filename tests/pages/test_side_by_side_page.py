@@ -1,21 +1,12 @@
 """AppTest of the side-by-side page: it renders from the navigation, steps both runs together,
 starts a new comparison whose differing value reaches only its own run, and shares live knobs."""
 
-import os
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from page_support import canvas_scenes
+from page_support import canvas_scenes, open_app
 
-APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
-
-
-def open_page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120).run()
-    at.switch_page("views/side_by_side.py").run()
-    assert not at.exception, at.exception
-    return at
+PAGE = "views/side_by_side.py"
 
 
 def pair(at):
@@ -23,7 +14,7 @@ def pair(at):
 
 
 def test_renders_steps_in_lockstep_and_compares():
-    at = open_page()
+    at = open_app(PAGE)
     assert at.title[0].value == "Side by side: one setting, two runs"
     a, b = pair(at).trainers
     assert (a.config.label_smoothing, b.config.label_smoothing) == pytest.approx((0.0, 0.1), abs=1e-12)
@@ -39,7 +30,7 @@ def test_renders_steps_in_lockstep_and_compares():
 
 
 def test_a_new_comparison_changes_only_its_setting_and_shared_knobs_reach_both():
-    at = open_page()
+    at = open_app(PAGE)
     at.selectbox(key="sbs_setting").set_value("batch_size").run()
     assert (at.selectbox(key="sbs_value_a").value, at.selectbox(key="sbs_value_b").value) == (32, 512)
     at.selectbox(key="sbs_target").set_value("grid25").run()
@@ -59,17 +50,9 @@ def test_a_new_comparison_changes_only_its_setting_and_shared_knobs_reach_both()
     assert any("Batch size = 32" in m.value for m in at.markdown)
 
 
-def open_with(query: dict) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120).run()
-    at.query_params.update(query)
-    at.switch_page("views/side_by_side.py").run()
-    assert not at.exception, at.exception
-    return at
-
-
 def test_a_link_restores_the_comparison_and_the_url_follows_a_new_one():
-    at = open_with({"compare": "batch_size", "a": "32", "b": "512", "target": "grid25", "seed": "4",
-                    "lr_g": "0.0005"})
+    at = open_app(PAGE, {"compare": "batch_size", "a": "32", "b": "512", "target": "grid25", "seed": "4",
+                         "lr_g": "0.0005"})
     p = pair(at)
     assert (p.setting, p.values, p.config.target, p.config.seed) == ("batch_size", (32, 512), "grid25", 4)
     assert [t.config.lr_g for t in p.trainers] == [0.0005, 0.0005]
@@ -84,7 +67,7 @@ def test_a_link_restores_the_comparison_and_the_url_follows_a_new_one():
 
 
 def test_a_hostile_link_is_refused_by_name_and_the_page_still_runs():
-    at = open_with({"compare": "evil", "a": "99999", "b": "nan", "unknown": "1", "batch_size": "999999999"})
+    at = open_app(PAGE, {"compare": "evil", "a": "99999", "b": "nan", "unknown": "1", "batch_size": "999999999"})
     errors, warnings = " ".join(e.value for e in at.error), " ".join(w.value for w in at.warning)
     assert "compare: there is no 'evil' on this page" in errors
     assert "b: label\\_smoothing must be a finite number" in errors
@@ -94,13 +77,13 @@ def test_a_hostile_link_is_refused_by_name_and_the_page_still_runs():
     p = pair(at)
     assert (p.setting, p.values) == ("label_smoothing", (0.5, 0.1))
     assert [t.config.batch_size for t in p.trainers] == [8192, 8192]
-    at = open_with({"compare": "batch_size", "a": "99999", "b": "7"})
+    at = open_app(PAGE, {"compare": "batch_size", "a": "99999", "b": "7"})
     assert "a=99999 is not one of the offered values of batch\\_size" in " ".join(e.value for e in at.error)
     assert pair(at).values == (32, 512)
 
 
 def test_a_1d_target_runs_with_the_1d_lab_networks_and_figure_1():
-    at = open_page()
+    at = open_app(PAGE)
     at.selectbox(key="sbs_target").set_value("bimodal_1d").run()
     at.selectbox(key="sbs_setting").set_value("d_steps").run()
     at.button(key="sbs_start").click().run()
@@ -114,7 +97,7 @@ def test_a_1d_target_runs_with_the_1d_lab_networks_and_figure_1():
     assert set(canvas_scenes(at)) == {"sbs_figure1_0", "sbs_figure1_1", "sbs_compare"}
     assert at.query_params["target"] == "bimodal_1d" and at.query_params["compare"] == "d_steps"
 
-    at = open_with({"compare": "d_steps", "a": "1", "b": "5", "target": "trimodal_1d", "seed": "2"})
+    at = open_app(PAGE, {"compare": "d_steps", "a": "1", "b": "5", "target": "trimodal_1d", "seed": "2"})
     a, b = pair(at).trainers
     assert (a.config.target, a.config.z_dim, a.config.seed, b.config.d_steps) == ("trimodal_1d", 1, 2, 5)
     assert not at.error
@@ -124,7 +107,7 @@ def test_a_1d_target_runs_with_the_1d_lab_networks_and_figure_1():
 def test_a_link_naming_a_target_this_page_cannot_draw_is_refused_by_name(target, extra):
     """/side_by_side?target=mnist raised AttributeError (no .bounds); the box showed ring8 while
     the caption said "on mnist". Any target decodes from a link: the page refuses what it cannot draw."""
-    at = open_with({"target": target, "seed": "3", "compare": "batch_size", "a": "32", "b": "512", **extra})
+    at = open_app(PAGE, {"target": target, "seed": "3", "compare": "batch_size", "a": "32", "b": "512", **extra})
     errors = " ".join(e.value for e in at.error)
     assert f"target '{target}' is not available on this page" in errors and "using ring8" in errors
     p = pair(at)
@@ -142,7 +125,7 @@ def test_a_preset_file_naming_mnist_is_refused_by_name_and_the_pair_runs_on():
     from gan_core.config import TrainConfig
     from classroom.sharing import preset_to_json
 
-    at = open_page()
+    at = open_app(PAGE)
     before = pair(at)
     doc = preset_to_json(TrainConfig(target="mnist", seed=5, lr_g=0.0005), "side_by_side")
     at.file_uploader(key="side_by_side_share_upload").set_value(("m.json", doc.encode(), "application/json")).run()

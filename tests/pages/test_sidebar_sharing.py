@@ -1,7 +1,6 @@
 """The sidebar tells a tab when its run shares the CPU with other tabs' runs (the server's
 TrainingGate makes them take turns), and says nothing while the tab's run plays alone."""
 
-import os
 import re
 
 from streamlit.testing.v1 import AppTest
@@ -10,8 +9,8 @@ from gan_core.config import TrainConfig
 from classroom.live import LiveRun, runs_playing_in_process
 from gan_core.trainer import Trainer
 from classroom.training_gate import TrainingGate
+from page_support import APP
 
-APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
 SMALL = TrainConfig(g_width=8, d_width=8, g_depth=1, d_depth=1, batch_size=16)
 
 

@@ -3,49 +3,26 @@ EMA toggle drawing both G's with legends that say which is which, the learning-r
 the time axis, a paragraph for each, a stabiliser as the side-by-side page's compared setting, and
 the best-quality preset with its own badge."""
 
-import os
 
 import numpy as np
 import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-from gan_core.config import TrainConfig
 from gan_core.presets import TOY_PRESETS
 from gan_core.stabilizers import SpectralNorm
 from gan_core.toy_fields import TRAINED_VIEW_SIZE
-from gan_core.trainer import Trainer
-from page_support import canvas_scenes, decode_floats
+from page_support import APP, canvas_scenes, decode_floats, open_toy_lab, toy_lab_run
 from ui.canvas.charts import lr_panel
 from ui.figures.toy_2d import FAKE_COLOR, TRAINED_COLOR
 from ui.kit.live_controls import KNOBS, STABILIZER_KNOBS
 from ui.kit.preset_kinds import KIND_BADGES, badge, option_label
 from ui.toy_2d.setup_panels import toy_presets
 from ui.toy_2d.stabilizer_texts import STABILIZERS, stabilizer_for
+from train_support import weights
 
-APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
 LAB = "views/toy_2d.py"
 SMALL = dict(target="ring8", batch_size=32, g_width=32, d_width=32, g_depth=2, d_depth=2)
-
-
-def open_lab(tab: str | None = None, **config) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90).run()
-    if tab is not None:
-        at.session_state["toy_tab"] = tab
-    at.switch_page(LAB).run()
-    assert not at.exception, at.exception
-    if config:
-        lab_run(at).replace_trainer(Trainer(TrainConfig(**config)))
-        at.run()
-    return at
-
-
-def lab_run(at):
-    return at.session_state["_live_runs"]["2D lab"]
-
-
-def weights(trainer) -> list:
-    return [p.detach().clone() for net in (trainer.generator, trainer.discriminator) for p in net.parameters()]
 
 
 def plane_points(at) -> tuple[list[dict], list[str]]:
@@ -56,8 +33,8 @@ def plane_points(at) -> tuple[list[dict], list[str]]:
 # ---- the 2D lab ---------------------------------------------------------------------------------
 
 def test_ema_set_by_its_widget_keeps_the_run_and_the_toggle_draws_both_generators():
-    at = open_lab(**SMALL)
-    run = lab_run(at)
+    at = open_toy_lab(**SMALL)
+    run = toy_lab_run(at)
     run.run_steps("both", 5)
     at.run()
     assert not [t for t in at.toggle if t.key == "toy_show_trained"]  # no average, nothing to compare
@@ -88,8 +65,8 @@ def test_ema_set_by_its_widget_keeps_the_run_and_the_toggle_draws_both_generator
 
 
 def test_lr_half_life_and_instance_noise_from_their_widgets_and_the_schedule_on_the_time_axis():
-    at = open_lab(tab="D vs D*, field, manifold, over time", **SMALL)
-    run = lab_run(at)
+    at = open_toy_lab(tab="D vs D*, field, manifold, over time", **SMALL)
+    run = toy_lab_run(at)
     at.select_slider(key="toy_knob_lr_half_life").set_value(500).run()
     at.select_slider(key="toy_knob_instance_noise").set_value(0.05).run()
     assert not at.exception, at.exception
@@ -109,7 +86,7 @@ def test_lr_half_life_and_instance_noise_from_their_widgets_and_the_schedule_on_
 
 
 def test_the_stabilisers_tab_explains_each_and_spectral_norm_rebuilds():
-    at = open_lab(tab="Stabilisers", **SMALL)
+    at = open_toy_lab(tab="Stabilisers", **SMALL)
     text = " ".join(m.value for m in at.markdown)
     for entry in STABILIZERS.values():
         assert entry.paragraph in text and entry.name in text
@@ -118,14 +95,14 @@ def test_the_stabilisers_tab_explains_each_and_spectral_norm_rebuilds():
     at.checkbox(key="toy_arch_spectral_norm").check()
     at.button(key="FormSubmitter:toy_arch_form-Rebuild (restarts the run)").click().run()
     assert not at.exception, at.exception
-    trainer = lab_run(at).trainer
+    trainer = toy_lab_run(at).trainer
     assert trainer.config.spectral_norm and trainer.iteration == 0
     assert any(isinstance(m, SpectralNorm) for m in trainer.discriminator.modules())
     assert any("spectral norm in D" in c.value for c in at.caption)
 
 
 def test_the_popover_holds_the_stabilisers_and_the_first_screen_keeps_its_two_sliders():
-    at = open_lab(**SMALL)
+    at = open_toy_lab(**SMALL)
     for field in STABILIZER_KNOBS:
         slider = at.select_slider(key=f"toy_knob_{field}")
         assert slider.label == KNOBS[field].label and slider.help == KNOBS[field].help
@@ -137,7 +114,7 @@ def test_the_quality_preset_has_its_own_badge_and_loads():
     quality = [p for p in toy_presets().values() if p.kind == "quality"]
     assert quality, "a best-quality 2D preset is registered"
     preset = quality[0]
-    at = open_lab(**SMALL)
+    at = open_toy_lab(**SMALL)
     box = at.selectbox(key="toy_preset")
     assert option_label(preset.name, "quality") in box.options
     at.selectbox(key="toy_preset").set_value(preset.name).run()
@@ -146,7 +123,7 @@ def test_the_quality_preset_has_its_own_badge_and_loads():
     assert all(badge(kind) not in what for kind in ("collapse", "cure"))
     at.button(key="toy_preset_apply").click().run()
     assert not at.exception, at.exception
-    trainer = lab_run(at).trainer
+    trainer = toy_lab_run(at).trainer
     assert trainer.config == preset.config and trainer.average is not None
     assert at.select_slider(key="toy_knob_ema_decay").value == preset.config.ema_decay
     assert at.select_slider(key="toy_knob_lr_half_life").value == preset.config.lr_half_life

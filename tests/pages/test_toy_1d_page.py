@@ -3,23 +3,16 @@ updates, the knobs reach the trainer, and the numbers shown equal gan_core.lab1d
 for the trainer's current networks (a frame is deterministic given the weights)."""
 
 import math
-import os
 import time
 
 import numpy as np
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from gan_core.lab1d import figure1_frame
 from page_support import canvas_scenes, decode_floats, readout_value
 
-APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
 PAGE = "views/toy_1d.py"
 RUN = "1D lab (Figure 1)"
-
-
-def metric(at, label: str) -> str:
-    return readout_value(at, label)
 
 
 def trainer_of(at):
@@ -28,10 +21,10 @@ def trainer_of(at):
 
 def assert_numbers_match_theory(at):
     frame = figure1_frame(trainer_of(at))
-    assert metric(at, "Iteration") == f"{frame.iteration:,}"
-    assert float(metric(at, "V(D, G)")) == pytest.approx(frame.value, abs=6e-5)
-    assert float(metric(at, "JSD(p_data ‖ p_g)")) == pytest.approx(frame.jsd, abs=6e-5)
-    assert float(metric(at, "C(G) = −log 4 + 2·JSD")) == pytest.approx(-math.log(4) + 2 * frame.jsd, abs=1.2e-4)
+    assert readout_value(at, "Iteration") == f"{frame.iteration:,}"
+    assert float(readout_value(at, "V(D, G)")) == pytest.approx(frame.value, abs=6e-5)
+    assert float(readout_value(at, "JSD(p_data ‖ p_g)")) == pytest.approx(frame.jsd, abs=6e-5)
+    assert float(readout_value(at, "C(G) = −log 4 + 2·JSD")) == pytest.approx(-math.log(4) + 2 * frame.jsd, abs=1.2e-4)
     # the curves drawn are the frame's: p_g and D(x) on the plotted grid, as float32 pairs
     upper = canvas_scenes(at)["toy1d_figure1"]["panels"][0]
     p_g = decode_floats(upper["layers"][2]["b64"]).reshape(-1, 2)
@@ -41,14 +34,6 @@ def assert_numbers_match_theory(at):
     assert p_g[:, 1] == pytest.approx(np.minimum(frame.p_g, 0.995 * top), rel=1e-6, abs=1e-7)
     assert d[:, 1] == pytest.approx(frame.d, rel=1e-6, abs=1e-7)
     return frame
-
-
-@pytest.fixture
-def at():
-    app = AppTest.from_file(APP, default_timeout=60).run()
-    app.switch_page(PAGE).run()
-    assert not app.exception
-    return app
 
 
 def test_renders_a_fresh_lab(at):
@@ -80,7 +65,7 @@ def test_knobs_reach_the_trainer_and_the_numbers_follow(at):
     at.select_slider(key="toy1d_knob_batch_size").set_value(512).run()
     t = trainer_of(at)
     assert t.config.real_label == pytest.approx(0.8)
-    assert metric(at, "D* at equilibrium (α/2)") == "0.400"
+    assert readout_value(at, "D* at equilibrium (α/2)") == "0.400"
     at.button(key="toy1d_step_d").click().run()
     assert t.history[-1].batch_size == 512
     frame = assert_numbers_match_theory(at)

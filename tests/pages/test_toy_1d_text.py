@@ -2,24 +2,13 @@
 (issue 12 item 8: it said z ~ U(−1, 1) and D = ½ whatever the settings)."""
 
 import math
-import os
 
-import pytest
-from streamlit.testing.v1 import AppTest
 
-APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
+PAGE = "views/toy_1d.py"  # the `at` fixture (tests/pages/conftest.py) opens it
 
 
 def intro(at) -> str:
     return next(m.value for m in at.markdown if m.value.startswith("The bottom line is the noise axis"))
-
-
-@pytest.fixture
-def at():
-    app = AppTest.from_file(APP, default_timeout=60).run()
-    app.switch_page("views/toy_1d.py").run()
-    assert not app.exception
-    return app
 
 
 def test_intro_follows_the_noise_prior_and_the_real_label(at):

@@ -3,62 +3,31 @@
 AppTest cannot tick the live fragment's run_every timer, so "playing" is driven by calling the
 training chunk (LiveRun.run_steps / advance_for) directly, as the background thread would."""
 
-import os
 import time
 
 import pytest
 import torch
-from streamlit.testing.v1 import AppTest
 
 from gan_core.config import TrainConfig
 from gan_core.trainer import Trainer
-from page_support import canvas_scenes, decode_floats, decode_grid, readout_value
+from page_support import canvas_scenes, decode_floats, decode_grid, open_toy_lab, readout_value, toy_lab_run
 from ui.toy_2d.setup_panels import toy_presets
+from train_support import same, weights
 
-APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
 PAGE = "views/toy_2d.py"
 
 
-def open_lab(tab: str | None = None, **config) -> AppTest:
-    """The 2D lab, with `tab` open below the first screen (only the open tab is built)."""
-    at = AppTest.from_file(APP, default_timeout=90).run()
-    if tab is not None:
-        at.session_state["toy_tab"] = tab
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    if config:  # a small, quick run for the test (the page's own default is the ring of 8)
-        lab_run(at).replace_trainer(Trainer(TrainConfig(**config)))
-        at.run()
-    return at
-
-
-def lab_run(at):
-    return at.session_state["_live_runs"]["2D lab"]
-
-
-def metric(at, label: str) -> str:
-    return readout_value(at, label)
-
-
-def weights(trainer) -> list:
-    return [p.detach().clone() for p in list(trainer.generator.parameters()) + list(trainer.discriminator.parameters())]
-
-
-def same(a, b) -> bool:
-    return all(torch.equal(x, y) for x, y in zip(a, b))
-
-
 def test_page_renders_with_views_and_numbers():
-    at = open_lab()
+    at = open_toy_lab()
     assert at.markdown[0].value == "### 2D toys & mode collapse"
-    assert metric(at, "Iteration") == "0" and metric(at, "Modes captured") == "0 / 8"
+    assert readout_value(at, "Iteration") == "0" and readout_value(at, "Modes captured") == "0 / 8"
     assert any("Real label in use: **1.00**" in m.value for m in at.caption)
     assert not at.error
 
 
 def test_step_buttons_advance_by_exactly_the_named_updates():
-    at = open_lab(tab="Step story", target="ring8", batch_size=32, d_steps=3)
-    trainer = lab_run(at).trainer
+    at = open_toy_lab(tab="Step story", target="ring8", batch_size=32, d_steps=3)
+    trainer = toy_lab_run(at).trainer
     at.button(key="toy_step_d").click().run()
     assert (trainer.updates, trainer.iteration) == (1, 0)
     assert any("one discriminator update" in m.value for m in at.markdown)
@@ -68,12 +37,12 @@ def test_step_buttons_advance_by_exactly_the_named_updates():
     at.button(key="toy_step_both").click().run()  # k = 3 D updates, then one G update
     assert (trainer.updates, trainer.iteration) == (6, 2)
     assert [r.kind for r in trainer.history] == ["D", "G", "D", "D", "D", "G"]
-    assert metric(at, "Iteration") == "2" and metric(at, "Updates (D + G)") == "6"
+    assert readout_value(at, "Iteration") == "2" and readout_value(at, "Updates (D + G)") == "6"
 
 
 def test_sliders_reach_the_trainer_without_reset():
-    at = open_lab(target="ring8", batch_size=32)
-    run = lab_run(at)
+    at = open_toy_lab(target="ring8", batch_size=32)
+    run = toy_lab_run(at)
     run.run_steps("both", 5)  # the chunk the play thread runs
     trainer, before = run.trainer, weights(run.trainer)
     at.slider(key="toy_knob_label_smoothing").set_value(0.1).run()
@@ -89,22 +58,22 @@ def test_sliders_reach_the_trainer_without_reset():
 
 
 def test_switching_to_home_and_back_keeps_the_run():
-    at = open_lab(target="ring8", batch_size=32)
-    run = lab_run(at)
+    at = open_toy_lab(target="ring8", batch_size=32)
+    run = toy_lab_run(at)
     run.run_steps("both", 4)
     at.slider(key="toy_knob_label_smoothing").set_value(0.2).run()
     trainer = run.trainer
     at.switch_page("views/home.py").run()
     assert not at.exception
     at.switch_page(PAGE).run()
-    assert lab_run(at) is run and run.trainer is trainer and trainer.iteration == 4
-    assert metric(at, "Iteration") == "4"
+    assert toy_lab_run(at) is run and run.trainer is trainer and trainer.iteration == 4
+    assert readout_value(at, "Iteration") == "4"
     assert at.slider(key="toy_knob_label_smoothing").value == pytest.approx(0.2)  # widget shows the run
 
 
 def test_play_thread_then_redraw():
-    at = open_lab(target="ring8", batch_size=32)
-    run = lab_run(at)
+    at = open_toy_lab(target="ring8", batch_size=32)
+    run = toy_lab_run(at)
     run.play()
     try:
         deadline = time.monotonic() + 60
@@ -115,12 +84,12 @@ def test_play_thread_then_redraw():
     done = run.trainer.iteration
     assert done >= 3
     at.run()
-    assert metric(at, "Iteration") == f"{done:,}"
+    assert readout_value(at, "Iteration") == f"{done:,}"
 
 
 def test_diverging_run_stops_explains_and_rolls_back():
-    at = open_lab()
-    run = lab_run(at)
+    at = open_toy_lab()
+    run = toy_lab_run(at)
     # the "diverge" scenario: plain SGD with a learning rate of 1 on least squares blows up
     run.replace_trainer(Trainer(TrainConfig(batch_size=64, optimizer="sgd", lr_d=1.0, lr_g=1.0,
                                             loss="least_squares", snapshot_every=1000)))
@@ -142,13 +111,13 @@ def test_diverging_run_stops_explains_and_rolls_back():
 
 
 def test_draw_your_own_points_and_csv():
-    at = open_lab(tab="Architecture & your own target", target="ring8", batch_size=32)
-    run = lab_run(at)
+    at = open_toy_lab(tab="Architecture & your own target", target="ring8", batch_size=32)
+    run = toy_lab_run(at)
     at.text_area(key="toy_draw_text").set_value("0,0\n1,1\n-1,1").run()
     at.button(key="toy_draw_train").click().run()
     config = run.trainer.config
     assert config.target == "custom" and config.custom_points == ((0.0, 0.0), (1.0, 1.0), (-1.0, 1.0))
-    assert metric(at, "Modes captured").endswith(" / 3")
+    assert readout_value(at, "Modes captured").endswith(" / 3")
     assert not at.exception
     at.file_uploader(key="toy_draw_upload").set_value(("bad.csv", b"x,y\n1,2\n3,oops\n", "text/csv")).run()
     assert any("bad.csv: line 3" in e.value for e in at.error)
@@ -159,14 +128,14 @@ def test_draw_your_own_points_and_csv():
 
 
 def test_rebuild_form_restarts_with_new_architecture():
-    at = open_lab(tab="Architecture & your own target", target="ring8", batch_size=32)
-    run = lab_run(at)
+    at = open_toy_lab(tab="Architecture & your own target", target="ring8", batch_size=32)
+    run = toy_lab_run(at)
     run.run_steps("both", 2)
     at.number_input(key="toy_arch_g_width").set_value(64)
     at.selectbox(key="toy_arch_target").set_value("grid25")
     at.button(key="FormSubmitter:toy_arch_form-Rebuild (restarts the run)").click().run()
     assert (run.trainer.config.g_width, run.trainer.config.target, run.trainer.iteration) == (64, "grid25", 0)
-    assert metric(at, "Modes captured").endswith(" / 25")
+    assert readout_value(at, "Modes captured").endswith(" / 25")
     at.selectbox(key="toy_arch_target").set_value("custom")
     at.button(key="FormSubmitter:toy_arch_form-Rebuild (restarts the run)").click().run()
     assert any("custom target needs your points" in e.value for e in at.error)
@@ -176,8 +145,8 @@ def test_rebuild_form_restarts_with_new_architecture():
 def test_presets_apply():
     presets = toy_presets()
     assert presets
-    at = open_lab(target="ring8", batch_size=32)
-    run = lab_run(at)
+    at = open_toy_lab(target="ring8", batch_size=32)
+    run = toy_lab_run(at)
     run.run_steps("both", 2)
     name = list(presets)[-1]
     at.selectbox(key="toy_preset").set_value(name).run()
@@ -190,8 +159,8 @@ def test_presets_apply():
 def test_the_canvases_draw_this_redraws_numbers():
     """The plane's heatmap is D on the grid (one byte per cell: within half a level), the purple
     points are G(fixed z), and the histogram's bars are the latest high-quality mode counts."""
-    at = open_lab(tab="D vs D*, field, manifold, over time", target="ring8", batch_size=32)
-    run = lab_run(at)
+    at = open_toy_lab(tab="D vs D*, field, manifold, over time", target="ring8", batch_size=32)
+    run = toy_lab_run(at)
     run.run_steps("both", 30)
     at.run()
     data = at.session_state["toy_lab_data"][1]
@@ -210,7 +179,7 @@ def test_the_canvases_draw_this_redraws_numbers():
 
 
 def test_the_status_line_names_no_label_where_the_loss_uses_none():
-    at = open_lab(target="ring8", batch_size=32)
+    at = open_toy_lab(target="ring8", batch_size=32)
     at.selectbox(key="toy_knob_loss").set_value("hinge").run()
     status = " ".join(c.value for c in at.caption)
     assert "No labels under the hinge loss" in status and "Real label in use" not in status
@@ -219,7 +188,7 @@ def test_the_status_line_names_no_label_where_the_loss_uses_none():
 
 
 def test_d_star_panel_marks_alpha_over_two_where_p_data_equals_p_g():
-    at = open_lab(tab="D vs D*, field, manifold, over time", target="ring8", batch_size=32)
+    at = open_toy_lab(tab="D vs D*, field, manifold, over time", target="ring8", batch_size=32)
     at.slider(key="toy_knob_label_smoothing").set_value(0.1).run()
     d, d_star = canvas_scenes(at)["toy_secondary_canvas"]["panels"][:2]
     assert d["title"] == "D as trained (dashed: ½)" and d["layers"][1]["level"] == pytest.approx(127.5)
@@ -228,7 +197,7 @@ def test_d_star_panel_marks_alpha_over_two_where_p_data_equals_p_g():
 
 
 def test_only_the_open_tab_is_built_and_the_address_bar_follows_in_any_tab():
-    at = open_lab(target="ring8", batch_size=32)
+    at = open_toy_lab(target="ring8", batch_size=32)
     assert at.selectbox(key="toy_preset") is not None  # Presets: the tab open by default
     assert not [b for b in at.get("download_button")] and "toy_secondary_canvas" not in canvas_scenes(at)
     at.session_state["toy_tab"] = "Downloads & share"

@@ -2,31 +2,15 @@
 equals the gan_core.theory / gan_core.dirac computation for the new setting."""
 
 import math
-import os
 
 import numpy as np
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from gan_core import dirac
 from gan_core import theory as T
+from page_support import metric_number
 
-APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
 PAGE = "views/value_function.py"
-
-
-def metric(at, label: str) -> float:
-    values = [m.value for m in at.metric if m.label == label]
-    assert len(values) == 1, f"metric {label!r} not found once: {[m.label for m in at.metric]}"
-    return float(values[0].replace(",", ""))
-
-
-@pytest.fixture
-def at():
-    app = AppTest.from_file(APP, default_timeout=60).run()
-    app.switch_page(PAGE).run()
-    assert not app.exception
-    return app
 
 
 def test_renders_with_the_default_game(at):
@@ -34,9 +18,9 @@ def test_renders_with_the_default_game(at):
     x = T.quadrature_grid(p, q)
     pd, pg = p.pdf(x), q.pdf(x)
     real, fake = T.value_terms(T.logistic_d(x, -1.0, 1.0), pd, pg, x)
-    assert metric(at, ":blue[real error]  −E[log D(x)]") == pytest.approx(-real, abs=6e-5)
-    assert metric(at, ":red[fake error]  −E[log(1 − D(G(z)))]") == pytest.approx(-fake, abs=6e-5)
-    assert metric(at, "V(D*, G)") == pytest.approx(T.c_from_jsd(T.jsd(pd, pg, x)), abs=6e-5)
+    assert metric_number(at, ":blue[real error]  −E[log D(x)]") == pytest.approx(-real, abs=6e-5)
+    assert metric_number(at, ":red[fake error]  −E[log(1 − D(G(z)))]") == pytest.approx(-fake, abs=6e-5)
+    assert metric_number(at, "V(D*, G)") == pytest.approx(T.c_from_jsd(T.jsd(pd, pg, x)), abs=6e-5)
     assert r"V(D,G) = \textcolor" in at.latex[0].value and "real error" in at.latex[0].value
 
 
@@ -50,24 +34,24 @@ def test_sliders_change_the_numbers(at):
     x = T.quadrature_grid(p, q)
     pd, pg = p.pdf(x), q.pdf(x)
     jsd = T.jsd(pd, pg, x)
-    assert metric(at, "JSD(p_data ‖ p_g)") == pytest.approx(jsd, abs=6e-7)
-    assert metric(at, "−log 4 + 2·JSD") == pytest.approx(T.c_from_jsd(jsd), abs=1e-11)
-    assert metric(at, "max_D V(D, G)  (numerical)") == pytest.approx(T.c_from_jsd(jsd), abs=1e-9)
+    assert metric_number(at, "JSD(p_data ‖ p_g)") == pytest.approx(jsd, abs=6e-7)
+    assert metric_number(at, "−log 4 + 2·JSD") == pytest.approx(T.c_from_jsd(jsd), abs=1e-11)
+    assert metric_number(at, "max_D V(D, G)  (numerical)") == pytest.approx(T.c_from_jsd(jsd), abs=1e-9)
     v_shown = float(T.logistic_value(0.5, -0.25, pd, pg, x))
-    assert metric(at, "V(D, G) = −(real + fake error)") == pytest.approx(v_shown, abs=6e-5)
+    assert metric_number(at, "V(D, G) = −(real + fake error)") == pytest.approx(v_shown, abs=6e-5)
     # a second mode for p_data
     at.checkbox(key="vf_data_two").check().run()
     at.slider(key="vf_data_mean2").set_value(-3.0).run()
     p2 = T.Mixture1D((0.0, -3.0), (1.0, 0.5), (0.7, 0.3))
     x2 = T.quadrature_grid(p2, q)
-    assert metric(at, "JSD(p_data ‖ p_g)") == pytest.approx(T.jsd(p2.pdf(x2), q.pdf(x2), x2), abs=6e-7)
+    assert metric_number(at, "JSD(p_data ‖ p_g)") == pytest.approx(T.jsd(p2.pdf(x2), q.pdf(x2), x2), abs=6e-7)
 
 
 def test_equilibrium_button_gives_half_and_minus_log_4(at):
     at.button(key="vf_equilibrium").click().run()
     assert not at.exception
-    assert metric(at, "−log 4 + 2·JSD") == pytest.approx(-math.log(4), abs=1e-11)
-    assert metric(at, "JSD(p_data ‖ p_g)") == pytest.approx(0.0, abs=1e-9)
+    assert metric_number(at, "−log 4 + 2·JSD") == pytest.approx(-math.log(4), abs=1e-11)
+    assert metric_number(at, "JSD(p_data ‖ p_g)") == pytest.approx(0.0, abs=1e-9)
     assert "from **0.5000** to **0.5000**" in " ".join(md.value for md in at.markdown)
 
 
@@ -78,16 +62,16 @@ def test_best_logistic_button_moves_the_students_d(at):
     w, b = T.gaussian_optimal_logit(0.0, 2.0, 1.0)  # (−2, 2)
     assert at.slider(key="vf_slope").value == pytest.approx(w, abs=0.05)
     assert at.slider(key="vf_offset").value == pytest.approx(b, abs=0.05)
-    assert metric(at, "gap C(G) − best logistic") == pytest.approx(0.0, abs=1e-6)
+    assert metric_number(at, "gap C(G) − best logistic") == pytest.approx(0.0, abs=1e-6)
 
 
 def test_label_smoothing_and_generator_loss_sliders(at):
     at.slider(key="vf_alpha").set_value(0.7).run()
-    assert metric(at, "D*_α at equilibrium") == pytest.approx(0.35, abs=1e-9)
-    assert metric(at, "max |numerical maximiser − formula|") < 1e-6
+    assert metric_number(at, "D*_α at equilibrium") == pytest.approx(0.35, abs=1e-9)
+    assert metric_number(at, "max |numerical maximiser − formula|") < 1e-6
     at.slider(key="vf_dfake").set_value(0.2).run()
-    assert metric(at, "minimax (saturating): dL/dl") == pytest.approx(-0.2, abs=1e-9)
-    assert metric(at, "non-saturating: dL/dl") == pytest.approx(-0.8, abs=1e-9)
+    assert metric_number(at, "minimax (saturating): dL/dl") == pytest.approx(-0.2, abs=1e-9)
+    assert metric_number(at, "non-saturating: dL/dl") == pytest.approx(-0.8, abs=1e-9)
     assert "**4.0×** harder" in " ".join(md.value for md in at.markdown)
 
 
@@ -96,14 +80,15 @@ def test_dirac_controls_drive_the_trajectories(at):
     at.slider(key="vf_dirac_h").set_value(0.2).run()
     assert not at.exception
     sim = dirac.trajectory("r1", (1.0, 1.0), 0.2, 500, False, dirac.DiracParams(gamma=1.0))
-    shown = metric(at, "simultaneous, after 500 steps")
+    shown = metric_number(at, "simultaneous, after 500 steps")
     assert shown == pytest.approx(dirac.distance_to_equilibrium(sim)[-1], rel=1e-3)
     assert shown < 1e-3
     at.selectbox(key="vf_dirac_method").set_value("gan").run()
     at.slider(key="vf_dirac_steps").set_value(200).run()
     alt = dirac.trajectory("gan", (1.0, 1.0), 0.2, 200, True)
-    assert metric(at, "alternating, after 200 steps") == pytest.approx(dirac.distance_to_equilibrium(alt)[-1], rel=1e-3)
-    assert np.isfinite(metric(at, "start distance"))
+    assert metric_number(at, "alternating, after 200 steps") == pytest.approx(dirac.distance_to_equilibrium(alt)[-1],
+                                                                              rel=1e-3)
+    assert np.isfinite(metric_number(at, "start distance"))
 
 
 def test_fake_error_metric_is_finite_for_a_confident_d(at):
@@ -118,7 +103,7 @@ def test_fake_error_metric_is_finite_for_a_confident_d(at):
     reference = -quad(lambda x: norm.pdf(x, 2.0, 0.7) * log_expit(-(-6.0 * x + 1.0)), -10, 14,
                       epsabs=1e-12, limit=200)[0]
     assert reference == pytest.approx(0.0129, abs=5e-5)
-    assert metric(at, ":red[fake error]  −E[log(1 − D(G(z)))]") == pytest.approx(reference, abs=6e-5)
+    assert metric_number(at, ":red[fake error]  −E[log(1 − D(G(z)))]") == pytest.approx(reference, abs=6e-5)
 
 
 def test_dirac_caption_describes_the_paths_drawn(at):

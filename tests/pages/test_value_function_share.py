@@ -4,40 +4,20 @@ applies the sane part; the address bar follows the widgets (and stays empty on t
 a downloaded preset loads into a fresh tab; a malformed or oversized file changes nothing."""
 
 import json
-import os
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from download_support import download_bytes
 from gan_core import dirac
 from gan_core import theory as T
 from classroom.sharing import FORMAT
+from page_support import metric_number, open_app, plain
 
-APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
 PAGE = "views/value_function.py"
 UPLOAD = "value_function_share_upload"
 LINK = {"data_mean1": "-1.5", "data_two": "true", "data_mean2": "2.5", "data_weight2": "0.4", "g_sigma1": "1.25",
         "slope": "0.5", "alpha": "0.7", "dirac_method": "r1", "dirac_h": "0.2", "dirac_steps": "200",
         "dirac_gamma": "2", "dirac_compare": "wgan,r1"}
-
-
-def open_page(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90).run()
-    at.query_params.update(query or {})
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
-
-
-def metric(at, label: str) -> float:
-    values = [m.value for m in at.metric if m.label == label]
-    assert len(values) == 1, f"metric {label!r} not found once: {[m.label for m in at.metric]}"
-    return float(values[0].replace(",", ""))
-
-
-def plain(elements) -> str:
-    return " | ".join(e.value.replace("\\", "") for e in elements)  # messages escape markdown
 
 
 def assert_link_applied(at) -> None:
@@ -53,23 +33,23 @@ def assert_link_applied(at) -> None:
     # the numbers follow: p_data = 0.6·N(−1.5, 1) + 0.4·N(2.5, 0.5), p_g = N(2, 1.25)
     p, q = T.Mixture1D((-1.5, 2.5), (1.0, 0.5), (0.6, 0.4)), T.Mixture1D.gaussian(2.0, 1.25)
     x = T.quadrature_grid(p, q)
-    assert metric(at, "JSD(p_data ‖ p_g)") == pytest.approx(T.jsd(p.pdf(x), q.pdf(x), x), abs=6e-7)
-    assert metric(at, "V(D, G) = −(real + fake error)") == pytest.approx(
+    assert metric_number(at, "JSD(p_data ‖ p_g)") == pytest.approx(T.jsd(p.pdf(x), q.pdf(x), x), abs=6e-7)
+    assert metric_number(at, "V(D, G) = −(real + fake error)") == pytest.approx(
         float(T.logistic_value(0.5, 1.0, p.pdf(x), q.pdf(x), x)), abs=6e-5)
-    assert metric(at, "D*_α at equilibrium") == pytest.approx(0.35, abs=1e-9)
+    assert metric_number(at, "D*_α at equilibrium") == pytest.approx(0.35, abs=1e-9)
     sim = dirac.trajectory("r1", (1.0, 1.0), 0.2, 200, False, dirac.DiracParams(gamma=2.0))
     expected = dirac.distance_to_equilibrium(sim)[-1]
-    assert metric(at, "simultaneous, after 200 steps") == pytest.approx(expected, rel=1e-3)
+    assert metric_number(at, "simultaneous, after 200 steps") == pytest.approx(expected, rel=1e-3)
 
 
 def test_the_default_page_keeps_a_clean_url():
-    at = open_page()
+    at = open_app(PAGE, timeout=90)
     assert dict(at.query_params) == {} and not at.error and not at.warning
     assert at.code[0].value == ""  # no browser URL in AppTest and nothing changed: an empty query
 
 
 def test_a_link_restores_every_kind_of_widget_and_the_url_follows_changes():
-    at = open_page(LINK)
+    at = open_app(PAGE, timeout=90, query=LINK)
     assert not at.error and not at.warning
     assert_link_applied(at)
     assert dict(at.query_params) == LINK
@@ -82,14 +62,15 @@ def test_a_link_restores_every_kind_of_widget_and_the_url_follows_changes():
     at.button(key="vf_equilibrium").click().run()  # a callback that moves sliders moves the URL too
     assert (at.query_params["g_mean1"], at.query_params["g_sigma1"], at.query_params["g_two"]) == ("-1.5", "1", "true")
     assert at.query_params["g_mean2"] == "2.5" and at.query_params["g_weight2"] == "0.4"
-    assert metric(at, "JSD(p_data ‖ p_g)") == pytest.approx(0.0, abs=1e-9)
+    assert metric_number(at, "JSD(p_data ‖ p_g)") == pytest.approx(0.0, abs=1e-9)
     assert not at.exception
 
 
 def test_hostile_link_shows_messages_and_applies_the_sane_part():
-    at = open_page({"evil<script>": "1", "alpha": "7", "dirac_steps": "many", "dirac_h": "nan",
-                    "g_mean1": "9" * 200, "data_sigma1": "0.33", "dirac_method": "[x](http://example.com)",
-                    "dirac_compare": "gan,evil", "data_two": "maybe", "slope": "2"})
+    hostile = {"evil<script>": "1", "alpha": "7", "dirac_steps": "many", "dirac_h": "nan", "g_mean1": "9" * 200,
+               "data_sigma1": "0.33", "dirac_method": "[x](http://example.com)", "dirac_compare": "gan,evil",
+               "data_two": "maybe", "slope": "2"}
+    at = open_app(PAGE, timeout=90, query=hostile)
     errors, warnings = plain(at.error), plain(at.warning)
     assert "Unknown setting(s) ignored: evil<script>" in errors
     assert "dirac_steps must be a whole number; got 'many'; kept the default" in errors
@@ -109,14 +90,14 @@ def test_hostile_link_shows_messages_and_applies_the_sane_part():
 
 
 def test_a_downloaded_preset_loads_into_a_fresh_tab_and_bad_files_change_nothing(downloads):
-    open_page(LINK)
+    open_app(PAGE, timeout=90, query=LINK)
     doc = json.loads(download_bytes(downloads, ":material/download: Download preset"))
     assert (doc["format"], doc["page"], doc["name"]) == (FORMAT, "value_function", "value function setup")
     assert doc["settings"]["data_mean1"] == -1.5 and doc["settings"]["dirac_steps"] == 200
     assert doc["settings"]["dirac_compare"] == ["wgan", "r1"] and doc["settings"]["offset"] == 1.0
     assert len(doc["settings"]) == 2 * 6 + 5 + 10  # every setting: two densities, tabs ①-⑤, Dirac-GAN
 
-    fresh = open_page()
+    fresh = open_app(PAGE, timeout=90)
     data = json.dumps(doc).encode()
     fresh.file_uploader(key=UPLOAD).set_value(("p.json", data, "application/json")).run()
     assert not fresh.exception

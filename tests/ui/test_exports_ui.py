@@ -14,8 +14,9 @@ from streamlit.testing.v1 import AppTest
 from download_support import download_bytes
 from gan_core.checkpoint import load_checkpoint
 from ui.kit.exports import _deferred
+from page_support import TEST_PAGES
 
-PAGE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pages_for_tests", "exports_page.py")
+PAGE = os.path.join(TEST_PAGES, "exports_page.py")
 
 
 def lab_run(at):

@@ -8,8 +8,9 @@ from streamlit.testing.v1 import AppTest
 
 from gan_core.config import TrainConfig
 from gan_core.inactive_settings import inactive_settings
+from page_support import TEST_PAGES
 
-PAGE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pages_for_tests", "knobs_page.py")
+PAGE = os.path.join(TEST_PAGES, "knobs_page.py")
 
 
 def _widget(at, key):

@@ -14,8 +14,9 @@ from classroom.lockstep import LockstepRun
 from gan_core.config import TrainConfig
 from gan_core.step_record import NonFiniteError
 from gan_core.trainer import Trainer
+from page_support import TEST_PAGES
 
-PAGE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pages_for_tests", "install_page.py")
+PAGE = os.path.join(TEST_PAGES, "install_page.py")
 SMALL = dict(target="ring8", g_width=8, d_width=8, g_depth=1, d_depth=1)
 # every knob the page draws differs from the page's first run (batch 16, seed 2, defaults elsewhere)
 NEW = TrainConfig(**SMALL, batch_size=64, seed=7, real_label=0.8, lr_d=1e-3, lr_g=5e-4, d_steps=2,

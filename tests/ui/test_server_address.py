@@ -11,8 +11,9 @@ from streamlit.testing.v1 import AppTest
 
 import ui.share.server_address as server_address
 from ui.share.server_address import link_base
+from page_support import TEST_PAGES
 
-PAGE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pages_for_tests", "share_page.py")
+PAGE = os.path.join(TEST_PAGES, "share_page.py")
 QUERY = "?target=ring8&seed=0"  # what the test page's default setup writes
 
 

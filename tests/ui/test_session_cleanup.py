@@ -120,7 +120,7 @@ def probe_server():
     os.environ["GAN_CLASSROOM_IDLE_TIMEOUT"] = str(IDLE)
     os.environ["STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL"] = str(TTL)
     try:
-        server = StreamlitServer(app="tests/pages_for_tests/probe_app.py")
+        server = StreamlitServer(app="tests/ui/pages_for_tests/probe_app.py")
     finally:
         for k, v in saved.items():
             os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)

@@ -9,8 +9,9 @@ from streamlit.testing.v1 import AppTest
 from gan_core.config import TrainConfig
 from download_support import download_bytes
 from classroom.sharing import FORMAT, preset_to_json
+from page_support import TEST_PAGES
 
-PAGE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pages_for_tests", "share_page.py")
+PAGE = os.path.join(TEST_PAGES, "share_page.py")
 BASE = TrainConfig(target="ring8", g_width=8, d_width=8, g_depth=1, d_depth=1, batch_size=16)
 
 

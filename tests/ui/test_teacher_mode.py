@@ -6,10 +6,9 @@ import os
 from streamlit.testing.v1 import AppTest
 
 from ui.kit.teacher_mode import PLOT_FONT_SIZE, TEACHER_CSS
+from page_support import APP, TEST_PAGES
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PAGE = os.path.join(ROOT, "tests", "pages_for_tests", "teacher_page.py")
-APP = os.path.join(ROOT, "app.py")
+PAGE = os.path.join(TEST_PAGES, "teacher_page.py")
 
 
 def css_blocks(at) -> list:

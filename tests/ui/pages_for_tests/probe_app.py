@@ -4,7 +4,7 @@ server process, what is alive: LiveRun and Trainer objects, training threads, St
 
 app.py's code runs unchanged except that its page paths are made absolute (this script lives in
 tests/, and Streamlit resolves page paths against the main script's folder) and st.navigation
-gets the probe page added. Run with `streamlit run tests/pages_for_tests/probe_app.py`.
+gets the probe page added. Run with `streamlit run tests/ui/pages_for_tests/probe_app.py`.
 """
 
 import gc
@@ -15,7 +15,7 @@ import threading
 
 import streamlit as st
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 APP = os.path.join(ROOT, "app.py")
