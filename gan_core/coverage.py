@@ -1,7 +1,7 @@
 """Mode coverage in one shape for every lesson: which modes the generator draws, how often, and
 which it never draws, for MNIST digits (read by the digit classifier) and for the 2D toys' mixture
 modes (gan_core.metrics.mode_metrics). One `Coverage` record, one sentence style, one set of plots
-(ui/coverage_views.py), so both pages speak the same language.
+(ui/figures/coverage.py), so both pages speak the same language.
 
 Definitions: p_gen = counts / counts.sum(); a mode is *covered* when at least one sample falls in
 it; KL(p_gen || target) in nats (target: uniform over the 10 digits for MNIST, the mixture

@@ -4,7 +4,7 @@ every sentence about labels reads, so a slider never accepts a value the trainin
     inactive_settings(config) -> {field: reason}     e.g. {"gp_weight": "…only WGAN-GP uses it…"}
 
 Keys are TrainConfig field names plus "label_smoothing" (the alias of real_label the controls
-use). tests/test_inactive_settings.py checks the rule by training: changing a setting listed here
+use). tests/gan_core/test_inactive_settings.py checks the rule by training: changing a setting listed here
 leaves the weights bit-identical, changing one not listed moves them.
 """
 

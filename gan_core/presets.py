@@ -132,6 +132,17 @@ MNIST_PRESETS: dict[str, Preset] = {
                "Convolutions know that nearby pixels belong together: all ten digits appear "
                "within a few hundred iterations and sharpen over the next thousand (the digit "
                "histogram evens out more slowly).", "cure"),
+        # The DCGAN above plus the two settings that paid in the search (docs/BENCHMARKS.md, "MNIST
+        # best quality"): D judges pairs of images (PacGAN2), which evened out the digit histogram,
+        # and the views show the average of G's weights (EMA 0.999).
+        Preset("DCGAN: best quality (pairs for D + EMA of G)",
+               TrainConfig(**_MNIST, arch="dcgan", g_width=32, d_width=32, g_activation="relu",
+                           d_activation="leaky_relu", d_dropout=0.0, init="normal02",
+                           batch_size=64, lr_d=5e-4, lr_g=5e-4, real_label=0.9, seed=0,
+                           pack=2, ema_decay=0.999),
+               "The fast DCGAN with D judging pairs of images (PacGAN2), so a G that repeats one digit "
+               "is easy to catch, and the samples drawn by the average of G's recent weights (EMA). "
+               "Watch the digit histogram even out; docs/BENCHMARKS.md says how close it gets.", "quality"),
         Preset("collapsed MLP (G outruns D)",
                TrainConfig(**_MNIST, arch="seed_mlp", g_activation="leaky_relu",
                            d_activation="leaky_relu", d_dropout=0.0, init="xavier",

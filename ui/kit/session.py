@@ -6,7 +6,7 @@ the tab's session: when Streamlit shuts a session down, its session_state and ev
 freed. But a session whose websocket closed is first kept for `server.disconnectedSessionTTL`
 seconds so the tab can reconnect, and Streamlit reaps expired sessions lazily (only when another
 session disconnects), so the last tabs to close kept their trainers for good (measured with a
-real server: tests/test_session_cleanup.py). A janitor thread (one per server process) therefore
+real server: tests/ui/test_session_cleanup.py). A janitor thread (one per server process) therefore
 (1) reaps Streamlit's expired stored sessions, which frees their session_state, and (2) pauses and
 drops the runs of any session that is no longer connected and whose runs nobody has touched for
 longer than that window plus the idle timeout: by then the session can no longer be resumed.
