@@ -104,7 +104,8 @@ def _names(entries: list[PagePreset]) -> str:
 KEY_FIELDS = ("target", "arch", "loss", "lr_d", "lr_g", "batch_size", "seed")
 # Shown too where they differ from TrainConfig's default (they are what most lessons move).
 NOTABLE_FIELDS = ("z_dim", "g_width", "d_width", "d_steps", "real_label", "pack", "minibatch_std",
-                  "d_dropout", "r1_gamma", "optimizer", "noise")
+                  "d_dropout", "r1_gamma", "optimizer", "noise", "ema_decay", "lr_half_life",
+                  "instance_noise", "spectral_norm")
 
 
 def key_settings(config: TrainConfig) -> str:
