@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import sys
 import time
 
@@ -138,7 +139,7 @@ def main(argv=None) -> None:
                                    f"digit classifier held-out accuracy {classifier.heldout_accuracy:.4f}; "
                                    f"1-minute load average {load0:.1f} at the start, "
                                    f"{os.getloadavg()[0]:.1f} at the end."]
-        write_section(lines, "python bench/mnist_quality.py " + " ".join(argv or sys.argv[1:]), SECTION)
+        write_section(lines, "python bench/mnist_quality.py " + shlex.join(argv or sys.argv[1:]), SECTION)
     if args.json:
         with open(args.json, "w") as fh:
             json.dump({"classifier_accuracy": classifier.heldout_accuracy,

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import statistics
 import sys
 import time
@@ -291,7 +292,7 @@ def main() -> None:
     if args.quality:
         from toy_best import run_quality  # the wall-clock bench of the quality presets
 
-        run_quality(args.seeds, args.only, args.write, "python bench/toy_quality.py " + " ".join(sys.argv[1:]))
+        run_quality(args.seeds, args.only, args.write, "python bench/toy_quality.py " + shlex.join(sys.argv[1:]))
         return
     if args.rates:
         configs = [p.config for p in TOY_PRESETS.values() if p.config.target in ("ring8", "grid25")]
@@ -303,7 +304,7 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     jobs = plan(args.seeds, args.only)
     load_before, began, started = os.getloadavg(), time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), time.time()
-    command = "python bench/toy_quality.py " + " ".join(sys.argv[1:])
+    command = "python bench/toy_quality.py " + shlex.join(sys.argv[1:])
     runs = []
     for label, kind, config, seed, horizon in jobs:
         t0 = time.time()
