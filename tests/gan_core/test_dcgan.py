@@ -108,7 +108,7 @@ def test_mnist_presets_validate_and_build():
         assert TrainConfig.from_dict(c.to_dict()) == c
         g, d = build_models(c, (1, 28, 28))
         assert g(torch.randn(2, 100)).shape == (2, 1, 28, 28)
-        assert d(torch.zeros(2, 1, 28, 28)).shape == (2,)
+        assert d(torch.zeros(4, 1, 28, 28)).shape == (4 // c.pack,)  # PacGAN: one verdict per pack
         assert preset.what_to_watch
 
 
