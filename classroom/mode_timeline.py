@@ -43,16 +43,6 @@ class ModeTimeline:
             return True  # rolled back: re-measure from here
         return not self.points or iteration - self.points[-1].iteration >= self.every
 
-    def maybe_record(self, trainer, lock=None) -> ModePoint | None:
-        """Measure if `every` iterations passed since the last point; returns the new point.
-        `lock` (LiveRun.locked()) guards sampling only; the metric arithmetic runs outside it."""
-        if lock is None:
-            drawn = self.sample_if_due(trainer)
-        else:
-            with lock as t:
-                drawn = self.sample_if_due(t)
-        return None if drawn is None else self.record(*drawn)
-
     def sample_if_due(self, trainer) -> tuple[int, np.ndarray] | None:
         """(iteration, samples (n, 2)) when a measurement is due, else None (the part that needs
         the generator: call it with the trainer locked)."""

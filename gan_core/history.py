@@ -36,11 +36,6 @@ def field_dtype(field: str):
     return np.float64
 
 
-def empty_columns() -> dict[str, np.ndarray]:
-    """Columns of no records, typed as History.columns() types them."""
-    return {f: np.empty(0, dtype=field_dtype(f)) for f in RECORD_FIELDS}
-
-
 class History:
     def __init__(self, maxlen: int, initial_rows: int = INITIAL_ROWS):
         if maxlen < 1:

@@ -9,7 +9,7 @@ from gan_core.coverage import (ReadDigits, digit_coverage, digit_shares_points, 
                                toy_coverage)
 from gan_core.metrics import mode_metrics
 from ui.figures.coverage import (DIGIT_COLORS, coverage_bars, coverage_timeline_figure, kl_label, map_figure,
-                                 mode_colors, selected_rows)
+                                 selected_rows)
 
 
 def test_two_digits_missing():
@@ -106,8 +106,6 @@ def test_shared_plot_builders():
     np.testing.assert_allclose(generated.y, [0.5, 0.25, 0, 0.25, 0, 0, 0, 0, 0, 0], atol=1e-12)
     missing = next(t for t in fig.data if "missing" in t.name)
     assert list(missing.x) == ["2", "4", "5", "6", "7", "8", "9"]
-    assert len(set(mode_colors(25))) == 25
-    assert len(set(mode_colors(10))) == 10
     tl = timeline([(0, cov), (10, digit_coverage(np.arange(10)))])
     fig = coverage_timeline_figure(tl)
     assert fig.data[0].z.shape == (10, 2)

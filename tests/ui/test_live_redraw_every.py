@@ -11,10 +11,8 @@ def interval_script():
     import streamlit as st
 
     from ui.kit.live_controls import live_redraw_every
-    from ui.kit.teacher_mode import set_teacher_mode
-
     if st.session_state.get("as_teacher"):
-        set_teacher_mode(True)
+        st.session_state["_teacher_mode_on"] = True  # what the sidebar switch remembers
     st.markdown(f"every {live_redraw_every(0.25):.3f}")
 
 

@@ -15,7 +15,6 @@ from plotly.subplots import make_subplots
 from gan_core.coverage import Coverage, CoverageTimeline
 
 DIGIT_COLORS = tuple(qualitative.D3)  # 10 colours: digit k is always DIGIT_COLORS[k]
-MANY_COLORS = tuple(qualitative.Alphabet)  # 26 colours for targets with more than 10 modes
 MISSING_COLOR = "#d62728"
 TARGET_COLOR = "rgba(60, 60, 60, 0.35)"
 # One colour for every generated bar: a bar chart's legend shows a single swatch, so bars coloured
@@ -24,12 +23,6 @@ TARGET_COLOR = "rgba(60, 60, 60, 0.35)"
 GENERATED_COLOR = "#3949ab"
 MISSING_NAME = "missing (never drawn)"  # the legend draws the ✗ itself
 MISSING_MARK_HEIGHT = 0.04  # of the y range's top: the ✗ sits above the axis, clear of the tick labels
-
-
-def mode_colors(k: int) -> list[str]:
-    """Colour of each of k modes; the first 10 are the digit colours, so both pages match."""
-    palette = DIGIT_COLORS if k <= len(DIGIT_COLORS) else MANY_COLORS
-    return [palette[i % len(palette)] for i in range(k)]
 
 
 def short_names(names) -> list[str]:

@@ -4,8 +4,6 @@ the class should read larger (headings, big numbers, text, plot labels).
     teacher_mode_toggle()          # the shared sidebar draws it on every page
     if not is_teacher_mode():      # a page hides an advanced control
         st.slider(...)
-    watch_banner(preset.what_to_watch)   # the preset's sentence, large in teacher mode
-    st.plotly_chart(teacher_fonts(fig))  # plot labels sized for the back row
 
 The switch is a keyed widget drawn by the shared sidebar on every page, so its state survives
 page switches; it is per browser tab, like every other setting.
@@ -18,7 +16,6 @@ import streamlit as st
 TEACHER_KEY = "teacher_mode"  # the switch's widget key
 _FLAG = "_teacher_mode_on"  # the remembered choice: a widget's own key is dropped on any run that
 # does not draw it (AppTest reruns a page script without app.py, for one), this flag is not
-PLOT_FONT_SIZE = 18  # plotly's default is 12: too small for a projector at the back of a room
 
 # Streamlit's stable data-testid hooks; !important beats the inline sizes plotly writes on SVG text.
 TEACHER_CSS = """
@@ -44,12 +41,6 @@ def is_teacher_mode() -> bool:
     return bool(st.session_state.get(_FLAG, False))
 
 
-def set_teacher_mode(on: bool) -> None:
-    """Switch teacher mode from code (a test, a link); the sidebar switch follows."""
-    st.session_state[_FLAG] = bool(on)
-    st.session_state[TEACHER_KEY] = bool(on)
-
-
 def _remember() -> None:
     st.session_state[_FLAG] = bool(st.session_state[TEACHER_KEY])
 
@@ -65,19 +56,3 @@ def teacher_mode_toggle() -> bool:
         st.html(TEACHER_CSS)
     return on
 
-
-def teacher_fonts(fig):
-    """`fig` with plot text sized for a projector in teacher mode; unchanged otherwise."""
-    if is_teacher_mode():
-        fig.update_layout(font=dict(size=PLOT_FONT_SIZE))
-    return fig
-
-
-def watch_banner(text: str) -> None:
-    """A preset's "what to watch": a caption normally, a large callout in teacher mode."""
-    if not text:
-        return
-    if is_teacher_mode():
-        st.info(f"### :material/visibility: What to watch\n{text}")
-    else:
-        st.caption(f":material/visibility: What to watch: {text}")
