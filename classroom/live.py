@@ -124,14 +124,6 @@ class LiveRun:
                 raise
         return records
 
-    def advance_for(self, seconds: float, max_iterations: int = 1_000_000) -> int:
-        """Train for about `seconds` of wall time on the calling thread; returns iterations done."""
-        done, end = 0, time.perf_counter() + seconds
-        while done < max_iterations and time.perf_counter() < end:
-            self.run_steps("both")
-            done += 1
-        return done
-
     # ---- play / pause ---------------------------------------------------------------------------
     @property
     def playing(self) -> bool:

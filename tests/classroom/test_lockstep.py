@@ -1,5 +1,6 @@
 """classroom.lockstep: two runs in lockstep differing in one setting, driven by classroom.live.LiveRun."""
 
+import threading
 import time
 
 import pytest
@@ -37,7 +38,7 @@ def test_lockstep_keeps_both_runs_at_the_same_iteration_even_when_k_differs():
     live.run_steps("g")
     assert (a.iteration, b.iteration) == (8, 8)
     assert (a.updates, b.updates) == (16, 30)
-    live.advance_for(0.2, max_iterations=5)  # the play loop's own path: LiveRun calls pair.step()
+    live._train_quantum(threading.Event())  # the play loop's own path: LiveRun calls pair.step()
     assert a.iteration == b.iteration == pair.iteration
 
 

@@ -1,7 +1,7 @@
 """AppTest of the 2D lab: steps, live sliders, page switches, divergence, draw-your-own, presets.
 
 AppTest cannot tick the live fragment's run_every timer, so "playing" is driven by calling the
-training chunk (LiveRun.run_steps / advance_for) directly, as the background thread would."""
+training chunk (LiveRun.run_steps) directly, as the background thread would."""
 
 import time
 
