@@ -30,8 +30,7 @@ FAKE_RGB, REAL_RGB, AXIS_RGB = (214, 39, 40), (170, 170, 170), (90, 90, 90)
 
 # ---- history -------------------------------------------------------------------------------------
 
-def _event_rows(history_updates: np.ndarray, history_iterations: np.ndarray, kinds: np.ndarray,
-                events: Sequence[tuple]) -> dict[int, list[str]]:
+def _event_rows(history_iterations: np.ndarray, kinds: np.ndarray, events: Sequence[tuple]) -> dict[int, list[str]]:
     """Row index -> changes that were in force from that row on. A change made when `iteration`
     G updates were done applies to the next update: the first D update recorded with that
     iteration, or the first update of a later one. Events carry iterations, not update numbers,
@@ -57,7 +56,7 @@ def history_csv(trainer) -> bytes:
     `changes` column naming the setting changes (trainer.events) that start at that row."""
     columns = trainer.history.columns()
     n = len(columns[RECORD_FIELDS[0]])
-    marks = _event_rows(columns["update"], columns["iteration"], columns["kind"], list(trainer.events)) if n else {}
+    marks = _event_rows(columns["iteration"], columns["kind"], list(trainer.events)) if n else {}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(list(RECORD_FIELDS) + ["changes"])
