@@ -83,7 +83,6 @@ import argparse
 import datetime
 import json
 import os
-import re
 import sys
 import time
 
@@ -94,6 +93,8 @@ sys.path.insert(0, os.path.join(HERE, "tests"))
 
 import browser_support  # noqa: E402
 from browser_support import CHROMIUM, CHROMIUM_ARGS, StreamlitServer, open_app_page, wait_until  # noqa: E402
+from browser_baseline import bare_loop_rate, wait_server_quiet  # noqa: E402
+from browser_moves import log, measure_moves, playing  # noqa: E402
 from browser_report import SECTION, load_average, record, table, write_section  # noqa: E402
 
 VIEWPORT = {"width": 1440, "height": 900}
@@ -111,39 +112,6 @@ PAGES = {
 }
 
 
-def bare_trainer(page: str):
-    """The page's default run, for the bare loop (imported from the measured tree)."""
-    from gan_core.config import TrainConfig
-    from gan_core.trainer import Trainer
-    if page == "toy_2d":
-        return Trainer(TrainConfig(target="ring8"))
-    if page == "toy_1d":
-        from gan_core.lab1d import lab_config
-        return Trainer(lab_config("gaussian_1d"))
-    if page == "side_by_side":
-        from classroom.lockstep import LockstepRun
-        return LockstepRun(TrainConfig(target="ring8", seed=0), "noise", "gaussian", "uniform")
-    from gan_core.presets import MNIST_PRESETS
-    return Trainer(next(iter(MNIST_PRESETS.values())).config)
-
-
-def bare_loop_rate(page: str, seconds: float) -> tuple[float, str]:
-    """Iterations/s of the page's config in a plain step() loop; and what was run."""
-    if page != "side_by_side":
-        try:  # reuse the existing bare loop where the measured tree has it
-            from bench.live_throughput import bare_rate
-            return bare_rate(bare_trainer(page).config, seconds), "bench/live_throughput.py bare_rate"
-        except ImportError:
-            pass
-    trainer = bare_trainer(page)
-    for _ in range(5):  # warm-up: first steps allocate
-        trainer.step()
-    start, t0 = trainer.iteration, time.perf_counter()
-    while time.perf_counter() - t0 < seconds:
-        trainer.step()
-    return (trainer.iteration - start) / (time.perf_counter() - t0), "step() loop"
-
-
 # ---- the in-page probes ------------------------------------------------------------------------
 
 # in the page: frames with live-view mutations, rAF gaps, long tasks, the iteration counter
@@ -152,103 +120,6 @@ with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "browser_prob
 
 
 # ---- driving one page ------------------------------------------------------------------------
-
-def log(msg: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
-
-
-def percentile(xs: list[float], p: float) -> float | None:
-    if not xs:
-        return None
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(p * (len(xs) - 1))))]
-
-
-def playing(page, prefix: str) -> bool:
-    text = page.locator(f".st-key-{prefix}_play button").first.inner_text(timeout=60_000)
-    return "pause" in text.lower()
-
-
-def measure_moves(page, kind: str, prefix: str, moves: int, timeout: float, budget: float) -> dict:
-    """Latency of `moves` inputs of one kind (alternating directions), in the page's own clock."""
-    input_name = "pointer" if kind == "play" else "key"
-    latencies, timeouts, values, sources, mismatches = [], 0, [], set(), 0
-    started = time.monotonic()
-    up = (moves + 1) // 2  # label smoothing: up then back down; batch size: down then back up
-    for i in range(moves):
-        if time.monotonic() - started > budget:
-            break
-        now = page.evaluate("(k) => window.__bl.read(k)", kind)
-        # the value this move must show (status line only): a late effect of an earlier move can
-        # never be taken for this one
-        expect, key = None, "ArrowRight" if i < up else "ArrowLeft"
-        if kind == "play":
-            expect = not bool(re.search("pause", now["v"] or "", re.I))
-        elif now["src"] == "status":
-            v = float(now["v"])
-            if kind == "label_smoothing":
-                expect = round(v + 0.05 if key == "ArrowRight" else v - 0.05, 2)
-                if not 0 <= expect <= 0.5:
-                    key, expect = (("ArrowLeft", round(v - 0.05, 2)) if expect > 0.5
-                                   else ("ArrowRight", round(v + 0.05, 2)))
-            else:
-                key = "ArrowLeft" if i < up else "ArrowRight"
-                expect = v / 2 if key == "ArrowLeft" else v * 2
-        # Playwright's locator actions wait for the element in several round trips to a busy
-        # renderer; one raw key press / mouse click at the spot arm() found is what a hand does
-        before = page.evaluate("(k) => window.__bl.arm(k[0], k[1], k[2])", [kind, input_name, expect])
-        if before.get("missing"):
-            return {"kind": kind, "n": 0, "note": "no such widget"}
-        if kind == "play":
-            page.mouse.click(before["x"], before["y"])
-        else:
-            page.keyboard.press(key)
-        try:
-            result = wait_until(lambda: page.evaluate("window.__bl.result"), timeout, 0.1,
-                                what=f"{kind} move {i + 1} to show")
-        except AssertionError:  # not shown in time: counted as the timeout, and this kind stops
-            timeouts += 1
-            latencies.append(timeout * 1000)
-            log(f"  {kind} move {i + 1}: not seen within {timeout:.0f} s; no more {kind} moves")
-            if kind != "play":  # a click still in flight: measure_page waits for it to land
-                page.evaluate("window.__bl.armed = null")
-            break
-        latencies.append(result["ms"])
-        values.append(result["value"])
-        sources.add(before["src"])
-        if kind != "play" and result["src"] == "status" and result.get("slider") is not None:
-            try:  # the slider and the status line agree? (a select slider's aria value is an index)
-                if kind == "label_smoothing" and abs(float(result["slider"]) - float(result["value"])) > 1e-6:
-                    mismatches += 1
-            except ValueError:
-                pass
-        time.sleep(0.4)  # a pause between moves, as a hand would make
-    return {"kind": kind, "n": len(latencies), "timeouts": timeouts, "median_ms": percentile(latencies, 0.5),
-            "p95_ms": percentile(latencies, 0.95), "max_ms": max(latencies) if latencies else None,
-            "seconds": round(time.monotonic() - started, 1), "src": ",".join(sorted(sources)),
-            "values": values, "slider_status_mismatches": mismatches}
-
-
-def process_cpu_seconds(pid: int) -> float:
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
-
-
-def wait_server_quiet(pid: int, limit: float = 150.0) -> float | None:
-    """Seconds until the server uses < 15 % of a core over 2 s (its runs paused or idle-stopped),
-    so the bare loop does not compete with a run left playing; None if it never got quiet."""
-    t0 = time.monotonic()
-    while time.monotonic() - t0 < limit:
-        try:
-            c0 = process_cpu_seconds(pid)
-            time.sleep(2.0)
-            if process_cpu_seconds(pid) - c0 < 0.3:
-                return round(time.monotonic() - t0, 1)
-        except OSError:
-            return None
-    return None
-
 
 def measure_page(browser, base_url: str, server_pid: int, name: str, args) -> dict:
     spec = PAGES[name]
