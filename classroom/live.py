@@ -105,6 +105,31 @@ class LiveRun:
         with self.locked() as trainer:
             return fn(trainer)
 
+    # ---- the page API shared with classroom.run_handle.RunHandle (a run in a worker) -------------
+    lost = False  # a thread of this process cannot be lost without the page
+
+    def sync(self) -> None:
+        """Nothing to bring over: the views read the trainer itself."""
+
+    def update(self, **changes) -> dict:
+        return self.call(lambda t: t.update(**changes))
+
+    def rollback(self) -> int:
+        return self.call(lambda t: t.rollback())
+
+    def checkpoint(self) -> bytes:
+        from gan_core.checkpoint import checkpoint_bytes
+
+        return self.call(checkpoint_bytes)
+
+    def snapshot_samples(self, n: int) -> list:
+        from gan_core.coverage import snapshot_samples
+
+        return self.call(lambda t: snapshot_samples(t, n))
+
+    def close(self) -> None:
+        self.pause(wait=False)
+
     def touch(self) -> None:
         """Somebody is watching: keeps play alive (see idle_timeout)."""
         self.last_touch = time.monotonic()

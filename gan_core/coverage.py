@@ -168,22 +168,27 @@ def digit_shares_points(points: Iterable[tuple[int, dict]], n: int) -> list[tupl
     return out
 
 
-def snapshot_coverage(trainer, read_digits: Callable[[torch.Tensor], np.ndarray], n: int = 500,
-                      seed: int = SAMPLE_SEED) -> list[tuple[int, Coverage]]:
-    """Coverage of each rollback snapshot the trainer keeps (trainer.snapshots), with the same z
-    for every snapshot; read_digits(images) gives judged digits (NOT_A_DIGIT for no digit). A copy
-    of G gets each snapshot's weights; the trainer is not touched (call it under the run's lock: the
-    snapshots deque may change between steps)."""
+def snapshot_samples(trainer, n: int = 500, seed: int = SAMPLE_SEED) -> list[tuple[int, torch.Tensor]]:
+    """(iteration, n images) for each rollback snapshot the trainer keeps (trainer.snapshots),
+    drawn with the same z for every snapshot by the G that views show (the weight average when
+    kept). A copy of G gets each snapshot's weights; the trainer is not touched (call it between
+    two steps: the snapshots deque may change when a step is taken)."""
     z = trainer.noise(n, torch.Generator().manual_seed(seed))  # (n, z_dim)
     shadow = copy.copy(trainer)  # shallow: only .generator is replaced below
     shadow.generator = copy.deepcopy(trainer.generator)
-    points = []
+    out = []
     for iteration, state in list(trainer.snapshots):
-        average = state.get("average")  # the G that views show: the weight average when kept
+        average = state.get("average")
         shadow.generator.load_state_dict(average["net"] if average else state["generator"])
-        digits = read_digits(generate(shadow, z, average=False))  # (n,)
-        points.append((int(iteration), digit_coverage(digits)))
-    return points
+        out.append((int(iteration), generate(shadow, z, average=False)))
+    return out
+
+
+def snapshot_coverage(samples: list[tuple[int, torch.Tensor]],
+                      read_digits: Callable[[torch.Tensor], np.ndarray]) -> list[tuple[int, Coverage]]:
+    """Coverage of each snapshot's samples (snapshot_samples); read_digits(images) gives judged
+    digits (NOT_A_DIGIT for no digit)."""
+    return [(iteration, digit_coverage(read_digits(images))) for iteration, images in samples]
 
 
 # ---- generated digits, read and ready for the map -----------------------------------------------

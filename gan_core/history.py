@@ -65,6 +65,27 @@ class History:
         else:  # full: the row just written replaced the oldest
             self._start = pos + 1 if pos + 1 < cap else 0
 
+    def extend(self, columns: dict[str, np.ndarray]) -> None:
+        """Append many rows at once (columns as columns() gives them, oldest first): how a replica
+        of a run in another process catches up with the rows recorded there since it last looked."""
+        n = len(columns["update"])
+        if n == 0:
+            return
+        if n >= self.maxlen:  # only the newest maxlen rows can stay
+            columns = {f: col[n - self.maxlen:] for f, col in columns.items()}
+            n = self.maxlen
+            self._start = self._len = 0
+        cap = len(self._update)
+        if self._len + n > cap < self.maxlen:
+            self._grow(min(self.maxlen, max(2 * cap, self._len + n)))
+            cap = len(self._update)
+        positions = (self._start + self._len + np.arange(n)) % cap
+        for f, col in self._cols.items():
+            col[positions] = columns[f]
+        overflow = max(0, self._len + n - cap)
+        self._len = min(cap, self._len + n)
+        self._start = (self._start + overflow) % cap
+
     def _grow(self, rows: int) -> None:
         ordered = self.columns()
         self._cols = {}
@@ -96,6 +117,12 @@ class History:
         """columns() of the newest n records only."""
         n = max(0, min(int(n), self._len))
         return self._slice_columns(self._len - n, self._len)
+
+    def columns_after(self, update: int) -> dict[str, np.ndarray]:
+        """columns() of the records of updates after `update` only (what a replica lacks)."""
+        ordered = self.columns()
+        first = int(np.searchsorted(ordered["update"], update, side="right"))
+        return {f: col[first:] for f, col in ordered.items()}
 
     def _slice_columns(self, first: int, stop: int) -> dict[str, np.ndarray]:
         """Rows first..stop-1 (0 = oldest kept) of every field, copied in order."""

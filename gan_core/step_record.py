@@ -19,6 +19,9 @@ class NonFiniteError(FloatingPointError):
         super().__init__(f"{what} became {value} at iteration {iteration}: the run diverged "
                          f"(try a smaller learning rate, then roll back to the last good snapshot)")
 
+    def __reduce__(self):  # pickled by its three fields: a worker process sends it to the page
+        return type(self), (self.what, self.iteration, self.value)
+
 
 @dataclass(frozen=True)
 class StepRecord:

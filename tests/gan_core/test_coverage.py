@@ -5,8 +5,8 @@ import pytest
 import torch
 
 from gan_core.coverage import (ReadDigits, digit_coverage, digit_shares_points, modes_sentence,
-                               real_digit_proportions, snapshot_coverage, timeline, toy_counts_coverage,
-                               toy_coverage)
+                               real_digit_proportions, snapshot_coverage, snapshot_samples, timeline,
+                               toy_counts_coverage, toy_coverage)
 from gan_core.metrics import mode_metrics
 from ui.figures.coverage import (DIGIT_COLORS, coverage_bars, coverage_timeline_figure, kl_label, map_figure,
                                  selected_rows)
@@ -92,7 +92,7 @@ def test_snapshot_coverage_uses_each_snapshot_and_leaves_trainer_alone():
     before = [p.detach().clone() for p in trainer.generator.parameters()]
     # a "classifier" that reads the mean brightness: a deterministic function of G's weights
     read = lambda x: (x.reshape(len(x), -1).mean(1) > x.mean()).long().numpy()  # noqa: E731
-    points = snapshot_coverage(trainer, read, n=40)
+    points = snapshot_coverage(snapshot_samples(trainer, n=40), read)
     assert [it for it, _ in points] == [0, 1, 2]
     assert all(c.n_samples == 40 for _, c in points)
     for p, q in zip(before, trainer.generator.parameters()):

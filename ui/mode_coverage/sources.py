@@ -15,7 +15,7 @@ from classroom.live import LiveRun
 from gan_core.checkpoint import CheckpointError, load_checkpoint_for
 from gan_core.classifier import get_classifier
 from gan_core.coverage import (LOW_CONFIDENCE, ReadDigits, digit_shares_points, judged_digits, read_generated,
-                               snapshot_coverage)
+                               snapshot_coverage, snapshot_samples)
 from gan_core.embedding import (DigitMap, MapParams, cache_path, cached_map_problem, default_cache_dir,
                                 load_or_build_map, map_key, select_points)
 from classroom.image_progress import ImageProgress
@@ -33,6 +33,7 @@ MAP_POINTS_ENV = "GAN_TSNE_MAP_POINTS"  # digits on the map; unset = all embedde
 QUICK_RUN = "Mode coverage quick run"
 PREFIX = "cov"
 MAX_UPLOAD_MB = 200
+SNAPSHOT_SAMPLES = 500  # fakes judged per rollback snapshot on the coverage timeline
 COLLAPSED = next(name for name, p in MNIST_PRESETS.items() if p.kind == "collapse")
 MNIST_CHOICE = "MNIST step-by-step run (this tab)"  # offered only when this tab has that run: never in a link
 SOURCES = ("Quick run on this page", "Uploaded checkpoint")
@@ -222,9 +223,8 @@ def _snapshot_points(source: Source) -> list:
     if cached is not None and cached[0] == key:
         return cached[1]
     read = lambda images: judged_digits(classifier().predict_proba(images).numpy(), images)  # noqa: E731
-    if source.run is not None:
-        points = source.run.call(lambda t: snapshot_coverage(t, read))  # between two steps
-    else:
-        points = snapshot_coverage(trainer, read)
+    samples = source.run.snapshot_samples(SNAPSHOT_SAMPLES) if source.run is not None \
+        else snapshot_samples(trainer, SNAPSHOT_SAMPLES)  # a live run's snapshot weights stay where it trains
+    points = snapshot_coverage(samples, read)
     st.session_state[f"{PREFIX}_snapshot_points"] = (key, points)
     return points

@@ -1,0 +1,118 @@
+"""A run's published frame, and the page's replica built from it.
+
+A run trains in a worker process (classroom.workers) or a Ray actor (classroom.ray_host); the page
+never trains. What the page draws comes from a *replica*: a Trainer (or LockstepRun) in the web
+server's process with the same config and architecture, which takes the worker's published frame
+before each read: the networks' weights (G, D, G's weight average), the counters, the settings,
+the events, the newest update's batch, which snapshots exist, and the history rows it lacks. The
+views then read the replica exactly as they would read the trainer itself, so every figure, export
+and number is computed by the same code on the same weights; nothing the views do reaches the run.
+
+Also here: the blueprint, how a trainer built on the page (a preset, a rebuild, a loaded
+checkpoint) travels to the worker that will train it.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from gan_core.stabilizers import GeneratorAverage
+from gan_core.trainer import Trainer
+
+
+def trainers_of(trainer_like) -> list[Trainer]:
+    """The Trainers inside a Trainer (itself) or a classroom.lockstep.LockstepRun (its pair)."""
+    return list(getattr(trainer_like, "trainers", (trainer_like,)))
+
+
+def _cloned(state: dict) -> dict:
+    """A copy of a state dict: a frame must not change while it is sent and training goes on."""
+    return {k: v.detach().clone() for k, v in state.items()}
+
+
+# ---- the published frame ----------------------------------------------------------------------------
+
+def frame_of(trainer_like, history_after: list[int] | None) -> list[dict]:
+    """What a replica needs to look like `trainer_like` now. history_after: per trainer, the last
+    update the replica's history already holds (None: send the whole history)."""
+    parts = []
+    for i, t in enumerate(trainers_of(trainer_like)):
+        after = None if history_after is None else history_after[i]
+        parts.append({
+            "config": t.config,
+            "generator": _cloned(t.generator.state_dict()),
+            "discriminator": _cloned(t.discriminator.state_dict()),
+            "average": None if t.average is None else {k: _cloned(v) if isinstance(v, dict) else v
+                                                       for k, v in t.average.state_dict().items()},
+            "counters": (t.iteration, t.updates, t.elapsed),
+            "events": list(t.events),
+            "snapshots": [it for it, _ in t.snapshots],
+            "last_batch": {k: v.detach().clone() if hasattr(v, "detach") else v for k, v in t.last_batch.items()},
+            "history": t.history.columns() if after is None else t.history.columns_after(after),
+            "whole_history": after is None,
+        })
+    return parts
+
+
+def history_cursor(trainer_like) -> list[int]:
+    """Per trainer, the last update its history holds (-1: none): what to ask the next frame for."""
+    return [int(t.history[-1].update) if len(t.history) else -1 for t in trainers_of(trainer_like)]
+
+
+def apply_frame(replica, parts: list[dict]) -> None:
+    """Make `replica` show the published frame (it was built with the same architecture)."""
+    for t, part in zip(trainers_of(replica), parts):
+        t.config = part["config"]
+        t.generator.load_state_dict(part["generator"])
+        t.discriminator.load_state_dict(part["discriminator"])
+        if part["average"] is None:
+            t.average = None
+        else:
+            if t.average is None:
+                t.average = GeneratorAverage(t.generator)
+            t.average.load_state_dict(part["average"])
+        t.iteration, t.updates, t.elapsed = part["counters"]
+        t.events = deque(part["events"], maxlen=t.events.maxlen)
+        # the replica knows which snapshots exist; their weights stay with the run (rollback is a command)
+        t.snapshots = deque(((it, None) for it in part["snapshots"]), maxlen=t.snapshots.maxlen)
+        t.last_batch = part["last_batch"]
+        if part["whole_history"]:
+            t.history.clear()
+        t.history.extend(part["history"])
+
+
+# ---- blueprints: a trainer built on the page, rebuilt in the worker ---------------------------------
+
+def _trainer_blueprint(t: Trainer) -> dict:
+    return {"config": t.config, "state": t.state_dict(), "history": t.history.columns(),
+            "snapshots": list(t.snapshots)}
+
+
+def blueprint(trainer_like) -> tuple:
+    """A picklable description from which build() makes the same trainer elsewhere (weights,
+    optimizers, random streams, counters, history). A LockstepRun travels as its comparison and
+    its two trainers. The data is not sent: the worker makes its own target from the config."""
+    parts = [_trainer_blueprint(t) for t in trainers_of(trainer_like)]
+    if hasattr(trainer_like, "trainers"):
+        return ("lockstep", (trainer_like.base, trainer_like.setting, trainer_like.values), parts)
+    return ("trainer", None, parts)
+
+
+def _load(t: Trainer, part: dict) -> Trainer:
+    t.load_state_dict(part["state"])
+    t.history.extend(part["history"])
+    t.snapshots = deque(part["snapshots"], maxlen=t.snapshots.maxlen)  # rollback goes where it went on the page
+    return t
+
+
+def build(plan: tuple):
+    """The trainer (or LockstepRun) a blueprint describes."""
+    kind, comparison, parts = plan
+    if kind == "lockstep":
+        from classroom.lockstep import LockstepRun
+
+        pair = LockstepRun(*comparison)
+        for t, part in zip(pair.trainers, parts):
+            _load(t, part)
+        return pair
+    return _load(Trainer(parts[0]["config"]), parts[0])

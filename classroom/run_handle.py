@@ -1,0 +1,199 @@
+"""RunHandle: a page's hold on a run that trains elsewhere (a local worker process, a Ray actor).
+
+Pages talk to it in commands: play, pause, step D / G / both, update settings, rollback, replace
+the trainer (a preset, a rebuild, a loaded checkpoint), slow motion, save a checkpoint. They read
+the run through `trainer`, a replica in this process that takes the run's latest published frame
+on `sync()` (classroom.replica); `call(fn)` and `locked()` sync first, then hand the replica to the
+views. A read never reaches the run and never waits for more than the step in flight there.
+
+The same methods exist on classroom.live.LiveRun (a run on a thread of this process), so pages
+take either. A run whose host died (WorkerLost) keeps its replica, the last frame the page saw:
+`lost` turns true, `stopped_reason` says what happened, and `restart()` starts it again from that
+frame on a fresh host. When the handle is freed (its tab's session ended), its run is dropped
+where it trained, memory and all.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+import weakref
+from typing import Callable, TypeVar
+
+from classroom.live import default_idle_timeout
+from classroom.replica import apply_frame, blueprint, history_cursor
+from classroom.workers import WorkerLost
+
+T = TypeVar("T")
+
+TOUCH_EVERY = 2.0  # seconds: touches reach the run at most this often (each is a round trip)
+STATUS_FRESH = 0.2  # seconds a status read is reused by `playing`, `rate`, ...
+
+LOST_WORDS = ("The process that trained this run stopped (killed, or out of memory). Its last published "
+              "frame is kept on this page: restart the run from it (optimizer moments start afresh).")
+
+
+class RunLost(RuntimeError):
+    """A command for a run whose host is gone (restart it first)."""
+
+
+class RunHandle:
+    def __init__(self, trainer, opener: Callable, idle_timeout: float | None = None):
+        """trainer: the run's first trainer, built on the page; it becomes the replica.
+        opener(blueprint, idle_timeout) hosts the run and returns its link (request(), close())."""
+        self.trainer = trainer
+        self.idle_timeout = default_idle_timeout() if idle_timeout is None else idle_timeout
+        self.last_touch = time.monotonic()
+        self.lost = False
+        self._opener = opener
+        self._lock = threading.RLock()  # the replica changes only under it
+        self._status: dict = {"playing": False, "rate": 0.0, "error": None, "stopped_reason": "", "delay": 0.0,
+                              "version": -1, "epoch": -1}
+        self._status_at = 0.0
+        self._touched_at = 0.0
+        self._seen = (-1, -1)
+        self._open(trainer)
+
+    def _open(self, trainer) -> None:
+        self._link = self._opener(blueprint(trainer), self.idle_timeout)
+        self._finalizer = weakref.finalize(self, self._link.close)  # a freed handle frees its run
+        self._seen = (0, 0)  # the replica is the trainer the run was built from
+
+    # ---- talking to the run ---------------------------------------------------------------------
+    def _request(self, name: str, *args):
+        if self.lost:
+            raise RunLost(self.stopped_reason)
+        try:
+            result, status = self._link.request(name, *args)
+        except WorkerLost:
+            self._lose()
+            raise RunLost(LOST_WORDS) from None
+        if status is not None:
+            self._status, self._status_at = status, time.monotonic()
+        return result
+
+    def _lose(self) -> None:
+        self.lost = True
+        self._status = dict(self._status, playing=False, rate=0.0, stopped_reason=LOST_WORDS)
+
+    def _fresh_status(self) -> dict:
+        if not self.lost and time.monotonic() - self._status_at > STATUS_FRESH:
+            with contextlib.suppress(RunLost):
+                self._request("status")
+        return self._status
+
+    # ---- reading ----------------------------------------------------------------------------------
+    def sync(self) -> None:
+        """Bring the replica to the run's latest published frame (cheap when nothing changed)."""
+        if self.lost:
+            return
+        with self._lock:
+            with contextlib.suppress(RunLost):  # a lost run keeps showing its last frame
+                version, epoch, parts = self._request("frame", *self._seen, history_cursor(self.trainer))
+                if parts is not None:
+                    apply_frame(self.trainer, parts)
+                self._seen = (version, epoch)
+
+    @contextlib.contextmanager
+    def locked(self):
+        """The replica, synced, held still while a view reads it."""
+        self.sync()
+        with self._lock:
+            yield self.trainer
+
+    def call(self, fn: Callable[..., T]) -> T:
+        with self.locked() as trainer:
+            return fn(trainer)
+
+    def touch(self) -> None:
+        """Somebody is watching: keeps play alive (see idle_timeout)."""
+        self.last_touch = now = time.monotonic()
+        if now - self._touched_at > min(TOUCH_EVERY, self.idle_timeout / 4) and not self.lost:
+            self._touched_at = now
+            with contextlib.suppress(RunLost):
+                self._request("touch")
+
+    @property
+    def playing(self) -> bool:
+        return bool(self._fresh_status()["playing"])
+
+    @property
+    def rate(self) -> float:
+        return float(self._fresh_status()["rate"])
+
+    @property
+    def error(self):
+        return self._fresh_status()["error"]
+
+    @property
+    def stopped_reason(self) -> str:
+        return self._fresh_status()["stopped_reason"]
+
+    @property
+    def delay(self) -> float:
+        return float(self._status["delay"])
+
+    @delay.setter
+    def delay(self, seconds: float) -> None:
+        self._request("delay", float(seconds))
+
+    # ---- commands -----------------------------------------------------------------------------------
+    def play(self) -> None:
+        self.touch()
+        self._request("play")
+
+    def pause(self, wait: bool = True) -> None:
+        """Stop training (the host has stopped when this returns; `wait` is LiveRun's)."""
+        if not self.lost:
+            self._request("pause")
+
+    def run_steps(self, what: str = "both", n: int = 1) -> list:
+        """Synchronous steps: "d", "g" or "both"; NonFiniteError when one diverges."""
+        try:
+            return self._request("steps", what, n)
+        finally:
+            self.sync()
+
+    def update(self, **changes) -> dict:
+        """Live settings ({field: (old, new)} of what changed); raises what Trainer.update raises."""
+        diff = self._request("update", changes)
+        self.sync()
+        return diff
+
+    def rollback(self) -> int:
+        iteration = self._request("rollback")
+        self.sync()
+        return iteration
+
+    def replace_trainer(self, trainer) -> None:
+        """A new trainer for this run (same handle, same id); playing goes on if it was."""
+        if self.lost:  # a fresh host for the new trainer
+            self.restart(trainer)
+            return
+        with self._lock:
+            self._request("replace", blueprint(trainer))
+            self.trainer = trainer
+            self._seen = (self._status["version"], self._status["epoch"])
+
+    def checkpoint(self) -> bytes:
+        """The run's checkpoint file (gan_core.checkpoint), made where its optimizers live."""
+        return self._request("checkpoint")
+
+    def snapshot_samples(self, n: int) -> list:
+        """gan_core.coverage.snapshot_samples of the run (its snapshots' weights stay with it)."""
+        return self._request("snapshot_samples", n)
+
+    def restart(self, trainer=None) -> None:
+        """Host the run again (after its host died), from `trainer` or the last frame seen."""
+        with self._lock:
+            self._finalizer.detach()
+            if trainer is not None:
+                self.trainer = trainer
+            self._open(self.trainer)
+            self.lost = False
+            self._status = dict(self._status, playing=False, rate=0.0, error=None, stopped_reason="")
+
+    def close(self) -> None:
+        """Drop the run where it trains (also done when the handle is garbage collected)."""
+        self._finalizer()

@@ -1,0 +1,155 @@
+"""HostedRun: one run where it trains (a local worker process or a Ray actor), driven by commands.
+
+The host owns the trainer. A driver (classroom.workers' loop, or the Ray actor's thread) calls
+`step_once()` again and again; it trains one iteration when the run is playing (and its slow
+motion delay has passed), and pauses the run by itself after a divergence, an error, or when
+nobody has touched it for `idle_timeout` seconds. Everything else is a command, answered between
+two steps: `handle(name, *args)` (see COMMANDS). `version` grows with every change a page's
+replica must see, `epoch` whenever the history is rewritten (a rollback, a new trainer), so a
+frame can carry only the history rows a replica lacks (classroom.replica).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from gan_core.checkpoint import checkpoint_bytes
+from gan_core.coverage import snapshot_samples
+from gan_core.step_record import NonFiniteError
+from classroom.replica import build, frame_of
+
+RATE_WINDOW = 0.5  # seconds of play over which the iterations-per-second figure is measured
+
+
+class HostedRun:
+    def __init__(self, trainer, idle_timeout: float):
+        self.trainer = trainer
+        self.idle_timeout = idle_timeout
+        self.playing = False
+        self.delay = 0.0  # seconds between iterations: slow motion for the class
+        self.error: NonFiniteError | None = None
+        self.stopped_reason = ""
+        self.rate = 0.0
+        self.version, self.epoch = 0, 0
+        self.last_touch = time.monotonic()
+        self._next_step_at = 0.0
+        self._window_start, self._window_iters = time.perf_counter(), 0
+        self._lock = threading.RLock()  # a Ray actor answers commands on other threads than it trains on
+
+    # ---- training ---------------------------------------------------------------------------------
+    def seconds_to_next_step(self, now: float) -> float | None:
+        """None when not playing; 0 when a step is due; else how long slow motion waits."""
+        if not self.playing:
+            return None
+        return max(0.0, self._next_step_at - now)
+
+    def step_once(self) -> bool:
+        """One iteration if playing and due; returns whether one was done."""
+        with self._lock:
+            now = time.monotonic()
+            if not self.playing or now < self._next_step_at:
+                return False
+            if now - self.last_touch > self.idle_timeout:
+                self._stop("paused because nobody was watching")
+                return False
+            try:
+                self.trainer.step()
+            except NonFiniteError as exc:
+                self.error = exc
+                self._stop(str(exc))
+                return False
+            except Exception as exc:  # never die silently: the page shows what happened
+                self._stop(f"training stopped: {type(exc).__name__}: {exc}")
+                return False
+            finally:
+                self.version += 1
+            self._count_iteration()
+            if self.delay:
+                self._next_step_at = now + self.delay
+            return True
+
+    def _count_iteration(self) -> None:
+        self._window_iters += 1
+        now = time.perf_counter()
+        if now - self._window_start >= RATE_WINDOW:
+            self.rate = self._window_iters / (now - self._window_start)
+            self._window_start, self._window_iters = now, 0
+
+    def _stop(self, reason: str) -> None:
+        self.playing, self.rate, self.stopped_reason = False, 0.0, reason
+
+    # ---- commands ---------------------------------------------------------------------------------
+    def status(self) -> dict:
+        return {"playing": self.playing, "rate": self.rate, "error": self.error, "delay": self.delay,
+                "stopped_reason": self.stopped_reason, "version": self.version, "epoch": self.epoch}
+
+    def handle(self, name: str, *args):
+        """Run command `name`; returns its result (exceptions go back to the page as they are)."""
+        with self._lock:
+            if name not in COMMANDS:
+                raise ValueError(f"unknown run command {name!r}")
+            self.last_touch = time.monotonic()  # any command means somebody is watching
+            return COMMANDS[name](self, *args)
+
+    def _play(self) -> None:
+        if not self.playing:
+            self.error, self.stopped_reason = None, ""
+            self.playing, self._next_step_at = True, 0.0
+            self._window_start, self._window_iters = time.perf_counter(), 0
+
+    def _pause(self) -> None:
+        self.playing, self.rate = False, 0.0
+
+    def _set_delay(self, seconds: float) -> None:
+        self.delay = max(0.0, float(seconds))
+
+    def _steps(self, what: str, n: int) -> list:
+        fn = {"d": lambda t: [t.step_d()], "g": lambda t: [t.step_g()], "both": lambda t: t.step()}[what]
+        records = []
+        try:
+            for _ in range(int(n)):
+                records += fn(self.trainer)
+                self.version += 1
+        except NonFiniteError as exc:
+            self.error = exc
+            raise
+        return records
+
+    def _update(self, changes: dict) -> dict:
+        diff = self.trainer.update(**changes)
+        self.version += 1
+        return diff
+
+    def _rollback(self) -> int:
+        iteration = self.trainer.rollback()
+        self.version, self.epoch, self.error = self.version + 1, self.epoch + 1, None
+        return iteration
+
+    def _replace(self, plan: tuple) -> None:
+        self.trainer = build(plan)
+        self.version, self.epoch = self.version + 1, self.epoch + 1
+        self.error, self.stopped_reason = None, ""
+
+    def _frame(self, seen_version: int, seen_epoch: int, history_after: list[int]):
+        """(version, epoch, frame or None when the replica has seen this version)."""
+        if seen_version == self.version and seen_epoch == self.epoch:
+            return self.version, self.epoch, None
+        after = history_after if seen_epoch == self.epoch else None
+        return self.version, self.epoch, frame_of(self.trainer, after)
+
+
+COMMANDS = {
+    "status": lambda run: None,  # every answer carries the status
+    "touch": lambda run: None,  # handle() already noted the touch
+    "play": HostedRun._play,
+    "pause": HostedRun._pause,
+    "delay": HostedRun._set_delay,
+    "steps": HostedRun._steps,
+    "update": HostedRun._update,
+    "rollback": HostedRun._rollback,
+    "replace": HostedRun._replace,
+    "frame": HostedRun._frame,
+    "checkpoint": lambda run: checkpoint_bytes(run.trainer),  # optimizer and random streams live here
+    "snapshot_samples": lambda run, n: snapshot_samples(run.trainer, n),  # snapshot weights live here
+}
