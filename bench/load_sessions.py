@@ -1,6 +1,7 @@
 """Many students at once: N sessions of the 2D lab (AppTest instances of app.py, each switched to
-views/toy_2d.py, each with its own session_state), all training at the same time on their own
-LiveRun threads, then closed. Prints the figures docs/BENCHMARKS.md ("Load") records:
+views/toy_2d.py, each with its own session_state), all training at the same time in the run
+service's worker processes (classroom.workers; the web server's process holds only replicas),
+then closed. Prints the figures docs/BENCHMARKS.md ("Load") records:
 
     python bench/load_sessions.py                        # 20 sessions, 8 s of concurrent training
     python bench/load_sessions.py --sessions 30 --train-seconds 15
@@ -10,8 +11,9 @@ change, as a student makes it); the check afterwards is that every session's tra
 distinct object with exactly its own settings and weights that match a fresh run of its own seed
 only. Memory is the process's resident set (/proc/self/status), read after a full garbage
 collection: at the start (after one warm-up session has imported everything), with all sessions
-open, and after they are closed. Page redraws (AppTest reruns) go one after another (AppTest
-drives one script run at a time); training runs concurrently on N threads.
+open, and after they are closed; the workers' resident sets beside it. Page redraws (AppTest
+reruns) go one after another (AppTest drives one script run at a time); training runs in the
+workers meanwhile, each stepping its playing runs in turn.
 """
 
 from __future__ import annotations
@@ -29,9 +31,9 @@ sys.path.insert(0, ROOT)
 import torch  # noqa: E402
 
 from gan_core.config import TrainConfig  # noqa: E402
-from classroom.live import runs_playing_in_process  # noqa: E402
+from classroom.service import runs_playing  # noqa: E402
+from classroom.workers import shared_pool  # noqa: E402
 from gan_core.trainer import Trainer  # noqa: E402
-from classroom.training_gate import shared_gate  # noqa: E402
 
 APP = os.path.join(ROOT, "app.py")
 PAGE = "views/toy_2d.py"
@@ -50,6 +52,13 @@ def rss_mib() -> float:
 def live_objects(kind) -> int:
     gc.collect()
     return sum(type(o) is kind for o in gc.get_objects())
+
+
+def worker_facts() -> dict:
+    """Runs hosted, runs playing and resident MiB, summed over the pool's worker processes."""
+    facts = [w.request("", "worker")[0] for w in shared_pool().workers()]
+    return {"workers": len(facts), "runs": sum(f["runs"] for f in facts),
+            "playing": sum(f["playing"] for f in facts), "rss_mib": sum(f["rss_mib"] for f in facts)}
 
 
 def open_session(seed: int):
@@ -74,16 +83,12 @@ def smoothing_for(i: int) -> float:
     return round(0.05 * (i % 5), 2)  # 0, 0.05, ..., 0.2: neighbours differ
 
 
-def measure(n_sessions: int = 20, train_seconds: float = 8.0, slots: int | None = None) -> dict:
-    """slots: runs the process's TrainingGate lets train at once (None: as configured; 0: all)."""
+def measure(n_sessions: int = 20, train_seconds: float = 8.0) -> dict:
     torch.set_num_threads(1)
-    gate = shared_gate()
-    configured_slots = gate.slots
-    if slots is not None:
-        gate.slots = slots
     warm = open_session(10_000)  # imports, caches and the first allocations are not per-session cost
     del warm
     start_rss, start_trainers = rss_mib(), live_objects(Trainer)
+    start_workers = worker_facts()
 
     t0 = time.perf_counter()
     sessions = [open_session(seed=i) for i in range(n_sessions)]
@@ -102,22 +107,18 @@ def measure(n_sessions: int = 20, train_seconds: float = 8.0, slots: int | None 
         run.idle_timeout = 3600  # AppTest cannot tick the fragment timer that touches a run
         run.play()
     playing = sum(r.playing for r in runs)
-    threads_while_playing = runs_playing_in_process()
+    playing_in_workers = worker_facts()
     redraws = []
     end = time.perf_counter() + train_seconds
-    most_training = 0  # runs inside the gate at once, sampled around each redraw
     while time.perf_counter() < end:  # redraw the tabs in turn while all of them train
         for at in sessions:
-            most_training = max(most_training, gate.active)
             r0 = time.perf_counter()
             at.run()
             redraws.append(time.perf_counter() - r0)
-            most_training = max(most_training, gate.active)
             if time.perf_counter() >= end:
                 break
     for run in runs:
         run.pause()
-    gate.slots = configured_slots
     iterations = [r.trainer.iteration for r in runs]
     playing_rss = rss_mib()
 
@@ -133,24 +134,25 @@ def measure(n_sessions: int = 20, train_seconds: float = 8.0, slots: int | None 
     del sessions, runs, run, at  # the loop variables too: `run` would keep the last trainer alive
     gc.collect()
     deadline = time.monotonic() + 20
-    while runs_playing_in_process() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    end_rss, end_trainers = rss_mib(), live_objects(Trainer)
+    while worker_facts()["runs"] > start_workers["runs"] and time.monotonic() < deadline:
+        time.sleep(0.1)  # freed handles drop their runs in the workers
+    end_rss, end_trainers, end_workers = rss_mib(), live_objects(Trainer), worker_facts()
     return {
-        "sessions": n_sessions, "train_seconds": train_seconds, "slots": slots if slots is not None else gate.slots,
-        "open_seconds": open_s,
-        "playing": playing, "threads_while_playing": threads_while_playing,
+        "sessions": n_sessions, "train_seconds": train_seconds, "open_seconds": open_s,
+        "playing": playing, "workers": playing_in_workers["workers"],
+        "playing_in_workers": playing_in_workers["playing"],
         "iterations_min": min(iterations), "iterations_median": statistics.median(iterations),
         "iterations_total": sum(iterations),
         "redraws": len(redraws), "redraw_median_s": statistics.median(redraws) if redraws else float("nan"),
         "redraw_max_s": max(redraws) if redraws else float("nan"),
         "redraw_idle_median_s": statistics.median(idle_redraws),
-        "most_training_at_once": most_training,
         "distinct_trainers": distinct, "own_settings": own_settings, "exceptions": exceptions,
         "seeds_give_different_weights": start_weights_differ,
         "rss_start_mib": start_rss, "rss_open_mib": open_rss, "rss_playing_mib": playing_rss,
         "rss_end_mib": end_rss, "trainers_start": start_trainers, "trainers_end": end_trainers,
-        "threads_end": runs_playing_in_process(),
+        "worker_rss_start_mib": start_workers["rss_mib"], "worker_rss_playing_mib": playing_in_workers["rss_mib"],
+        "worker_rss_end_mib": end_workers["rss_mib"], "worker_runs_start": start_workers["runs"],
+        "worker_runs_end": end_workers["runs"], "playing_end": runs_playing(),
     }
 
 
@@ -158,33 +160,32 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--train-seconds", type=float, default=8.0)
-    parser.add_argument("--slots", type=int, nargs="+", default=[None],
-                        help="TrainingGate sizes to measure in turn in this one process (0: no gate); "
-                             "default: the configured one")
     args = parser.parse_args()
-    for slots in args.slots:
-        report(measure(args.sessions, args.train_seconds, slots))
+    report(measure(args.sessions, args.train_seconds))
 
 
 def report(r: dict) -> None:
-    print(f"--- training slots: {r['slots'] or 'unlimited (no gate)'}")
     print(f"{r['sessions']} sessions of the 2D lab opened in {r['open_seconds']:.1f} s "
           f"({r['open_seconds'] / r['sessions']:.2f} s each, two script runs + a slider change)")
-    print(f"playing at once: {r['playing']} runs on {r['threads_while_playing']} training threads for "
+    print(f"playing at once: {r['playing']} runs ({r['playing_in_workers']} playing in {r['workers']} worker "
+          f"processes) for "
           f"{r['train_seconds']:.0f} s; iterations per session min {r['iterations_min']}, "
           f"median {r['iterations_median']:.0f}, total {r['iterations_total']}")
     print(f"page redraws while all trained: {r['redraws']}, median {r['redraw_median_s'] * 1000:.0f} ms, "
           f"max {r['redraw_max_s'] * 1000:.0f} ms (with nothing training: median "
           f"{r['redraw_idle_median_s'] * 1000:.0f} ms)")
-    print(f"most runs seen training at the same moment: {r['most_training_at_once']}")
     print(f"isolation: distinct trainers {r['distinct_trainers']}, each with its own seed and smoothing "
           f"{r['own_settings']}, exceptions {r['exceptions']}")
     print(f"RSS MiB: start {r['rss_start_mib']:.0f}, {r['sessions']} open {r['rss_open_mib']:.0f}, "
           f"after training {r['rss_playing_mib']:.0f}, closed {r['rss_end_mib']:.0f} "
           f"(closed - start = {r['rss_end_mib'] - r['rss_start_mib']:+.0f} MiB; per open session "
           f"{(r['rss_playing_mib'] - r['rss_start_mib']) / r['sessions']:.1f} MiB)")
-    print(f"Trainer objects alive: start {r['trainers_start']}, after closing {r['trainers_end']}; "
-          f"training threads left {r['threads_end']}")
+    print(f"workers' RSS MiB: start {r['worker_rss_start_mib']:.0f}, playing {r['worker_rss_playing_mib']:.0f}, "
+          f"closed {r['worker_rss_end_mib']:.0f} (per run while open "
+          f"{(r['worker_rss_playing_mib'] - r['worker_rss_start_mib']) / r['sessions']:.1f} MiB)")
+    print(f"Trainer objects (replicas) alive: start {r['trainers_start']}, after closing {r['trainers_end']}; "
+          f"runs hosted by the workers: start {r['worker_runs_start']}, after closing {r['worker_runs_end']}; "
+          f"runs still playing {r['playing_end']}")
 
 
 if __name__ == "__main__":

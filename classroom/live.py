@@ -115,7 +115,9 @@ class LiveRun:
         return self.call(lambda t: t.update(**changes))
 
     def rollback(self) -> int:
-        return self.call(lambda t: t.rollback())
+        iteration = self.call(lambda t: t.rollback())
+        self.error, self.stopped_reason = None, ""
+        return iteration
 
     def checkpoint(self) -> bytes:
         from gan_core.checkpoint import checkpoint_bytes
@@ -129,6 +131,11 @@ class LiveRun:
 
     def close(self) -> None:
         self.pause(wait=False)
+
+    def restart(self, trainer=None) -> None:
+        """Never lost, so only a new trainer (if given) is installed."""
+        if trainer is not None:
+            self.replace_trainer(trainer)
 
     def touch(self) -> None:
         """Somebody is watching: keeps play alive (see idle_timeout)."""

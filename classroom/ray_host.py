@@ -84,6 +84,11 @@ class RayLink:
         except Exception:  # already gone, or Ray shut down first
             pass
 
+    def release(self) -> None:
+        """close(), from a finalizer: no call into Ray there; Ray ends an actor whose last handle
+        is gone."""
+        self.actor = None
+
 
 def connect() -> None:
     """Join the cluster at $GAN_CLASSROOM_RAY_ADDRESS (or a local Ray), once per process."""

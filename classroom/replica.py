@@ -4,9 +4,12 @@ A run trains in a worker process (classroom.workers) or a Ray actor (classroom.r
 never trains. What the page draws comes from a *replica*: a Trainer (or LockstepRun) in the web
 server's process with the same config and architecture, which takes the worker's published frame
 before each read: the networks' weights (G, D, G's weight average), the counters, the settings,
+the training random streams,
 the events, the newest update's batch, which snapshots exist, and the history rows it lacks. The
 views then read the replica exactly as they would read the trainer itself, so every figure, export
 and number is computed by the same code on the same weights; nothing the views do reaches the run.
+Not replicated: the optimizers' state (a checkpoint is made where the run trains) and the weights
+kept in rollback snapshots (only their iterations).
 
 Also here: the blueprint, how a trainer built on the page (a preset, a rebuild, a loaded
 checkpoint) travels to the worker that will train it.
@@ -45,6 +48,7 @@ def frame_of(trainer_like, history_after: list[int] | None) -> list[dict]:
             "average": None if t.average is None else {k: _cloned(v) if isinstance(v, dict) else v
                                                        for k, v in t.average.state_dict().items()},
             "counters": (t.iteration, t.updates, t.elapsed),
+            "rng": (t.rng.get_state(), t.dropout_rng_state.clone()),  # the training streams (views have their own)
             "events": list(t.events),
             "snapshots": [it for it, _ in t.snapshots],
             "last_batch": {k: v.detach().clone() if hasattr(v, "detach") else v for k, v in t.last_batch.items()},
@@ -72,6 +76,8 @@ def apply_frame(replica, parts: list[dict]) -> None:
                 t.average = GeneratorAverage(t.generator)
             t.average.load_state_dict(part["average"])
         t.iteration, t.updates, t.elapsed = part["counters"]
+        t.rng.set_state(part["rng"][0])
+        t.dropout_rng_state = part["rng"][1]
         t.events = deque(part["events"], maxlen=t.events.maxlen)
         # the replica knows which snapshots exist; their weights stay with the run (rollback is a command)
         t.snapshots = deque(((it, None) for it in part["snapshots"]), maxlen=t.snapshots.maxlen)
@@ -94,7 +100,7 @@ def blueprint(trainer_like) -> tuple:
     its two trainers. The data is not sent: the worker makes its own target from the config."""
     parts = [_trainer_blueprint(t) for t in trainers_of(trainer_like)]
     if hasattr(trainer_like, "trainers"):
-        return ("lockstep", (trainer_like.base, trainer_like.setting, trainer_like.values), parts)
+        return ("lockstep", (trainer_like.base, trainer_like.setting, *trainer_like.values), parts)
     return ("trainer", None, parts)
 
 

@@ -27,11 +27,20 @@ from classroom.workers import WorkerLost
 
 T = TypeVar("T")
 
+SYNC_FRESH = 0.1  # seconds: `trainer` brings the replica up to date when its frame is older
 TOUCH_EVERY = 2.0  # seconds: touches reach the run at most this often (each is a round trip)
 STATUS_FRESH = 0.2  # seconds a status read is reused by `playing`, `rate`, ...
 
 LOST_WORDS = ("The process that trained this run stopped (killed, or out of memory). Its last published "
               "frame is kept on this page: restart the run from it (optimizer moments start afresh).")
+
+
+_open_handles: weakref.WeakSet = weakref.WeakSet()
+
+
+def handles_playing() -> int:
+    """Handles of this process whose run played at their last status (no round trips)."""
+    return sum(bool(h._status["playing"]) for h in list(_open_handles))
 
 
 class RunLost(RuntimeError):
@@ -42,7 +51,8 @@ class RunHandle:
     def __init__(self, trainer, opener: Callable, idle_timeout: float | None = None):
         """trainer: the run's first trainer, built on the page; it becomes the replica.
         opener(blueprint, idle_timeout) hosts the run and returns its link (request(), close())."""
-        self.trainer = trainer
+        self._replica = trainer
+        self._synced_at = 0.0
         self.idle_timeout = default_idle_timeout() if idle_timeout is None else idle_timeout
         self.last_touch = time.monotonic()
         self.lost = False
@@ -54,10 +64,11 @@ class RunHandle:
         self._touched_at = 0.0
         self._seen = (-1, -1)
         self._open(trainer)
+        _open_handles.add(self)
 
     def _open(self, trainer) -> None:
         self._link = self._opener(blueprint(trainer), self.idle_timeout)
-        self._finalizer = weakref.finalize(self, self._link.close)  # a freed handle frees its run
+        self._finalizer = weakref.finalize(self, self._link.release)  # a freed handle frees its run
         self._seen = (0, 0)  # the replica is the trainer the run was built from
 
     # ---- talking to the run ---------------------------------------------------------------------
@@ -84,23 +95,32 @@ class RunHandle:
         return self._status
 
     # ---- reading ----------------------------------------------------------------------------------
+    @property
+    def trainer(self):
+        """The replica, at a frame at most SYNC_FRESH seconds old: read it, never step or change it
+        (commands do that). Several reads that must agree: `call()` or `locked()`."""
+        if time.monotonic() - self._synced_at > SYNC_FRESH:
+            self.sync()
+        return self._replica
+
     def sync(self) -> None:
         """Bring the replica to the run's latest published frame (cheap when nothing changed)."""
         if self.lost:
             return
         with self._lock:
             with contextlib.suppress(RunLost):  # a lost run keeps showing its last frame
-                version, epoch, parts = self._request("frame", *self._seen, history_cursor(self.trainer))
+                version, epoch, parts = self._request("frame", *self._seen, history_cursor(self._replica))
                 if parts is not None:
-                    apply_frame(self.trainer, parts)
+                    apply_frame(self._replica, parts)
                 self._seen = (version, epoch)
+                self._synced_at = time.monotonic()
 
     @contextlib.contextmanager
     def locked(self):
         """The replica, synced, held still while a view reads it."""
         self.sync()
         with self._lock:
-            yield self.trainer
+            yield self._replica
 
     def call(self, fn: Callable[..., T]) -> T:
         with self.locked() as trainer:
@@ -136,7 +156,9 @@ class RunHandle:
 
     @delay.setter
     def delay(self, seconds: float) -> None:
-        self._request("delay", float(seconds))
+        if float(seconds) != self.delay:  # pages set it on every rerun
+            with contextlib.suppress(RunLost):
+                self._request("delay", float(seconds))
 
     # ---- commands -----------------------------------------------------------------------------------
     def play(self) -> None:
@@ -147,6 +169,7 @@ class RunHandle:
         """Stop training (the host has stopped when this returns; `wait` is LiveRun's)."""
         if not self.lost:
             self._request("pause")
+            self.sync()  # the replica shows where the run stopped
 
     def run_steps(self, what: str = "both", n: int = 1) -> list:
         """Synchronous steps: "d", "g" or "both"; NonFiniteError when one diverges."""
@@ -173,7 +196,7 @@ class RunHandle:
             return
         with self._lock:
             self._request("replace", blueprint(trainer))
-            self.trainer = trainer
+            self._replica = trainer
             self._seen = (self._status["version"], self._status["epoch"])
 
     def checkpoint(self) -> bytes:
@@ -189,11 +212,12 @@ class RunHandle:
         with self._lock:
             self._finalizer.detach()
             if trainer is not None:
-                self.trainer = trainer
-            self._open(self.trainer)
+                self._replica = trainer
+            self._open(self._replica)
             self.lost = False
             self._status = dict(self._status, playing=False, rate=0.0, error=None, stopped_reason="")
 
     def close(self) -> None:
-        """Drop the run where it trains (also done when the handle is garbage collected)."""
-        self._finalizer()
+        """Drop the run where it trains now (a garbage-collected handle's run goes later)."""
+        if self._finalizer.detach() is not None:
+            self._link.close()

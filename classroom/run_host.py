@@ -89,7 +89,8 @@ class HostedRun:
         with self._lock:
             if name not in COMMANDS:
                 raise ValueError(f"unknown run command {name!r}")
-            self.last_touch = time.monotonic()  # any command means somebody is watching
+            if name not in READS:  # a command means somebody is watching; a read may be a poll
+                self.last_touch = time.monotonic()
             return COMMANDS[name](self, *args)
 
     def _play(self) -> None:
@@ -138,6 +139,8 @@ class HostedRun:
         after = history_after if seen_epoch == self.epoch else None
         return self.version, self.epoch, frame_of(self.trainer, after)
 
+
+READS = ("status", "frame", "checkpoint", "snapshot_samples")  # they neither change the run nor keep it playing
 
 COMMANDS = {
     "status": lambda run: None,  # every answer carries the status

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import os
 
-from classroom.live import LiveRun
-from classroom.run_handle import RunHandle
+from classroom.live import LiveRun, runs_playing_in_process
+from classroom.run_handle import RunHandle, handles_playing
+
+Run = LiveRun | RunHandle  # what a page holds: the same methods either way
 
 BACKEND_ENV = "GAN_CLASSROOM_BACKEND"
 BACKENDS = ("workers", "ray", "threads")
@@ -24,6 +26,12 @@ def backend() -> str:
     """The configured backend; an unknown name falls back to the default (a typo never stops a class)."""
     name = os.environ.get(BACKEND_ENV, "workers").strip().lower()
     return name if name in BACKENDS else "workers"
+
+
+def runs_playing() -> int:
+    """Runs playing on this server, every tab's together, wherever they train (live redraws
+    slow down when many play: the web server has one interpreter for every tab's drawing)."""
+    return runs_playing_in_process() + handles_playing()
 
 
 def open_run(trainer, idle_timeout: float | None = None, kind: str | None = None):

@@ -20,8 +20,11 @@ import itertools
 import multiprocessing
 import os
 import pickle
+import subprocess
+import sys
 import threading
 import time
+from multiprocessing.connection import Connection
 
 from classroom.live import positive_env_number
 
@@ -64,8 +67,6 @@ def _answer(runs: dict, request: tuple) -> tuple:
 
 
 def worker_facts(runs: dict) -> dict:
-    import sys
-
     return {"pid": os.getpid(), "runs": len(runs), "playing": sum(r.playing for r in runs.values()),
             "rss_mib": resident_mib(), "has_streamlit": "streamlit" in sys.modules}
 
@@ -82,6 +83,16 @@ def resident_mib(pid: int | str = "self") -> float:
     return 0.0
 
 
+def send(conn: Connection, message) -> None:
+    """Plain pickle, by value: multiprocessing's own pickler would hand tensors over as shared
+    memory, which needs the two processes to share a multiprocessing authentication key."""
+    conn.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def receive(conn: Connection):
+    return pickle.loads(conn.recv_bytes())
+
+
 def serve(conn, threads: int = 1) -> None:
     """The worker's loop: answer every waiting request, else one iteration of the next playing run."""
     import torch
@@ -95,7 +106,7 @@ def serve(conn, threads: int = 1) -> None:
         timeout = min(waits) if waits else IDLE_POLL
         try:
             if conn.poll(timeout):
-                conn.send(_answer(runs, conn.recv()))
+                send(conn, _answer(runs, receive(conn)))
                 continue
         except (EOFError, OSError):  # the web server went away: so does this worker
             return
@@ -106,38 +117,63 @@ def serve(conn, threads: int = 1) -> None:
 
 # ---- the web server's side -------------------------------------------------------------------------
 
-class LocalWorker:
-    """One worker process and the pipe to it; requests take turns (one lock)."""
+PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-    def __init__(self, context, threads: int = 1):
-        self._conn, child = context.Pipe()
-        self.process = context.Process(target=serve, args=(child, threads), name="gan-classroom-worker", daemon=True)
-        self.process.start()
+
+class LocalWorker:
+    """One worker process and the pipe to it; requests take turns (one lock).
+
+    Started as `python -m classroom.workers FD THREADS`, a fresh interpreter, not through
+    multiprocessing: its spawn would first re-run the parent's __main__, which inside Streamlit is
+    the page script being run (app.py), in every worker. Fork is no option either: the web server
+    has threads, and a forked child would copy their locks."""
+
+    def __init__(self, threads: int = 1):
+        self._conn, child = multiprocessing.Pipe()  # a socket pair; the worker gets its end as a descriptor
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, (PROJECT_ROOT, os.environ.get("PYTHONPATH")))))
+        self.process = subprocess.Popen([sys.executable, "-m", "classroom.workers", str(child.fileno()), str(threads)],
+                                        pass_fds=(child.fileno(),), cwd=PROJECT_ROOT, env=env)
         child.close()  # only the worker holds its end: its death closes the pipe for us
         self._lock = threading.Lock()
         self.runs = 0  # runs hosted (for placing new ones)
         self.dead = False
+        self._to_drop: list[str] = []  # runs of freed handles, dropped before the next request
 
     def request(self, run_id: str, name: str, *args):
         """(result, status) of a command; raises WorkerLost when the process is gone."""
         with self._lock:
-            if self.dead:
-                raise WorkerLost("the worker process is gone")
-            try:
-                self._conn.send((run_id, name, args))
-                kind, result, status = self._conn.recv()
-            except (EOFError, OSError) as exc:
-                self.dead = True
-                raise WorkerLost(f"the worker process (pid {self.process.pid}) stopped: {exc or 'pipe closed'}") from exc
+            while self._to_drop:
+                self._exchange(self._to_drop.pop(), "drop", ())
+            kind, result, status = self._exchange(run_id, name, args)
         if kind == "error":
             raise result
         return result, status
 
+    def _exchange(self, run_id: str, name: str, args: tuple) -> tuple:
+        if self.dead:
+            raise WorkerLost("the worker process is gone")
+        try:
+            send(self._conn, (run_id, name, args))
+            return receive(self._conn)
+        except (EOFError, OSError) as exc:
+            self.dead = True
+            why = exc or "pipe closed"
+            raise WorkerLost(f"the worker process (pid {self.process.pid}) stopped: {why}") from exc
+
+    def drop_later(self, run_id: str) -> None:
+        """Forget a run at the next request. Safe from a garbage collector's finalizer, which may
+        run on a thread that is inside request() already (so it must not take the lock)."""
+        self._to_drop.append(run_id)
+        self.runs -= 1
+
     def stop(self) -> None:
         with self._lock:
             self.dead = True
-            self._conn.close()
-        self.process.join(timeout=5)
+            self._conn.close()  # the worker's loop sees the pipe close and returns
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
 
 
 class WorkerLink:
@@ -157,6 +193,10 @@ class WorkerLink:
         except WorkerLost:
             pass
 
+    def release(self) -> None:
+        """close(), from a finalizer: done with the worker's next request."""
+        self.worker.drop_later(self.run_id)
+
 
 def default_worker_count() -> int:
     return int(positive_env_number(WORKERS_ENV, max(1, (os.cpu_count() or 2) - 1)))
@@ -168,8 +208,6 @@ class WorkerPool:
     def __init__(self, size: int | None = None, threads: int = 1):
         self.size = size or default_worker_count()
         self.threads = threads
-        # spawn, not fork: the web server has threads, and a forked child would copy their locks
-        self._context = multiprocessing.get_context("spawn")
         self._workers: list[LocalWorker] = []
         self._lock = threading.Lock()
         self._ids = itertools.count()
@@ -178,7 +216,7 @@ class WorkerPool:
         with self._lock:
             self._workers = [w for w in self._workers if not w.dead]  # a dead one is replaced below
             if len(self._workers) < self.size:
-                self._workers.append(LocalWorker(self._context, self.threads))
+                self._workers.append(LocalWorker(self.threads))
             return min(self._workers, key=lambda w: w.runs)
 
     def open(self, plan: tuple, idle_timeout: float) -> WorkerLink:
@@ -209,3 +247,7 @@ def shared_pool() -> WorkerPool:
         if _shared is None:
             _shared = WorkerPool()
         return _shared
+
+
+if __name__ == "__main__":  # a worker process: python -m classroom.workers FD THREADS
+    serve(Connection(int(sys.argv[1])), threads=int(sys.argv[2]))

@@ -160,7 +160,7 @@ def test_architecture_change_mid_run_restarts_and_keeps_live_settings():
         assert at.slider(key="toy_knob_label_smoothing").value == pytest.approx(0.15, abs=1e-12)
         assert run.playing  # the new run goes on playing
         new = run.trainer
-        wait_for(lambda: new.iteration >= 1, 90, "the rebuilt run to train")
+        wait_for(lambda: run.trainer.iteration >= 1 and run.trainer is new, 90, "the rebuilt run to train")
     finally:
         run.pause()
     assert run.error is None
@@ -177,16 +177,16 @@ def test_rapid_slider_changes_during_play():
         for value in values:
             at.slider(key="toy_knob_label_smoothing").set_value(value).run()
             assert not at.exception, at.exception
-            seen.append(trainer.iteration)
-        final_iteration = trainer.iteration
-        wait_for(lambda: trainer.iteration > final_iteration, 90, "training to go on after the changes")
+            seen.append(run.trainer.iteration)
+        final_iteration = run.trainer.iteration
+        wait_for(lambda: run.trainer.iteration > final_iteration, 90, "training to go on after the changes")
     finally:
         run.pause()
     assert run.trainer is trainer and run.error is None and not at.error
     assert seen == sorted(seen)  # the iteration never went back
-    assert trainer.config.label_smoothing == pytest.approx(values[-1], abs=1e-12)
-    assert trainer.config.real_label == pytest.approx(1 - values[-1], abs=1e-12)
-    logged = [e for e in trainer.events if e[1] == "real_label"]
+    assert run.trainer.config.label_smoothing == pytest.approx(values[-1], abs=1e-12)
+    assert run.trainer.config.real_label == pytest.approx(1 - values[-1], abs=1e-12)
+    logged = [e for e in run.trainer.events if e[1] == "real_label"]
     assert len(logged) == len(values)  # every change reached the trainer, in order
     at.run()
     assert any(f"Real label in use: **{1 - values[-1]:.2f}**" in m.value for m in at.caption)
@@ -199,23 +199,23 @@ def test_page_switches_during_play_keep_the_run():
     at.slider(key="toy_knob_label_smoothing").set_value(0.1).run()
     run.play()
     try:
-        wait_for(lambda: trainer.iteration >= 3, 90, "the run to start")
-        seen = [trainer.iteration]
+        wait_for(lambda: run.trainer.iteration >= 3, 90, "the run to start")
+        seen = [run.trainer.iteration]
         for page in ("views/home.py", "views/value_function.py", "views/toy_1d.py", TOY):
             browser_page_switch(at, page)
             assert not at.exception, (page, at.exception)
             assert toy_lab_run(at) is run and run.trainer is trainer
-            seen.append(trainer.iteration)
+            seen.append(run.trainer.iteration)
         assert run.playing  # nothing paused or reset it
-        wait_for(lambda: trainer.iteration > seen[-1], 90, "training to go on after the switches")
+        wait_for(lambda: run.trainer.iteration > seen[-1], 90, "training to go on after the switches")
     finally:
         run.pause()
     assert seen == sorted(seen) and run.error is None
-    iteration = trainer.iteration
-    kept = weights(trainer)
+    iteration = run.trainer.iteration
+    kept = weights(run.trainer)
     browser_page_switch(at, "views/home.py")
     browser_page_switch(at, TOY)
-    assert trainer.iteration == iteration and all(torch.equal(a, b) for a, b in zip(kept, weights(trainer)))
+    assert run.trainer.iteration == iteration and all(torch.equal(a, b) for a, b in zip(kept, weights(run.trainer)))
     assert readout_value(at, "Iteration") == f"{iteration:,}"
     assert at.slider(key="toy_knob_label_smoothing").value == pytest.approx(0.1, abs=1e-12)
     assert not at.error

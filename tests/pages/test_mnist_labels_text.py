@@ -18,7 +18,7 @@ def test_batch_captions_name_labels_only_under_a_loss_that_reads_them(loss, labe
     at = AppTest.from_file(APP, default_timeout=180).run()
     at.switch_page("views/mnist.py").run()
     run = at.session_state["_live_runs"][RUN_NAME]
-    run.trainer.update(loss=loss, real_label=0.9)
+    run.update(loss=loss, real_label=0.9)
     at.button(key=f"{PREFIX}_step_d").click().run()
     assert not at.exception
     real, fake = batch_lines(at)

@@ -1,14 +1,13 @@
-"""The sidebar tells a tab when its run shares the CPU with other tabs' runs (the server's
-TrainingGate makes them take turns), and says nothing while the tab's run plays alone."""
+"""The sidebar tells a tab when its run shares the CPU with other tabs' runs (the worker processes
+step their runs in turn), and says nothing while the tab's run plays alone."""
 
 import re
 
 from streamlit.testing.v1 import AppTest
 
 from gan_core.config import TrainConfig
-from classroom.live import LiveRun, runs_playing_in_process
+from classroom.service import open_run, runs_playing
 from gan_core.trainer import Trainer
-from classroom.training_gate import TrainingGate
 from page_support import APP
 
 SMALL = TrainConfig(g_width=8, d_width=8, g_depth=1, d_depth=1, batch_size=16)
@@ -23,20 +22,20 @@ def test_the_sidebar_says_when_other_tabs_runs_share_the_cpu():
     at.switch_page("views/toy_2d.py").run()
     mine = at.session_state["_live_runs"]["2D lab"]
     mine.replace_trainer(Trainer(SMALL))
-    other = LiveRun(Trainer(SMALL.replace(seed=1)), idle_timeout=60, gate=TrainingGate(0))  # another tab's
+    other = open_run(Trainer(SMALL.replace(seed=1)), idle_timeout=60)  # another tab's
     try:
         at.run()
         assert sharing_captions(at) == []  # nothing plays
         mine.play()
         at.run()
-        if runs_playing_in_process() == 1:  # alone (no earlier test left a run playing): no note
+        if runs_playing() == 1:  # alone (no earlier test left a run playing): no note
             assert sharing_captions(at) == []
         other.play()
         at.run()
         [note] = sharing_captions(at)
         playing = int(re.match(r"(\d+) runs are playing", note).group(1))
         assert playing >= 2
-        assert f"{mine.gate.slots} at a time" in note or (mine.gate.slots == 0 and "all at once" in note)
+        assert "each worker process training its runs one iteration at a time" in note
         other.pause()
         mine.pause()
         at.run()

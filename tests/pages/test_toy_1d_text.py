@@ -15,7 +15,7 @@ def test_intro_follows_the_noise_prior_and_the_real_label(at):
     text = intro(at)
     assert "z ~ U(−1, 1)" in text and "D* = ½ everywhere" in text  # the lab's defaults
     run = at.session_state["_live_runs"]["1D lab (Figure 1)"]
-    run.trainer.update(noise="gaussian", label_smoothing=0.1)
+    run.update(noise="gaussian", label_smoothing=0.1)
     at.run()
     text = intro(at)
     assert "z ~ N(0, 1)" in text and "U(−1, 1)" not in text

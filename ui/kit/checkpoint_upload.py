@@ -16,7 +16,7 @@ from typing import Callable, Sequence
 
 import streamlit as st
 
-from classroom.live import LiveRun
+from classroom.service import Run
 from gan_core.checkpoint import CheckpointError, load_checkpoint_for
 from ui.kit.exports import checkpoint_button
 from ui.kit.run_install import say, show_message
@@ -24,7 +24,7 @@ from ui.kit.run_install import say, show_message
 MAX_UPLOAD_MB = 200  # as on the MNIST page; a toy checkpoint is a few hundred kB
 
 
-def _on_upload(run: LiveRun, prefix: str, install: Callable[..., None],
+def _on_upload(run: Run, prefix: str, install: Callable[..., None],
                targets: Sequence[str], what: str) -> None:
     file = st.session_state.get(f"{prefix}_checkpoint_upload")
     if file is None:  # the file was removed from the box: nothing to load
@@ -38,7 +38,7 @@ def _on_upload(run: LiveRun, prefix: str, install: Callable[..., None],
                                               f"{trainer.config.target}; press Play or Step to continue it."))
 
 
-def checkpoint_upload(run: LiveRun, prefix: str, install: Callable[..., None],
+def checkpoint_upload(run: Run, prefix: str, install: Callable[..., None],
                       targets: Sequence[str], what: str, with_download: bool = False,
                       expander: str | None = None) -> None:
     """The "Continue from a checkpoint" box: a .pt file saved on this page (or by the CLI) replaces
@@ -49,7 +49,7 @@ def checkpoint_upload(run: LiveRun, prefix: str, install: Callable[..., None],
         _checkpoint_widgets(run, prefix, install, targets, what, with_download)
 
 
-def _checkpoint_widgets(run: LiveRun, prefix: str, install: Callable[..., None],
+def _checkpoint_widgets(run: Run, prefix: str, install: Callable[..., None],
                         targets: Sequence[str], what: str, with_download: bool) -> None:
     if with_download:
         checkpoint_button(run, prefix)

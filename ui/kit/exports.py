@@ -19,8 +19,7 @@ from typing import Callable
 
 import streamlit as st
 
-from classroom.live import LiveRun
-from gan_core.checkpoint import checkpoint_bytes
+from classroom.service import Run
 from classroom.exports import (PointFrames, digits_gif, history_csv, image_grid, png_bytes, reference_points,
                               scatter_image)
 
@@ -28,7 +27,7 @@ GRID_SAMPLES = 512  # fixed-noise samples drawn in the 2D PNG
 DIGIT_GRID = 64  # fixed-noise digits in the MNIST PNG (8 x 8)
 
 
-def _deferred(run: LiveRun, make: Callable[[object], bytes]) -> Callable[[], bytes]:
+def _deferred(run: Run, make: Callable[[object], bytes]) -> Callable[[], bytes]:
     """make(trainer) -> bytes, run on click; empty bytes if the run is gone meanwhile."""
     ref = weakref.ref(run)
 
@@ -39,7 +38,7 @@ def _deferred(run: LiveRun, make: Callable[[object], bytes]) -> Callable[[], byt
     return data
 
 
-def _run_name(run: LiveRun) -> str:
+def _run_name(run: Run) -> str:
     c = run.trainer.config
     return f"{c.target}_{c.arch}_seed{c.seed}_iter{run.trainer.iteration}"
 
@@ -49,12 +48,12 @@ def point_frames(prefix: str, every: int = 25) -> PointFrames:
     return st.session_state.setdefault(f"_point_frames_{prefix}", PointFrames(every=every))
 
 
-def record_frame(run: LiveRun, frames: PointFrames) -> bool:
+def record_frame(run: Run, frames: PointFrames) -> bool:
     """Take a timeline frame if one is due; call from the live render (it waits for a step)."""
     return run.call(frames.record)
 
 
-def history_button(run: LiveRun, prefix: str) -> None:
+def history_button(run: Run, prefix: str) -> None:
     st.download_button(":material/download: History (CSV)", _deferred(run, lambda r: r.call(history_csv)),
                        file_name=f"{_run_name(run)}_history.csv", mime="text/csv", key=f"{prefix}_export_csv",
                        on_click="ignore", width="stretch",
@@ -62,27 +61,27 @@ def history_button(run: LiveRun, prefix: str) -> None:
                             "column marks where a setting was changed.")
 
 
-def checkpoint_button(run: LiveRun, prefix: str) -> None:
-    st.download_button(":material/download: Checkpoint (.pt)", _deferred(run, lambda r: r.call(checkpoint_bytes)),
+def checkpoint_button(run: Run, prefix: str) -> None:
+    st.download_button(":material/download: Checkpoint (.pt)", _deferred(run, lambda r: r.checkpoint()),
                        file_name=f"{_run_name(run)}.pt", mime="application/octet-stream",
                        key=f"{prefix}_export_checkpoint", on_click="ignore", width="stretch",
                        help="Weights, optimizers, random streams and settings: loading it continues the "
                             "run exactly where it was.")
 
 
-def png_button(run: LiveRun, prefix: str, label: str, name: str, make: Callable[[LiveRun], bytes], help: str) -> None:
+def png_button(run: Run, prefix: str, label: str, name: str, make: Callable[[Run], bytes], help: str) -> None:
     st.download_button(label, _deferred(run, make), file_name=f"{_run_name(run)}_{name}.png", mime="image/png",
                        key=f"{prefix}_export_png", on_click="ignore", width="stretch", help=help)
 
 
-def timeline_button(run: LiveRun, prefix: str, count: int, make: Callable[[], bytes], help: str) -> None:
+def timeline_button(run: Run, prefix: str, count: int, make: Callable[[], bytes], help: str) -> None:
     """The animated GIF of `count` recorded frames; disabled while there are none."""
     st.download_button(f":material/download: Timeline (GIF, {count} frames)", make if count else b"",
                        file_name=f"{_run_name(run)}_timeline.gif", mime="image/gif", key=f"{prefix}_export_gif",
                        on_click="ignore", width="stretch", disabled=not count, help=help)
 
 
-def _toy_png(run: LiveRun) -> bytes:
+def _toy_png(run: Run) -> bytes:
     # under the lock only the sampling; drawing happens after the lock is released
     fake, real, bounds, iteration = run.call(lambda t: (t.fixed_samples(GRID_SAMPLES).cpu().numpy(),
                                                         reference_points(t, GRID_SAMPLES), t.target.bounds,
@@ -90,12 +89,12 @@ def _toy_png(run: LiveRun) -> bytes:
     return png_bytes(scatter_image(fake, bounds, real, size=600, title=f"G(fixed z), iteration {iteration:,}"))
 
 
-def _toy_gif(run: LiveRun, frames: PointFrames) -> bytes:
+def _toy_gif(run: Run, frames: PointFrames) -> bytes:
     bounds, real = run.call(lambda t: (t.target.bounds, reference_points(t, GRID_SAMPLES)))
     return frames.gif(bounds, real)
 
 
-def toy_exports(run: LiveRun, prefix: str, frames: PointFrames | None = None) -> None:
+def toy_exports(run: Run, prefix: str, frames: PointFrames | None = None) -> None:
     """The 2D lab's downloads in one row: CSV, checkpoint, PNG of G(fixed z), GIF timeline."""
     csv_col, ckpt_col, png_col, gif_col = st.columns(4)
     with csv_col:
@@ -111,12 +110,12 @@ def toy_exports(run: LiveRun, prefix: str, frames: PointFrames | None = None) ->
                         "G(fixed z) every few iterations since the run began, as an animation.")
 
 
-def _digit_png(run: LiveRun) -> bytes:
+def _digit_png(run: Run) -> bytes:
     images, iteration = run.call(lambda t: (t.fixed_samples(DIGIT_GRID).cpu().numpy(), t.iteration))
     return png_bytes(image_grid(images, ncols=8, scale=3, title=f"G(fixed z), iteration {iteration:,}"))
 
 
-def mnist_exports(run: LiveRun, prefix: str, progress=None, with_checkpoint: bool = True) -> None:
+def mnist_exports(run: Run, prefix: str, progress=None, with_checkpoint: bool = True) -> None:
     """The MNIST page's downloads: CSV, checkpoint, PNG grid of G(fixed z), GIF of the frames
     `progress` (classroom.image_progress.ImageProgress) recorded. with_checkpoint=False leaves the
     checkpoint out, for a page that already offers it elsewhere."""

@@ -1,19 +1,23 @@
 """The live-training controls every training page shares (2D lab, 1D lab, MNIST).
 
-Streamlit reruns the page script on every widget change, so nothing here loops: training runs on
-the LiveRun's thread, widgets change it through callbacks, and `live_area` redraws the views in a
+Streamlit reruns the page script on every widget change, so nothing here loops: the run trains
+where it is hosted (a worker process, classroom.service), widgets send it commands in callbacks,
+and `live_area` redraws the views in a
 fragment that reruns on a timer only while the run plays. A slider move therefore reaches the
 trainer at its next step and never resets, pauses or restarts the run.
 """
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Callable
 
 import streamlit as st
 
-from classroom.live import LiveRun, redraw_interval, runs_playing_in_process
+from classroom.live import redraw_interval
+from classroom.run_handle import RunLost
+from classroom.service import Run, runs_playing
 from gan_core.config import LOSSES, NOISE_PRIORS
 from gan_core.inactive_settings import inactive_settings
 from gan_core.step_record import NonFiniteError
@@ -71,18 +75,20 @@ STABILIZER_KNOBS = ("ema_decay", "lr_half_life", "instance_noise")  # the live o
 DEFAULT_KNOBS = ("label_smoothing", "batch_size", "lr_d", "lr_g", "d_steps", "loss", "noise", "r1_gamma")
 
 
-def _apply_knob(run: LiveRun, prefix: str, field: str) -> None:
+def _apply_knob(run: Run, prefix: str, field: str) -> None:
     key = knob_key(prefix, field)
     value = st.session_state[key]
     try:
-        run.call(lambda t: t.update(**{field: value}))
+        run.update(**{field: value})
         st.session_state.pop(f"{prefix}_knob_error", None)
+    except RunLost:  # the lost-run panel says what happened and offers a restart
+        st.session_state[key] = knob_value(run.trainer, field)
     except ValueError as exc:  # refused: say why and show the value still in use
         st.session_state[f"{prefix}_knob_error"] = str(exc)
         st.session_state[key] = knob_value(run.trainer, field)
 
 
-def knob_widgets(run: LiveRun, prefix: str, fields=DEFAULT_KNOBS, errors: bool = True,
+def knob_widgets(run: Run, prefix: str, fields=DEFAULT_KNOBS, errors: bool = True,
                  in_popover: bool = False) -> None:
     """One widget per live hyperparameter; each change goes to trainer.update() at once. A setting
     the current loss or optimizer ignores is drawn disabled, with the reason under it. `errors`:
@@ -117,30 +123,37 @@ def knob_widgets(run: LiveRun, prefix: str, fields=DEFAULT_KNOBS, errors: bool =
 
 # ---- transport: play / pause / step / reset ---------------------------------------------------
 
-def _step(run: LiveRun, what: str, prefix: str) -> None:
+def _step(run: Run, what: str, prefix: str) -> None:
     try:
         run.run_steps(what)
-    except NonFiniteError:
-        pass  # run.error holds it; divergence_panel explains and offers rollback
+    except (NonFiniteError, RunLost):
+        pass  # run.error / run.lost holds it; divergence_panel explains and offers rollback or restart
 
 
-def _toggle_play(run: LiveRun) -> None:
-    run.pause() if run.playing else run.play()
+def _toggle_play(run: Run) -> None:
+    with contextlib.suppress(RunLost):  # divergence_panel offers the restart
+        run.pause() if run.playing else run.play()
 
 
-def _reset(run: LiveRun, prefix: str) -> None:
+def _restart(run: Run) -> None:
+    run.restart()
+
+
+def _reset(run: Run, prefix: str) -> None:
     # Same settings, new weights: no setup widget changes. The transport does not know the page's
     # knob list, so the default one (knob_widgets also re-reads every knob it draws).
     install_run(run, run.trainer.rebuilt(), prefix=prefix, knob_fields=DEFAULT_KNOBS)
 
 
-def _rollback(run: LiveRun, prefix: str) -> None:
-    iteration = run.call(lambda t: t.rollback())
-    run.error, run.stopped_reason = None, ""
+def _rollback(run: Run, prefix: str) -> None:
+    try:
+        iteration = run.rollback()
+    except RunLost:
+        return
     st.session_state[f"{prefix}_rolled_back"] = iteration
 
 
-def transport(run: LiveRun, prefix: str, compact: bool = False) -> None:
+def transport(run: Run, prefix: str, compact: bool = False) -> None:
     """Play/pause, step D, step G, step both (one iteration of Algorithm 1), reset. `compact`:
     two rows, for a narrow controls column."""
     if compact:
@@ -162,9 +175,13 @@ def transport(run: LiveRun, prefix: str, compact: bool = False) -> None:
                  args=(run, prefix), width="stretch", help="Reset: new weights with the current settings and seed.")
 
 
-def divergence_panel(run: LiveRun, prefix: str) -> None:
+def divergence_panel(run: Run, prefix: str) -> None:
     """A NaN/inf stops play; say so in plain words and offer the last finite snapshot."""
-    if run.error is not None:
+    if run.lost:
+        st.error(run.stopped_reason)
+        st.button("Restart from the last frame", key=f"{prefix}_restart", on_click=_restart, args=(run,),
+                  type="primary", icon=":material/replay:")
+    elif run.error is not None:
         err = run.error
         st.error(f"Training stopped: {err.what} became {err.value} at iteration {err.iteration}. "
                  "The numbers blew up (diverged), often because a learning rate is too high. "
@@ -188,10 +205,10 @@ NO_FADE_CSS = """<style>
 def live_redraw_every(every: float) -> float:
     """Seconds between this tab's live redraws now: `every` in teacher mode, else stretched by
     the number of runs playing on the server (see live_area)."""
-    return every if is_teacher_mode() else redraw_interval(every, runs_playing_in_process())
+    return every if is_teacher_mode() else redraw_interval(every, runs_playing())
 
 
-def live_area(run: LiveRun, prefix: str, render: Callable[[LiveRun], None], every: float = 0.25) -> None:
+def live_area(run: Run, prefix: str, render: Callable[[Run], None], every: float = 0.25) -> None:
     """Draw `render(run)` now, and again every `every` seconds while the run plays. When the run
     stops by itself (divergence, idle), rerun the page once so buttons and messages catch up.
 

@@ -1,9 +1,9 @@
-"""Install a new trainer in a page's LiveRun and make the page's widgets show it: the one way every
+"""Install a new trainer in a page's Run and make the page's widgets show it: the one way every
 page does it (a preset picked, Reset, a rebuild, a checkpoint loaded, a link opened, a JSON preset
 uploaded). Each of those paths used to carry its own copy of "replace, then resync" (issue 13), and
 a copy that forgot a step left a widget or a message describing the old run.
 
-Nothing is registered here: the LiveRun object stays the same, so its id in the run registry and
+Nothing is registered here: the Run object stays the same, so its id in the run registry and
 the `?run=<id>` in the address bar stay valid (a reload still finds it), and the page writes the
 new settings into the address on its next run (ui.share.training_page.sync_address).
 
@@ -17,7 +17,7 @@ from typing import Callable
 
 import streamlit as st
 
-from classroom.live import LiveRun
+from classroom.service import Run
 
 
 def knob_key(prefix: str, field: str) -> str:
@@ -34,16 +34,16 @@ def _message_key(prefix: str) -> str:
     return f"{prefix}_run_message"
 
 
-def install_run(run: LiveRun, trainer, *, prefix: str, knob_fields: tuple,
+def install_run(run: Run, trainer, *, prefix: str, knob_fields: tuple,
                 sync_setup: Callable[[object], None] | None = None,
                 message: tuple[str, str] | None = None) -> None:
     """Make `trainer` the run's and every widget of the page show its settings.
 
-    trainer: a Trainer, or anything LiveRun drives like one and whose `.config` the knobs read
+    trainer: a Trainer, or anything Run drives like one and whose `.config` the knobs read
     (the side-by-side page's LockstepRun pair).
     Play state is kept: a playing run plays on with the new trainer on the same thread, a paused
     one stays paused (a teacher who presses a preset mid-Play expects it to go on).
-    Errors of the old trainer go: its divergence and automatic-pause reason (LiveRun.replace_trainer)
+    Errors of the old trainer go: its divergence and automatic-pause reason (Run.replace_trainer)
     and a refused knob value ("{prefix}_knob_error"), which no longer describe this run.
     knob_fields: the live knobs the page draws for this run (ui.kit.live_controls keys).
     sync_setup(trainer): the page's widgets that only an install changes (architecture, target,

@@ -1,7 +1,8 @@
-"""Per-tab state: each page's LiveRun lives in st.session_state, so page switches keep it.
+"""Per-tab state: each page's Run lives in st.session_state, so page switches keep it.
 
 A closed tab must not leave its training or its memory behind. Training stops by itself: a run
-nobody touches for its idle timeout pauses and its thread ends (classroom.live). Memory goes with
+nobody touches for its idle timeout pauses (classroom.run_host, classroom.live), and a run whose
+handle is freed is dropped by the worker that trained it (classroom.run_handle). Memory goes with
 the tab's session: when Streamlit shuts a session down, its session_state and every run in it are
 freed. But a session whose websocket closed is first kept for `server.disconnectedSessionTTL`
 seconds so the tab can reconnect, and Streamlit reaps expired sessions lazily (only when another
@@ -22,7 +23,8 @@ from typing import Callable
 import streamlit as st
 
 from classroom.registry import shared_registry
-from classroom.live import LiveRun, default_idle_timeout
+from classroom.live import default_idle_timeout
+from classroom.service import Run, open_run
 from gan_core.trainer import Trainer
 
 RUNS_KEY = "_live_runs"
@@ -46,7 +48,7 @@ def _session_id() -> str | None:
     return getattr(ctx, "session_id", None)
 
 
-def all_runs() -> dict[str, LiveRun]:
+def all_runs() -> dict[str, Run]:
     runs = st.session_state.get(RUNS_KEY)
     if not isinstance(runs, SessionRuns):  # first use in this tab (or a plain dict from older code)
         runs = SessionRuns(runs or {})
@@ -58,7 +60,7 @@ def all_runs() -> dict[str, LiveRun]:
     return runs
 
 
-def get_run(name: str, make_trainer: Callable[[], Trainer]) -> LiveRun:
+def get_run(name: str, make_trainer: Callable[[], Trainer]) -> Run:
     """This tab's run called `name`. The first time this tab asks, a run id in the address bar
     (a reloaded tab) gives back that very run, still training; otherwise make_trainer() starts a
     fresh one. Every run is registered, so the page can put its id in the address bar."""
@@ -67,7 +69,7 @@ def get_run(name: str, make_trainer: Callable[[], Trainer]) -> LiveRun:
         found = shared_registry().get(st.query_params.get(RUN_PARAM), kind=name)
         if found is not None:
             reattached_ids().add(found.run_id)
-        runs[name] = found if found is not None else LiveRun(make_trainer())
+        runs[name] = found if found is not None else open_run(make_trainer())
     run = runs[name]
     run.touch()
     shared_registry().register(run, kind=name)  # again after an expiry: this tab still holds it
@@ -119,7 +121,7 @@ def release_abandoned_runs(now: float | None = None, connected: Callable[[str], 
         idle = all(now - run.last_touch > limit for run in list(runs.values()))
         if idle and connected(sid) is False:
             for run in list(runs.values()):
-                run.pause(wait=False)
+                run.close()  # stops it and frees it where it trains
             released += len(runs)
             runs.clear()
             with _sessions_lock:

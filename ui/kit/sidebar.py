@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from classroom.live import runs_playing_in_process
+from classroom.service import runs_playing
 from ui.kit.session import all_runs
 from ui.kit.teacher_mode import teacher_mode_toggle
 
@@ -28,10 +28,13 @@ def run_status() -> None:
 def sharing_note(runs) -> None:
     """Why a run trains slower when the class presses Play together: the server's runs take turns."""
     mine = [run for run in runs.values() if run.playing]
-    playing = runs_playing_in_process()
+    playing = runs_playing()
     if not mine or playing <= len(mine):
         return
-    slots = mine[0].gate.slots
-    at_once = f"{slots} at a time" if slots else "all at once"
+    gate = getattr(mine[0], "gate", None)  # runs on threads of this process share a gate
+    if gate is None:
+        at_once = "each worker process training its runs one iteration at a time"
+    else:
+        at_once = f"{gate.slots} at a time" if gate.slots else "all at once"
     st.caption(f"{playing} runs are playing on this server (other tabs too); they take turns on the "
                f"CPU, {at_once}, so each trains more slowly than alone.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from classroom.live import LiveRun
+from classroom.service import Run
 from classroom.image_progress import ImageProgress
 from ui.mnist.metrics import classifier_note, classifier_status, digit_measure, missing_sentence
 from ui.mnist.progress_view import digit_metric_charts, frame_scrubber, training_charts
@@ -26,7 +26,7 @@ def page_objects(key: str) -> dict:
     return store
 
 
-def status_line(run: LiveRun, iteration: int, updates: int, key: str) -> None:
+def status_line(run: Run, iteration: int, updates: int, key: str) -> None:
     """Where the run is and the settings it trains with right now (what a slider move changes)."""
     state = f"playing, {run.rate:.1f} iterations/s" if run.playing else "paused"
     c = run.trainer.config
@@ -38,7 +38,7 @@ def status_line(run: LiveRun, iteration: int, updates: int, key: str) -> None:
 def make_render(key: str):
     """render(run) for live_area: everything that changes while the run trains."""
 
-    def render(run: LiveRun) -> None:
+    def render(run: Run) -> None:
         objects = page_objects(key)
         views, progress = objects["views"], objects["progress"]
         if progress.measure is None:  # the classifier was still training at the last redraw

@@ -1,5 +1,5 @@
 """The MNIST page's run and the controls that replace its trainer: presets, architecture rebuild,
-checkpoint download and upload. Callbacks change the LiveRun between two steps; their messages
+checkpoint download and upload. Callbacks change the Run between two steps; their messages
 wait in session_state and are shown on the next draw, so nothing is lost on a rerun."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from functools import partial
 
 import streamlit as st
 
-from classroom.live import LiveRun
-from gan_core.checkpoint import CheckpointError, checkpoint_bytes, load_checkpoint_for
+from classroom.service import Run
+from gan_core.checkpoint import CheckpointError, load_checkpoint_for
 from gan_core.presets import MNIST_PRESETS, Preset
 from gan_core.trainer import Trainer
 from ui.kit.live_controls import STABILIZER_KNOBS
@@ -33,7 +33,7 @@ def default_preset() -> Preset:
     return next(iter(MNIST_PRESETS.values()))
 
 
-def get_mnist_run() -> LiveRun:
+def get_mnist_run() -> Run:
     """This tab's MNIST run, created from the default preset the first time."""
     return get_run(RUN_NAME, lambda: Trainer(default_preset().config))
 
@@ -48,20 +48,20 @@ def _sync_arch(trainer: Trainer) -> None:
 install_trainer = partial(install_run, prefix=PREFIX, knob_fields=MNIST_KNOBS, sync_setup=_sync_arch)
 
 
-def start_from_config(run: LiveRun, config) -> None:
+def start_from_config(run: Run, config) -> None:
     """A shared link or preset file (ui.share.training_page): new weights with its settings."""
     install_trainer(run, Trainer(config, target=run.trainer.target))  # the digits are shared
 
 
 # ---- presets ----------------------------------------------------------------------------------
 
-def _load_preset(run: LiveRun) -> None:
+def _load_preset(run: Run) -> None:
     preset = MNIST_PRESETS[st.session_state[f"{PREFIX}_preset"]]
     install_trainer(run, Trainer(preset.config, target=run.trainer.target),  # the digits are shared
                     message=("success", f"Loaded “{preset.name}”: new weights, its settings in every control."))
 
 
-def preset_picker(run: LiveRun) -> None:
+def preset_picker(run: Run) -> None:
     names = list(MNIST_PRESETS)
     key = f"{PREFIX}_preset"
     if st.session_state.get(key) not in names:
@@ -76,7 +76,7 @@ def preset_picker(run: LiveRun) -> None:
 
 # ---- architecture: a rebuild -----------------------------------------------------------------
 
-def _rebuild(run: LiveRun) -> None:
+def _rebuild(run: Run) -> None:
     arch, seed = st.session_state[f"{PREFIX}_arch"], int(st.session_state[f"{PREFIX}_seed"])
     spectral_norm = bool(st.session_state.get(f"{PREFIX}_spectral_norm", False))
     try:
@@ -90,7 +90,7 @@ def _rebuild(run: LiveRun) -> None:
                    f"with seed {seed}: new weights, live settings kept."))
 
 
-def architecture_rebuild(run: LiveRun) -> None:
+def architecture_rebuild(run: Run) -> None:
     """Architecture and seed need new networks: chosen here, applied by the button."""
     config = run.trainer.config
     st.session_state.setdefault(f"{PREFIX}_arch", config.arch)
@@ -110,12 +110,12 @@ def architecture_rebuild(run: LiveRun) -> None:
 
 # ---- checkpoint files -------------------------------------------------------------------------
 
-def checkpoint_payload(run: LiveRun) -> bytes:
+def checkpoint_payload(run: Run) -> bytes:
     """The whole run as a torch file, made between two steps (when the button is clicked)."""
-    return run.call(checkpoint_bytes)
+    return run.checkpoint()
 
 
-def load_uploaded(run: LiveRun, data: bytes, name: str = "the file") -> None:
+def load_uploaded(run: Run, data: bytes, name: str = "the file") -> None:
     """Continue from an uploaded checkpoint; a bad file leaves the current run as it was."""
     try:
         trainer = load_checkpoint_for(data, ("mnist",), "MNIST")  # weights_only=True: no pickled code runs
@@ -126,13 +126,13 @@ def load_uploaded(run: LiveRun, data: bytes, name: str = "the file") -> None:
                                                       f"{trainer.config.arch}; press Play or Step to continue it."))
 
 
-def _on_upload(run: LiveRun) -> None:
+def _on_upload(run: Run) -> None:
     file = st.session_state.get(f"{PREFIX}_upload")
     if file is not None:
         load_uploaded(run, file.getvalue(), f"“{file.name}”")
 
 
-def checkpoint_box(run: LiveRun) -> None:
+def checkpoint_box(run: Run) -> None:
     trainer = run.trainer
     st.download_button(
         ":material/download: Download checkpoint", data=lambda: checkpoint_payload(run),
@@ -148,7 +148,7 @@ def checkpoint_box(run: LiveRun) -> None:
 
 # ---- data -------------------------------------------------------------------------------------
 
-def data_note(run: LiveRun) -> None:
+def data_note(run: Run) -> None:
     """Which digits the run learns from, and how many."""
     data = getattr(run.trainer.target, "data", None)
     if data is None:

@@ -31,7 +31,7 @@ class StepViews:
         self._owner = None
 
     def refresh(self, trainer, playing: bool = False) -> None:
-        """Call between two steps (LiveRun.call). Cheap when nothing new happened."""
+        """Call between two steps (Run.call). Cheap when nothing new happened."""
         if self._owner is None or self._owner() is not trainer:  # reset, rebuild, upload
             self.d = self.g = None
             self._owner = weakref.ref(trainer)

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from classroom.live import LiveRun
+from classroom.service import Run
 from gan_core.step_probe import latent_walk
 from ui.figures.digits import tile_grid_html
 
 
 @st.fragment
-def latent_walk_section(run: LiveRun, prefix: str, labeller=None) -> None:
+def latent_walk_section(run: Run, prefix: str, labeller=None) -> None:
     """labeller() -> label_digits or None; label_digits(images (S, 28, 28) in [0, 1]) ->
     [(digit, confidence)]: the classifier's reading of each step, once a classifier is ready."""
     st.markdown("#### Latent walk")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from classroom.live import LiveRun
+from classroom.service import Run
 from gan_core.checkpoint import CheckpointError, load_checkpoint_for
 from gan_core.classifier import get_classifier
 from gan_core.coverage import (LOW_CONFIDENCE, ReadDigits, digit_shares_points, judged_digits, read_generated,
@@ -97,7 +97,7 @@ def classifier():
 class Source:
     name: str  # shown to the user
     trainer: Trainer | None
-    run: LiveRun | None = None  # when it trains live
+    run: Run | None = None  # when it trains live
     progress: ImageProgress | None = None  # its coverage record over time, if any
     note: str = ""
 
@@ -107,6 +107,7 @@ def mnist_page_source() -> Source | None:
     if run is None:
         return None
     store = st.session_state.get("mnist_objects", {})
+    run.sync()  # the replica at the run's latest frame: the cache keys below read it
     return Source("the MNIST step-by-step run", run.trainer, run, store.get("progress"))
 
 
@@ -114,7 +115,7 @@ def _chosen_preset():
     return MNIST_PRESETS.get(st.session_state.get(SETTINGS.key("preset")), MNIST_PRESETS[COLLAPSED])
 
 
-def quick_run() -> LiveRun:
+def quick_run() -> Run:
     return get_run(QUICK_RUN, lambda: Trainer(_chosen_preset().config))
 
 
@@ -140,6 +141,7 @@ def start_preset() -> None:
 
 def quick_source() -> Source:
     run = quick_run()
+    run.sync()
     return Source("the quick run on this page", run.trainer, run, quick_progress())
 
 

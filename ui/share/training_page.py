@@ -1,4 +1,4 @@
-"""One call that makes a training page shareable: its LiveRun's settings are restored from the URL
+"""One call that makes a training page shareable: its Run's settings are restored from the URL
 on the first load of the tab, kept in the address bar as they change, and offered as a link and a
 JSON preset in the "Share this setup" expander (ui.share.links does the work; this wires it to a run).
 
@@ -17,7 +17,7 @@ from typing import Callable, Sequence
 
 import streamlit as st
 
-from classroom.live import LiveRun
+from classroom.service import Run
 from gan_core.config import TrainConfig
 from classroom.sharing import Decoded, Message
 from ui.share.links import escape_markdown, restore_from_query, share_panel, show_messages, write_query
@@ -38,7 +38,7 @@ def _fit_target(decoded: Decoded, base: TrainConfig, targets: Sequence[str] | No
     return Decoded(config, decoded.messages + (note,), decoded.extras)
 
 
-def _safe_install(install: Callable[[LiveRun, TrainConfig], None], run: LiveRun, config: TrainConfig,
+def _safe_install(install: Callable[[Run, TrainConfig], None], run: Run, config: TrainConfig,
                   page_key: str) -> None:
     """Start the run; a config the trainer still refuses leaves the old run and says why."""
     try:
@@ -47,8 +47,8 @@ def _safe_install(install: Callable[[LiveRun, TrainConfig], None], run: LiveRun,
         st.session_state[f"_share_install_error_{page_key}"] = str(exc)
 
 
-def restore_setup(page_key: str, run: LiveRun, base: TrainConfig,
-                  install: Callable[[LiveRun, TrainConfig], None], targets: Sequence[str] | None = None) -> None:
+def restore_setup(page_key: str, run: Run, base: TrainConfig,
+                  install: Callable[[Run, TrainConfig], None], targets: Sequence[str] | None = None) -> None:
     """Apply the URL's setup (once per new link) and show its messages. Call it before the page
     draws its setting widgets."""
     restored = restore_from_query(page_key, base)
@@ -62,7 +62,7 @@ def restore_setup(page_key: str, run: LiveRun, base: TrainConfig,
         st.error(f"Not applied: {escape_markdown(msg)}", icon=":material/block:")
 
 
-def share_box(page_key: str, run: LiveRun, base: TrainConfig, install: Callable[[LiveRun, TrainConfig], None],
+def share_box(page_key: str, run: Run, base: TrainConfig, install: Callable[[Run, TrainConfig], None],
               targets: Sequence[str] | None = None, name: str = "", what_to_watch: str = "") -> None:
     """Write the run's settings into the URL and draw the Share expander (its upload installs a
     fresh run). Anywhere on the page, after restore_setup."""
@@ -76,14 +76,14 @@ def share_box(page_key: str, run: LiveRun, base: TrainConfig, install: Callable[
     share_panel(page_key, run.trainer.config, base, on_import=on_import, name=name, what_to_watch=what_to_watch)
 
 
-def sync_address(page_key: str, run: LiveRun, base: TrainConfig) -> None:
+def sync_address(page_key: str, run: Run, base: TrainConfig) -> None:
     """Keep the address bar describing the run (its settings and, for a reload, its id); on every
     run of the page, also when the Share expander is not drawn."""
     write_query(page_key, run.trainer.config, base, run_id=run.run_id)
 
 
-def share_setup(page_key: str, run: LiveRun, base: TrainConfig,
-                install: Callable[[LiveRun, TrainConfig], None],
+def share_setup(page_key: str, run: Run, base: TrainConfig,
+                install: Callable[[Run, TrainConfig], None],
                 targets: Sequence[str] | None = None, name: str = "", what_to_watch: str = "") -> None:
     """restore_setup and share_box in one place (the Share expander where this is called)."""
     restore_setup(page_key, run, base, install, targets)

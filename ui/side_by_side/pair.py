@@ -2,7 +2,7 @@
 (the 2D lab's own LabViews and plane figure, smaller; on a 1D target the 1D lab's Figure 1) and a
 chart comparing their metrics.
 
-The pair is a classroom.lockstep.LockstepRun inside an ordinary LiveRun, so the shared transport,
+The pair is a classroom.lockstep.LockstepRun inside an ordinary Run, so the shared transport,
 divergence panel, live knobs and live_area of ui.kit.live_controls drive it unchanged.
 """
 
@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import numpy as np
 import streamlit as st
 
-from classroom.live import LiveRun
+from classroom.service import Run
 from gan_core.config import LOSSES, NOISE_PRIORS, TrainConfig
 from gan_core.distributions import TARGETS, TARGETS_1D, TARGETS_2D
 from gan_core.inactive_settings import inactive_settings
@@ -56,7 +56,7 @@ LAYERS = ("D heatmap", "D = ½ contour", "real samples", "fakes")
 COLORS = ("#1f77b4", "#ff7f0e")  # run A, run B in every chart
 
 
-def get_pair_run() -> LiveRun:
+def get_pair_run() -> Run:
     return get_run(RUN_NAME, lambda: LockstepRun(BASE, "label_smoothing", *COMPARED["label_smoothing"][1]))
 
 
@@ -71,7 +71,7 @@ def knobs_besides(setting: str) -> tuple:
                              "r1_gamma") + STABILIZER_KNOBS if f != setting)
 
 
-def shared_knobs(run: LiveRun) -> tuple:
+def shared_knobs(run: Run) -> tuple:
     """The live settings the run's two trainers share (all but the compared one)."""
     return knobs_besides(run.trainer.setting)
 
@@ -128,7 +128,7 @@ def _sync_comparison(pair: LockstepRun) -> None:
         st.session_state.pop(_key(f"views_{i}"), None)
 
 
-def start_pair(run: LiveRun, config: TrainConfig, setting: str, values: tuple) -> None:
+def start_pair(run: Run, config: TrainConfig, setting: str, values: tuple) -> None:
     """A fresh pair on `config` differing in `setting`, shown in every widget of the page
     (ui.kit.run_install: the LockstepRun is installed like a Trainer). Raises ValueError for a
     combination the config refuses, before anything changes."""
@@ -136,7 +136,7 @@ def start_pair(run: LiveRun, config: TrainConfig, setting: str, values: tuple) -
     install_run(run, pair, prefix=PREFIX, knob_fields=knobs_besides(setting), sync_setup=_sync_comparison)
 
 
-def _start(run: LiveRun) -> None:
+def _start(run: Run) -> None:
     s = st.session_state
     try:
         base = base_for(s[_key("target")]).replace(seed=int(s[_key("seed")]))
@@ -147,7 +147,7 @@ def _start(run: LiveRun) -> None:
     s.pop(_key("error"), None)
 
 
-def comparison_setup(run: LiveRun) -> None:
+def comparison_setup(run: Run) -> None:
     """Target, seed, the compared setting and its two values; Start restarts both runs."""
     pair = run.trainer
     defaults = {"target": pair.config.target, "seed": pair.config.seed, "setting": pair.setting,
@@ -237,7 +237,7 @@ def _side_numbers(data: RenderData) -> str:
     return f"mean D(G(z)) **{d_fake[np.isfinite(d_fake)][-1]:.3f}**" if np.isfinite(d_fake).any() else "not trained yet"
 
 
-def _render_1d(run: LiveRun, labels: list[str]) -> None:
+def _render_1d(run: Run, labels: list[str]) -> None:
     """Figure 1 of each run (p_data, p_g, D and the z -> G(z) lines) and the losses compared."""
     try:
         read = [Side(run, i).call(lambda t: (figure1_frame(t), t.history.columns(), t.iteration)) for i in range(2)]
@@ -256,7 +256,7 @@ def _render_1d(run: LiveRun, labels: list[str]) -> None:
     _comparison(datas, labels, read[0][2])
 
 
-def _status(run: LiveRun, iteration: int) -> None:
+def _status(run: Run, iteration: int) -> None:
     state = f":material/play_arrow: playing, {run.rate:.0f} it/s per run" if run.playing else ":material/pause: paused"
     c = run.trainer.config
     with st.container(key=_key("status")):
@@ -264,7 +264,7 @@ def _status(run: LiveRun, iteration: int) -> None:
                     f"**{c.label_smoothing:.2f}**, batch size **{c.batch_size}**")
 
 
-def render(run: LiveRun) -> None:
+def render(run: Run) -> None:
     """Both runs (samples over D's heatmap) and the comparison chart; what live_area redraws."""
     pair = run.trainer
     labels = [f"{LABELS[i]}: {describe(pair.setting, pair.values[i])}" for i in range(2)]

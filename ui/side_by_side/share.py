@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from classroom.live import LiveRun
+from classroom.service import Run
 from classroom.sharing import Message, config_from_query
 from ui.share.links import restore_from_query, share_panel, show_messages, write_query
 from ui.share.training_page import _fit_target  # the training pages' one refusal of a target they cannot draw
@@ -39,7 +39,7 @@ def _parse_value(setting: str, name: str, raw: str, messages: list):
     return value
 
 
-def restore_comparison(run: LiveRun) -> None:
+def restore_comparison(run: Run) -> None:
     """Apply the URL's comparison (once per new link) and show what was refused or adjusted.
     Call before the page draws its widgets."""
     asked = st.query_params.get("target")  # a 1D link decodes onto the 1D lab's networks
@@ -64,7 +64,7 @@ def restore_comparison(run: LiveRun) -> None:
     show_messages(messages)
 
 
-def comparison_share_box(run: LiveRun) -> None:
+def comparison_share_box(run: Run) -> None:
     """The address bar follows the pair; the Share expander offers the link and the JSON preset
     (a preset file sets the shared settings; the comparison stays as chosen here)."""
     pair = run.trainer

@@ -7,7 +7,7 @@ import math
 
 import streamlit as st
 
-from classroom.live import LiveRun
+from classroom.service import Run
 from gan_core.lab1d import EstimateTrace, estimate_labels, figure1_frame
 from ui.canvas import live_canvas
 from ui.canvas.charts import d_output_panel, loss_panel, series_panel
@@ -37,7 +37,7 @@ def estimates_panel(box, trace: EstimateTrace, events=(), real_label: float = 1.
     return series_panel(box, series, "V, JSD and C(G); dashed: −log 4", rules=(-math.log(4),), events=events)
 
 
-def render(run: LiveRun) -> None:
+def render(run: Run) -> None:
     """Numbers, Figure 1 and the curves over training, for the run's current G and D, on live
     canvases (a few kB a frame: plotly's figures kept the browser busy, issue 11)."""
     try:

@@ -16,7 +16,7 @@ import time
 import numpy as np
 import streamlit as st
 
-from classroom.live import LiveRun
+from classroom.service import Run
 from gan_core.inactive_settings import labels_apply
 from gan_core.step_record import RECORD_FIELDS
 from ui.canvas import live_canvas
@@ -41,7 +41,7 @@ def lab_views() -> LabViews:
     return st.session_state.setdefault(VIEWS_KEY, LabViews())
 
 
-def render_data(run: LiveRun, while_locked=None) -> RenderData:
+def render_data(run: Run, while_locked=None) -> RenderData:
     """This redraw's data; recomputed only when the run moved (or was replaced) since the last.
     `while_locked(trainer)` runs in the same hold of the trainer when the data is recomputed."""
     cached = st.session_state.get(DATA_KEY)
@@ -91,7 +91,7 @@ def stabilizer_status(c, iteration: int) -> str:
     return "".join(f" · {w}" for w in words)
 
 
-def big_numbers(run: LiveRun, data: RenderData) -> None:
+def big_numbers(run: Run, data: RenderData) -> None:
     """Iteration, speed, and what the lesson is about: modes captured and high quality."""
     items = [("Iteration", f"{data.iteration:,}"),
              ("Speed", f"{data.rate:.0f} it/s") if run.playing else ("Updates (D + G)", f"{data.updates:,}")]
@@ -145,7 +145,7 @@ def plane_scene(scene, data: RenderData, layers, size: dict, teacher: bool, trai
                  label="D's heatmap, real samples and fakes")
 
 
-def render(run: LiveRun, while_locked=None) -> None:
+def render(run: Run, while_locked=None) -> None:
     """The first screen's live part: the plane, the big numbers, the per-mode histogram and the
     status line, drawn on canvases (a few kB a frame). `while_locked`: see render_data."""
     data = render_data(run, while_locked)
@@ -196,7 +196,7 @@ def secondary_scene(scene, data: RenderData, font: int) -> Scene:
                  label="D and D*, gradient field, manifold, losses")
 
 
-def render_secondary(run: LiveRun) -> None:
+def render_secondary(run: Run) -> None:
     """Below the first screen, on one canvas that redraws once a second while the run plays."""
     data = render_data(run)
     scene = lab_views().scene
@@ -208,7 +208,7 @@ def render_secondary(run: LiveRun) -> None:
                   if data.config.real_label != 1 else "") + ". Dotted lines on the time axes mark setting changes.")
 
 
-def render_story(run: LiveRun) -> None:
+def render_story(run: Run) -> None:
     """The sub-steps of the latest update (paused: revealed one by one in slow motion)."""
     if run.playing:
         st.caption("The step story names each sub-step of one update with its numbers: pause, then press "

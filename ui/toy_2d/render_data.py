@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from classroom.live import LiveRun
+from classroom.service import Run
 from gan_core.config import TrainConfig
 from classroom.mode_timeline import ModeTimeline
 from gan_core.toy_fields import PlaneFrame, PlaneScene
@@ -47,7 +47,7 @@ class LabViews:
             self.timeline = ModeTimeline(trainer.target, every=self.mode_every)
             self._timeline_owner = trainer
 
-    def compute(self, run: LiveRun, while_locked: Callable | None = None) -> RenderData:
+    def compute(self, run: Run, while_locked: Callable | None = None) -> RenderData:
         """`while_locked(trainer)`: anything else a redraw reads from the trainer, in the same
         hold of the lock (each hold waits for the step in flight: one wait, not two)."""
         with run.locked() as trainer:  # between two steps; everything here is quick

@@ -7,7 +7,7 @@ from functools import partial
 
 import streamlit as st
 
-from classroom.live import LiveRun
+from classroom.service import Run
 from gan_core.config import TrainConfig
 from gan_core.distributions import TARGETS, TARGETS_2D
 from classroom.point_text import decode_upload, parse_points, points_to_text
@@ -49,20 +49,20 @@ def _sync_arch(trainer: Trainer) -> None:
 install_trainer = partial(install_run, prefix=PREFIX, knob_fields=KNOB_FIELDS, sync_setup=_sync_arch)
 
 
-def start_new_run(run: LiveRun, config: TrainConfig) -> None:
+def start_new_run(run: Run, config: TrainConfig) -> None:
     """Fresh weights with `config` (a preset, a rebuild, drawn points, a link or a preset file)."""
     install_trainer(run, Trainer(config))
 
 
 # ---- presets -----------------------------------------------------------------------------------
 
-def _apply_preset(run: LiveRun) -> None:
+def _apply_preset(run: Run) -> None:
     preset = toy_presets()[st.session_state[f"{PREFIX}_preset"]]
     start_new_run(run, preset.config)
     st.session_state[f"{PREFIX}_preset_applied"] = preset.name
 
 
-def preset_panel(run: LiveRun) -> None:
+def preset_panel(run: Run) -> None:
     """Pick and apply a preset; say what to watch, which one setting a cure changes (computed from
     the configs) and what the settings a class can try did to a collapse (measured)."""
     from gan_core.presets import SETTING_WORDS, cures_of, differing_fields  # the panel's own needs
@@ -124,7 +124,7 @@ def _setting_now(config: TrainConfig, fields: tuple) -> str:
     return "off" if value == 0 else f"{value:,}" if isinstance(value, int) else f"{value:g}"
 
 
-def stabilizer_panel(run: LiveRun) -> None:
+def stabilizer_panel(run: Run) -> None:
     """One paragraph per stabiliser (ui.toy_2d.stabilizer_texts), with what this run uses and where its control is."""
     st.markdown("Knobs known to steady GAN training. Each changes the run live (spectral normalisation "
                 "needs a rebuild); compare one against its absence on the **Side by side** page.")
@@ -140,7 +140,7 @@ def stabilizer_panel(run: LiveRun) -> None:
 
 # ---- architecture form -------------------------------------------------------------------------
 
-def _rebuild(run: LiveRun) -> None:
+def _rebuild(run: Run) -> None:
     changes = {f: st.session_state[_arch_key(f)] for f in ARCH_FIELDS}
     config = run.trainer.config
     if changes["target"] == "custom" and not config.custom_points:
@@ -156,7 +156,7 @@ def _rebuild(run: LiveRun) -> None:
     start_new_run(run, new)
 
 
-def architecture_form(run: LiveRun) -> None:
+def architecture_form(run: Run) -> None:
     config = run.trainer.config
     for field in ARCH_FIELDS:
         st.session_state.setdefault(_arch_key(field), getattr(config, field))
@@ -212,7 +212,7 @@ def _on_upload() -> None:
     st.session_state[TEXT_KEY] = points_to_text(points)
 
 
-def _train_on_points(run: LiveRun) -> None:
+def _train_on_points(run: Run) -> None:
     try:
         points = parse_points(st.session_state.get(TEXT_KEY, ""))
         config = run.trainer.config.replace(target="custom", custom_points=points)
@@ -229,7 +229,7 @@ def _clear_points() -> None:
     st.session_state.pop(f"{PREFIX}_draw_error", None)
 
 
-def draw_your_own(run: LiveRun) -> None:
+def draw_your_own(run: Run) -> None:
     st.markdown("Click dots (or drag a box / lasso) to add points; edit them as text; or upload a CSV "
                 "with one `x,y` pair per line. Each point becomes a small Gaussian mode.")
     if TEXT_KEY not in st.session_state:

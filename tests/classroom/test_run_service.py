@@ -1,0 +1,182 @@
+"""The run service with local worker processes: a run trains in a worker, the page's replica shows
+exactly what an uninterrupted run in this process would hold, commands apply between steps, a
+freed handle frees its run, and a killed worker is reported with its last frame kept while the
+other worker's runs go on."""
+
+import gc
+import os
+import signal
+import time
+
+import numpy as np
+import pytest
+
+from classroom.lockstep import LockstepRun
+from classroom.replica import blueprint, build
+from classroom.run_handle import RunHandle, RunLost
+from classroom.workers import WorkerPool
+from gan_core.checkpoint import checkpoint_bytes, load_checkpoint
+from gan_core.step_record import NonFiniteError
+from gan_core.trainer import Trainer
+from train_support import SMALL, same, weights
+
+TIMING = ("step_seconds", "elapsed")  # wall-clock fields: the only ones two equal runs may differ in
+
+
+@pytest.fixture(scope="module")
+def pool():
+    pool = WorkerPool(size=2)
+    yield pool
+    pool.shutdown()
+
+
+def open_run(pool, trainer, idle_timeout=30.0) -> RunHandle:
+    return RunHandle(trainer, pool.open, idle_timeout=idle_timeout)
+
+
+def same_history(a: Trainer, b: Trainer) -> bool:
+    ca, cb = a.history.columns(), b.history.columns()
+    return all(np.array_equal(ca[f], cb[f], equal_nan=ca[f].dtype.kind == "f") for f in ca if f not in TIMING)
+
+
+def wait_for(condition, seconds=20.0):
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def worker_of(run: RunHandle):
+    return run._link.worker
+
+
+def test_steps_and_updates_in_a_worker_match_a_run_in_this_process(pool):
+    run = open_run(pool, Trainer(SMALL))
+    reference = Trainer(SMALL)
+    run.run_steps("both", 4)
+    run.run_steps("d")
+    assert run.update(label_smoothing=0.2, batch_size=48) == {"real_label": (1.0, 0.8), "batch_size": (32, 48)}
+    run.run_steps("g", 2)
+    reference.train(4)
+    reference.step_d()
+    reference.update(label_smoothing=0.2, batch_size=48)
+    reference.step_g()
+    reference.step_g()
+    assert same(weights(run.trainer), weights(reference))
+    assert (run.trainer.iteration, run.trainer.updates) == (reference.iteration, reference.updates) == (6, 11)
+    assert run.trainer.config == reference.config
+    assert list(run.trainer.events) == list(reference.events)
+    assert same_history(run.trainer, reference)
+    run.close()
+
+
+def test_play_trains_in_the_worker_and_the_replica_follows(pool):
+    run = open_run(pool, Trainer(SMALL))
+    run.play()
+    assert wait_for(lambda: run.call(lambda t: t.iteration) >= 30)
+    assert wait_for(lambda: run.rate > 0) and run.playing
+    run.pause()
+    assert not run.playing
+    run.sync()
+    reference = Trainer(SMALL)
+    reference.train(run.trainer.iteration)
+    assert same(weights(run.trainer), weights(reference))  # training elsewhere is the same run
+    assert same_history(run.trainer, reference)
+    run.close()
+
+
+def test_nobody_watching_pauses_the_run_where_it_trains(pool):
+    run = open_run(pool, Trainer(SMALL), idle_timeout=0.5)
+    run.play()
+    assert wait_for(lambda: not run.playing, seconds=10)
+    assert run.stopped_reason == "paused because nobody was watching"
+    run.close()
+
+
+def test_rollback_and_replace_reach_the_run_and_the_replica(pool):
+    run = open_run(pool, Trainer(SMALL.replace(snapshot_every=5)))
+    run.run_steps("both", 12)
+    assert [it for it, _ in run.trainer.snapshots] == [0, 5, 10]
+    assert run.rollback() == 10
+    assert run.trainer.iteration == 10 and run.trainer.history[-1].iteration == 10
+    reference = Trainer(SMALL.replace(snapshot_every=5))
+    reference.train(10)
+    assert same(weights(run.trainer), weights(reference))
+    # a trainer loaded from a checkpoint travels whole: the run goes on as the saved one would have
+    saved = Trainer(SMALL.replace(seed=9))
+    saved.train(3)
+    loaded = load_checkpoint(checkpoint_bytes(saved))
+    run.replace_trainer(loaded)
+    run.run_steps("both", 2)
+    saved.train(2)
+    assert same(weights(run.trainer), weights(saved)) and run.trainer.iteration == 5
+    assert run.checkpoint()[:2] == checkpoint_bytes(saved)[:2]  # made in the worker: a real file
+    run.close()
+
+
+def test_a_lockstep_pair_trains_in_a_worker():
+    pair = LockstepRun(SMALL, "label_smoothing", 0.0, 0.2)
+    copy = build(blueprint(pair))
+    assert [t.config.real_label for t in copy.trainers] == [1.0, 0.8]
+    pool = WorkerPool(size=1)
+    try:
+        run = open_run(pool, pair)
+        run.run_steps("both", 3)
+        reference = LockstepRun(SMALL, "label_smoothing", 0.0, 0.2)
+        reference.step(), reference.step(), reference.step()
+        for mine, theirs in zip(run.trainer.trainers, reference.trainers):
+            assert same(weights(mine), weights(theirs)) and mine.iteration == 3
+        with pytest.raises(ValueError, match="being compared"):
+            run.update(label_smoothing=0.3)
+    finally:
+        pool.shutdown()
+
+
+def test_a_diverging_run_reports_its_error_from_the_worker(pool):
+    broken = Trainer(SMALL)
+    broken.train(2)
+    next(broken.generator.parameters()).data[0, 0] = float("nan")  # travels with the blueprint
+    run = open_run(pool, broken)
+    with pytest.raises(NonFiniteError):
+        run.run_steps("both", 1)
+    assert isinstance(run.error, NonFiniteError) and run.error.iteration == 2
+    run.play()  # play clears the error; the next step diverges again and play stops by itself
+    assert wait_for(lambda: not run.playing) and "became nan" in run.stopped_reason
+    run.close()
+
+
+def test_workers_import_no_streamlit_and_free_runs_of_freed_handles(pool):
+    run = open_run(pool, Trainer(SMALL))
+    worker = worker_of(run)
+    facts, _ = worker.request("", "worker")
+    assert facts["has_streamlit"] is False and facts["runs"] >= 1
+    before = facts["runs"]
+    del run
+    gc.collect()
+    facts, _ = worker.request("", "worker")  # a freed handle's run goes with the worker's next request
+    assert facts["runs"] == before - 1
+
+
+def test_a_killed_worker_is_reported_and_the_other_workers_runs_go_on():
+    pool = WorkerPool(size=2)
+    try:
+        doomed, other = open_run(pool, Trainer(SMALL)), open_run(pool, Trainer(SMALL.replace(seed=4)))
+        assert worker_of(doomed) is not worker_of(other)
+        doomed.run_steps("both", 5)
+        other.play()
+        os.kill(worker_of(doomed).process.pid, signal.SIGKILL)
+        worker_of(doomed).process.wait(timeout=10)
+        with pytest.raises(RunLost, match="stopped"):
+            doomed.run_steps("both", 1)
+        assert doomed.lost and not doomed.playing and "killed, or out of memory" in doomed.stopped_reason
+        assert doomed.trainer.iteration == 5  # the last frame is kept on the page
+        start = other.call(lambda t: t.iteration)
+        assert wait_for(lambda: other.call(lambda t: t.iteration) > start + 20)  # nothing else stopped
+        doomed.restart()  # a fresh worker takes it from the last frame
+        doomed.run_steps("both", 2)
+        assert not doomed.lost and doomed.trainer.iteration == 7
+        assert len(pool.workers()) == 2
+    finally:
+        pool.shutdown()
