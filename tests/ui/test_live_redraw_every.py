@@ -21,7 +21,7 @@ def interval_script():
 ])
 def test_students_tabs_slow_down_when_the_class_plays_but_not_the_teachers(monkeypatch, playing, teacher,
                                                                           expected):
-    monkeypatch.setattr(live_controls, "runs_playing_in_process", lambda: playing)
+    monkeypatch.setattr(live_controls, "runs_playing", lambda: playing)
     at = AppTest.from_function(interval_script)
     at.session_state["as_teacher"] = teacher
     at.run()

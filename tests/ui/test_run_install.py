@@ -65,8 +65,14 @@ def test_the_drawn_knobs_show_the_new_settings():
 
 def test_errors_of_the_old_trainer_are_cleared():
     at, run = open_page()
-    run.error = NonFiniteError("D's loss", 12, float("nan"))
-    run.stopped_reason = "D's loss became nan at iteration 12"
+    broken = Trainer(NEW)
+    next(broken.generator.parameters()).data[0, 0] = float("nan")  # the first step diverges
+    run.replace_trainer(broken)
+    run.play()
+    deadline = time.monotonic() + 30
+    while run.playing and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert isinstance(run.error, NonFiniteError) and "became nan" in run.stopped_reason
     at.session_state["it_knob_error"] = "batch_size must be at least 1"
     install(at, Trainer(NEW))
     assert run.error is None and run.stopped_reason == ""
@@ -83,9 +89,9 @@ def test_a_playing_run_plays_on_with_the_new_trainer():
         assert run.playing and run.trainer is new
         run.touch()
         deadline = time.monotonic() + 30
-        while new.iteration < 1 and time.monotonic() < deadline:
+        while run.trainer.iteration < 1 and time.monotonic() < deadline:
             time.sleep(0.02)
-        assert new.iteration >= 1  # the loop trains the new trainer, not the old one
+        assert run.trainer is new and new.iteration >= 1  # the loop trains the new trainer, not the old one
     finally:
         run.pause()
 

@@ -3,9 +3,10 @@
 Unit part: the janitor (ui.kit.session.release_abandoned_runs) releases exactly the runs of sessions
 that are disconnected and untouched for longer than Streamlit's reconnection window plus the
 idle timeout. Browser part: a real server (app.py's pages plus a /probe page that counts live
-objects inside the server), a tab that plays the 2D lab and is then closed: its training thread
-ends and its LiveRun and Trainer are garbage-collected, while Streamlit itself still keeps the
-expired session in its reconnection store (it reaps that store only when another tab leaves)."""
+objects inside the server and asks its worker processes), a tab that plays the 2D lab and is then
+closed: its run stops training, its handle and replica are garbage-collected and the worker drops
+the run, while Streamlit itself still keeps the expired session in its reconnection store (it reaps
+that store only when another tab leaves)."""
 
 import gc
 import json
@@ -151,7 +152,7 @@ def test_closed_tab_stops_training_and_frees_its_trainer(probe_server):
             probe.goto(probe_server + "/probe", wait_until="domcontentloaded")
             wait_until(lambda: probe.locator("[data-testid='stCode']").count() > 0, 90, what="the probe page")
             start = read_probe(probe)
-            assert (start["live_runs"], start["trainers"], start["threads"]) == (0, 0, 0)
+            assert (start["live_runs"], start["trainers"], start["training"], start["worker_runs"]) == (0, 0, 0, 0)
 
             tab = browser.new_context(viewport={"width": 1600, "height": 1000})
             page = tab.new_page()
@@ -163,13 +164,15 @@ def test_closed_tab_stops_training_and_frees_its_trainer(probe_server):
                        what="training to run in the tab")
             playing = read_probe(probe)
             assert playing["live_runs"] == 1 and playing["trainers"] == 1 and playing["active_sessions"] == 2
+            assert playing["training"] == 1 and playing["worker_runs"] == 1  # it trains in a worker
 
             tab.close()  # the websocket closes, as when a student closes the tab
             closed_at = time.monotonic()
-            stopped = wait_until(lambda: (r := read_probe(probe))["threads"] == 0 and r, 120,
-                                 what="the closed tab's training thread to end")
-            freed = wait_until(lambda: (r := read_probe(probe))["trainers"] == 0 and r["live_runs"] == 0 and r, 180,
-                               what="the closed tab's LiveRun and Trainer to be freed")
+            stopped = wait_until(lambda: (r := read_probe(probe))["training"] == 0 and r, 120,
+                                 what="the closed tab's run to stop training")
+            freed = wait_until(lambda: (r := read_probe(probe))["trainers"] == 0 and r["live_runs"] == 0
+                               and r["worker_runs"] == 0 and r, 180,
+                               what="the closed tab's handle, replica and worker run to be freed")
             took = time.monotonic() - closed_at
             assert freed["active_sessions"] == 1 and stopped["playing"] == 0
             print(f"\ntraining stopped and memory freed {took:.0f} s after the tab closed; "

@@ -1,6 +1,8 @@
 """Test-only main script: app.py itself, plus one page at /probe that reports, from inside the
-server process, what is alive: LiveRun and Trainer objects, training threads, Streamlit sessions
-(active and kept for reconnection) and the process's resident memory.
+server process, what is alive: run handles (RunHandle, or LiveRun on the threads backend) and
+Trainer objects (the replicas), runs training (threads here, playing runs in the worker processes),
+runs the workers host, Streamlit sessions (active and kept for reconnection) and the process's
+resident memory.
 
 app.py's code runs unchanged except that its page paths are made absolute (this script lives in
 tests/, and Streamlit resolves page paths against the main script's folder) and st.navigation
@@ -32,12 +34,15 @@ def rss_bytes() -> int:
 def census() -> dict:
     """Counts of what a closed tab could leave behind, after a full garbage collection."""
     from classroom.live import LiveRun
+    from classroom.run_handle import RunHandle
+    from classroom.workers import shared_pool
     from gan_core.trainer import Trainer
     from streamlit import runtime
 
     gc.collect()
     objects = gc.get_objects()
-    runs = [o for o in objects if type(o) is LiveRun]  # type(): no property lookups on strangers
+    runs = [o for o in objects if type(o) in (LiveRun, RunHandle)]  # type(): no property lookups on strangers
+    workers = [w.request("", "worker")[0] for w in shared_pool().workers()]
     manager = runtime.get_instance()._session_mgr
     storage = getattr(manager, "_session_storage", None)
     # the raw expiry table, not len(cache): TTLCache.__len__ reaps expired sessions, which would
@@ -47,7 +52,9 @@ def census() -> dict:
         "live_runs": len(runs),
         "trainers": sum(type(o) is Trainer for o in objects),
         "playing": sum(r.playing for r in runs),
-        "threads": sum(t.name == "gan-live-run" and t.is_alive() for t in threading.enumerate()),
+        "training": sum(t.name == "gan-live-run" and t.is_alive() for t in threading.enumerate())
+        + sum(f["playing"] for f in workers),
+        "worker_runs": sum(f["runs"] for f in workers),
         "active_sessions": len(manager.list_active_sessions()),
         "stored_sessions": len(stored),
         "rss": rss_bytes(),
