@@ -22,6 +22,11 @@ from classroom.workers import WorkerLost
 
 RAY_ADDRESS_ENV = "GAN_CLASSROOM_RAY_ADDRESS"
 IDLE_WAIT = 0.05  # seconds the training thread sleeps while its run is paused
+# A class's runs are mostly paused or watched, so an actor reserves a quarter of a CPU: four runs
+# per core before Ray spreads them to other machines (a whole CPU each would cap a 16-core cluster
+# at 16 students, and the 17th run would wait forever for a CPU).
+CPUS_PER_RUN = 0.25
+ANSWER_WITHIN = 60.0  # seconds: a run whose actor cannot be placed or answer is reported lost
 
 
 class RunActor:
@@ -72,9 +77,13 @@ class RayLink:
         import ray
 
         try:
-            return ray.get(self.actor.request.remote(name, args))
+            return ray.get(self.actor.request.remote(name, args), timeout=ANSWER_WITHIN)
         except (ray.exceptions.RayActorError, ray.exceptions.ActorDiedError) as exc:
             raise WorkerLost(f"the Ray actor of this run died: {exc}") from exc
+        except ray.exceptions.GetTimeoutError as exc:  # not placed (the cluster is full) or stuck
+            self.close()
+            raise WorkerLost(f"the Ray actor of this run did not answer within {ANSWER_WITHIN:.0f} s "
+                             "(is the cluster full?)") from exc
 
     def close(self) -> None:
         import ray
@@ -118,7 +127,7 @@ def ray_opener():
     connect()
     with _actor_lock:
         if _actor_class is None:  # threaded: commands are answered while the training thread runs
-            _actor_class = ray.remote(num_cpus=1, max_concurrency=4)(RunActor)
+            _actor_class = ray.remote(num_cpus=CPUS_PER_RUN, max_concurrency=4)(RunActor)
 
     def open_actor(plan: tuple, idle_timeout: float | None = None) -> RayLink:
         actor = _actor_class.remote(plan, default_idle_timeout() if idle_timeout is None else idle_timeout)

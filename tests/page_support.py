@@ -72,7 +72,7 @@ TOY_LAB = "views/toy_2d.py"
 
 
 def toy_lab_run(at):
-    """The 2D lab's LiveRun."""
+    """The 2D lab's run handle (classroom.service)."""
     return at.session_state["_live_runs"]["2D lab"]
 
 
