@@ -90,8 +90,9 @@ def apply_frame(replica, parts: list[dict]) -> None:
 # ---- blueprints: a trainer built on the page, rebuilt in the worker ---------------------------------
 
 def _trainer_blueprint(t: Trainer) -> dict:
+    # a replica knows its snapshots by iteration only (their weights stayed with the run)
     return {"config": t.config, "state": t.state_dict(), "history": t.history.columns(),
-            "snapshots": list(t.snapshots)}
+            "snapshots": [(it, state) for it, state in t.snapshots if state is not None]}
 
 
 def blueprint(trainer_like) -> tuple:
@@ -108,6 +109,8 @@ def _load(t: Trainer, part: dict) -> Trainer:
     t.load_state_dict(part["state"])
     t.history.extend(part["history"])
     t.snapshots = deque(part["snapshots"], maxlen=t.snapshots.maxlen)  # rollback goes where it went on the page
+    if not t.snapshots:  # a replica hosted again: rollback returns to where it starts again, not to fresh weights
+        t.snapshot()
     return t
 
 

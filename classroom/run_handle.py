@@ -23,7 +23,7 @@ from typing import Callable, TypeVar
 
 from classroom.live import default_idle_timeout
 from classroom.replica import apply_frame, blueprint, history_cursor
-from classroom.workers import WorkerLost
+from classroom.workers import RunGone, WorkerLost
 
 T = TypeVar("T")
 
@@ -31,6 +31,8 @@ SYNC_FRESH = 0.1  # seconds: `trainer` brings the replica up to date when its fr
 TOUCH_EVERY = 2.0  # seconds: touches reach the run at most this often (each is a round trip)
 STATUS_FRESH = 0.2  # seconds a status read is reused by `playing`, `rate`, ...
 
+REHOSTED_WORDS = ("Nobody had touched this run for a long time, so its worker put it away; it goes on from "
+                  "its last frame on this page (optimizer moments and rollback snapshots start afresh).")
 LOST_WORDS = ("The process that trained this run stopped (killed, or out of memory). Its last published "
               "frame is kept on this page: restart the run from it (optimizer moments start afresh).")
 
@@ -56,6 +58,7 @@ class RunHandle:
         self.idle_timeout = default_idle_timeout() if idle_timeout is None else idle_timeout
         self.last_touch = time.monotonic()
         self.lost = False
+        self._note = ""  # why the run was hosted again, until the teacher acts on it
         self._opener = opener
         self._lock = threading.RLock()  # the replica changes only under it
         self._status: dict = {"playing": False, "rate": 0.0, "error": None, "stopped_reason": "", "delay": 0.0,
@@ -76,7 +79,14 @@ class RunHandle:
         if self.lost:
             raise RunLost(self.stopped_reason)
         try:
-            result, status = self._link.request(name, *args)
+            try:
+                result, status = self._link.request(name, *args)
+            except RunGone:  # put away after its lease: host it again from the replica, then ask again
+                with self._lock:
+                    self._finalizer.detach()
+                    self._open(self._replica)
+                result, status = self._link.request(name, *args)
+                self._note = REHOSTED_WORDS
         except WorkerLost:
             self._lose()
             raise RunLost(LOST_WORDS) from None
@@ -148,7 +158,7 @@ class RunHandle:
 
     @property
     def stopped_reason(self) -> str:
-        return self._fresh_status()["stopped_reason"]
+        return self._fresh_status()["stopped_reason"] or self._note
 
     @property
     def delay(self) -> float:
@@ -164,6 +174,7 @@ class RunHandle:
     def play(self) -> None:
         self.touch()
         self._request("play")
+        self._note = ""
 
     def pause(self, wait: bool = True) -> None:
         """Stop training (the host has stopped when this returns; `wait` is LiveRun's)."""
@@ -196,7 +207,7 @@ class RunHandle:
             return
         with self._lock:
             self._request("replace", blueprint(trainer))
-            self._replica = trainer
+            self._replica, self._note = trainer, ""
             self._seen = (self._status["version"], self._status["epoch"])
 
     def checkpoint(self) -> bytes:

@@ -29,11 +29,19 @@ from multiprocessing.connection import Connection
 from classroom.live import positive_env_number
 
 WORKERS_ENV = "GAN_CLASSROOM_WORKERS"
+LEASE_ENV = "GAN_CLASSROOM_RUN_LEASE"
+DEFAULT_LEASE = 3600.0  # seconds a paused run nobody touches is kept in its worker
 IDLE_POLL = 0.5  # seconds a worker with nothing playing waits for a request
+SWEEP_EVERY = 10.0  # seconds between two looks for runs past their lease
 
 
 class WorkerLost(RuntimeError):
     """The process that trained this run is gone (killed, or out of memory)."""
+
+
+class RunGone(KeyError):
+    """The worker no longer hosts this run: nobody touched it for its lease (a tab closed without
+    the web server noticing), so it was put away; its page can host it again from its replica."""
 
 
 # ---- the worker process ----------------------------------------------------------------------------
@@ -54,7 +62,7 @@ def _answer(runs: dict, request: tuple) -> tuple:
             return ("ok", worker_facts(runs), None)
         run = runs.get(run_id)
         if run is None:
-            raise KeyError(f"no run {run_id!r} in this worker (dropped after its page let go of it)")
+            raise RunGone(run_id)
         result = run.handle(name, *args)
         return ("ok", result, run.status())
     except Exception as exc:  # the page gets the very exception (or its words, if it cannot travel)
@@ -93,15 +101,28 @@ def receive(conn: Connection):
     return pickle.loads(conn.recv_bytes())
 
 
+def put_away_untouched(runs: dict, lease: float, now: float) -> None:
+    """Drop the paused runs nobody has touched for `lease` seconds (playing ones pause themselves
+    after their idle timeout first): what a page that vanished without a goodbye leaves here."""
+    for run_id, run in list(runs.items()):
+        if not run.playing and now - run.last_touch > lease:
+            del runs[run_id]
+
+
 def serve(conn, threads: int = 1) -> None:
     """The worker's loop: answer every waiting request, else one iteration of the next playing run."""
     import torch
 
     torch.set_num_threads(threads)  # one core per worker: small networks train faster on one thread
+    lease = positive_env_number(LEASE_ENV, DEFAULT_LEASE)
     runs: dict = {}
     turn = itertools.count()
+    next_sweep = time.monotonic() + SWEEP_EVERY
     while True:
         now = time.monotonic()
+        if now >= next_sweep:
+            put_away_untouched(runs, lease, now)
+            next_sweep = now + SWEEP_EVERY
         waits = [w for w in (r.seconds_to_next_step(now) for r in runs.values()) if w is not None]
         timeout = min(waits) if waits else IDLE_POLL
         try:
@@ -250,4 +271,6 @@ def shared_pool() -> WorkerPool:
 
 
 if __name__ == "__main__":  # a worker process: python -m classroom.workers FD THREADS
-    serve(Connection(int(sys.argv[1])), threads=int(sys.argv[2]))
+    from classroom import workers  # this file again, by its name: what it pickles (RunGone) must unpickle there
+
+    workers.serve(Connection(int(sys.argv[1])), threads=int(sys.argv[2]))

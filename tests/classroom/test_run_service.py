@@ -180,3 +180,33 @@ def test_a_killed_worker_is_reported_and_the_other_workers_runs_go_on():
         assert len(pool.workers()) == 2
     finally:
         pool.shutdown()
+
+
+def test_a_run_put_away_after_its_lease_is_hosted_again_from_the_replica(pool):
+    run = open_run(pool, Trainer(SMALL))
+    run.run_steps("both", 3)
+    kept = weights(run.trainer)
+    worker = worker_of(run)
+    worker.request(run._link.run_id, "drop")  # what the worker's lease sweep does to an untouched run
+    run.run_steps("both", 1)  # the next command hosts it again from the replica and is answered
+    assert run.trainer.iteration == 4 and not run.lost
+    assert "put it away" in run.stopped_reason and "optimizer moments" in run.stopped_reason
+    reference = Trainer(SMALL)
+    reference.train(3)
+    assert same(kept, weights(reference))
+    assert [it for it, _ in run.trainer.snapshots] == [3]  # rollback returns to where it started again
+    run.play()
+    assert run.stopped_reason == ""
+    run.close()
+
+
+def test_the_lease_sweep_drops_only_paused_untouched_runs():
+    from classroom.run_host import HostedRun
+    from classroom.workers import put_away_untouched
+
+    old, recent, playing = (HostedRun(Trainer(SMALL), idle_timeout=60) for _ in range(3))
+    old.last_touch, recent.last_touch, playing.last_touch = 0.0, 950.0, 0.0
+    playing.playing = True
+    runs = {"old": old, "recent": recent, "playing": playing}
+    put_away_untouched(runs, lease=100.0, now=1000.0)
+    assert set(runs) == {"recent", "playing"}

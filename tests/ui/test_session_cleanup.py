@@ -65,38 +65,6 @@ def test_janitor_releases_only_gone_and_untouched_sessions(registry):
     assert set(registry) == {"connected", "unknown"}  # freed by Streamlit: entry dropped
 
 
-def test_reaping_drops_expired_stored_sessions_and_their_files(monkeypatch):
-    """Streamlit's own TTLCache with a clock the test moves; fake media / upload managers record calls."""
-    from types import SimpleNamespace
-
-    from streamlit import runtime
-    from streamlit.runtime.caching.ttl_cache import TTLCache
-
-    clock = [100.0]
-    cache = TTLCache(maxsize=128, ttl=2, timer=lambda: clock[0])
-    calls = []
-    media = SimpleNamespace(clear_session_refs=lambda sid: calls.append(("media", sid)),
-                            remove_orphaned_files=lambda: calls.append(("orphans",)))
-    uploads = SimpleNamespace(remove_session_files=lambda sid: calls.append(("uploads", sid)))
-    manager = SimpleNamespace(_session_storage=SimpleNamespace(_cache=cache), _storage_lock=threading.Lock())
-    fake = SimpleNamespace(_session_mgr=manager, media_file_mgr=media, uploaded_file_mgr=uploads)
-    monkeypatch.setattr(runtime, "exists", lambda: True)
-    monkeypatch.setattr(runtime, "get_instance", lambda: fake)
-
-    cache["old"] = "session state of a closed tab"
-    clock[0] = 101.0
-    cache["new"] = "a tab that may still reconnect"
-    clock[0] = 102.5  # "old" expired at 102, "new" expires at 103
-    assert len(cache._expirations) == 2  # nothing reaps by itself
-    assert session.reap_expired_sessions() == 1
-    assert list(cache._expirations) == ["new"]
-    assert calls == [("media", "old"), ("uploads", "old"), ("orphans",)]
-    calls.clear()
-    assert session.reap_expired_sessions() == 0 and calls == []
-    monkeypatch.setattr(runtime, "exists", lambda: False)
-    assert session.reap_expired_sessions() == 0  # no server (AppTest, scripts): nothing to do
-
-
 def test_idle_timeout_comes_from_the_environment(monkeypatch):
     monkeypatch.setenv("GAN_CLASSROOM_IDLE_TIMEOUT", "2.5")
     assert default_idle_timeout() == 2.5 and LiveRun(Trainer(SMALL)).idle_timeout == 2.5

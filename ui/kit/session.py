@@ -1,16 +1,18 @@
 """Per-tab state: each page's Run lives in st.session_state, so page switches keep it.
 
 A closed tab must not leave its training or its memory behind. Training stops by itself: a run
-nobody touches for its idle timeout pauses (classroom.run_host, classroom.live), and a run whose
-handle is freed is dropped by the worker that trained it (classroom.run_handle). Memory goes with
-the tab's session: when Streamlit shuts a session down, its session_state and every run in it are
-freed. But a session whose websocket closed is first kept for `server.disconnectedSessionTTL`
-seconds so the tab can reconnect, and Streamlit reaps expired sessions lazily (only when another
-session disconnects), so the last tabs to close kept their trainers for good (measured with a
-real server: tests/ui/test_session_cleanup.py). A janitor thread (one per server process) therefore
-(1) reaps Streamlit's expired stored sessions, which frees their session_state, and (2) pauses and
-drops the runs of any session that is no longer connected and whose runs nobody has touched for
-longer than that window plus the idle timeout: by then the session can no longer be resumed.
+nobody touches for its idle timeout pauses (classroom.run_host, classroom.live), a run whose
+handle is freed is dropped by the worker that trained it (classroom.run_handle), and a worker puts
+away a paused run nobody touched for its lease (classroom.workers). Memory goes with the tab's
+session: when Streamlit shuts a session down, its session_state and every run in it are freed.
+But a session whose websocket closed is first kept for `server.disconnectedSessionTTL` seconds so
+the tab can reconnect, and Streamlit frees expired sessions lazily (only when another session
+disconnects), so the last tabs to close kept their runs for good (measured with a real server:
+tests/ui/test_session_cleanup.py). A janitor thread (one per server process) therefore closes and
+drops the runs of any session that Streamlit's runtime says is no longer connected
+(Runtime.is_active_session) and whose runs nobody has touched for longer than that window plus
+the idle timeout: by then the session can no longer be resumed. What is left of such a session
+until Streamlit frees it is small (no run, no replica); no Streamlit internals are read.
 """
 
 from __future__ import annotations
@@ -129,45 +131,10 @@ def release_abandoned_runs(now: float | None = None, connected: Callable[[str], 
     return released
 
 
-def reap_expired_sessions() -> int:
-    """Make Streamlit forget stored sessions whose reconnection window has passed; returns how
-    many went. Streamlit's session store (a TTLCache) drops expired entries only when it is
-    written to or its length is read; this reads the length under the manager's own lock.
-    Relies on Streamlit internals (1.6x), so it does nothing when they are not as expected."""
-    from streamlit import runtime
-
-    if not runtime.exists():
-        return 0
-    manager = getattr(runtime.get_instance(), "_session_mgr", None)
-    cache = getattr(getattr(manager, "_session_storage", None), "_cache", None)
-    table, lock = getattr(cache, "_expirations", None), getattr(manager, "_storage_lock", None)
-    if table is None or lock is None:
-        return 0
-    timer = getattr(cache, "timer", None)
-    with lock:
-        now = timer() if callable(timer) else None
-        expired = [sid for sid, expires in list(table.items()) if now is not None and not now < expires]
-        before = len(table)
-        len(cache)  # TTLCache.__len__ reaps expired entries
-        gone = before - len(table)
-    # A reaped session is never shut down, so drop what Streamlit keeps per session elsewhere:
-    # download buttons' data and deferred callables (which may hold a run), uploaded files.
-    rt = runtime.get_instance()
-    for sid in expired:
-        for manager, method in ((getattr(rt, "media_file_mgr", None), "clear_session_refs"),
-                                (getattr(rt, "uploaded_file_mgr", None), "remove_session_files")):
-            if callable(getattr(manager, method, None)):
-                getattr(manager, method)(sid)
-    if expired and callable(getattr(getattr(rt, "media_file_mgr", None), "remove_orphaned_files", None)):
-        rt.media_file_mgr.remove_orphaned_files()
-    return gone
-
-
 def _janitor_loop() -> None:
     while True:
         time.sleep(min(JANITOR_EVERY, abandon_after() / 2))
         try:
-            reap_expired_sessions()
             release_abandoned_runs()
         except Exception:  # the janitor must outlive any one bad sweep
             pass
