@@ -129,8 +129,17 @@ class LiveRun:
 
         return self.call(lambda t: snapshot_samples(t, n))
 
+    @property
+    def closed(self) -> bool:
+        return self.trainer is None
+
     def close(self) -> None:
+        """Stop, and let go of the trainer (widget callbacks of a closed tab may hold this run until
+        Streamlit frees the session, but no longer its memory). The loop checks its stop flag under
+        the lock before each step, so it never meets the missing trainer."""
         self.pause(wait=False)
+        with self._lock:
+            self.trainer = None
 
     def restart(self, trainer=None) -> None:
         """Never lost, so only a new trainer (if given) is installed."""

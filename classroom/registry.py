@@ -61,7 +61,8 @@ class RunRegistry:
             kind_and_run = self._runs.get(run_id)
         if kind_and_run is None or kind_and_run[0] != kind:
             return None
-        return kind_and_run[1]()
+        run = kind_and_run[1]()
+        return None if run is None or run.closed else run  # a closed run has let go of its trainer
 
     def _age(self, ref: weakref.ref) -> float:
         run = ref()

@@ -228,7 +228,16 @@ class RunHandle:
             self.lost = False
             self._status = dict(self._status, playing=False, rate=0.0, error=None, stopped_reason="")
 
+    @property
+    def closed(self) -> bool:
+        return self._replica is None
+
     def close(self) -> None:
-        """Drop the run where it trains now (a garbage-collected handle's run goes later)."""
+        """Drop the run where it trains now (a garbage-collected handle's run goes later), and the
+        replica with it: widget callbacks of a closed tab's session may hold this handle until
+        Streamlit frees that session, but no longer its memory. Nothing is to be read after this."""
         if self._finalizer.detach() is not None:
             self._link.close()
+        with self._lock:
+            self._replica = None
+        _open_handles.discard(self)

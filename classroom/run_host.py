@@ -124,7 +124,8 @@ class HostedRun:
 
     def _rollback(self) -> int:
         iteration = self.trainer.rollback()
-        self.version, self.epoch, self.error = self.version + 1, self.epoch + 1, None
+        self.version, self.epoch = self.version + 1, self.epoch + 1
+        self.error, self.stopped_reason = None, ""  # the teacher's fix is in: the old failure is history
         return iteration
 
     def _replace(self, plan: tuple) -> None:

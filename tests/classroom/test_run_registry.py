@@ -34,6 +34,8 @@ def test_a_registered_run_is_found_by_id_and_kind_only():
     assert reg.get(run_id, kind="2D lab") is run
     assert reg.get(run_id, kind="MNIST") is None  # a 2D id on another page finds nothing
     assert reg.get("not-an-id", kind="2D lab") is None and reg.get(None, kind="2D lab") is None
+    run.close()  # the janitor closed it (its tab went away): a reload must not attach an empty run
+    assert run.trainer is None and reg.get(run_id, kind="2D lab") is None
 
 
 def test_ids_differ_between_runs():

@@ -2,9 +2,9 @@
 
 Streamlit reruns the page script on every widget change, so nothing here loops: the run trains
 where it is hosted (a worker process, classroom.service), widgets send it commands in callbacks,
-and `live_area` redraws the views in a
-fragment that reruns on a timer only while the run plays. A slider move therefore reaches the
-trainer at its next step and never resets, pauses or restarts the run.
+and `live_area` redraws the views in a fragment that reruns on a timer only while the run plays.
+A slider move therefore reaches the trainer at its next step and never resets, pauses or
+restarts the run.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ keeps one LabViews per tab in session state.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from typing import Callable
 
@@ -43,9 +44,9 @@ class LabViews:
     def _prepare(self, trainer) -> None:
         if self.scene is None or self.scene.target is not trainer.target:
             self.scene = PlaneScene(trainer.target, seed=trainer.config.seed)
-        if self._timeline_owner is not trainer:
+        if self._timeline_owner is None or self._timeline_owner() is not trainer:
             self.timeline = ModeTimeline(trainer.target, every=self.mode_every)
-            self._timeline_owner = trainer
+            self._timeline_owner = weakref.ref(trainer)  # a closed tab's views must not keep its trainer
 
     def compute(self, run: Run, while_locked: Callable | None = None) -> RenderData:
         """`while_locked(trainer)`: anything else a redraw reads from the trainer, in the same

@@ -41,7 +41,9 @@ def census() -> dict:
 
     gc.collect()
     objects = gc.get_objects()
-    runs = [o for o in objects if type(o) in (LiveRun, RunHandle)]  # type(): no property lookups on strangers
+    # type(): no property lookups on strangers; a closed run (its memory let go) may be kept by the
+    # widget callbacks of a session Streamlit has not freed yet
+    runs = [o for o in objects if type(o) in (LiveRun, RunHandle) and not o.closed]
     workers = [w.request("", "worker")[0] for w in shared_pool().workers()]
     manager = runtime.get_instance()._session_mgr
     storage = getattr(manager, "_session_storage", None)
