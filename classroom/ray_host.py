@@ -99,16 +99,38 @@ class RayLink:
         self.actor = None
 
 
+_driver_lock = threading.Lock()
+
+
 def connect() -> None:
-    """Join the cluster at $GAN_CLASSROOM_RAY_ADDRESS (or a local Ray), once per process."""
+    """Join the cluster at $GAN_CLASSROOM_RAY_ADDRESS (or a local Ray), once per process.
+
+    ray.init runs on a thread of its own that never ends: Ray ties its driver to the thread that
+    called ray.init, and the actors died with the page's script thread that had started it
+    (measured: every run was lost right after the first page run)."""
     import ray
 
-    if not ray.is_initialized():
-        address = os.environ.get(RAY_ADDRESS_ENV) or None
-        # the actors import this project's packages: ship the working tree to the cluster with them
-        ray.init(address=address, ignore_reinit_error=True, log_to_driver=False,
-                 runtime_env={"working_dir": _project_root(), "excludes": ["data/", ".git/", "bench/", "tests/"]}
-                 if address else None)
+    with _driver_lock:
+        if ray.is_initialized():
+            return
+        done, failure = threading.Event(), []
+
+        def drive() -> None:
+            try:
+                address = os.environ.get(RAY_ADDRESS_ENV) or None
+                # the actors import this project's packages: ship the working tree with them
+                ray.init(address=address, ignore_reinit_error=True, log_to_driver=False,
+                         runtime_env={"working_dir": _project_root(),
+                                      "excludes": ["data/", ".git/", "bench/", "tests/"]} if address else None)
+            except Exception as exc:  # said where the page asked for a run
+                failure.append(exc)
+            done.set()
+            threading.Event().wait()  # keep the driver's thread alive for the process's lifetime
+
+        threading.Thread(target=drive, name="gan-ray-driver", daemon=True).start()
+        done.wait()
+        if failure:
+            raise failure[0]
 
 
 def _project_root() -> str:

@@ -15,6 +15,30 @@ from gan_core.trainer import Trainer  # noqa: E402
 from train_support import SMALL, same, weights  # noqa: E402
 
 
+def test_a_run_opened_by_a_page_script_thread_outlives_that_thread(monkeypatch):
+    """Streamlit runs each page script on a thread that then ends; Ray tied its driver to the
+    thread that called ray.init, so the first runs died with their page run (seen in the app)."""
+    import threading
+
+    monkeypatch.delenv("GAN_CLASSROOM_RAY_ADDRESS", raising=False)
+    if ray.is_initialized():
+        ray.shutdown()
+    opened = {}
+    page_run = threading.Thread(target=lambda: opened.setdefault("run", RunHandle(Trainer(SMALL), ray_opener(), 60)))
+    page_run.start()
+    page_run.join()
+    run = opened["run"]
+    try:
+        run.play()
+        end = time.monotonic() + 60
+        while run.call(lambda t: t.iteration) < 20 and time.monotonic() < end and not run.lost:
+            time.sleep(0.1)
+        assert not run.lost and run.trainer.iteration >= 20
+    finally:
+        run.close()
+        ray.shutdown()
+
+
 @pytest.fixture(scope="module")
 def local_ray():
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
