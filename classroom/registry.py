@@ -2,7 +2,7 @@
 
 A browser reload starts a new Streamlit session, and a session's state dies with it. The pages
 therefore register each run here under an unguessable id and keep that id in the address bar;
-the new session resolves it and attaches the very same LiveRun, still training.
+the new session resolves it and attaches the very same run handle, still training.
 
 The index holds runs weakly: a run lives as long as some tab's session holds it. A reloaded tab's
 old session is kept by Streamlit for its reconnection window (server.disconnectedSessionTTL, 120 s
@@ -20,7 +20,9 @@ import threading
 import time
 import weakref
 
-from classroom.live import LiveRun, positive_env_number
+from classroom.live import positive_env_number
+from classroom.service import Run
+from classroom.one_per_process import one_per_process
 
 CAPACITY_ENV, TTL_ENV = "GAN_CLASSROOM_MAX_RUNS", "GAN_CLASSROOM_RUN_TTL"
 DEFAULT_CAPACITY = 32  # a class of ~30 tabs, one training page each
@@ -40,7 +42,7 @@ class RunRegistry:
             self._expire()
             return len(self._runs)
 
-    def register(self, run: LiveRun, kind: str) -> str:
+    def register(self, run: Run, kind: str) -> str:
         """The run's id (a new one the first time), kept for `kind` (the page's run name)."""
         with self._lock:
             run_id = getattr(run, "run_id", None)
@@ -51,7 +53,7 @@ class RunRegistry:
             self._evict(keep=run_id)
         return run_id
 
-    def get(self, run_id: str | None, kind: str) -> LiveRun | None:
+    def get(self, run_id: str | None, kind: str) -> Run | None:
         """The live run with this id for a page of `kind`; None when unknown, expired or of
         another page (a 2D lab id on the MNIST page)."""
         if not run_id:
@@ -79,14 +81,7 @@ class RunRegistry:
             del self._runs[oldest]
 
 
-_shared: RunRegistry | None = None
-_shared_lock = threading.Lock()
-
-
+@one_per_process
 def shared_registry() -> RunRegistry:
     """The server process's registry (every tab's runs)."""
-    global _shared
-    with _shared_lock:
-        if _shared is None:
-            _shared = RunRegistry()
-        return _shared
+    return RunRegistry()

@@ -18,6 +18,8 @@ import math
 import os
 import threading
 
+from classroom.one_per_process import one_per_process
+
 TRAINING_SLOTS_ENV = "GAN_CLASSROOM_TRAINING_SLOTS"  # runs training at once; 0 turns the gate off
 DEFAULT_QUANTUM = 0.05  # seconds a run trains before it queues again: short enough to feel live
 
@@ -101,14 +103,7 @@ class TrainingGate:
         return self.slots == 0 or self._active < self.slots
 
 
-_shared: TrainingGate | None = None
-_shared_lock = threading.Lock()
-
-
+@one_per_process
 def shared_gate() -> TrainingGate:
     """The process's gate, created on first use from $GAN_CLASSROOM_TRAINING_SLOTS."""
-    global _shared
-    with _shared_lock:
-        if _shared is None:
-            _shared = TrainingGate(default_slots())
-        return _shared
+    return TrainingGate(default_slots())

@@ -27,6 +27,7 @@ import time
 from multiprocessing.connection import Connection
 
 from classroom.live import positive_env_number
+from classroom.one_per_process import one_per_process
 
 WORKERS_ENV = "GAN_CLASSROOM_WORKERS"
 LEASE_ENV = "GAN_CLASSROOM_RUN_LEASE"
@@ -257,17 +258,10 @@ class WorkerPool:
             worker.stop()
 
 
-_shared: WorkerPool | None = None
-_shared_lock = threading.Lock()
-
-
+@one_per_process
 def shared_pool() -> WorkerPool:
     """The web server's pool (every tab's runs)."""
-    global _shared
-    with _shared_lock:
-        if _shared is None:
-            _shared = WorkerPool()
-        return _shared
+    return WorkerPool()
 
 
 if __name__ == "__main__":  # a worker process: python -m classroom.workers FD THREADS
