@@ -4,7 +4,7 @@ One actor per run hosts a classroom.run_host.HostedRun and trains it on a thread
 it plays; commands arrive as actor calls and are answered between two steps. Pages hold the same
 classroom.run_handle.RunHandle as with local workers; only the link differs.
 
-    GAN_CLASSROOM_BACKEND=ray GAN_CLASSROOM_RAY_ADDRESS=ray://head:10001 streamlit run app.py
+    GAN_CLASSROOM_BACKEND=ray GAN_CLASSROOM_RAY_ADDRESS=auto streamlit run app.py
 
 `ray` is optional (requirements-ray.txt). Without an address the app starts (or joins) a Ray on
 this machine. Every machine of the cluster needs this project's code and requirements: the actors

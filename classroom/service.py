@@ -2,7 +2,7 @@
 
     GAN_CLASSROOM_BACKEND=workers   (default) local worker processes (classroom.workers)
     GAN_CLASSROOM_BACKEND=ray       Ray actors (classroom.ray_host); GAN_CLASSROOM_RAY_ADDRESS
-                                    names the cluster (e.g. ray://head:10001; unset: a local Ray)
+                                    names the cluster (auto, or ray://head:10001; unset: a local Ray)
     GAN_CLASSROOM_BACKEND=threads   a thread of the web server's process (classroom.live.LiveRun):
                                     for a notebook, or to measure what the workers save
 
