@@ -1,5 +1,9 @@
 """LiveRun: train on a background thread while a UI (or a notebook) watches and retunes.
 
+The app trains its runs in worker processes (classroom.service, classroom.run_handle); LiveRun is
+the in-process backend with the same page API: for a notebook, GAN_CLASSROOM_BACKEND=threads, and
+bench/run_scaling.py's comparison.
+
 Streamlit kills a training loop inside the page script at every widget change, so training lives
 here instead: one daemon thread per run calls trainer.step() while `playing`; views and widget
 callbacks touch the trainer only through `call()` / `with run.locked()`, between two steps.
