@@ -27,7 +27,10 @@ from classroom.workers import RunGone, WorkerLost
 
 T = TypeVar("T")
 
-SYNC_FRESH = 0.1  # seconds: `trainer` brings the replica up to date when its frame is older
+# How old a replica's frame may be before a read brings it up to date. A frame of the MNIST page is
+# ~12 MB: one page run makes several reads, and syncing each of them moved 48-60 MB per slider move.
+VIEW_FRESH = 0.15  # seconds, call() / locked(): below one live redraw interval (0.25 s)
+SYNC_FRESH = 1.0  # seconds, `trainer`: status lines and widget values
 TOUCH_EVERY = 2.0  # seconds: touches reach the run at most this often (each is a round trip)
 STATUS_FRESH = 0.2  # seconds a status read is reused by `playing`, `rate`, ...
 
@@ -109,9 +112,12 @@ class RunHandle:
     def trainer(self):
         """The replica, at a frame at most SYNC_FRESH seconds old: read it, never step or change it
         (commands do that). Several reads that must agree: `call()` or `locked()`."""
-        if time.monotonic() - self._synced_at > SYNC_FRESH:
-            self.sync()
+        self._sync_if_older(SYNC_FRESH)
         return self._replica
+
+    def _sync_if_older(self, seconds: float) -> None:
+        if time.monotonic() - self._synced_at > seconds:
+            self.sync()
 
     def sync(self) -> None:
         """Bring the replica to the run's latest published frame (cheap when nothing changed)."""
@@ -127,8 +133,8 @@ class RunHandle:
 
     @contextlib.contextmanager
     def locked(self):
-        """The replica, synced, held still while a view reads it."""
-        self.sync()
+        """The replica, at a frame at most VIEW_FRESH seconds old, held still while a view reads it."""
+        self._sync_if_older(VIEW_FRESH)
         with self._lock:
             yield self._replica
 
