@@ -36,6 +36,25 @@ DEFAULT_IDLE_TIMEOUT = 60.0
 
 
 LOOP_THREAD_NAME = "gan-live-run"
+RATE_WINDOW = 0.5  # seconds of play over which the iterations-per-second figure is measured
+
+# run_steps(what): "d" one discriminator update, "g" one generator update, "both" one iteration
+STEPS = {"d": lambda t: [t.step_d()], "g": lambda t: [t.step_g()], "both": lambda t: t.step()}
+
+
+class RateMeter:
+    """Iterations per second while playing, over windows of RATE_WINDOW seconds."""
+
+    def __init__(self):
+        self.rate = 0.0
+        self._start, self._count = time.perf_counter(), 0
+
+    def count(self, iterations: int = 1) -> None:
+        self._count += iterations
+        now = time.perf_counter()
+        if now - self._start >= RATE_WINDOW:
+            self.rate = self._count / (now - self._start)
+            self._start, self._count = now, 0
 
 
 def runs_playing_in_process() -> int:
@@ -145,11 +164,6 @@ class LiveRun:
         with self._lock:
             self.trainer = None
 
-    def restart(self, trainer=None) -> None:
-        """Never lost, so only a new trainer (if given) is installed."""
-        if trainer is not None:
-            self.replace_trainer(trainer)
-
     def touch(self) -> None:
         """Somebody is watching: keeps play alive (see idle_timeout)."""
         self.last_touch = time.monotonic()
@@ -158,7 +172,7 @@ class LiveRun:
     def run_steps(self, what: str = "both", n: int = 1) -> list:
         """Synchronous steps (step buttons, tests): "d", "g" or "both" (one Algorithm 1 iteration).
         A diverging step sets `error` and re-raises NonFiniteError."""
-        fn = {"d": lambda t: [t.step_d()], "g": lambda t: [t.step_g()], "both": lambda t: t.step()}[what]
+        fn = STEPS[what]
         records = []
         with self.locked() as trainer:
             try:
@@ -200,7 +214,7 @@ class LiveRun:
             self.play()
 
     def _loop(self, stop: threading.Event) -> None:
-        window_start, window_iters = time.perf_counter(), 0
+        meter = RateMeter()
         while not stop.is_set():
             if time.monotonic() - self.last_touch > self.idle_timeout:
                 self.stopped_reason = "paused because nobody was watching"
@@ -211,11 +225,8 @@ class LiveRun:
                 done, keep_going = self._train_quantum(stop)
             finally:
                 self.gate.release()
-            window_iters += done
-            now = time.perf_counter()
-            if now - window_start >= 0.5:
-                self.rate = window_iters / (now - window_start)
-                window_start, window_iters = now, 0
+            meter.count(done)
+            self.rate = meter.rate
             if not keep_going:
                 break
             if self.delay:

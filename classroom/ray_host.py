@@ -14,6 +14,7 @@ import classroom and gan_core there.
 from __future__ import annotations
 
 import os
+import pickle
 import threading
 import time
 
@@ -52,9 +53,11 @@ class RunActor:
                 self.run.step_once()
                 time.sleep(0)  # let a waiting command take the run's lock between two steps
 
-    def request(self, name: str, args: tuple) -> tuple:
-        result = self.run.handle(name, *args)
-        return result, self.run.status()
+    def request(self, name: str, args: tuple) -> bytes:
+        """(result, status), pickled before the training thread can take its next step: a frame
+        holds the trainer's own tensors (classroom.replica.frame_of)."""
+        with self.run.lock:
+            return pickle.dumps((self.run.handle(name, *args), self.run.status()), protocol=pickle.HIGHEST_PROTOCOL)
 
     def facts(self) -> dict:
         import sys
@@ -77,7 +80,7 @@ class RayLink:
         import ray
 
         try:
-            return ray.get(self.actor.request.remote(name, args), timeout=ANSWER_WITHIN)
+            return pickle.loads(ray.get(self.actor.request.remote(name, args), timeout=ANSWER_WITHIN))
         except (ray.exceptions.RayActorError, ray.exceptions.ActorDiedError) as exc:
             raise WorkerLost(f"the Ray actor of this run died: {exc}") from exc
         except ray.exceptions.GetTimeoutError as exc:  # not placed (the cluster is full) or stuck

@@ -28,30 +28,25 @@ def trainers_of(trainer_like) -> list[Trainer]:
     return list(getattr(trainer_like, "trainers", (trainer_like,)))
 
 
-def _cloned(state: dict) -> dict:
-    """A copy of a state dict: a frame must not change while it is sent and training goes on."""
-    return {k: v.detach().clone() for k, v in state.items()}
-
-
 # ---- the published frame ----------------------------------------------------------------------------
 
 def frame_of(trainer_like, history_after: list[int] | None) -> list[dict]:
     """What a replica needs to look like `trainer_like` now. history_after: per trainer, the last
-    update the replica's history already holds (None: send the whole history)."""
+    update the replica's history already holds (None: send the whole history). The tensors are
+    the trainer's own, not copies: pack the frame before the next step (HostedRun.lock)."""
     parts = []
     for i, t in enumerate(trainers_of(trainer_like)):
         after = None if history_after is None else history_after[i]
         parts.append({
             "config": t.config,
-            "generator": _cloned(t.generator.state_dict()),
-            "discriminator": _cloned(t.discriminator.state_dict()),
-            "average": None if t.average is None else {k: _cloned(v) if isinstance(v, dict) else v
-                                                       for k, v in t.average.state_dict().items()},
+            "generator": t.generator.state_dict(),
+            "discriminator": t.discriminator.state_dict(),
+            "average": None if t.average is None else t.average.state_dict(),
             "counters": (t.iteration, t.updates, t.elapsed),
-            "rng": (t.rng.get_state(), t.dropout_rng_state.clone()),  # the training streams (views have their own)
+            "rng": (t.rng.get_state(), t.dropout_rng_state),  # the training streams (views have their own)
             "events": list(t.events),
             "snapshots": [it for it, _ in t.snapshots],
-            "last_batch": {k: v.detach().clone() if hasattr(v, "detach") else v for k, v in t.last_batch.items()},
+            "last_batch": dict(t.last_batch),
             "history": t.history.columns() if after is None else t.history.columns_after(after),
             "whole_history": after is None,
         })

@@ -17,9 +17,8 @@ import time
 from gan_core.checkpoint import checkpoint_bytes
 from gan_core.coverage import snapshot_samples
 from gan_core.step_record import NonFiniteError
+from classroom.live import STEPS, RateMeter
 from classroom.replica import build, frame_of
-
-RATE_WINDOW = 0.5  # seconds of play over which the iterations-per-second figure is measured
 
 
 class HostedRun:
@@ -30,12 +29,13 @@ class HostedRun:
         self.delay = 0.0  # seconds between iterations: slow motion for the class
         self.error: NonFiniteError | None = None
         self.stopped_reason = ""
-        self.rate = 0.0
+        self.meter = RateMeter()
         self.version, self.epoch = 0, 0
         self.last_touch = time.monotonic()
         self._next_step_at = 0.0
-        self._window_start, self._window_iters = time.perf_counter(), 0
-        self._lock = threading.RLock()  # a Ray actor answers commands on other threads than it trains on
+        # Held by a step and by a command until its answer is packed (a Ray actor answers commands
+        # on other threads than it trains on), so an answer never sees a half-taken step.
+        self.lock = threading.RLock()
 
     # ---- training ---------------------------------------------------------------------------------
     def seconds_to_next_step(self, now: float) -> float | None:
@@ -46,7 +46,7 @@ class HostedRun:
 
     def step_once(self) -> bool:
         """One iteration if playing and due; returns whether one was done."""
-        with self._lock:
+        with self.lock:
             now = time.monotonic()
             if not self.playing or now < self._next_step_at:
                 return False
@@ -64,20 +64,17 @@ class HostedRun:
                 return False
             finally:
                 self.version += 1
-            self._count_iteration()
+            self.meter.count()
             if self.delay:
                 self._next_step_at = now + self.delay
             return True
 
-    def _count_iteration(self) -> None:
-        self._window_iters += 1
-        now = time.perf_counter()
-        if now - self._window_start >= RATE_WINDOW:
-            self.rate = self._window_iters / (now - self._window_start)
-            self._window_start, self._window_iters = now, 0
+    @property
+    def rate(self) -> float:
+        return self.meter.rate if self.playing else 0.0
 
     def _stop(self, reason: str) -> None:
-        self.playing, self.rate, self.stopped_reason = False, 0.0, reason
+        self.playing, self.stopped_reason = False, reason
 
     # ---- commands ---------------------------------------------------------------------------------
     def status(self) -> dict:
@@ -86,7 +83,7 @@ class HostedRun:
 
     def handle(self, name: str, *args):
         """Run command `name`; returns its result (exceptions go back to the page as they are)."""
-        with self._lock:
+        with self.lock:
             if name not in COMMANDS:
                 raise ValueError(f"unknown run command {name!r}")
             if name not in READS:  # a command means somebody is watching; a read may be a poll
@@ -97,16 +94,16 @@ class HostedRun:
         if not self.playing:
             self.error, self.stopped_reason = None, ""
             self.playing, self._next_step_at = True, 0.0
-            self._window_start, self._window_iters = time.perf_counter(), 0
+            self.meter = RateMeter()
 
     def _pause(self) -> None:
-        self.playing, self.rate = False, 0.0
+        self.playing = False
 
     def _set_delay(self, seconds: float) -> None:
         self.delay = max(0.0, float(seconds))
 
     def _steps(self, what: str, n: int) -> list:
-        fn = {"d": lambda t: [t.step_d()], "g": lambda t: [t.step_g()], "both": lambda t: t.step()}[what]
+        fn = STEPS[what]
         records = []
         try:
             for _ in range(int(n)):

@@ -127,7 +127,7 @@ def serve(conn, threads: int = 1) -> None:
         waits = [w for w in (r.seconds_to_next_step(now) for r in runs.values()) if w is not None]
         timeout = min(waits) if waits else IDLE_POLL
         try:
-            if conn.poll(timeout):
+            if conn.poll(timeout):  # packed before the next step: a frame holds the trainer's own tensors
                 send(conn, _answer(runs, receive(conn)))
                 continue
         except (EOFError, OSError):  # the web server went away: so does this worker

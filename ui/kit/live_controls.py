@@ -135,10 +135,6 @@ def _toggle_play(run: Run) -> None:
         run.pause() if run.playing else run.play()
 
 
-def _restart(run: Run) -> None:
-    run.restart()
-
-
 def _reset(run: Run, prefix: str) -> None:
     # Same settings, new weights: no setup widget changes. The transport does not know the page's
     # knob list, so the default one (knob_widgets also re-reads every knob it draws).
@@ -179,7 +175,7 @@ def divergence_panel(run: Run, prefix: str) -> None:
     """A NaN/inf stops play; say so in plain words and offer the last finite snapshot."""
     if run.lost:
         st.error(run.stopped_reason)
-        st.button("Restart from the last frame", key=f"{prefix}_restart", on_click=_restart, args=(run,),
+        st.button("Restart from the last frame", key=f"{prefix}_restart", on_click=run.restart,
                   type="primary", icon=":material/replay:")
     elif run.error is not None:
         err = run.error
