@@ -25,3 +25,10 @@ if ROOT not in sys.path:
 
 # Tests compare numbers, not speed: keep runs deterministic and light on the shared 2 cores.
 torch.set_num_threads(1)
+
+# The app's .streamlit/config.toml shows students no error details (client.showErrorDetails
+# "none"), and AppTest honours it: a failing page test would print only Streamlit's generic
+# notice. Tests see the real exception (tests/test_error_details.py checks the file's setting).
+from streamlit import config as _streamlit_config  # noqa: E402
+
+_streamlit_config.set_option("client.showErrorDetails", "full")
