@@ -36,8 +36,9 @@ STATUS_FRESH = 0.2  # seconds a status read is reused by `playing`, `rate`, ...
 
 REHOSTED_WORDS = ("Nobody had touched this run for a long time, so its worker put it away; it goes on from "
                   "its last frame on this page (optimizer moments and rollback snapshots start afresh).")
-LOST_WORDS = ("The process that trained this run stopped (killed, or out of memory). Its last published "
-              "frame is kept on this page: restart the run from it (optimizer moments start afresh).")
+LOST_WORDS = ("The process that trained this run stopped (killed, or out of memory), or stopped answering "
+              "and was ended. Its last published frame is kept on this page: restart the run from it "
+              "(optimizer moments start afresh).")
 
 
 _open_handles: weakref.WeakSet = weakref.WeakSet()

@@ -1,9 +1,9 @@
 """HostedRun: one run where it trains (a local worker process or a Ray actor), driven by commands.
 
-The host owns the trainer. A driver (classroom.workers' loop, or the Ray actor's thread) calls
-`step_once()` again and again; it trains one iteration when the run is playing (and its slow
-motion delay has passed), and pauses the run by itself after a divergence, an error, or when
-nobody has touched it for `idle_timeout` seconds. Everything else is a command, answered between
+The host owns the trainer. A driver (a local worker's trainer thread, classroom.worker_process, or
+the Ray actor's thread) calls `step_once()` again and again; it trains one iteration when the run
+is playing (and its slow motion delay has passed), and pauses the run by itself after a divergence,
+an error, or when nobody has touched it for `idle_timeout` seconds. Everything else is a command, answered between
 two steps: `handle(name, *args)` (see COMMANDS). `version` grows with every change a page's
 replica must see, `epoch` whenever the history is rewritten (a rollback, a new trainer), so a
 frame can carry only the history rows a replica lacks (classroom.replica).
@@ -33,8 +33,8 @@ class HostedRun:
         self.version, self.epoch = 0, 0
         self.last_touch = time.monotonic()
         self._next_step_at = 0.0
-        # Held by a step and by a command until its answer is packed (a Ray actor answers commands
-        # on other threads than it trains on), so an answer never sees a half-taken step.
+        # Held by a step and by a command until its answer is packed (workers and Ray actors answer
+        # commands on other threads than they train on), so an answer never sees a half-taken step.
         self.lock = threading.RLock()
 
     # ---- training ---------------------------------------------------------------------------------

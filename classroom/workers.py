@@ -1,17 +1,17 @@
-"""Local worker processes: where the runs train when nothing else is configured.
+"""Local worker processes: where the runs train when nothing else is configured (the web server's side).
 
 A pool of `cores - 1` processes (at least one; $GAN_CLASSROOM_WORKERS overrides), each hosting
-many runs (classroom.run_host.HostedRun) and stepping its playing runs in turn, one iteration
-each, answering commands between two iterations. Thirty students therefore cost a few copies of
-torch, not thirty, and the web server's process never trains: a page rerun competes with no
-training for the interpreter lock.
+many runs and training its playing runs in fair shares of its time (classroom.worker_process).
+Thirty students therefore cost a few copies of torch, not thirty, and the web server's process
+never trains: a page rerun competes with no training for the interpreter lock.
 
-The web server talks to a worker over a pipe, one request at a time (a lock per worker): a
-request is (run id, command, arguments), the answer (ok, result, status). A worker that dies
-(killed, out of memory) closes its pipe; the waiting request sees that at once and raises
-WorkerLost, the pool starts a fresh process in its place for new runs, and the runs it hosted
-are reported lost on their pages (classroom.run_handle). A worker exits when the web server's
-end of its pipe closes, so no process outlives the server.
+Many requests to one worker may be in flight at once (one per page thread): each waits for its
+own answer, which a reader thread per worker hands over, so nobody holds a lock while a worker
+thinks. The reader is also the watchdog: a worker that sends nothing for HANG_AFTER seconds
+(stopped, hung; it sends a heartbeat every half second) is killed like a dead one. Either way the
+process is reaped, its waiting requests raise WorkerLost at once, its runs are reported lost on
+their pages (classroom.run_handle), and new runs go to other workers or a fresh one. A worker
+exits when the web server's end of its pipe closes, so no process outlives the server.
 """
 
 from __future__ import annotations
@@ -24,117 +24,19 @@ import subprocess
 import sys
 import threading
 import time
-from multiprocessing.connection import Connection
 
 from classroom.live import positive_env_number
 from classroom.one_per_process import one_per_process
+from classroom.worker_process import resident_mib
+from classroom.worker_wire import HEARTBEAT, RunGone, WorkerLost, send, untag
+
+__all__ = ["LocalWorker", "RunGone", "WorkerLink", "WorkerLost", "WorkerPool", "resident_mib", "shared_pool"]
 
 WORKERS_ENV = "GAN_CLASSROOM_WORKERS"
-LEASE_ENV = "GAN_CLASSROOM_RUN_LEASE"
-DEFAULT_LEASE = 3600.0  # seconds a paused run nobody touches is kept in its worker
-IDLE_POLL = 0.5  # seconds a worker with nothing playing waits for a request
-SWEEP_EVERY = 10.0  # seconds between two looks for runs past their lease
-
-
-class WorkerLost(RuntimeError):
-    """The process that trained this run is gone (killed, or out of memory)."""
-
-
-class RunGone(KeyError):
-    """The worker no longer hosts this run: nobody touched it for its lease (a tab closed without
-    the web server noticing), so it was put away; its page can host it again from its replica."""
-
-
-# ---- the worker process ----------------------------------------------------------------------------
-
-def _answer(runs: dict, request: tuple) -> tuple:
-    from classroom.run_host import HostedRun
-    from classroom.replica import build
-
-    run_id, name, args = request
-    try:
-        if name == "create":  # args: blueprint, idle timeout
-            runs[run_id] = HostedRun(build(args[0]), args[1])
-            return ("ok", None, runs[run_id].status())
-        if name == "drop":
-            runs.pop(run_id, None)
-            return ("ok", None, None)
-        if name == "worker":  # facts about this process, for tests and benchmarks
-            return ("ok", worker_facts(runs), None)
-        run = runs.get(run_id)
-        if run is None:
-            raise RunGone(run_id)
-        result = run.handle(name, *args)
-        return ("ok", result, run.status())
-    except Exception as exc:  # the page gets the very exception (or its words, if it cannot travel)
-        status = runs[run_id].status() if run_id in runs else None
-        try:
-            pickle.dumps(exc)
-        except Exception:
-            exc = RuntimeError(f"{type(exc).__name__}: {exc}")
-        return ("error", exc, status)
-
-
-def worker_facts(runs: dict) -> dict:
-    return {"pid": os.getpid(), "runs": len(runs), "playing": sum(r.playing for r in runs.values()),
-            "rss_mib": resident_mib(), "has_streamlit": "streamlit" in sys.modules}
-
-
-def resident_mib(pid: int | str = "self") -> float:
-    """Resident memory of a process in MiB (Linux /proc; 0 where it cannot be read)."""
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
-
-
-def send(conn: Connection, message) -> None:
-    """Plain pickle, by value: multiprocessing's own pickler would hand tensors over as shared
-    memory, which needs the two processes to share a multiprocessing authentication key."""
-    conn.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
-
-
-def receive(conn: Connection):
-    return pickle.loads(conn.recv_bytes())
-
-
-def put_away_untouched(runs: dict, lease: float, now: float) -> None:
-    """Drop the paused runs nobody has touched for `lease` seconds (playing ones pause themselves
-    after their idle timeout first): what a page that vanished without a goodbye leaves here."""
-    for run_id, run in list(runs.items()):
-        if not run.playing and now - run.last_touch > lease:
-            del runs[run_id]
-
-
-def serve(conn, threads: int = 1) -> None:
-    """The worker's loop: answer every waiting request, else one iteration of the next playing run."""
-    import torch
-
-    torch.set_num_threads(threads)  # one core per worker: small networks train faster on one thread
-    lease = positive_env_number(LEASE_ENV, DEFAULT_LEASE)
-    runs: dict = {}
-    turn = itertools.count()
-    next_sweep = time.monotonic() + SWEEP_EVERY
-    while True:
-        now = time.monotonic()
-        if now >= next_sweep:
-            put_away_untouched(runs, lease, now)
-            next_sweep = now + SWEEP_EVERY
-        waits = [w for w in (r.seconds_to_next_step(now) for r in runs.values()) if w is not None]
-        timeout = min(waits) if waits else IDLE_POLL
-        try:
-            if conn.poll(timeout):  # packed before the next step: a frame holds the trainer's own tensors
-                send(conn, _answer(runs, receive(conn)))
-                continue
-        except (EOFError, OSError):  # the web server went away: so does this worker
-            return
-        playing = [r for r in runs.values() if r.playing]
-        if playing:  # one iteration of one run, then look for requests again: answers come quickly
-            playing[next(turn) % len(playing)].step_once()
+HANG_ENV = "GAN_CLASSROOM_WORKER_HANG"
+DEFAULT_HANG_AFTER = 4.0  # seconds without a word (heartbeats come every 0.5 s) before a worker counts as hung
+STARTUP_GRACE = 60.0  # seconds a starting worker may take to send its first heartbeat (a busy machine)
+QUIET_AFTER = 1.5  # seconds without a heartbeat after which new runs go elsewhere
 
 
 # ---- the web server's side -------------------------------------------------------------------------
@@ -142,10 +44,18 @@ def serve(conn, threads: int = 1) -> None:
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-class LocalWorker:
-    """One worker process and the pipe to it; requests take turns (one lock).
+class _Waiter:
+    """One request in flight: its answer (an untagged pickle), or lost."""
 
-    Started as `python -m classroom.workers FD THREADS`, a fresh interpreter, not through
+    def __init__(self):
+        self.done = threading.Event()
+        self.answer: memoryview | None = None
+
+
+class LocalWorker:
+    """One worker process, the pipe to it, and the reader thread that hands out its answers.
+
+    Started as `python -m classroom.worker_process FD THREADS`, a fresh interpreter, not through
     multiprocessing: its spawn would first re-run the parent's __main__, which inside Streamlit is
     the page script being run (app.py), in every worker. Fork is no option either: the web server
     has threads, and a forked child would copy their locks."""
@@ -153,49 +63,123 @@ class LocalWorker:
     def __init__(self, threads: int = 1):
         self._conn, child = multiprocessing.Pipe()  # a socket pair; the worker gets its end as a descriptor
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, (PROJECT_ROOT, os.environ.get("PYTHONPATH")))))
-        self.process = subprocess.Popen([sys.executable, "-m", "classroom.workers", str(child.fileno()), str(threads)],
-                                        pass_fds=(child.fileno(),), cwd=PROJECT_ROOT, env=env)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "classroom.worker_process", str(child.fileno()), str(threads)],
+            pass_fds=(child.fileno(),), cwd=PROJECT_ROOT, env=env)
         child.close()  # only the worker holds its end: its death closes the pipe for us
-        self._lock = threading.Lock()
-        self.runs = 0  # runs hosted (for placing new ones)
+        self.hang_after = positive_env_number(HANG_ENV, DEFAULT_HANG_AFTER)
+        self.hosted: set[str] = set()  # runs placed here and not dropped (what placement counts)
+        self.playing = 0  # runs playing here, as of the last heartbeat
         self.dead = False
+        self.why_dead = ""
+        self._started_at = time.monotonic()
+        self._heard_at: float | None = None  # the last message of any kind
+        self._stopping = False
+        self._pending: dict[int, _Waiter] = {}
+        self._pending_lock = threading.Lock()
+        self._send_lock = threading.Lock()  # one message at a time on the pipe; never held while waiting
+        self._ids = itertools.count(HEARTBEAT + 1)
         self._to_drop: list[str] = []  # runs of freed handles, dropped before the next request
+        self._reader = threading.Thread(target=self._read_forever, name=f"gan-worker-{self.process.pid}",
+                                        daemon=True)
+        self._reader.start()
 
+    @property
+    def runs(self) -> int:
+        return len(self.hosted)
+
+    def answering(self) -> bool:
+        """Heard from lately (or still starting): new runs may go here."""
+        if self.dead:
+            return False
+        if self._heard_at is None:
+            return time.monotonic() - self._started_at < STARTUP_GRACE
+        return time.monotonic() - self._heard_at < QUIET_AFTER
+
+    # ---- requests --------------------------------------------------------------------------------
     def request(self, run_id: str, name: str, *args):
-        """(result, status) of a command; raises WorkerLost when the process is gone."""
-        with self._lock:
-            while self._to_drop:
-                self._exchange(self._to_drop.pop(), "drop", ())
-            kind, result, status = self._exchange(run_id, name, args)
+        """(result, status) of a command; raises WorkerLost when the process is gone or hung."""
+        while self._to_drop:
+            self._call(self._to_drop.pop(), "drop", ())
+        kind, result, status = self._call(run_id, name, args)
+        if name == "drop":
+            self.hosted.discard(run_id)
         if kind == "error":
+            if isinstance(result, RunGone):  # put away by its lease: it no longer counts here
+                self.hosted.discard(run_id)
             raise result
         return result, status
 
-    def _exchange(self, run_id: str, name: str, args: tuple) -> tuple:
-        if self.dead:
-            raise WorkerLost("the worker process is gone")
+    def _call(self, run_id: str, name: str, args: tuple) -> tuple:
+        request_id, waiter = next(self._ids), _Waiter()
+        with self._pending_lock:
+            if self.dead:
+                raise WorkerLost(self.why_dead)
+            self._pending[request_id] = waiter
         try:
-            send(self._conn, (run_id, name, args))
-            return receive(self._conn)
-        except (EOFError, OSError) as exc:
-            self.dead = True
-            why = exc or "pipe closed"
-            raise WorkerLost(f"the worker process (pid {self.process.pid}) stopped: {why}") from exc
+            with self._send_lock:  # a stopped worker's full pipe blocks here until the watchdog ends it
+                if self.dead:
+                    raise WorkerLost(self.why_dead)
+                send(self._conn, (request_id, run_id, name, args))
+        except OSError as exc:  # the process is going: the reader says why
+            self._reader.join(timeout=self.hang_after + 10)
+            raise WorkerLost(self.why_dead or f"the worker process (pid {self.process.pid}) stopped: {exc}") from exc
+        waiter.done.wait()  # the reader answers it, or fails it when the worker dies or hangs
+        if waiter.answer is None:
+            raise WorkerLost(self.why_dead)
+        return pickle.loads(waiter.answer)
 
     def drop_later(self, run_id: str) -> None:
         """Forget a run at the next request. Safe from a garbage collector's finalizer, which may
-        run on a thread that is inside request() already (so it must not take the lock)."""
+        run on a thread that is inside request() already (so it takes no lock)."""
         self._to_drop.append(run_id)
-        self.runs -= 1
+        self.hosted.discard(run_id)
+
+    # ---- the reader: answers, heartbeats, and the watchdog ------------------------------------------
+    def _read_forever(self) -> None:
+        pid = self.process.pid
+        try:
+            while True:
+                limit = self.hang_after if self._heard_at is not None else STARTUP_GRACE
+                if not self._conn.poll(limit):
+                    return self._die(f"the worker process (pid {pid}) sent nothing for {limit:g} s (stopped or "
+                                     "hung), so the server ended it")
+                request_id, answer = untag(self._conn.recv_bytes())
+                self._heard_at = time.monotonic()
+                if request_id == HEARTBEAT:
+                    self.playing = pickle.loads(answer)["playing"]
+                    continue
+                with self._pending_lock:
+                    waiter = self._pending.pop(request_id, None)
+                if waiter is not None:
+                    waiter.answer = answer
+                    waiter.done.set()
+        except (EOFError, OSError) as exc:
+            self._die(f"the worker process (pid {pid}) stopped: {exc or 'pipe closed'}")
+
+    def _die(self, why: str) -> None:
+        """Mark dead, end and reap the process (no zombie stays), fail every waiting request."""
+        with self._pending_lock:
+            self.dead = True
+            self.why_dead = "the server stopped this worker" if self._stopping else why
+            waiting = list(self._pending.values())
+            self._pending.clear()
+        if self.process.poll() is None:
+            self.process.kill()  # SIGKILL ends a stopped (SIGSTOP) process too
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # stuck in the kernel; reaped by the next stop() or at exit
+            pass
+        for waiter in waiting:
+            waiter.done.set()
+        with self._send_lock:  # after the kill: a send blocked on the full pipe has failed by now
+            self._conn.close()
 
     def stop(self) -> None:
-        with self._lock:
-            self.dead = True
-            self._conn.close()  # the worker's loop sees the pipe close and returns
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        self._stopping = True
+        if self.process.poll() is None:
+            self.process.kill()  # the reader sees the pipe close, reaps it and fails what waits
+        self._reader.join(timeout=15)
 
 
 class WorkerLink:
@@ -211,7 +195,6 @@ class WorkerLink:
         """Free the run in the worker (its memory with it); nothing to do if the worker is gone."""
         try:
             self.worker.request(self.run_id, "drop")
-            self.worker.runs -= 1
         except WorkerLost:
             pass
 
@@ -225,28 +208,42 @@ def default_worker_count() -> int:
 
 
 class WorkerPool:
-    """`size` local worker processes; a new run goes to the one hosting the fewest."""
+    """`size` local worker processes; a new run goes to the answering one with the fewest runs
+    playing (each playing run gets an equal share of its worker), then the fewest hosted."""
 
     def __init__(self, size: int | None = None, threads: int = 1):
         self.size = size or default_worker_count()
         self.threads = threads
         self._workers: list[LocalWorker] = []
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # held to choose and count, never across a request
         self._ids = itertools.count()
 
-    def _placement(self) -> LocalWorker:
+    def _place(self, run_id: str) -> LocalWorker:
         with self._lock:
             self._workers = [w for w in self._workers if not w.dead]  # a dead one is replaced below
-            if len(self._workers) < self.size:
-                self._workers.append(LocalWorker(self.threads))
-            return min(self._workers, key=lambda w: w.runs)
+            answering = [w for w in self._workers if w.answering()]
+            if len(self._workers) < self.size or not answering:  # a silent one may be hung: a fresh one
+                answering.append(LocalWorker(self.threads))
+                self._workers.append(answering[-1])
+            worker = min(answering, key=lambda w: (w.playing, w.runs))
+            worker.hosted.add(run_id)  # counted now: a burst of new runs spreads out
+            return worker
 
     def open(self, plan: tuple, idle_timeout: float) -> WorkerLink:
         """Host a new run built from a blueprint (classroom.replica.blueprint)."""
-        worker = self._placement()
         run_id = f"run-{os.getpid()}-{next(self._ids)}"
-        worker.request(run_id, "create", plan, idle_timeout)
-        worker.runs += 1
+        try:
+            return self._create(run_id, plan, idle_timeout)
+        except WorkerLost:  # its worker died or hung while building it: once more, on another
+            return self._create(run_id, plan, idle_timeout)
+
+    def _create(self, run_id: str, plan: tuple, idle_timeout: float) -> WorkerLink:
+        worker = self._place(run_id)
+        try:
+            worker.request(run_id, "create", plan, idle_timeout)
+        except BaseException:
+            worker.hosted.discard(run_id)
+            raise
         return WorkerLink(worker, run_id)
 
     def workers(self) -> list[LocalWorker]:
@@ -262,9 +259,3 @@ class WorkerPool:
 def shared_pool() -> WorkerPool:
     """The web server's pool (every tab's runs)."""
     return WorkerPool()
-
-
-if __name__ == "__main__":  # a worker process: python -m classroom.workers FD THREADS
-    from classroom import workers  # this file again, by its name: what it pickles (RunGone) must unpickle there
-
-    workers.serve(Connection(int(sys.argv[1])), threads=int(sys.argv[2]))

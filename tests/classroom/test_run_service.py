@@ -202,7 +202,7 @@ def test_a_run_put_away_after_its_lease_is_hosted_again_from_the_replica(pool):
 
 def test_the_lease_sweep_drops_only_paused_untouched_runs():
     from classroom.run_host import HostedRun
-    from classroom.workers import put_away_untouched
+    from classroom.worker_process import put_away_untouched
 
     old, recent, playing = (HostedRun(Trainer(SMALL), idle_timeout=60) for _ in range(3))
     old.last_touch, recent.last_touch, playing.last_touch = 0.0, 950.0, 0.0
