@@ -1,0 +1,172 @@
+"""Faults and neighbours in the local worker pool (issue 20, section 3, items 2-4 and 8): a heavy run
+does not starve a light one on the same worker nor delay its commands or a new run; a stopped
+(hung) worker is reported lost within a bounded time and new runs open elsewhere; dead workers are
+reaped (no zombie); a run put away by its lease and hosted again is counted once."""
+
+import os
+import signal
+import time
+
+import pytest
+
+from classroom.run_handle import RunHandle, RunLost
+from classroom.worker_process import FairShare
+from classroom.workers import DEFAULT_HANG_AFTER, WorkerPool
+from gan_core.trainer import Trainer
+from train_support import SMALL
+
+# A step of seconds on one core (measured 3-6 s here), against SMALL's few milliseconds.
+HEAVY = SMALL.replace(g_width=512, d_width=512, g_depth=3, d_depth=3, batch_size=4096, seed=1)
+
+
+def wait_for(condition, seconds: float) -> bool:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def process_state(pid: int) -> str | None:
+    """The state letter of /proc/<pid>/stat ('Z' for a zombie), None once the process is reaped."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return None
+
+
+def iteration(run: RunHandle) -> int:
+    run.sync()
+    return run.trainer.iteration
+
+
+# ---- fair shares, by hand ----------------------------------------------------------------------
+
+def test_fair_share_gives_a_light_and_a_heavy_run_equal_seconds_not_equal_steps():
+    share, cost = FairShare(), {"light": 1 / 128, "heavy": 1 / 2}  # exact in binary: no rounding
+    seconds, picks = {"light": 0.0, "heavy": 0.0}, {"light": 0, "heavy": 0}
+    while sum(seconds.values()) < 8.0:
+        run = share.pick(["light", "heavy"])
+        share.charge(run, cost[run])
+        seconds[run] += cost[run]
+        picks[run] += 1
+    # equal time within one heavy step: 4 s each = 512 light steps and 8 heavy ones (round robin: 8 and 8)
+    assert abs(seconds["light"] - seconds["heavy"]) <= 0.5
+    assert 448 <= picks["light"] <= 576 and 7 <= picks["heavy"] <= 9
+    # a run that joins late starts level with the least served, so it gets no burst for the time it sat out
+    late = 0
+    for _ in range(3):
+        run = share.pick(["light", "heavy", "late"])
+        share.charge(run, 1 / 2)
+        late += run == "late"
+    assert late == 1
+
+
+# ---- a heavy neighbour (item 2) ----------------------------------------------------------------
+
+def test_a_heavy_run_leaves_its_neighbour_half_the_worker_and_commands_answer_at_once():
+    pool = WorkerPool(size=1)  # one worker: the two runs must share it
+    try:
+        light = RunHandle(Trainer(SMALL), pool.open, idle_timeout=600)
+        heavy = RunHandle(Trainer(HEAVY), pool.open, idle_timeout=600)
+        light.play()
+        heavy.play()
+        assert wait_for(lambda: iteration(heavy) >= 1, 120)
+        # sync() waits for the heavy step in flight: both counts are read at a heavy step's end
+        light_start, heavy_start = iteration(light), iteration(heavy)
+        assert wait_for(lambda: iteration(heavy) >= heavy_start + 1, 120)
+        light_steps = iteration(light) - light_start
+        step_seconds = heavy.trainer.history[-1].step_seconds
+        # Its fair share is as many seconds as the heavy step took: hundreds of light steps (one, in
+        # turn, before). 30 allows a light step of 100 ms on a crowded machine.
+        assert light_steps >= 30, (light_steps, step_seconds)
+        assert step_seconds > 1.0  # what makes the bounds below a real test here
+        # mid-way through a heavy step, the light run's pause and a new run's first frame answer at once
+        time.sleep(min(0.5, step_seconds / 4))
+        start = time.monotonic()
+        light.pause()
+        paused_in = time.monotonic() - start
+        start = time.monotonic()
+        newcomer = RunHandle(Trainer(SMALL.replace(seed=8)), pool.open, idle_timeout=600)
+        newcomer.sync()
+        opened_in = time.monotonic() - start
+        assert not light.playing and paused_in < 1.0, paused_in
+        assert opened_in < 1.0 and newcomer.trainer.iteration == 0, opened_in
+        heavy.pause()
+    finally:
+        pool.shutdown()
+
+
+# ---- a hung worker (item 3) and zombies (item 4) -----------------------------------------------
+
+def test_a_stopped_worker_is_reported_lost_and_new_runs_open_on_a_fresh_worker():
+    pool = WorkerPool(size=1)  # no other worker to fall back on: a fresh one must be started
+    try:
+        run = RunHandle(Trainer(SMALL), pool.open, idle_timeout=600)
+        run.run_steps("both", 3)
+        run.play()
+        worker = run._link.worker
+        os.kill(worker.process.pid, signal.SIGSTOP)
+        start = time.monotonic()
+        newcomer = RunHandle(Trainer(SMALL.replace(seed=5)), pool.open, idle_timeout=600)
+        opened_in = time.monotonic() - start
+        assert newcomer._link.worker is not worker
+        newcomer.run_steps("both", 2)
+        assert newcomer.trainer.iteration == 2 and not newcomer.lost
+        # bounded: the watchdog's silence limit, then a fresh interpreter importing torch
+        assert opened_in < DEFAULT_HANG_AFTER + 60, opened_in
+        assert wait_for(lambda: not run.playing, DEFAULT_HANG_AFTER + 5)  # a status poll finds it lost
+        assert run.lost and "stopped answering" in run.stopped_reason
+        assert run.trainer.iteration >= 3  # the last frame stays
+        with pytest.raises(RunLost):
+            run.run_steps("both", 1)
+        assert "sent nothing" in worker.why_dead
+        assert wait_for(lambda: process_state(worker.process.pid) is None, 10)  # killed and reaped
+        run.restart()  # from the last frame, on a worker that answers
+        run.run_steps("both", 1)
+        assert not run.lost
+    finally:
+        pool.shutdown()
+
+
+def test_killed_and_shut_down_workers_are_reaped_by_the_server():
+    pool = WorkerPool(size=1)
+    try:
+        run = RunHandle(Trainer(SMALL), pool.open, idle_timeout=600)
+        run.play()
+        worker = run._link.worker
+        pid = worker.process.pid
+        os.kill(pid, signal.SIGKILL)
+        # nobody here calls wait(): the server must reap it by itself, page request or not
+        assert wait_for(lambda: worker.dead, 10)
+        assert wait_for(lambda: process_state(pid) is None, 10), process_state(pid)
+        assert worker.process.returncode == -signal.SIGKILL
+        with pytest.raises(RunLost):
+            run.run_steps("both", 1)
+        run.restart()  # on a fresh worker
+        [fresh] = pool.workers()
+        assert fresh is not worker and process_state(fresh.process.pid) not in (None, "Z")
+    finally:
+        pool.shutdown()
+    assert process_state(fresh.process.pid) is None  # a shut-down worker is reaped too
+
+
+# ---- placement counts (item 8) -----------------------------------------------------------------
+
+def test_a_run_put_away_by_its_lease_and_hosted_again_counts_once(monkeypatch):
+    monkeypatch.setenv("GAN_CLASSROOM_RUN_LEASE", "0.5")  # the worker sweeps every 0.25 s
+    pool = WorkerPool(size=1)
+    try:
+        run = RunHandle(Trainer(SMALL), pool.open, idle_timeout=600)
+        run.run_steps("both", 2)
+        worker = run._link.worker
+        assert worker.runs == 1
+        assert wait_for(lambda: worker.request("", "worker")[0]["runs"] == 0, 10)  # put away
+        run.run_steps("both", 1)  # hosted again from the replica
+        assert run._link.worker is worker and run.trainer.iteration == 3
+        assert worker.request("", "worker")[0]["runs"] == 1
+        assert worker.runs == 1  # the put-away one no longer counts (it counted 2)
+    finally:
+        pool.shutdown()
