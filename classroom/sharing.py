@@ -14,7 +14,10 @@ Decoding reads what anybody may have typed or crafted, so it never raises on use
 gives up the whole setup for one bad value: unknown keys, wrong types, NaN/inf and names outside
 a choice are refused (the base value stays), numbers outside their range are clamped into it,
 oversize input is refused as a whole, and every one of these leaves a Message saying what
-happened. The ranges are config.FIELD_BOUNDS, the table TrainConfig itself validates against.
+happened. The ranges are config.FIELD_BOUNDS, the table TrainConfig itself validates against, read
+through setting_bounds() by the pages' widgets too, so a value a link can carry is one every
+widget can show. Numbers are written with the ASCII digits (a full-width '１２８' is refused by
+name), and the networks a shared setup asks for stay within classroom.budget.
 """
 
 from __future__ import annotations
@@ -22,10 +25,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import re
 import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping
 
+from classroom.budget import MAX_PARAMETERS, SERVER_FIELDS, OverBudget, check_network
 from gan_core.config import ALIAS_BOUNDS, FIELD_BOUNDS, TrainConfig, field_choices, field_types
 
 FORMAT = "gan-classroom-preset/1"
@@ -35,14 +40,15 @@ MAX_VALUE_CHARS = 100  # one value (custom_points aside)
 MAX_PRESET_BYTES = 64_000  # a JSON preset file; 2000 points at 4 decimals take about 40 kB
 MAX_SHARED_POINTS = 2000
 MAX_TEXT_CHARS = 2000  # "what to watch" and other free text
-MAX_SHARED_PARAMETERS = 5_000_000  # G + D weights; the tutorials' MNIST MLP has about 2.9 million
 POINT_DECIMALS = 4
 # Server-side bookkeeping, not lesson settings: a link must not pick a GPU or a history of a million.
-NOT_SHARED = ("device", "history_len", "snapshot_every", "snapshots_kept")
+NOT_SHARED = SERVER_FIELDS
 ALWAYS_SHARED = ("target", "seed")
 ARCH_FIELDS = ("arch", "z_dim", "g_depth", "g_width", "d_depth", "d_width", "pack", "minibatch_std",
                "spectral_norm")
 TRUE_WORDS, FALSE_WORDS = ("true", "1", "yes", "on"), ("false", "0", "no", "off")
+# A number in a link: ASCII digits only. Python's float() also reads '１２８', '٣' and '1_000'.
+_NUMBER_TEXT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -87,6 +93,12 @@ def shared_fields() -> tuple[str, ...]:
     names[names.index("real_label")] = "label_smoothing"
     head = [n for n in ALWAYS_SHARED if n in names]
     return tuple(head + [n for n in names if n not in head])
+
+
+def setting_bounds(name: str) -> tuple:
+    """(lo, hi) of numeric setting `name` (a TrainConfig field or label_smoothing): what a link is
+    clamped into and what the pages' sliders and number inputs span."""
+    return ALIAS_BOUNDS[name] if name in ALIAS_BOUNDS else FIELD_BOUNDS[name]
 
 
 def _accepted_keys() -> set[str]:
@@ -163,6 +175,8 @@ def _parse_number(name: str, raw: Any, from_text: bool, integer: bool) -> float 
             value = float(raw.strip())
         except ValueError:
             raise _Refused(f"{name} must be a {'whole number' if integer else 'number'}; got {_preview(raw)}") from None
+        if math.isfinite(value) and not _NUMBER_TEXT.fullmatch(raw.strip()):
+            raise _Refused(f"{name} must be written with the digits 0-9 (as in 128 or 0.5); got {_preview(raw)}")
     else:
         if isinstance(raw, bool) or not isinstance(raw, (int, float)):
             raise _Refused(f"{name} must be a {'whole number' if integer else 'number'}; got {_preview(raw)}")
@@ -172,7 +186,8 @@ def _parse_number(name: str, raw: Any, from_text: bool, integer: bool) -> float 
     if integer:
         if isinstance(value, float) and not value.is_integer():
             raise _Refused(f"{name} must be a whole number; got {_preview(raw)}")
-        return int(value)
+        # past 2**53 every float is whole: keep it a float, so a message shows 1e+308, not 309 digits
+        return int(value) if abs(value) < 2**53 else float(value)
     return float(value)
 
 
@@ -181,7 +196,8 @@ def _clamp(name: str, value, lo, hi, notes: list) -> Any:
         edge = lo if value < lo else hi
         shown = _preview(f"{value:g}" if isinstance(value, float) else str(value)).strip("'")
         side = "below the smallest" if value < lo else "above the largest"
-        notes.append(Message("warning", f"{name}={shown} is {side} allowed value; using {edge:g}"))
+        edge_text = str(edge) if isinstance(edge, int) else f"{edge:g}"  # a seed's 2147483647, not 2.14748e+09
+        notes.append(Message("warning", f"{name}={shown} is {side} allowed value; using {edge_text}"))
         return edge
     return value
 
@@ -235,7 +251,7 @@ def _parse_value(name: str, raw: Any, from_text: bool, notes: list) -> Any:
             shown = ", ".join(choices[:12]) + (", …" if len(choices) > 12 else "")
             raise _Refused(f"{name} must be one of {shown}; got {_preview(raw)}")
         return raw
-    lo, hi = ALIAS_BOUNDS[name] if name == "label_smoothing" else FIELD_BOUNDS[name]
+    lo, hi = setting_bounds(name)
     value = _parse_number(name, raw, from_text, integer=kind is int)
     return _clamp(name, value, lo, hi, notes)
 
@@ -267,30 +283,17 @@ def _apply(base: TrainConfig, changes: dict, notes: list) -> TrainConfig:
     return config
 
 
-def parameter_count(config: TrainConfig) -> int:
-    """Weights of G and D for `config`, counted on torch's meta device (no memory, no time)."""
-    import torch
-
-    from gan_core.distributions import TARGETS
-    from gan_core.models import build_models
-
-    target = TARGETS.get(config.target)
-    shape = (1, 28, 28) if config.target == "mnist" else (target.dim if target is not None else 2,)
-    with torch.device("meta"):
-        nets = build_models(config, shape)
-    return sum(p.numel() for net in nets for p in net.parameters())
-
-
 def _within_budget(base: TrainConfig, config: TrainConfig, notes: list) -> TrainConfig:
-    """A link must not make the server build a network of gigabytes: over MAX_SHARED_PARAMETERS,
-    the architecture stays the base's."""
-    count = parameter_count(config)
-    if count <= MAX_SHARED_PARAMETERS:
+    """A link must not make the server build a network of gigabytes: over the budget
+    (classroom.budget.MAX_PARAMETERS), the architecture stays the base's."""
+    try:
+        check_network(config)
         return config
+    except OverBudget as exc:
+        reason = str(exc)
     changed = {k: getattr(base, k) for k in ARCH_FIELDS if getattr(base, k) != getattr(config, k)}
-    notes.append(Message("error", f"the shared architecture has {count:,} weights, more than the "
-                                  f"{MAX_SHARED_PARAMETERS:,} a shared setup may ask for; kept the page's "
-                                  f"{', '.join(changed) or 'architecture'}"))
+    notes.append(Message("error", f"the shared architecture: {reason}; kept the page's "
+                                  f"{', '.join(changed) or 'architecture'} (at most {MAX_PARAMETERS:,} weights)"))
     try:
         return config.replace(**changed)
     except ValueError:

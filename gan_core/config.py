@@ -28,6 +28,7 @@ MAX_WIDTH = 2048
 MAX_DEPTH = 8
 MAX_Z_DIM = 256
 MAX_CUSTOM_POINTS = 5000
+MAX_POINT_ABS = 100.0  # a drawn point's |x| and |y|: a toy plane (1e300 overflowed the target's statistics)
 
 # The one table of numeric ranges (inclusive): _validate refuses values outside them, and
 # classroom.sharing clamps shared settings into them. Integer fields are those whose default is an int.
@@ -214,6 +215,8 @@ def _validate(c: TrainConfig) -> None:
         if not (isinstance(point, (tuple, list)) and len(point) == 2
                 and all(isinstance(v, (int, float)) and math.isfinite(v) for v in point)):
             raise ValueError(f"custom_points must hold finite (x, y) pairs; got {point!r}")
+        if any(abs(v) > MAX_POINT_ABS for v in point):
+            raise ValueError(f"custom_points must lie within ±{MAX_POINT_ABS:g}; got {point!r}")
     _check_choice("arch", c.arch, choices["arch"])
     if c.arch == "dcgan" and c.target != "mnist":
         raise ValueError(f"arch 'dcgan' needs 28x28 images (target 'mnist'); got target {c.target!r}")

@@ -102,6 +102,11 @@ def test_huge_batch_is_clamped_to_the_largest_allowed_with_a_message():
     ("seed", "9" * 5000, "seed: value of 5000 characters is too long"),
     ("custom_points", "1,2;3", "custom_points must be (x, y) pairs"),
     ("custom_points", "1,nan", "a custom point must be a finite number"),
+    # float() reads these, a slider cannot be told them as typed, and a link is meant to be read back
+    ("batch_size", "１２８", "batch_size must be written with the digits 0-9"),
+    ("d_steps", "٣", "d_steps must be written with the digits 0-9"),
+    ("batch_size", "1_000", "batch_size must be written with the digits 0-9"),
+    ("custom_points", "1e300,1e300", "custom_points must lie within ±100"),
 ])
 def test_bad_values_are_refused_and_the_base_value_kept(key, raw, phrase):
     decoded = config_from_query({key: raw, "seed": "5"} if key != "seed" else {key: raw}, BASE)
@@ -166,14 +171,18 @@ def test_a_link_cannot_ask_for_a_gigantic_network():
     assert "kept the page's g_depth, g_width, d_depth, d_width" in decoded.errors[0]
 
 
-def test_parameter_count_matches_real_networks():
-    from gan_core.trainer import Trainer
+def test_huge_numbers_are_clamped_and_said_in_short_form():
+    decoded = config_from_query({"batch_size": "1e308", "seed": "1e20", "lr_d": "1e308"}, BASE)
+    assert (decoded.config.batch_size, decoded.config.seed, decoded.config.lr_d) == (8192, 2**31 - 1, 1.0)
+    assert decoded.warnings == ["batch_size=1e+308 is above the largest allowed value; using 8192",
+                                "seed=1e+20 is above the largest allowed value; using 2147483647",
+                                "lr_d=1e+308 is above the largest allowed value; using 1"]
 
-    config = TrainConfig(target="ring8", g_width=16, g_depth=2, d_width=8, d_depth=1, pack=2, batch_size=32)
-    trainer = Trainer(config)
-    real = sum(p.numel() for net in (trainer.generator, trainer.discriminator) for p in net.parameters())
-    # by hand: G 2->16->16->2 = 48+272+34 = 354; D (2*2)->8->1 = 40+9 = 49
-    assert sharing.parameter_count(config) == real == 354 + 49
+
+def test_setting_bounds_are_the_config_table_and_the_smoothing_alias():
+    assert sharing.setting_bounds("d_steps") == (1, 50)
+    assert sharing.setting_bounds("g_width") == (1, 2048)
+    assert sharing.setting_bounds("label_smoothing") == (0.0, 0.5)
 
 
 # ---- hostile and malformed JSON ------------------------------------------------------------------

@@ -2,10 +2,12 @@
 
     checkpoint_upload(run, PREFIX, install=install_trainer, targets=TARGETS_2D, what="a 2D target")
 
-The file is read by gan_core.checkpoint.load_checkpoint_for, as on the MNIST page: torch.load with
-weights_only=True (a file carrying code is refused before anything in it runs), settings validated,
-tensors checked against the networks those settings build, and a run on a target the page cannot
-draw refused by name. A refused file changes nothing: the page's run goes on as it was.
+The file is read by classroom.budget.load_checkpoint_upload, as on the MNIST page: torch.load with
+weights_only=True on the CPU (a file carrying code is refused before anything in it runs), settings
+validated, non-finite numbers and a run on a target the page cannot draw refused by name, networks
+over the server's budget refused before they are built, the file's bookkeeping (snapshots, history)
+replaced by the page's own, tensors checked against the networks. A refused file changes nothing:
+the page's run goes on as it was.
 `install` is the page's ui.kit.run_install.install_run with its widgets bound (install_trainer).
 """
 
@@ -17,7 +19,8 @@ from typing import Callable, Sequence
 import streamlit as st
 
 from classroom.service import Run
-from gan_core.checkpoint import CheckpointError, load_checkpoint_for
+from classroom.budget import load_checkpoint_upload
+from gan_core.checkpoint import CheckpointError
 from ui.kit.exports import checkpoint_button
 from ui.kit.run_install import say, show_message
 
@@ -30,12 +33,18 @@ def _on_upload(run: Run, prefix: str, install: Callable[..., None],
     if file is None:  # the file was removed from the box: nothing to load
         return
     try:
-        trainer = load_checkpoint_for(file.getvalue(), targets, what)
+        trainer, notes = load_checkpoint_upload(file.getvalue(), tuple(targets), what, own=run.trainer.config)
     except (CheckpointError, ValueError) as exc:  # ValueError: settings the config refuses
         say(prefix, "error", f"Could not load “{file.name}”: {exc}. The current run is kept.")
         return
     install(run, trainer, message=("success", f"Loaded “{file.name}”: iteration {trainer.iteration:,} on "
-                                              f"{trainer.config.target}; press Play or Step to continue it."))
+                                              f"{trainer.config.target}; press Play or Step to continue it."
+                                              + server_settings_note(notes)))
+
+
+def server_settings_note(notes: list[str]) -> str:
+    """What a loaded file's server settings became (classroom.budget.with_server_settings)."""
+    return f" This page's own bookkeeping replaced the file's: {', '.join(notes)}." if notes else ""
 
 
 def checkpoint_upload(run: Run, prefix: str, install: Callable[..., None],

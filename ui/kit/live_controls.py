@@ -18,6 +18,7 @@ import streamlit as st
 from classroom.live import redraw_interval
 from classroom.run_handle import RunLost
 from classroom.service import Run, runs_playing
+from classroom.sharing import setting_bounds
 from gan_core.config import LOSSES, NOISE_PRIORS
 from gan_core.inactive_settings import inactive_settings
 from gan_core.step_record import NonFiniteError
@@ -29,10 +30,8 @@ from ui.kit.teacher_mode import is_teacher_mode
 class Knob:
     field: str  # TrainConfig field (or "label_smoothing", the alias of real_label)
     label: str
-    options: tuple = ()  # choices for a select slider / selectbox
-    lo: float | None = None  # numeric slider range
-    hi: float | None = None
-    step: float | None = None
+    options: tuple = ()  # choices for a select slider / selectbox (the run's own value is added)
+    step: float | None = None  # without options: a slider over the field's whole range (setting_bounds)
     help: str = ""
     zero: str = ""  # the word a select slider shows for 0 ("off"), where 0 switches the setting off
 
@@ -44,14 +43,14 @@ LR_CHOICES = (1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 
 BATCH_CHOICES = (8, 16, 32, 64, 128, 256, 512, 1024, 2048)
 
 KNOBS = {
-    "label_smoothing": Knob("label_smoothing", "One-sided label smoothing", lo=0.0, hi=0.5, step=0.05,
+    "label_smoothing": Knob("label_smoothing", "One-sided label smoothing", step=0.05,
                             help="Real samples are labelled 1 − s instead of 1 (0.1 → real label 0.9). "
                                  "Fake labels stay 0."),
     "batch_size": Knob("batch_size", "Batch size", options=BATCH_CHOICES,
                        help="Real and fake samples per update."),
     "lr_d": Knob("lr_d", "D learning rate", options=LR_CHOICES),
     "lr_g": Knob("lr_g", "G learning rate", options=LR_CHOICES),
-    "d_steps": Knob("d_steps", "D steps per G step (k)", lo=1, hi=10, step=1,
+    "d_steps": Knob("d_steps", "D steps per G step (k)", step=1,
                     help="k of Algorithm 1: how many D updates before each G update."),
     "loss": Knob("loss", "Loss", options=LOSSES,
                  help="minimax: G minimises log(1 − D(G(z))); nonsaturating: G minimises −log D(G(z))."),
@@ -114,7 +113,8 @@ def knob_widgets(run: Run, prefix: str, fields=DEFAULT_KNOBS, errors: bool = Tru
             options = tuple(sorted(set(knob.options) | {st.session_state[key]}))
             st.select_slider(knob.label, options, format_func=knob.format, **common)
         else:
-            st.slider(knob.label, knob.lo, knob.hi, step=knob.step, **common)
+            # the range a link is clamped into: any value a link, preset or checkpoint brings fits
+            st.slider(knob.label, *setting_bounds(field), step=knob.step, **common)
         if reason:
             st.caption(reason)
     if errors and (msg := st.session_state.get(f"{prefix}_knob_error")):
@@ -145,6 +145,9 @@ def _rollback(run: Run, prefix: str) -> None:
     try:
         iteration = run.rollback()
     except RunLost:
+        return
+    except RuntimeError:  # every snapshot kept holds NaN: nothing finite to go back to
+        st.session_state[f"{prefix}_rollback_failed"] = True
         return
     st.session_state[f"{prefix}_rolled_back"] = iteration
 
@@ -189,6 +192,9 @@ def divergence_panel(run: Run, prefix: str) -> None:
         st.warning(run.stopped_reason)
     if (it := st.session_state.pop(f"{prefix}_rolled_back", None)) is not None:
         st.success(f"Rolled back to the snapshot at iteration {it}; your settings were kept.")
+    if st.session_state.pop(f"{prefix}_rollback_failed", False):
+        st.error("No snapshot with finite weights is left to roll back to. Press Reset for new weights "
+                 "with the same settings.")
 
 
 # Streamlit fades elements whose script is running; a live view reruns 2-4 times a second, so it

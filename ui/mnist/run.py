@@ -9,9 +9,12 @@ from functools import partial
 import streamlit as st
 
 from classroom.service import Run
-from gan_core.checkpoint import CheckpointError, load_checkpoint_for
+from classroom.sharing import setting_bounds
+from classroom.budget import load_checkpoint_upload
+from gan_core.checkpoint import CheckpointError
 from gan_core.presets import MNIST_PRESETS, Preset
 from gan_core.trainer import Trainer
+from ui.kit.checkpoint_upload import server_settings_note
 from ui.kit.live_controls import STABILIZER_KNOBS
 from ui.kit.preset_kinds import badge, option_label
 from ui.kit.run_install import install_run, say
@@ -99,7 +102,7 @@ def architecture_rebuild(run: Run) -> None:
     st.selectbox("Architecture", list(ARCH_WORDS), key=f"{PREFIX}_arch",
                  format_func=lambda a: ARCH_WORDS[a].split(" (")[0])
     st.caption(ARCH_WORDS[st.session_state[f"{PREFIX}_arch"]])
-    st.number_input("Seed", 0, 2**31 - 1, step=1, key=f"{PREFIX}_seed",
+    st.number_input("Seed", *setting_bounds("seed"), step=1, key=f"{PREFIX}_seed",
                     help="Same settings + same seed = the same run, update for update.")
     st.checkbox("Spectral normalisation of D", key=f"{PREFIX}_spectral_norm",
                 help="Each of D's weight layers is divided by its largest singular value, so D stays smooth "
@@ -117,13 +120,14 @@ def checkpoint_payload(run: Run) -> bytes:
 
 def load_uploaded(run: Run, data: bytes, name: str = "the file") -> None:
     """Continue from an uploaded checkpoint; a bad file leaves the current run as it was."""
-    try:
-        trainer = load_checkpoint_for(data, ("mnist",), "MNIST")  # weights_only=True: no pickled code runs
-    except CheckpointError as exc:
+    try:  # weights_only=True: no pickled code runs; weighed against the budget before anything is built
+        trainer, notes = load_checkpoint_upload(data, ("mnist",), "MNIST", own=run.trainer.config)
+    except (CheckpointError, ValueError) as exc:
         say(PREFIX, "error", f"Could not load {name}: {exc}. The current run is kept.")
         return
     install_trainer(run, trainer, message=("success", f"Loaded {name}: iteration {trainer.iteration:,}, "
-                                                      f"{trainer.config.arch}; press Play or Step to continue it."))
+                                                      f"{trainer.config.arch}; press Play or Step to continue it."
+                                                      + server_settings_note(notes)))
 
 
 def _on_upload(run: Run) -> None:

@@ -14,6 +14,7 @@ import numpy as np
 import streamlit as st
 
 from classroom.service import Run
+from classroom.sharing import setting_bounds
 from gan_core.config import LOSSES, NOISE_PRIORS, TrainConfig
 from gan_core.distributions import TARGETS, TARGETS_1D, TARGETS_2D
 from gan_core.inactive_settings import inactive_settings
@@ -157,7 +158,7 @@ def comparison_setup(run: Run) -> None:
     target, seed, setting, value_a, value_b, start = st.columns([1.3, 0.8, 1.3, 1, 1, 1.2],
                                                                  vertical_alignment="bottom")
     target.selectbox("Target", TARGET_CHOICES, key=_key("target"))
-    seed.number_input("Seed (both runs)", 0, 2**31 - 1, step=1, key=_key("seed"))
+    seed.number_input("Seed (both runs)", *setting_bounds("seed"), step=1, key=_key("seed"))
     setting.selectbox("The one setting that differs", list(COMPARED), key=_key("setting"),
                       on_change=_setting_changed, format_func=setting_option)
     chosen = st.session_state[_key("setting")]

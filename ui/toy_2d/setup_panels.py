@@ -8,9 +8,11 @@ from functools import partial
 import streamlit as st
 
 from classroom.service import Run
-from gan_core.config import TrainConfig
+from classroom.budget import check_network
+from classroom.sharing import setting_bounds
+from gan_core.config import OPTIMIZERS, TrainConfig
 from gan_core.distributions import TARGETS, TARGETS_2D
-from classroom.point_text import decode_upload, parse_points, points_to_text
+from classroom.point_text import MAX_POINTS, MAX_TEXT_BYTES, decode_upload, parse_points, points_to_text
 from gan_core.presets import TOY_PRESETS
 from gan_core.trainer import Trainer
 from ui.figures.toy_2d import draw_figure
@@ -149,7 +151,8 @@ def _rebuild(run: Run) -> None:
         return
     try:
         new = config.replace(**changes)
-    except ValueError as exc:
+        check_network(new)  # before anything is built: the widths and depths allow far more than that
+    except ValueError as exc:  # OverBudget too
         st.session_state[f"{PREFIX}_arch_error"] = str(exc)
         return
     st.session_state.pop(f"{PREFIX}_arch_error", None)
@@ -163,16 +166,19 @@ def architecture_form(run: Run) -> None:
     with st.form(f"{PREFIX}_arch_form", border=False):
         st.selectbox("Target", TARGETS_2D, key=_arch_key("target"), format_func=lambda n: f"{n}: {TARGET_WORDS[n]}")
         g, d = st.columns(2)
-        g.number_input("G depth", 1, 8, key=_arch_key("g_depth"))
-        g.number_input("G width", 4, 512, step=16, key=_arch_key("g_width"))
-        d.number_input("D depth", 1, 8, key=_arch_key("d_depth"))
-        d.number_input("D width", 4, 512, step=16, key=_arch_key("d_width"))
-        g.number_input("Noise dimension z_dim", 1, 16, key=_arch_key("z_dim"),
+        # Ranges are the ones a link or checkpoint is held to (setting_bounds): the form shows any
+        # run's own values (a g_width of 1000 from a preset file showed 4); the weight budget
+        # is checked when it is submitted.
+        g.number_input("G depth", *setting_bounds("g_depth"), key=_arch_key("g_depth"))
+        g.number_input("G width", *setting_bounds("g_width"), step=16, key=_arch_key("g_width"))
+        d.number_input("D depth", *setting_bounds("d_depth"), key=_arch_key("d_depth"))
+        d.number_input("D width", *setting_bounds("d_width"), step=16, key=_arch_key("d_width"))
+        g.number_input("Noise dimension z_dim", *setting_bounds("z_dim"), key=_arch_key("z_dim"),
                        help="1 or 2 lets the lab draw G's warped z grid (the manifold).")
-        d.selectbox("PacGAN packing", (1, 2, 4, 8), key=_arch_key("pack"),
+        d.selectbox("PacGAN packing", sorted({1, 2, 4, 8, config.pack}), key=_arch_key("pack"),
                     help="D judges this many samples at once: a collapsed G is easy to spot.")
-        g.selectbox("Optimizer", ("adam", "sgd"), key=_arch_key("optimizer"))
-        d.number_input("Seed", 0, 2**31 - 1, key=_arch_key("seed"))
+        g.selectbox("Optimizer", OPTIMIZERS, key=_arch_key("optimizer"))
+        d.number_input("Seed", *setting_bounds("seed"), key=_arch_key("seed"))
         st.checkbox("Minibatch std feature in D", key=_arch_key("minibatch_std"))
         st.checkbox("Spectral normalisation of D", key=_arch_key("spectral_norm"),
                     help="Each of D's weight layers is divided by its largest singular value, so D stays "
@@ -242,8 +248,10 @@ def draw_your_own(run: Run) -> None:
     canvas, text = st.columns([3, 2])
     canvas.plotly_chart(draw_figure(draft, DRAW_BOUNDS), key=DRAW_KEY, on_select=_on_canvas_select,
                         selection_mode=("points", "box", "lasso"), config={"displayModeBar": True})
-    text.text_area("Points (x,y per line)", key=TEXT_KEY, height=220)
-    text.file_uploader("…or upload a CSV of x,y points", type=["csv", "txt"], key=UPLOAD_KEY, on_change=_on_upload)
+    text.text_area("Points (x,y per line)", key=TEXT_KEY, height=220, max_chars=MAX_TEXT_BYTES)
+    text.file_uploader("…or upload a CSV of x,y points", type=["csv", "txt"], key=UPLOAD_KEY, on_change=_on_upload,
+                       max_upload_size=1, help=f"At most {MAX_POINTS:,} points (one x,y pair per line, "
+                                               f"{MAX_TEXT_BYTES // 1000} kB).")
     train, clear = st.columns(2)
     train.button("Train on these points (restarts the run)", key=f"{PREFIX}_draw_train", type="primary",
                  on_click=_train_on_points, args=(run,), width="stretch")
