@@ -4,6 +4,7 @@ no path relative to its own folder), opening a page of app.py, the big numbers o
 to the live canvases, decoded."""
 
 import base64
+import contextlib
 import html
 import json
 import os
@@ -52,18 +53,34 @@ def decode_grid(layer: dict) -> np.ndarray:
     return np.frombuffer(base64.b64decode(layer["b64"]), dtype=np.uint8).reshape(layer["rows"], layer["cols"])
 
 
+@contextlib.contextmanager
+def browser_cookie(owner_key: str | None):
+    """Runs of AppTest inside this block see `owner_key` as the browser's owner cookie (AppTest
+    sends no cookies; ui.kit.browser_owner reads the real one from st.context.cookies)."""
+    from ui.kit import browser_owner
+
+    original = browser_owner.cookie_owner_key
+    browser_owner.cookie_owner_key = lambda: owner_key
+    try:
+        yield
+    finally:
+        browser_owner.cookie_owner_key = original
+
+
 def open_app(page: str | None = None, query: dict | None = None, timeout: float = 120,
-             state: dict | None = None):
+             state: dict | None = None, browser: str | None = None):
     """app.py in AppTest, switched to `page` (a views/ file), with `query` in the address bar and
-    `state` put in session_state first; fails on any exception the page raised."""
+    `state` put in session_state first, in the browser whose owner cookie is `browser` (None: a
+    browser that has none yet); fails on any exception the page raised."""
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(APP, default_timeout=timeout).run()
-    at.query_params.update(query or {})
-    for key, value in (state or {}).items():
-        at.session_state[key] = value
-    if page is not None:
-        at.switch_page(page).run()
+    with browser_cookie(browser):
+        at = AppTest.from_file(APP, default_timeout=timeout).run()
+        at.query_params.update(query or {})
+        for key, value in (state or {}).items():
+            at.session_state[key] = value
+        if page is not None:
+            at.switch_page(page).run()
     assert not at.exception, at.exception
     return at
 

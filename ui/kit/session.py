@@ -28,9 +28,10 @@ from classroom.registry import shared_registry
 from classroom.live import default_idle_timeout
 from classroom.service import Run, open_run
 from gan_core.trainer import Trainer
+from ui.kit.browser_owner import browser_owner_key
 
 RUNS_KEY = "_live_runs"
-RUN_PARAM = "run"  # the address bar's run id: a reload (F5) finds the same run
+RUN_PARAM = "run"  # the address bar's run id: a reload (F5) in the owner's browser finds the same run
 JANITOR_EVERY = 10.0  # seconds between sweeps
 
 
@@ -64,17 +65,24 @@ def all_runs() -> dict[str, Run]:
 
 def get_run(name: str, make_trainer: Callable[[], Trainer]) -> Run:
     """This tab's run called `name`. The first time this tab asks, a run id in the address bar
-    (a reloaded tab) gives back that very run, still training; otherwise make_trainer() starts a
-    fresh one. Every run is registered, so the page can put its id in the address bar."""
+    gives back that very run, still training, if this browser started it (a reload: the owner key
+    in its cookie matches, ui.kit.browser_owner); otherwise make_trainer() starts a fresh one and
+    the page applies the rest of the link to it. Every run is registered with this browser's key,
+    so the page can put its id in the address bar without handing the run to whoever reads it."""
     runs = all_runs()
+    owner = browser_owner_key()
     if name not in runs:
-        found = shared_registry().get(st.query_params.get(RUN_PARAM), kind=name)
+        asked = st.query_params.get(RUN_PARAM)
+        found = shared_registry().get(asked, kind=name, owner=owner)
         if found is not None:
             reattached_ids().add(found.run_id)
+        elif asked:  # another browser's run, or one closed since: the link is a setup here
+            st.toast("The run in this link is not open in this browser (another browser's, or "
+                     "closed): its settings start a run of your own.", icon=":material/person:")
         runs[name] = found if found is not None else open_run(make_trainer())
     run = runs[name]
     run.touch()
-    shared_registry().register(run, kind=name)  # again after an expiry: this tab still holds it
+    shared_registry().register(run, kind=name, owner=owner)  # again after an expiry: this tab still holds it
     return run
 
 

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from classroom.service import runs_playing
+from ui.kit.browser_owner import remember_owner_key
 from ui.kit.session import all_runs
 from ui.kit.teacher_mode import teacher_mode_toggle
 
@@ -12,6 +13,7 @@ def shared_sidebar() -> None:
         st.markdown("**GAN Classroom** — the mathematics of GANs, live.")
         teacher_mode_toggle()
         run_status()
+        remember_owner_key()  # the cookie that lets a reload, and only in this browser, find its runs
 
 
 @st.fragment(run_every=2.0)
