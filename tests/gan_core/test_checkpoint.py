@@ -156,3 +156,42 @@ def test_load_checkpoint_for_refuses_a_valid_run_of_another_target_by_name():
     with pytest.raises(CheckpointError) as info:
         load_checkpoint_for(ring, ("gaussian_1d", "bimodal_1d"), "a 1D target")
     assert str(info.value) == "it holds a run on “ring8”, not on a 1D target"
+
+
+def _rewritten(trainer: Trainer, change) -> bytes:
+    """The trainer's checkpoint with `change(state)` applied, saved again."""
+    state = torch.load(io.BytesIO(checkpoint_bytes(trainer)), weights_only=True)
+    change(state)
+    buffer = io.BytesIO()
+    torch.save(state, buffer)
+    return buffer.getvalue()
+
+
+def test_a_checkpoint_naming_cuda_loads_on_the_cpu_the_loader_chose():
+    t = Trainer(SMALL)
+    t.train(2)
+    data = _rewritten(t, lambda s: s["config"].update(device="cuda"))  # torch raised AssertionError here
+    u = load_checkpoint(data)
+    assert u.config.device == "cpu" and u.config == SMALL and u.iteration == 2
+    assert torch.equal(u.fixed_samples(16), t.fixed_samples(16))
+
+
+@pytest.mark.parametrize("where", ["generator", "opt_d", "counters"])
+def test_non_finite_numbers_are_refused_by_name_before_anything_is_built(where, monkeypatch):
+    from gan_core import checkpoint
+
+    t = Trainer(SMALL)
+    t.train(2)
+
+    def poison(state):
+        if where == "counters":
+            state["counters"][2] = float("inf")  # elapsed seconds
+            return
+        tensors = state[where] if where == "generator" else state[where]["state"][0]
+        name = next(k for k, v in tensors.items() if torch.is_tensor(v) and v.is_floating_point() and v.dim())
+        tensors[name] = torch.full_like(tensors[name], float("nan"))
+
+    data = _rewritten(t, poison)
+    monkeypatch.setattr(checkpoint, "Trainer", lambda *a, **k: pytest.fail("a trainer was built"))
+    with pytest.raises(CheckpointError, match=rf"NaN or infinite values \({where}\."):
+        load_checkpoint(data)
