@@ -208,10 +208,9 @@ class RunHandle:
         return iteration
 
     def replace_trainer(self, trainer) -> None:
-        """A new trainer for this run (same handle, same id); playing goes on if it was."""
-        if self.lost:  # a fresh host for the new trainer
-            self.restart(trainer)
-            return
+        """A new trainer for this run (same handle, same id); playing goes on if it was. RunLost if
+        its host is gone, found now or before: the page offers the restart from the last frame, as
+        for every other command (a Reset would otherwise throw that frame away unasked)."""
         with self._lock:
             self._request("replace", blueprint(trainer))
             self._replica, self._note = trainer, ""

@@ -283,3 +283,44 @@ def test_corrupt_classifier_cache_is_named_while_it_retrains_and_the_mnist_page_
         release.set()
         monkeypatch.undo()
         mm._loader.clear()  # later tests get a loader that reads the real cache
+
+
+def test_every_setup_button_on_a_run_whose_worker_died_ends_in_the_restart_panel():
+    """Issue 20 §3 item 5: after the worker died, Apply preset, Reset, Rebuild and "Train on these
+    points" showed the exception text; each now shows the lost-run panel, changes nothing (the last
+    frame stays), and the restart goes on from that frame."""
+    import signal
+
+    at = open_toy_lab(timeout=120, **SMALL)
+    run = toy_lab_run(at)
+    for _ in range(3):
+        at.button(key="toy_step_both").click().run()
+    worker = run._link.worker
+    os.kill(worker.process.pid, signal.SIGKILL)
+    wait_for(lambda: worker.dead, 30, "the server to notice the worker's death")
+
+    def shows_the_restart_panel(action: str) -> None:
+        assert not at.exception, (action, at.exception)
+        lost = [e.value for e in at.error if "stopped" in e.value]
+        assert len(lost) == 1 and "restart the run from it" in lost[0], (action, [e.value for e in at.error])
+        assert at.button(key="toy_restart").label == "Restart from the last frame", action
+        assert not at.success, (action, [s.value for s in at.success])  # nothing says it was applied
+        assert readout_value(at, "Iteration") == "3", action  # the last frame stays on the page
+        assert (run.trainer.config.g_width, run.trainer.config.target) == (16, "ring8"), action
+
+    at.button(key="toy_preset_apply").click().run()  # the first to meet the dead worker
+    shows_the_restart_panel("Apply preset")
+    at.button(key="toy_reset").click().run()
+    shows_the_restart_panel("Reset")
+    at.session_state["toy_tab"] = "Architecture & your own target"  # only the open tab is built
+    at.run()
+    at.number_input(key="toy_arch_g_width").set_value(32)
+    at.button(key="FormSubmitter:toy_arch_form-Rebuild (restarts the run)").click().run()
+    shows_the_restart_panel("Rebuild")
+    at.text_area(key="toy_draw_text").set_value("0,0\n1,1\n-1,1").run()
+    at.button(key="toy_draw_train").click().run()
+    shows_the_restart_panel("Train on these points")
+    at.button(key="toy_restart").click().run()
+    assert not at.exception and not [e for e in at.error if "stopped" in e.value] and not run.lost
+    at.button(key="toy_step_both").click().run()
+    assert readout_value(at, "Iteration") == "4"  # went on from the last frame

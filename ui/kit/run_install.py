@@ -17,6 +17,7 @@ from typing import Callable
 
 import streamlit as st
 
+from classroom.run_handle import RunLost
 from classroom.service import Run
 
 
@@ -36,8 +37,11 @@ def _message_key(prefix: str) -> str:
 
 def install_run(run: Run, trainer, *, prefix: str, knob_fields: tuple,
                 sync_setup: Callable[[object], None] | None = None,
-                message: tuple[str, str] | None = None) -> None:
-    """Make `trainer` the run's and every widget of the page show its settings.
+                message: tuple[str, str] | None = None) -> bool:
+    """Make `trainer` the run's and every widget of the page show its settings; False (nothing
+    changed, no message) when the run's host is gone: the page's lost-run panel
+    (ui.kit.live_controls.divergence_panel) then says so and offers the restart, whichever button
+    (Reset, a preset, a rebuild, drawn points, a file, a link) found it gone.
 
     trainer: a Trainer, or anything Run drives like one and whose `.config` the knobs read
     (the side-by-side page's LockstepRun pair).
@@ -52,7 +56,10 @@ def install_run(run: Run, trainer, *, prefix: str, knob_fields: tuple,
 
     Call it from a widget callback or before the page draws its widgets: Streamlit refuses a write
     to a widget's key after that widget was drawn in the same run."""
-    run.replace_trainer(trainer)
+    try:
+        run.replace_trainer(trainer)
+    except RunLost:
+        return False
     for field in knob_fields:
         st.session_state[knob_key(prefix, field)] = knob_value(trainer, field)
     st.session_state.pop(f"{prefix}_knob_error", None)
@@ -60,6 +67,7 @@ def install_run(run: Run, trainer, *, prefix: str, knob_fields: tuple,
         sync_setup(trainer)
     if message is not None:
         say(prefix, *message)
+    return True
 
 
 def say(prefix: str, kind: str, text: str) -> None:

@@ -51,17 +51,18 @@ def _sync_arch(trainer: Trainer) -> None:
 install_trainer = partial(install_run, prefix=PREFIX, knob_fields=KNOB_FIELDS, sync_setup=_sync_arch)
 
 
-def start_new_run(run: Run, config: TrainConfig) -> None:
-    """Fresh weights with `config` (a preset, a rebuild, drawn points, a link or a preset file)."""
-    install_trainer(run, Trainer(config))
+def start_new_run(run: Run, config: TrainConfig) -> bool:
+    """Fresh weights with `config` (a preset, a rebuild, drawn points, a link or a preset file);
+    False when the run's host is gone (the lost-run panel says so)."""
+    return install_trainer(run, Trainer(config))
 
 
 # ---- presets -----------------------------------------------------------------------------------
 
 def _apply_preset(run: Run) -> None:
     preset = toy_presets()[st.session_state[f"{PREFIX}_preset"]]
-    start_new_run(run, preset.config)
-    st.session_state[f"{PREFIX}_preset_applied"] = preset.name
+    if start_new_run(run, preset.config):
+        st.session_state[f"{PREFIX}_preset_applied"] = preset.name
 
 
 def preset_panel(run: Run) -> None:
@@ -226,8 +227,8 @@ def _train_on_points(run: Run) -> None:
         st.session_state[f"{PREFIX}_draw_error"] = str(exc)
         return
     st.session_state.pop(f"{PREFIX}_draw_error", None)
-    start_new_run(run, config)
-    st.session_state[f"{PREFIX}_draw_done"] = len(points)
+    if start_new_run(run, config):
+        st.session_state[f"{PREFIX}_draw_done"] = len(points)
 
 
 def _clear_points() -> None:
