@@ -4,7 +4,8 @@ The paper's figure shows, on one x axis, the data density p_data (black, dotted)
 density p_g (green), the discriminator D(x) (blue, dashed), and below it the z axis with lines
 from z to x = G(z): where the lines bunch up, G squeezes noise and p_g is high. `figure1_frame`
 computes all of it for the trainer's current G and D; p_data is exact (the target's mixture
-density), p_g is a Gaussian kernel density of fresh generator samples. On the same grid it
+density), p_g is a Gaussian kernel density of fresh generator samples, and D* is the pointwise
+optimum for the loss and labels in use (gan_core.pointwise_optimum). On the same grid it
 estimates V(D, G), JSD(p_data ‖ p_g) and C(G) = −log 4 + 2·JSD (gan_core.theory).
 """
 
@@ -20,6 +21,7 @@ from scipy.stats import norm
 from gan_core import losses, theory
 from gan_core.config import TrainConfig
 from gan_core.distributions import TARGETS_1D
+from gan_core.pointwise_optimum import OptimumRule, optimum_rule, pointwise_optimum
 from gan_core.trainer import Trainer
 
 # Defaults chosen so the Gaussian target visibly converges in well under a minute on a shared
@@ -65,7 +67,10 @@ class Figure1Frame:
     p_data: np.ndarray  # exact target density on x
     p_g: np.ndarray  # kernel density of G's samples on x
     d: np.ndarray  # D(x), the trainer's discriminator as a probability
-    d_star: np.ndarray  # α p_data / (p_data + p_g), α = real label in use
+    # D* for the loss and labels in use, on D's drawn scale, for the G that D trains against (with a
+    # weight average: the trained G, not the average p_g shows); NaN where neither density has
+    # mass; None where the loss has no pointwise optimum (WGAN-GP)
+    d_star: np.ndarray | None
     z: np.ndarray  # (n_lines,) z values of the mapping lines
     gz: np.ndarray  # (n_lines,) G(z)
     z_span: tuple  # drawn part of the z axis
@@ -76,7 +81,9 @@ class Figure1Frame:
     jsd: float  # JSD(p_data ‖ p_g)
     grid_points: int  # size of the estimate grid the three numbers were integrated on
     g_mass: float = 1.0  # ∫ p_g over the estimate grid: how much of G's mass the numbers saw
-    value_d_star: float = float("nan")  # V(D*_α, G) for the drawn D* (= C(G) when α = 1)
+    value_d_star: float = float("nan")  # V(D*, G) for the BCE D* with the labels in use (= C(G) at 1, 0)
+    optimum: OptimumRule = optimum_rule("nonsaturating")  # what d_star is
+    averaged: bool = False  # p_g and the mapping are the weight average's (config.ema_decay)
 
     @property
     def value(self) -> float:
@@ -127,18 +134,31 @@ def figure1_frame(trainer: Trainer, n_samples: int = 2000, n_lines: int = 48) ->
         real, fake = real + terms[0], fake + terms[1]
         jsd += theory.jsd(p_data_both[part], p_g_both[part], xs)
         g_mass += theory.integrate(p_g_both[part], xs)
-        value_d_star += theory.value_at_optimal_discriminator(p_data_both[part], p_g_both[part], xs, cfg.real_label)
+        value_d_star += theory.value_at_optimal_discriminator(p_data_both[part], p_g_both[part], xs,
+                                                              cfg.real_label, cfg.fake_label)
     plot = slice(n, None)
     p_data, p_g = p_data_both[plot], p_g_both[plot]
+    averaged = trainer.average is not None
+    p_faced = p_g  # D* is for the G that D trains against: with a weight average, not the one drawn
+    if averaged:
+        faced = trainer.sample(n_samples, generator=torch.Generator().manual_seed(cfg.seed + 3), average=False)
+        faced = faced.cpu().numpy().ravel()
+        if np.isfinite(faced).all():
+            p_faced = theory.kde_binned(faced, x, theory.kde_bandwidth(faced))
+        else:
+            p_faced = np.full_like(p_g, np.nan)
+    optimum = pointwise_optimum(cfg.loss, p_data, p_faced, cfg.real_label, cfg.fake_label)
+    bce = cfg.loss in ("minimax", "nonsaturating")  # V(D*, G) is the BCE value at the BCE D*
     z = z_quantiles(cfg.noise, n_lines)
     with trainer.looking_at(trainer.shown_generator()) as g:
         gz = g(torch.as_tensor(z, dtype=torch.float32)[:, None].to(trainer.device))
     return Figure1Frame(
         iteration=trainer.iteration, x=x, p_data=p_data, p_g=p_g, d=d_both[plot],
-        d_star=theory.optimal_discriminator(p_data, p_g, cfg.real_label),
+        d_star=optimum.drawn,
         z=z, gz=gz.cpu().numpy().ravel(), z_span=z_range(cfg.noise), view=view,
         real_label=cfg.real_label, value_real=real, value_fake=fake, jsd=jsd, grid_points=n,
-        g_mass=g_mass, value_d_star=value_d_star)
+        g_mass=g_mass, value_d_star=value_d_star if bce else float("nan"), optimum=optimum.rule,
+        averaged=averaged)
 
 
 def data_spans(target) -> list[tuple[float, float, float]]:
@@ -175,14 +195,20 @@ def estimate_grids(samples: np.ndarray, bandwidth: float, spans: list) -> list[n
     return [np.linspace(a, b, max(int(np.ceil((b - a) / spacing)), 8) | 1) for a, b in merged]
 
 
-def estimate_labels(real_label: float) -> dict[str, str]:
+def paper_d_star(rule: OptimumRule) -> bool:
+    """True when the drawn D* is the 2014 paper's p_data/(p_data + p_g): BCE with labels 1 and 0."""
+    return rule.loss in ("minimax", "nonsaturating") and (rule.real_label, rule.fake_label) == (1.0, 0.0)
+
+
+def estimate_labels(rule: OptimumRule) -> dict[str, str]:
     """Legend names of the estimate curves that say what each one is. −log 4 + 2·JSD is C(G) =
-    V(D*, G) for the unsmoothed D* only; with real label α < 1 the drawn D* is α-scaled and its
-    V is the separate value_d_star curve, so the C(G) name must not claim to be it."""
-    star = "" if real_label == 1 else f" (the drawn D* at α = {real_label:g})"
+    V(D*, G) for the paper's D* only; with other labels the drawn BCE D* is (α p + β q)/(p + q)
+    and its V is the separate value_d_star curve, so the C(G) name must not claim to be it."""
+    a, b = rule.real_label, rule.fake_label
+    star = f" (the drawn D* at α = {a:g}" + (f", β = {b:g})" if b else ")")
     return {"value": "V(D, G)",
-            "c_of_g": "C(G) = −log 4 + 2·JSD = V(D*, G)" if real_label == 1
-            else "C(G) = −log 4 + 2·JSD (unsmoothed D*, α = 1)",
+            "c_of_g": "C(G) = −log 4 + 2·JSD = V(D*, G)" if paper_d_star(rule)
+            else "C(G) = −log 4 + 2·JSD (the paper's D*, labels 1 and 0)",
             "value_d_star": f"V(D*, G){star}",
             "jsd": "JSD(p_data ‖ p_g)"}
 

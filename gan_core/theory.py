@@ -4,7 +4,7 @@ Everything here is pure NumPy/SciPy on a grid of x values, so every number a pag
 checked by hand or by an independent quadrature in the tests:
 
     V(D, G)  = ∫ p_data(x) log D(x) dx + ∫ p_g(x) log(1 − D(x)) dx          (real term + fake term)
-    D*(x)    = α p_data(x) / (p_data(x) + p_g(x))       (α = real label; α = 1 is the paper's D*)
+    D*(x)    = (α p_data(x) + β p_g(x)) / (p_data(x) + p_g(x))   (labels α real, β fake; 1, 0: the paper's)
     C(G)     = max_D V(D, G) = V(D*, G) = −log 4 + 2 JSD(p_data ‖ p_g)
     JSD(p‖q) = ½ KL(p ‖ m) + ½ KL(q ‖ m),  m = (p + q) / 2
 
@@ -128,12 +128,15 @@ def kde_binned(samples: np.ndarray, x: np.ndarray, bandwidth: float | None = Non
 
 # ---- the value function and the optimal discriminator -------------------------------------------
 
-def optimal_discriminator(p_data: np.ndarray, p_g: np.ndarray, real_label: float = 1.0) -> np.ndarray:
-    """D*(x) = α p_data / (p_data + p_g). Where both densities vanish D* is arbitrary; we use α/2."""
+def optimal_discriminator(p_data: np.ndarray, p_g: np.ndarray, real_label: float = 1.0,
+                          fake_label: float = 0.0) -> np.ndarray:
+    """D*(x) = (α p_data + β p_g) / (p_data + p_g): the maximiser of the BCE objective with real
+    label α and fake label β (α = 1, β = 0 is the paper's). Where both densities vanish D* is
+    arbitrary; we use (α + β)/2 (gan_core.pointwise_optimum, which the labs draw, says "undefined")."""
     p, q = np.asarray(p_data, float), np.asarray(p_g, float)
     total = p + q
     ratio = np.divide(p, total, out=np.full_like(total, 0.5), where=total > 0)
-    return real_label * ratio
+    return fake_label + (real_label - fake_label) * ratio
 
 
 def value_terms(d: np.ndarray, p_data: np.ndarray, p_g: np.ndarray, x: np.ndarray) -> tuple[float, float]:
@@ -211,14 +214,17 @@ def optimal_value(p_data: np.ndarray, p_g: np.ndarray, x: np.ndarray, real_label
 
 
 def value_at_optimal_discriminator(p_data: np.ndarray, p_g: np.ndarray, x: np.ndarray,
-                                   real_label: float = 1.0) -> float:
-    """V(D*_α, G): the paper's (unsmoothed) V at D*_α = α p_data / (p_data + p_g), the D drawn
-    when training uses real label α. For α = 1 it is C(G) = −log 4 + 2 JSD; for α < 1 it is
-    lower (at p_g = p_data: log(α/2) + log(1 − α/2), −1.3963 for α = 0.9 against −log 4 = −1.3863).
-    log(1 − D*_α) is written as log((p_g + (1 − α) p_data) / (p_data + p_g)), exact where D* → 1."""
+                                   real_label: float = 1.0, fake_label: float = 0.0) -> float:
+    """V(D*, G): the paper's (unsmoothed) V at D* = (α p_data + β p_g) / (p_data + p_g), the D drawn
+    when training uses real label α and fake label β. For α = 1, β = 0 it is C(G) = −log 4 + 2 JSD;
+    otherwise it is lower (at p_g = p_data, β = 0: log(α/2) + log(1 − α/2), −1.3963 for α = 0.9
+    against −log 4 = −1.3863). D* and 1 − D* are written as ratios, (α p + β q)/(p + q) and
+    ((1 − α) p + (1 − β) q)/(p + q), exact where D* → 0 or 1."""
     p, q = np.asarray(p_data, float), np.asarray(p_g, float)
     s = np.where(p + q > 0, p + q, 1.0)
-    return integrate(xlogy(p, real_label * p / s) + xlogy(q, (q + (1.0 - real_label) * p) / s), x)
+    d_star = (real_label * p + fake_label * q) / s
+    d_complement = ((1.0 - real_label) * p + (1.0 - fake_label) * q) / s
+    return integrate(xlogy(p, d_star) + xlogy(q, d_complement), x)
 
 
 def kl(p: np.ndarray, q: np.ndarray, x: np.ndarray) -> float:

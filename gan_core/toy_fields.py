@@ -1,5 +1,6 @@
 """What the 2D lab draws over the plane: D on a grid, G's gradient field, the generator manifold,
-kernel density estimates and the optimal discriminator D* = α p_data / (p_data + p_g).
+kernel density estimates and the optimal discriminator D* for the loss and labels in use
+(gan_core.pointwise_optimum; for BCE with labels α, β: (α p_data + β p_g) / (p_data + p_g)).
 
 `PlaneScene` holds what never changes during a run (the window, the grid, real samples and the
 blurred target density); `scene.frame(trainer)` computes what does, touching the networks only
@@ -16,12 +17,12 @@ import numpy as np
 import torch
 
 from gan_core import losses
-from gan_core.theory import optimal_discriminator as theory_optimal_discriminator
 from gan_core.distributions import GaussianMixture, Target
+from gan_core.pointwise_optimum import OptimumRule, optimum_rule, pointwise_optimum
 
 REAL_VIEW_SIZE = 600  # real samples drawn once per scene for the scatter
 FAKE_VIEW_SIZE = 512  # fixed-noise fakes (the trainer keeps 512 fixed z)
-TRAINED_VIEW_SIZE = 256  # with a weight average: the trained G's fakes, the first of the same fixed z
+TRAINED_VIEW_SIZE = 256  # with a weight average: the trained G's fakes drawn, the first of the same fixed z
 ARROWS_AT_FAKES = 96  # fakes that get a gradient arrow (a prefix of the fixed ones)
 GRID_RES = 41  # D heatmap, KDE and D* resolution per axis (plotly smooths the cells)
 FIELD_RES = 15  # gradient-field arrows per axis
@@ -86,20 +87,6 @@ def binned_kde(samples: np.ndarray, xs: np.ndarray, ys: np.ndarray, bandwidth: f
     return density[pad_y::refine][:len(ys), pad_x::refine][:, :len(xs)]
 
 
-def optimal_discriminator(p_data: np.ndarray, p_g: np.ndarray, real_label: float = 1.0,
-                          relative_floor: float = 1e-3) -> np.ndarray:
-    """D*(x) = α p_data / (p_data + p_g), α = the real label D is trained towards (Goodfellow et
-    al. 2014, Prop. 1 for α = 1; one-sided smoothing caps D's target at α, so D* is capped too).
-    The same formula as gan_core.theory.optimal_discriminator, which the 1D lab and the value page
-    use. Where neither density has mass (p_data + p_g below `relative_floor` x its maximum) D* is
-    a ratio of Gaussian tails that no sample ever tests; it is reported as NaN (drawn blank)
-    instead of a confident 0 or α."""
-    p_data, p_g = np.asarray(p_data, float), np.asarray(p_g, float)
-    total = p_data + p_g
-    floor = max(float(total.max(initial=0.0)) * relative_floor, 1e-300)
-    return np.where(total > floor, theory_optimal_discriminator(p_data, p_g, real_label), np.nan)
-
-
 def blurred_density(target: Target, points: np.ndarray, bandwidth: float, real: np.ndarray) -> np.ndarray:
     """p_data seen through the same Gaussian blur as the KDE of G's samples, so that D* is 1/2
     everywhere when G matches the target. Exact for mixtures (N(mu, sigma^2) blurred by h is
@@ -158,8 +145,11 @@ class PlaneFrame:
     manifold: np.ndarray | None  # (L, P, 2) G's image of the z grid lines, or None
     p_data: np.ndarray  # (GRID_RES, GRID_RES) blurred target density on the grid
     p_g: np.ndarray  # (GRID_RES, GRID_RES) KDE of the fakes on the same grid
-    d_star: np.ndarray  # (GRID_RES, GRID_RES) α p_data / (p_data + p_g)
-    real_label: float = 1.0  # α, the real label in use when D was read: D*'s ceiling
+    # (GRID_RES, GRID_RES) D* on D's drawn scale for the loss and labels in use and for the G that D
+    # trains against (the trained G, also with a weight average); NaN where no density has mass;
+    # None where the loss has no pointwise optimum (WGAN-GP)
+    d_star: np.ndarray | None
+    optimum: OptimumRule = optimum_rule("nonsaturating")  # what d_star is: formula, p_data = p_g level
     averaged: bool = False  # `fakes` (and the manifold) come from the average of G's weights (config.ema_decay)
     trained_fakes: np.ndarray | None = None  # (TRAINED_VIEW_SIZE, 2) the trained G on the same z, with an average
 
@@ -186,7 +176,8 @@ class PlaneScene:
         weight average the fakes are the average's, and the trained G's come along for comparison."""
         fakes = trainer.fixed_samples(FAKE_VIEW_SIZE)  # (F, 2) by the G views show
         averaged = trainer.average is not None
-        trained = trainer.fixed_samples(TRAINED_VIEW_SIZE, average=False).cpu().numpy() if averaged else None
+        # D* is for the G that D is trained against: the trained G, not the average the views show
+        faced = trainer.fixed_samples(FAKE_VIEW_SIZE, average=False).cpu().numpy() if averaged else None
         grid = torch.as_tensor(self.grid_points, dtype=torch.float32)  # (GRID_RES^2, 2)
         probs = trainer.d_probability(grid).cpu().numpy()  # (GRID_RES^2,)
         arrows_at = np.concatenate([self.field_points, fakes[:ARROWS_AT_FAKES].cpu().numpy()])
@@ -197,9 +188,11 @@ class PlaneScene:
             z = torch.as_tensor(z_lines.reshape(-1, z_lines.shape[-1]), dtype=torch.float32)
             with trainer.looking_at(trainer.shown_generator()) as g:
                 manifold = g(z.to(trainer.device)).cpu().numpy().reshape(*z_lines.shape[:2], 2)
+        c = trainer.config
         return {"iteration": trainer.iteration, "updates": trainer.updates,
                 "fakes": fakes.cpu().numpy(), "probs": probs, "grads": grads, "manifold": manifold,
-                "real_label": trainer.config.real_label, "averaged": averaged, "trained_fakes": trained}
+                "optimum": optimum_rule(c.loss, c.real_label, c.fake_label), "averaged": averaged,
+                "faced_fakes": faced}
 
     def frame(self, trainer, lock=None) -> PlaneFrame:
         """One redraw's data; `lock` (a context manager such as LiveRun.locked()) guards only the
@@ -215,10 +208,14 @@ class PlaneScene:
         n_field, shape = FIELD_RES**2, (GRID_RES, GRID_RES)
         grads = part["grads"]
         p_g = binned_kde(part["fakes"], self.xs, self.ys, self.bandwidth).ravel()
+        faced = part.get("faced_fakes")
+        p_faced = p_g if faced is None else binned_kde(faced, self.xs, self.ys, self.bandwidth).ravel()
+        rule = part["optimum"]
+        d_star = pointwise_optimum(rule.loss, self.p_data, p_faced, rule.real_label, rule.fake_label).drawn
         return PlaneFrame(
             iteration=part["iteration"], updates=part["updates"], fakes=part["fakes"],
             heat=part["probs"].reshape(shape), field=grads[:n_field], fake_arrows=grads[n_field:],
             manifold=part["manifold"], p_data=self.p_data.reshape(shape), p_g=p_g.reshape(shape),
-            d_star=optimal_discriminator(self.p_data, p_g, part["real_label"]).reshape(shape),
-            real_label=part["real_label"], averaged=part.get("averaged", False),
-            trained_fakes=part.get("trained_fakes"))
+            d_star=None if d_star is None else d_star.reshape(shape), optimum=rule,
+            averaged=part.get("averaged", False),
+            trained_fakes=None if faced is None else faced[:TRAINED_VIEW_SIZE])

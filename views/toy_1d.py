@@ -8,7 +8,9 @@ import streamlit as st
 
 from gan_core.distributions import TARGETS, TARGETS_1D
 from gan_core.lab1d import lab_config
+from gan_core.pointwise_optimum import optimum_rule
 from gan_core.trainer import Trainer
+from ui.canvas.figure1 import equilibrium_words
 from ui.kit.checkpoint_upload import checkpoint_upload
 from ui.kit.live_controls import STABILIZER_KNOBS, divergence_panel, knob_widgets, live_area, transport
 from ui.kit.run_install import install_run
@@ -49,8 +51,7 @@ run = get_run(RUN_NAME, lambda: Trainer(BASE))
 st.title("1D lab: Figure 1 of the 2014 paper, live")
 now = run.trainer.config  # the words follow the settings in use: the noise prior and the real label are live
 prior = "U(−1, 1)" if now.noise == "uniform" else "N(0, 1), drawn from −3 to 3"
-rest = "D* = ½ everywhere" if now.real_label == 1 else (
-    f"D* = α/2 = {now.real_label / 2:g} everywhere (real label α = {now.real_label:g}; ½ without smoothing)")
+rest = equilibrium_words(optimum_rule(now.loss, now.real_label, now.fake_label))
 st.markdown(
     f"The bottom line is the noise axis **z ~ {prior}**; each grey-green line carries the same share of "
     "the noise to its image **x = G(z)** on the data axis. Where G squeezes the lines together, p_g "
@@ -92,7 +93,11 @@ with views:
                "bandwidth): p_data is the target's exact mixture density, p_g a Gaussian kernel density "
                "(Scott's bandwidth) of 2000 samples of G drawn from the same z every time. "
                "V(D, G) = ∫ p_data log D + ∫ p_g log(1 − D); C(G) = max_D V(D, G) = −log 4 + 2·JSD, reached at "
-               "D* = p_data/(p_data + p_g). With real label α < 1 the drawn D* is α·p_data/(p_data + p_g) and "
-               "its V is lower than C(G) (its own curve, named with α).")
+               "D* = p_data/(p_data + p_g). With real label α and fake label β the drawn D* is the maximiser of "
+               "the BCE objective, (α·p_data + β·p_g)/(p_data + p_g), and its V is lower than C(G) (its own curve, "
+               "named with α and β); least squares has the same D* with α and β as targets, the hinge loss "
+               "sign(p_data − p_g) = ±1 (drawn through σ, as D is), and WGAN-GP has no pointwise D*. D* is left "
+               "out where neither density has mass (it is undefined there) and, with an EMA of G's weights, is "
+               "for the G being trained, the one D faces.")
     checkpoint_upload(run, PREFIX, install_trainer, TARGETS_1D, "a 1D target", True,
                       ":material/save: Checkpoint: save or continue")

@@ -35,7 +35,10 @@ def test_frame_matches_an_independent_computation(trained):
     # the drawn curves
     assert f.p_data == pytest.approx(trained.target.density(f.x[:, None]), rel=1e-12)
     assert f.p_g == pytest.approx(T.kde(samples, f.x), abs=1e-3 * f.p_g.max())
-    assert f.d_star == pytest.approx(T.optimal_discriminator(f.p_data, f.p_g), abs=1e-12)
+    mass = f.p_data + f.p_g
+    lively = mass >= 1e-3 * mass.max()  # elsewhere neither density has mass: D* undefined (NaN)
+    assert f.d_star[lively] == pytest.approx(f.p_data[lively] / mass[lively], abs=1e-12)
+    assert np.isnan(f.d_star[~lively]).all() and (~lively).any()
     g_of_z = trained.generator(torch.as_tensor(f.z, dtype=torch.float32)[:, None]).detach().numpy().ravel()
     assert f.gz == pytest.approx(g_of_z, abs=1e-6)
 
@@ -51,7 +54,45 @@ def test_smoothed_frame_uses_the_real_label():
     trainer = Trainer(lab_config(label_smoothing=0.2))
     f = figure1_frame(trainer)
     assert f.real_label == pytest.approx(0.8)
-    assert f.d_star == pytest.approx(0.8 * f.p_data / (f.p_data + f.p_g), abs=1e-12)
+    lively = np.isfinite(f.d_star)
+    assert f.d_star[lively] == pytest.approx(0.8 * f.p_data[lively] / (f.p_data + f.p_g)[lively], abs=1e-12)
+
+
+@pytest.mark.parametrize("loss", ["nonsaturating", "least_squares"])
+def test_frame_d_star_reads_the_fake_label(loss):
+    """D* = (α p + β q)/(p + q): with α 0.9 and β 0.2, 0.2 (not 0) where only G's samples lie."""
+    trainer = Trainer(lab_config(loss=loss, real_label=0.9, fake_label=0.2))
+    f = figure1_frame(trainer)
+    p, q = f.p_data, f.p_g
+    lively = np.isfinite(f.d_star)
+    assert f.d_star[lively] == pytest.approx((0.9 * p + 0.2 * q)[lively] / (p + q)[lively], abs=1e-12)
+    assert np.nanmin(f.d_star) == pytest.approx(0.2, abs=0.01)  # an untrained G leaves points of nearly only fakes
+    assert f.optimum.formula == "D* = (0.9·p_data + 0.2·p_g)/(p_data + p_g)"
+
+
+def test_frame_d_star_under_hinge_and_wgan_gp():
+    f = figure1_frame(Trainer(lab_config(loss="hinge", real_label=0.9)))
+    lively = np.isfinite(f.d_star)
+    sign = np.sign(f.p_data - f.p_g)[lively]  # the hinge optimum ±1, drawn through σ as D is
+    assert f.d_star[lively] == pytest.approx(1 / (1 + np.exp(-sign)), abs=1e-12)
+    assert "0.9" not in f.optimum.formula
+    f = figure1_frame(Trainer(lab_config(loss="wgan_gp")))
+    assert f.d_star is None and not f.optimum.exists and math.isnan(f.value_d_star)
+
+
+def test_frame_d_star_with_an_ema_is_for_the_trained_g():
+    """D trains against the trained G: with an average of G's weights, D* comes from the trained G's
+    samples (the same z), while p_g drawn is the average's."""
+    trainer = Trainer(lab_config(ema_decay=0.999))
+    trainer.train(150)
+    f = figure1_frame(trainer)
+    faced = trainer.sample(2000, generator=torch.Generator().manual_seed(trainer.config.seed + 3), average=False)
+    q = T.kde_binned(faced.numpy().ravel(), f.x, T.kde_bandwidth(faced.numpy().ravel()))
+    mass = f.p_data + q
+    lively = mass >= 1e-3 * mass.max()
+    assert f.averaged and f.d_star[lively] == pytest.approx(f.p_data[lively] / mass[lively], abs=1e-12)
+    shown = f.p_data / (f.p_data + f.p_g)  # what it was: D* for the average's p_g
+    assert np.nanmax(np.abs(shown - f.d_star)) > 0.05  # the two G's differ enough to tell apart
 
 
 def test_z_quantiles():
@@ -146,27 +187,28 @@ def test_estimate_grids_hold_all_of_both_densities():
 
 # ---- what the estimate curves are called (issue 12 item 7) --------------------------------------
 
-@pytest.mark.parametrize("alpha", [1.0, 0.9])
-def test_value_at_the_drawn_d_star_and_its_name(alpha):
-    t = Trainer(lab_config("bimodal_1d", seed=3, real_label=alpha))
+@pytest.mark.parametrize("alpha, beta", [(1.0, 0.0), (0.9, 0.0), (0.9, 0.2)])
+def test_value_at_the_drawn_d_star_and_its_name(alpha, beta):
+    t = Trainer(lab_config("bimodal_1d", seed=3, real_label=alpha, fake_label=beta))
     t.train(20)
     f = figure1_frame(t)
     samples = t.sample(2000, generator=torch.Generator().manual_seed(t.config.seed + 3)).numpy().ravel().astype(float)
     x = np.linspace(min(samples.min() - 3, -8.5), max(samples.max() + 3, 8.5), 40001)
     p, q = t.target.density(x[:, None]), T.kde(samples, x)  # exact kernel sum on a finer grid
-    d_star = alpha * p / (p + q)
+    d_star = (alpha * p + beta * q) / (p + q)
     with np.errstate(divide="ignore", invalid="ignore"):  # V at the drawn D*, by its definition;
         fake = np.where(d_star < 1, q * np.log1p(-d_star), 0.0)  # where 1 − D* rounds to 0, q ≈ 0 too
         real = np.where(p > 0, p * np.log(d_star), 0.0)
     own = T.integrate(real + fake, x)
     assert f.value_d_star == pytest.approx(own, abs=2e-3)
-    names = estimate_labels(alpha)
-    if alpha == 1:
+    names = estimate_labels(f.optimum)
+    if (alpha, beta) == (1, 0):
         assert f.value_d_star == pytest.approx(f.c_of_g, abs=1e-6)  # V(D*, G) = C(G) only when α = 1
         assert names["c_of_g"].endswith("= V(D*, G)")
     else:
         assert f.c_of_g - f.value_d_star > 5e-3  # they differ, so C(G)'s name must not claim V(D*, G)
         assert "V(D*, G)" not in names["c_of_g"] and "α = 0.9" in names["value_d_star"]
+        assert ("β = 0.2" in names["value_d_star"]) == (beta == 0.2)
 
 
 @pytest.mark.parametrize("loss", ["minimax", "nonsaturating", "least_squares", "wgan_gp", "hinge"])

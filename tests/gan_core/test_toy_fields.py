@@ -11,7 +11,7 @@ from gan_core.config import TrainConfig
 from gan_core.distributions import gaussian_mixture, make_target
 from classroom.mode_timeline import ModeTimeline
 from gan_core.toy_fields import (GRID_RES, PlaneScene, binned_kde, blurred_density, generator_loss_gradient, kde,
-                                 manifold_z, optimal_discriminator, plane_grid)
+                                 manifold_z, plane_grid)
 from gan_core.trainer import Trainer
 
 
@@ -53,12 +53,6 @@ def test_binned_kde_agrees_with_the_exact_kde(spread):
     row = np.argmin(abs(ys))
     exact = kde(np.array([[3.1, 0.0]]), np.array([[3.0, ys[row]]]), 0.18)[0]
     assert edge[row, -1] == pytest.approx(exact, rel=0.05)
-
-
-def test_optimal_discriminator_by_hand():
-    d = optimal_discriminator(np.array([3.0, 1.0, 0.0, 1e-9]), np.array([1.0, 1.0, 2.0, 0.0]))
-    assert d[:3] == pytest.approx([0.75, 0.5, 0.0], abs=1e-12)
-    assert math.isnan(d[3])  # no mass on either side (below 1e-3 of the peak): undefined, blank
 
 
 def test_blurred_mixture_density_widens_sigma():
@@ -145,31 +139,3 @@ def test_mode_timeline_measures_every_n_and_forgets_after_rollback():
     cols = timeline.columns()
     assert cols["iteration"].tolist() == [0, 10, 15]
     assert cols["mode_counts"].shape == (8, 3) and cols["mode_counts"][:, 0].tolist() == [5] * 8
-
-
-# ---- D* with one-sided label smoothing: α p_data / (p_data + p_g), as the 1D lab and value page
-
-@pytest.mark.parametrize("alpha", [1.0, 0.9, 0.5])
-def test_optimal_discriminator_is_capped_by_the_real_label(alpha):
-    d = optimal_discriminator(np.array([3.0, 1.0, 0.0, 5.0, 1e-9]), np.array([1.0, 1.0, 2.0, 0.0, 0.0]), alpha)
-    assert d[:4] == pytest.approx([0.75 * alpha, 0.5 * alpha, 0.0, alpha], abs=1e-12)  # by hand
-    assert math.isnan(d[4])
-
-
-def test_frame_d_star_uses_the_real_label_in_training():
-    """With smoothing 0.1 D is trained towards 0.9·p/(p+q): the frame's D* must top out at 0.9
-    where only real data lives, and equal 0.9·p/(p+q) computed here from the frame's densities."""
-    from ui.canvas.plane_views import d_versus_optimal_panels
-
-    trainer = Trainer(TrainConfig(target="ring8", batch_size=32, seed=3, real_label=0.9))
-    scene = PlaneScene(trainer.target)
-    frame = scene.frame(trainer)
-    assert frame.real_label == pytest.approx(0.9, abs=1e-12)
-    p, q = frame.p_data, frame.p_g
-    lively = (p + q) > 1e-3 * (p + q).max()
-    assert np.nanmax(frame.d_star) == pytest.approx(0.9, abs=1e-3)  # the untrained G leaves real-only cells
-    assert frame.d_star[lively] == pytest.approx(0.9 * p[lively] / (p[lively] + q[lively]), rel=1e-12)
-    trainer.update(label_smoothing=0.0)  # a live change reaches the next frame
-    assert np.nanmax(scene.frame(trainer).d_star) == pytest.approx(1.0, abs=1e-3)
-    _, optimal = d_versus_optimal_panels(scene, frame, [(0, 0, 300, 340), (310, 0, 300, 340)])
-    assert "0.9·p_data/(p_data + p_g)" in optimal.title

@@ -65,11 +65,11 @@ def test_knobs_reach_the_trainer_and_the_numbers_follow(at):
     at.select_slider(key="toy1d_knob_batch_size").set_value(512).run()
     t = trainer_of(at)
     assert t.config.real_label == pytest.approx(0.8)
-    assert readout_value(at, "D* at equilibrium (α/2)") == "0.400"
+    assert readout_value(at, "D* at equilibrium") == "0.400"  # (α + β)/2 = (0.8 + 0)/2
     at.button(key="toy1d_step_d").click().run()
     assert t.history[-1].batch_size == 512
     frame = assert_numbers_match_theory(at)
-    assert frame.d_star.max() <= 0.8 + 1e-12  # the smoothed D* never exceeds α
+    assert np.nanmax(frame.d_star) <= 0.8 + 1e-12  # the smoothed D* never exceeds α
 
 
 def test_target_change_rebuilds_and_keeps_settings(at):
@@ -91,4 +91,37 @@ def test_play_trains_in_the_background_and_pause_stops_it(at):
     at.button(key="toy1d_play").click().run()  # now labelled Pause
     assert not run.playing
     assert run.trainer.iteration >= 5
+    assert not at.exception
+
+
+def test_d_star_follows_the_fake_label_and_the_loss(at):
+    """Fake label 0.2 (as a link, preset or checkpoint brings it): the drawn D* is the frame's
+    (0.9 p + 0.2 q)/(p + q), its legend names both labels and the readout says 0.550; under hinge
+    the D* is ±1 through σ and no label is quoted; under WGAN-GP none is drawn."""
+    run = at.session_state["_live_runs"][RUN]
+    run.update(real_label=0.9, fake_label=0.2)
+    at.run()
+    frame = figure1_frame(trainer_of(at))
+    upper = canvas_scenes(at)["toy1d_figure1"]["panels"][0]
+    d_star = decode_floats(upper["layers"][4]["b64"]).reshape(-1, 2)[:, 1]
+    p, q = frame.p_data, frame.p_g
+    expected = np.where(p + q >= 1e-3 * (p + q).max(), (0.9 * p + 0.2 * q) / (p + q), np.nan)
+    assert d_star == pytest.approx(expected, rel=1e-6, abs=1e-7, nan_ok=True)
+    assert np.nanmin(d_star) == pytest.approx(0.2, abs=0.01)  # fake-only points: the fake label, not 0
+    labels = [item["label"] for item in upper["legend"]]
+    assert "D* = (0.9·p_data + 0.2·p_g)/(p_data + p_g)" in labels
+    assert readout_value(at, "D* at equilibrium") == "0.550"
+    assert any("fake label **0.20**" in c.value for c in at.caption)
+    run.update(loss="hinge")
+    at.run()
+    upper = canvas_scenes(at)["toy1d_figure1"]["panels"][0]
+    labels = [item["label"] for item in upper["legend"]]
+    assert "D* = sign(p_data − p_g), drawn σ(±1)" in labels and not any("0.9·" in label for label in labels)
+    assert readout_value(at, "D* at equilibrium") == "any value in [−1, 1]"
+    assert any("No labels under the hinge loss" in c.value for c in at.caption)
+    run.update(loss="wgan_gp")
+    at.run()
+    upper = canvas_scenes(at)["toy1d_figure1"]["panels"][0]
+    assert "D*: none under wgan_gp (no pointwise optimum)" in [item["label"] for item in upper["legend"]]
+    assert len(upper["layers"]) == 4 + sum(layer["t"] == "text" for layer in upper["layers"])  # no D* curve
     assert not at.exception

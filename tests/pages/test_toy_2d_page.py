@@ -167,7 +167,7 @@ def test_the_canvases_draw_this_redraws_numbers():
     scenes = canvas_scenes(at)
     plane = scenes["toy_plane_canvas"]["panels"][0]
     heat = next(layer for layer in plane["layers"] if layer["t"] == "image")
-    assert decode_grid(heat) / 255.0 == pytest.approx(data.frame.heat, abs=0.5 / 255 + 1e-9)
+    assert decode_grid(heat) / 254.0 == pytest.approx(data.frame.heat, abs=0.5 / 254 + 1e-9)  # 255: no value
     fakes = [layer for layer in plane["layers"] if layer["t"] == "points"][1]
     assert decode_floats(fakes["b64"]).reshape(-1, 2) == pytest.approx(data.frame.fakes, abs=1e-6)
     assert plane["equal"] and plane["x"] == [-3.0, 3.0] and plane["y"] == [-3.0, 3.0]
@@ -187,13 +187,36 @@ def test_the_status_line_names_no_label_where_the_loss_uses_none():
     assert any("Real label in use: **1.00**" in c.value for c in at.caption)
 
 
-def test_d_star_panel_marks_alpha_over_two_where_p_data_equals_p_g():
-    at = open_toy_lab(tab="D vs D*, field, manifold, over time", target="ring8", batch_size=32)
+def test_d_star_panel_reads_both_labels_and_hatches_no_data():
+    """Real label 0.9 (smoothing 0.1) and fake label 0.2 (from the run's config, as links and presets
+    bring it): D* = (0.9 p + 0.2 q)/(p + q), dashed where p_data = p_g at (0.9 + 0.2)/2 = 0.55."""
+    at = open_toy_lab(tab="D vs D*, field, manifold, over time", target="ring8", batch_size=32, fake_label=0.2)
     at.slider(key="toy_knob_label_smoothing").set_value(0.1).run()
     d, d_star = canvas_scenes(at)["toy_secondary_canvas"]["panels"][:2]
-    assert d["title"] == "D as trained (dashed: ½)" and d["layers"][1]["level"] == pytest.approx(127.5)
-    assert d_star["title"] == "D* = 0.9·p_data/(p_data + p_g) (dashed: 0.45)"
-    assert d_star["layers"][1]["level"] == pytest.approx(0.45 * 255)
+    assert d["title"] == "D as trained" and d["layers"][1]["level"] == pytest.approx(127.0)
+    assert d_star["title"] == "D* = (0.9·p_data + 0.2·p_g)/(p_data + p_g)"
+    assert d_star["layers"][1]["level"] == pytest.approx(0.55 * 254)
+    assert any(item["shape"] == "hatch" for item in d_star["legend"])
+    no_data = decode_grid(d_star["layers"][0]) == 255  # ring8 at iteration 0: most cells hold no density
+    assert 0.5 < no_data.mean() < 0.9
+    caption = " ".join(c.value for c in at.caption)
+    assert "fake label 0.2" in caption and "Hatched: no data" in caption and "α/2" not in caption
+    status = " ".join(c.value for c in at.caption)
+    assert "fake label **0.20**" in status
+
+
+def test_d_star_panel_under_hinge_and_wgan_gp_uses_no_label():
+    at = open_toy_lab(tab="D vs D*, field, manifold, over time", target="ring8", batch_size=32, real_label=0.9)
+    at.selectbox(key="toy_knob_loss").set_value("hinge").run()
+    d_star = canvas_scenes(at)["toy_secondary_canvas"]["panels"][1]
+    assert d_star["title"] == "D* = sign(p_data − p_g), drawn σ(±1)"
+    caption = " ".join(c.value for c in at.caption)
+    assert "labels do not enter" in caption and "0.45" not in caption and "0.9·p_data" not in caption
+    at.selectbox(key="toy_knob_loss").set_value("wgan_gp").run()
+    d_star = canvas_scenes(at)["toy_secondary_canvas"]["panels"][1]
+    assert d_star["title"] == "wgan_gp: no pointwise D*" and {layer["t"] for layer in d_star["layers"]} == {"text"}
+    assert any(c.value.startswith("Under WGAN-GP there is no pointwise D*") for c in at.caption)
+    assert not at.exception
 
 
 def test_only_the_open_tab_is_built_and_the_address_bar_follows_in_any_tab():

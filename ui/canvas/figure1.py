@@ -6,32 +6,36 @@ from __future__ import annotations
 import numpy as np
 
 from gan_core.lab1d import Figure1Frame
+from gan_core.pointwise_optimum import OptimumRule
 from ui.canvas.scene import Panel, hline, legend_item, lines, points, text
 from ui.figures.theory import D_COLOR, DATA_COLOR, DSTAR_COLOR, G_COLOR
 
 LINE_COLOR = "#2ca02c"
 
 
-def d_star_label(real_label: float) -> str:
-    """What the drawn D* is: α·p_data/(p_data + p_g) with the real label α in use."""
-    return "D* = p_data/(p_data + p_g)" if real_label == 1 else f"D* = {real_label:g}·p_data/(p_data + p_g)"
+def d_star_label(f: Figure1Frame) -> str:
+    """What the drawn D* is: the pointwise optimum for the loss and labels in use (gan_core.pointwise_optimum),
+    for the G being trained when the drawn p_g is a weight average's."""
+    if not f.optimum.exists:
+        return f"D*: none under {f.optimum.loss} (no pointwise optimum)"
+    return f.optimum.formula + (" (trained G)" if f.averaged else "")
 
 
 def figure1_panels(f: Figure1Frame, width: float, height: float) -> list[Panel]:
     lo, hi = f.view
     pad = 0.05 * (hi - lo)
     x_range = (lo - pad, hi + pad)
-    massive = (f.p_data + f.p_g) > 1e-3 * float(np.max(f.p_data + f.p_g))
-    d_star = np.where(massive, f.d_star, np.nan)  # D* is 0/0 where neither density lives: blank
     top = max(1.05, 1.15 * float(f.p_data.max()))
     p_g = np.minimum(f.p_g, top * 0.995)  # a spike taller than the window is cut, and said so below
     layers = [hline(0.5, "gray", dash=(2, 3), width=1.5),
               lines(f.x, f.p_data, DATA_COLOR, width=3, dash=(3, 4)),
               lines(f.x, p_g, G_COLOR, width=3.5),
-              lines(f.x, f.d, D_COLOR, width=3, dash=(9, 5)),
-              lines(f.x, d_star, DSTAR_COLOR, width=2)]
-    if f.real_label < 1:
-        layers.append(hline(f.real_label / 2, DSTAR_COLOR, dash=(2, 3), width=1))
+              lines(f.x, f.d, D_COLOR, width=3, dash=(9, 5))]
+    if f.d_star is not None:  # NaN (no mass: D* undefined) breaks the line
+        layers.append(lines(f.x, f.d_star, DSTAR_COLOR, width=2))
+    level = f.optimum.level
+    if level is not None and level != 0.5:  # D* where p_data = p_g, when it is not the D = ½ line
+        layers.append(hline(level, DSTAR_COLOR, dash=(2, 3), width=1))
     if f.p_g.max() > top:
         layers.append(text(float(f.x[np.argmax(f.p_g)]), top * 0.95, f" p_g peaks at {f.p_g.max():.1f} ↑",
                            color=G_COLOR, align="left"))
@@ -40,7 +44,8 @@ def figure1_panels(f: Figure1Frame, width: float, height: float) -> list[Panel]:
                   legend=[legend_item(DATA_COLOR, "p_data (exact)", "dash"),
                           legend_item(G_COLOR, "p_g (KDE of G)", "line"),
                           legend_item(D_COLOR, "D(x)", "dash"),
-                          legend_item(DSTAR_COLOR, d_star_label(f.real_label), "line"),
+                          legend_item(DSTAR_COLOR if f.d_star is not None else "#bbbbbb", d_star_label(f),
+                                      "line" if f.d_star is not None else "square"),
                           legend_item("gray", "D = ½", "dash")])
     # the z axis: z's range laid out under the middle 80 % of the x window
     (z_lo, z_hi), margin = f.z_span, 0.1 * (hi - lo)
@@ -56,3 +61,17 @@ def figure1_panels(f: Figure1Frame, width: float, height: float) -> list[Panel]:
                           points(np.column_stack([gz, np.ones_like(gz)]), G_COLOR, r=3, alpha=1)] + labels,
                   yticks=[0, 1], yticklabels=["z", "x"], xlabel="x")
     return [upper, lower]
+
+
+def equilibrium_words(rule: OptimumRule) -> str:
+    """What D* is once p_g = p_data, for the page's introduction."""
+    if not rule.exists:
+        return f"the critic has no pointwise optimum to settle on ({rule.loss})"
+    if rule.loss == "hinge":
+        return "any D between −1 and 1 is optimal (the hinge D* = sign(p_data − p_g) has no sign to take)"
+    a, b = rule.real_label, rule.fake_label
+    if (a, b) == (1.0, 0.0):
+        return "D* = ½ everywhere"
+    if b == 0:
+        return f"D* = α/2 = {a / 2:g} everywhere (real label α = {a:g}; ½ without smoothing)"
+    return f"D* = (α + β)/2 = {(a + b) / 2:g} everywhere (real label α = {a:g}, fake label β = {b:g}; ½ for 1 and 0)"

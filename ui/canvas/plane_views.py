@@ -4,8 +4,9 @@ pushes on the fakes, G's gradient field, the generator manifold, and D beside D*
 
 from __future__ import annotations
 
+from gan_core.pointwise_optimum import OptimumRule
 from gan_core.toy_fields import FIELD_RES, PlaneFrame, PlaneScene
-from ui.canvas.scene import Panel, contour, image, legend_item, lines, points
+from ui.canvas.scene import Panel, contour, image, legend_item, lines, points, text
 from ui.figures.toy_2d import (ARROW_COLOR, FAKE_COLOR, LAYERS, REAL_COLOR, TRAINED_COLOR, TRAINED_EDGE, arrow_segments,
                                polylines)
 
@@ -89,16 +90,61 @@ def manifold_panel(scene: PlaneScene, frame: PlaneFrame, box) -> Panel:
                          legend_item(MANIFOLD_COLORS[1], "z₂ lines", "line")], **_ranges(scene))
 
 
-def d_star_title(real_label: float) -> str:
-    return "D* = p_data/(p_data + p_g)" if real_label == 1 else f"D* = {real_label:g}·p_data/(p_data + p_g)"
+NO_DATA_LABEL = "no data"  # D* is undefined where neither density has mass
+
+
+def d_star_title(rule: OptimumRule, averaged: bool = False) -> str:
+    """The D* panel's title: the formula for the loss and labels in use, or that there is none; with
+    a weight average, that D* is for the G being trained (the one D faces), not the average drawn."""
+    if not rule.exists:
+        return f"{rule.loss}: no pointwise D*"
+    return rule.formula + (" · trained G" if averaged else "")
 
 
 def d_versus_optimal_panels(scene: PlaneScene, frame: PlaneFrame, boxes) -> list[Panel]:
-    """D as trained beside D* for today's G, on one grid and one colour scale."""
-    real_label = frame.real_label
-    # D*'s dashed line is where p_data = p_g: D* = α/2 there (½ without smoothing)
-    return [Panel(box=boxes[0], layers=[image(frame.heat), contour(frame.heat, 0.5)], title="D as trained (dashed: ½)",
-                  **_ranges(scene)),
-            Panel(box=boxes[1], layers=[image(frame.d_star), contour(frame.d_star, real_label / 2)],
-                  title=d_star_title(real_label) + f" (dashed: {real_label / 2:g})", **_ranges(scene))]
+    """D as trained beside D* for the G that D trains against, on one grid and one colour scale.
+    D* is hatched where neither density has mass (any D is optimal there) and its dashed line,
+    where p_data = p_g, is drawn only between cells where D* is defined."""
+    rule = frame.optimum
+    # one legend row on each panel, so the two squares stay the same size
+    trained = Panel(box=boxes[0], layers=[image(frame.heat), contour(frame.heat, 0.5)], title="D as trained",
+                    legend=[legend_item("#2166ac", "fake", "square"), legend_item("#b2182b", "real", "square"),
+                            legend_item("black", "D = ½", "dash")], **_ranges(scene))
+    if frame.d_star is None:  # WGAN-GP: nothing to draw at each x, and the panel says why
+        (x0, x1), (y0, y1) = scene.bounds
+        mid, step = (x0 + x1) / 2, (y1 - y0) / 9
+        words = ["The critic's objective is linear in D(x):", "no best value at each x.",
+                 "Its best is a 1-Lipschitz function", "of the whole plane (the penalty ties",
+                 "neighbouring points together)."]
+        layers = [text(mid, y1 - (i + 2.5) * step, w) for i, w in enumerate(words)]
+        return [trained, Panel(box=boxes[1], title=d_star_title(rule), background="#f4f4f6", layers=layers,
+                               **_ranges(scene))]
+    layers, legend = [image(frame.d_star)], [legend_item("#9a9aa6", NO_DATA_LABEL, "hatch")]
+    if rule.level is not None:
+        layers.append(contour(frame.d_star, rule.level))
+        legend.append(legend_item("black", f"p_data = p_g ({rule.level:g})", "dash"))
+    return [trained, Panel(box=boxes[1], layers=layers, legend=legend, title=d_star_title(rule, frame.averaged),
+                           **_ranges(scene))]
 
+
+def d_star_caption(rule: OptimumRule, exact_density: bool, bandwidth: float, averaged: bool) -> str:
+    """The words under D beside D*: what D* is for this loss and these labels, how it is estimated,
+    what hatching means, and which G it is for."""
+    if not rule.exists:
+        return ("Under WGAN-GP there is no pointwise D*: the critic's objective E[D(x)] − E[D(G(z))] is linear "
+                "in D(x), so at each x a larger output is always better; only the gradient penalty, which ties "
+                "neighbouring points together, bounds it. The best critic is a 1-Lipschitz function of the whole "
+                "plane (the Kantorovich potential), not a value chosen point by point. Labels do not enter.")
+    blur = "the exact p_data" if exact_density else "p_data estimated from real samples"
+    fakes = "the G being trained (the one D faces; the fakes drawn are the EMA's)" if averaged else "G"
+    if rule.loss == "hinge":
+        what = ("Under the hinge loss D's best output at each point is +1 where p_data > p_g and −1 where "
+                "p_g > p_data (labels do not enter), drawn through the same σ as D: 0.73 and 0.27; where G "
+                "matches the data any value in [−1, 1] is optimal")
+    else:
+        what = (f"D* is the best D at each point for the {rule.loss} loss with real label {rule.real_label:g} and "
+                f"fake label {rule.fake_label:g}: {rule.formula}; where G matches the data, D* = "
+                f"{rule.at_equilibrium.rstrip('0').rstrip('.')}")
+    return (f"{what}. It uses {blur} and a kernel density estimate of 512 fakes of {fakes} for p_g, both seen "
+            f"through the same Gaussian blur (h = {bandwidth:.2f}). Hatched: no data, neither density has mass "
+            "there, so every D does equally well and D* is undefined.")

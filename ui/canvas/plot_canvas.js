@@ -2,6 +2,9 @@
 // ui/canvas/component.py. Streamlit calls this function again with new `data` on every redraw;
 // the canvas is reused, so a frame costs a few milliseconds of drawing and no layout.
 // Arrays arrive base64-encoded (float32 little-endian, or uint8 for grids) to keep frames small.
+// A grid byte of NO_VALUE (255) is a cell without a value (ui/canvas/scene.py): hatched, not contoured.
+
+const NO_VALUE = 255, GRID_TOP = 254;
 
 const LUTS = {};
 const STOPS = {
@@ -16,7 +19,7 @@ function lut(name) {
   const stops = STOPS[name] || STOPS.rdbu;
   const out = new Uint8ClampedArray(256 * 3);
   for (let i = 0; i < 256; i++) {
-    const t = i / 255;
+    const t = Math.min(1, i / GRID_TOP);
     let k = 0;
     while (k < stops.length - 2 && t > stops[k + 1][0]) k++;
     const [t0, c0] = stops[k], [t1, c1] = stops[k + 1];
@@ -45,15 +48,32 @@ function niceTicks(lo, hi, n) {
 }
 const fmt = (v) => (Math.abs(v) >= 1000 ? v.toLocaleString("en-US") : String(+v.toPrecision(4)));
 
+let HATCH_TILE = null;
+function hatch(ctx) {
+  // grey diagonal lines on a pale ground: "nothing here", unlike any colour of a scale
+  if (!HATCH_TILE) {
+    HATCH_TILE = document.createElement("canvas");
+    HATCH_TILE.width = HATCH_TILE.height = 8;
+    const t = HATCH_TILE.getContext("2d");
+    t.fillStyle = "#f2f2f2"; t.fillRect(0, 0, 8, 8);
+    t.strokeStyle = "#9a9aa6"; t.lineWidth = 1;
+    t.beginPath(); t.moveTo(0, 8); t.lineTo(8, 0); t.moveTo(-2, 2); t.lineTo(2, -2); t.moveTo(6, 10); t.lineTo(10, 6);
+    t.stroke();
+  }
+  return ctx.createPattern(HATCH_TILE, "repeat");
+}
+
 function drawImage(ctx, layer, X, Y) {
   const { rows, cols } = layer, vals = bytes(layer.b64), table = lut(layer.cmap);
   const off = document.createElement("canvas");
   off.width = cols; off.height = rows;
   const octx = off.getContext("2d"), img = octx.createImageData(cols, rows);
+  let missing = false;
   for (let r = 0; r < rows; r++) {
     const dst = (rows - 1 - r) * cols; // data row 0 is the lowest y: the image's bottom row
     for (let c = 0; c < cols; c++) {
       const v = vals[r * cols + c], p = (dst + c) * 4;
+      if (v === NO_VALUE) { missing = true; continue; } // transparent: the hatch below shows
       img.data[p] = table[v * 3]; img.data[p + 1] = table[v * 3 + 1]; img.data[p + 2] = table[v * 3 + 2];
       img.data[p + 3] = 255;
     }
@@ -66,12 +86,14 @@ function drawImage(ctx, layer, X, Y) {
   ctx.imageSmoothingEnabled = layer.smooth !== false;
   ctx.globalAlpha = layer.alpha ?? 1;
   const left = X(x0 - hx), right = X(x1 + hx), top = Y(y1 + hy), bottom = Y(y0 - hy);
+  if (missing) { ctx.fillStyle = hatch(ctx); ctx.fillRect(left, top, right - left, bottom - top); }
   ctx.drawImage(off, left, top, right - left, bottom - top);
   ctx.restore();
 }
 
 function drawContour(ctx, layer, X, Y) {
-  // marching squares on the grid at `level`: one segment per crossed cell
+  // marching squares on the grid at `level`: one segment per crossed cell; none in a square with
+  // a corner without a value (its edge is not a level line)
   const { rows, cols, level } = layer, v = bytes(layer.b64);
   const [x0, x1, y0, y1] = layer.extent;
   const dx = (x1 - x0) / (cols - 1), dy = (y1 - y0) / (rows - 1);
@@ -80,6 +102,8 @@ function drawContour(ctx, layer, X, Y) {
   ctx.beginPath();
   for (let r = 0; r < rows - 1; r++) {
     for (let c = 0; c < cols - 1; c++) {
+      if (v[r * cols + c] === NO_VALUE || v[r * cols + c + 1] === NO_VALUE
+          || v[(r + 1) * cols + c] === NO_VALUE || v[(r + 1) * cols + c + 1] === NO_VALUE) continue;
       const a = at(r, c), b = at(r, c + 1), cc = at(r + 1, c + 1), d = at(r + 1, c); // bl, br, tr, tl
       const pts = [];
       if ((a >= 0) !== (b >= 0)) pts.push([c + lerp(a, b), r]);
@@ -214,6 +238,10 @@ function drawPanel(ctx, panel, font) {
       ctx.lineWidth = 2.5; ctx.setLineDash(item.shape === "dash" ? [5, 3] : []);
       ctx.beginPath(); ctx.moveTo(bx + 4 + x, ly); ctx.lineTo(bx + 22 + x, ly); ctx.stroke();
     } else if (item.shape === "square") { ctx.fillRect(bx + 7 + x, ly - 6, 12, 12); }
+    else if (item.shape === "hatch") {
+      ctx.fillStyle = hatch(ctx); ctx.fillRect(bx + 7 + x, ly - 6, 12, 12);
+      ctx.strokeStyle = "#9a9aa6"; ctx.lineWidth = 1; ctx.strokeRect(bx + 7 + x, ly - 6, 12, 12);
+    }
     else { ctx.beginPath(); ctx.arc(bx + 13 + x, ly, 5, 0, 2 * Math.PI); ctx.fill(); }
     ctx.restore();
     ctx.fillStyle = "#31333f"; ctx.textBaseline = "middle"; ctx.fillText(item.label, bx + 26 + x, ly);

@@ -1,7 +1,8 @@
 """Scenes for the live canvas, as plain data: panels (a box on the canvas with data ranges, a
 title, a legend and ticks) holding layers (an image of a grid, its contour, points, lines, bars,
 rules, text). Arrays travel as base64: float32 pairs for coordinates, one byte per grid cell
-for images (0..255 over the layer's value range), so a 2D-lab frame is a few kB.
+for images (0..254 over the layer's value range, 255 for a cell with no value), so a 2D-lab frame
+is a few kB.
 
 No Streamlit here: builders and tests make scenes, ui.canvas.component draws them.
 """
@@ -19,17 +20,23 @@ def b64_floats(xy) -> str:
     return base64.b64encode(np.ascontiguousarray(np.asarray(xy, dtype="<f4")).tobytes()).decode("ascii")
 
 
+GRID_TOP = 254  # the byte of `hi`; 255 is NO_VALUE
+NO_VALUE = 255  # a NaN cell (e.g. D* where no density has mass): drawn hatched, never contoured
+
+
 def b64_grid(values, lo: float, hi: float) -> str:
-    """A (rows, cols) grid, row 0 at the lowest y, as one byte per cell: lo -> 0, hi -> 255
-    (NaN -> lo). 256 levels are finer than any colour scale on screen."""
-    v = np.nan_to_num(np.asarray(values, dtype=np.float64), nan=lo)
-    scaled = np.clip(np.rint((v - lo) / (hi - lo) * 255.0), 0, 255).astype(np.uint8)
+    """A (rows, cols) grid, row 0 at the lowest y, as one byte per cell: lo -> 0, hi -> 254, NaN ->
+    NO_VALUE (a value that is not there is not painted as `lo`). 255 levels are finer than any
+    colour scale on screen."""
+    v = np.asarray(values, dtype=np.float64)
+    scaled = np.clip(np.rint((np.nan_to_num(v, nan=lo) - lo) / (hi - lo) * GRID_TOP), 0, GRID_TOP).astype(np.uint8)
+    scaled[np.isnan(v)] = NO_VALUE
     return base64.b64encode(np.ascontiguousarray(scaled).tobytes()).decode("ascii")
 
 
 def grid_level(value: float, lo: float, hi: float) -> float:
-    """A contour level in the byte units of b64_grid (value 0.5 on 0..1 -> 127.5)."""
-    return (value - lo) / (hi - lo) * 255.0
+    """A contour level in the byte units of b64_grid (value 0.5 on 0..1 -> 127)."""
+    return (value - lo) / (hi - lo) * GRID_TOP
 
 
 def image(values, lo: float = 0.0, hi: float = 1.0, cmap: str = "rdbu", extent=None, alpha: float = 1.0) -> dict:
@@ -43,7 +50,8 @@ def image(values, lo: float = 0.0, hi: float = 1.0, cmap: str = "rdbu", extent=N
 
 def contour(values, level: float, lo: float = 0.0, hi: float = 1.0, color: str = "black", width: float = 2,
             dash=(6, 4), extent=None) -> dict:
-    """The `level` line of a (rows, cols) grid (marching squares in the browser)."""
+    """The `level` line of a (rows, cols) grid (marching squares in the browser); no segment is drawn
+    in a square with a NaN corner (a line through cells without a value would be made up)."""
     rows, cols = np.shape(values)
     layer = {"t": "contour", "rows": rows, "cols": cols, "b64": b64_grid(values, lo, hi),
              "level": grid_level(level, lo, hi), "color": color, "width": width, "dash": list(dash)}
@@ -85,7 +93,7 @@ def text(x: float, y: float, words: str, color: str = "#111", align: str = "cent
 
 
 def legend_item(color: str, label: str, shape: str = "dot") -> dict:
-    """shape: dot, square, line or dash."""
+    """shape: dot, square, line, dash or hatch (the look of an image's cells with no value)."""
     return {"color": color, "label": label, "shape": shape}
 
 

@@ -8,6 +8,7 @@ import html
 
 import streamlit as st
 
+from gan_core.inactive_settings import labels_apply
 from ui.kit.teacher_mode import is_teacher_mode
 
 READOUT_CSS = """
@@ -43,3 +44,12 @@ def readout(items: list[tuple[str, str]]) -> None:
     cells = "".join(f'<div class="gc-item"><span class="gc-label">{html.escape(label)}</span>'
                     f'<span class="gc-value">{html.escape(value)}</span></div>' for label, value in items)
     st.html(f'{READOUT_CSS}<div class="{cls}">{cells}</div>')
+
+
+def labels_status(c) -> str:
+    """The labels D trains with, for a lab's status line (markdown): the real label and its
+    smoothing, the fake label when it is not 0, or that the loss has no labels."""
+    if not labels_apply(c.loss):
+        return f"No labels under the {c.loss} loss (label smoothing **{c.label_smoothing:.2f}** has no effect)"
+    fake = f" · fake label **{c.fake_label:.2f}**" if c.fake_label else ""
+    return f"Real label in use: **{c.real_label:.2f}** (label smoothing **{c.label_smoothing:.2f}**){fake}"

@@ -8,12 +8,13 @@ import math
 import streamlit as st
 
 from classroom.service import Run
-from gan_core.lab1d import EstimateTrace, estimate_labels, figure1_frame
+from gan_core.lab1d import EstimateTrace, estimate_labels, figure1_frame, paper_d_star
+from gan_core.pointwise_optimum import OptimumRule
 from ui.canvas import live_canvas
 from ui.canvas.charts import d_output_panel, loss_panel, series_panel
 from ui.canvas.figure1 import figure1_panels
 from ui.canvas.scene import Panel, Scene
-from ui.kit.readout import readout
+from ui.kit.readout import labels_status, readout
 from ui.kit.teacher_mode import is_teacher_mode
 
 TRACE_KEY = "toy1d_trace"
@@ -24,14 +25,15 @@ def trace() -> EstimateTrace:
 FIGURE_WIDTH, FIGURE_HEIGHT, CHART_HEIGHT = 820, 470, 250
 
 
-def estimates_panel(box, trace: EstimateTrace, events=(), real_label: float = 1.0) -> Panel:
-    """V(D, G), C(G) = −log 4 + 2·JSD and JSD over iterations, with the −log 4 equilibrium; with
-    real label α < 1 also V at the drawn α-scaled D*, which is not C(G) (lab1d.estimate_labels)."""
-    columns, names = trace.columns(), estimate_labels(real_label)
+def estimates_panel(box, trace: EstimateTrace, rule: OptimumRule, events=()) -> Panel:
+    """V(D, G), C(G) = −log 4 + 2·JSD and JSD over iterations, with the −log 4 equilibrium; with a
+    BCE loss and labels other than 1 and 0 also V at the drawn D*, which is not C(G)
+    (lab1d.estimate_labels)."""
+    columns, names = trace.columns(), estimate_labels(rule)
     it = columns["iteration"]
     series = [(it, columns["value"], "#1f77b4", names["value"], ()),
               (it, columns["c_of_g"], "#d62728", names["c_of_g"], ())]
-    if real_label != 1:
+    if rule.loss in ("minimax", "nonsaturating") and not paper_d_star(rule):
         series.append((it, columns["value_d_star"], "#ff7f0e", names["value_d_star"], (4, 3)))
     series.append((it, columns["jsd"], "#2ca02c", names["jsd"], ()))
     return series_panel(box, series, "V, JSD and C(G); dashed: −log 4", rules=(-math.log(4),), events=events)
@@ -50,17 +52,17 @@ def render(run: Run) -> None:
     c = run.trainer.config
     readout([("Iteration", f"{frame.iteration:,}"), ("V(D, G)", f"{frame.value:.4f}"),
              ("JSD(p_data ‖ p_g)", f"{frame.jsd:.4f}"), ("C(G) = −log 4 + 2·JSD", f"{frame.c_of_g:.4f}"),
-             ("D* at equilibrium (α/2)", f"{frame.real_label / 2:.3f}")])
+             ("D* at equilibrium", frame.optimum.at_equilibrium)])
     with st.container(key="toy1d_status"):
-        st.caption(f"Real label in use: **{c.real_label:.2f}** (label smoothing **{c.label_smoothing:.2f}**) · "
-                   f"batch size **{c.batch_size}** · k = **{c.d_steps}** · lr D **{c.lr_d:g}** / G **{c.lr_g:g}** · "
+        st.caption(f"{labels_status(c)} · batch size **{c.batch_size}** · k = **{c.d_steps}** · "
+                   f"lr D **{c.lr_d:g}** / G **{c.lr_g:g}** · "
                    + (f"{run.rate:.0f} it/s" if run.playing else "paused"))
     font = 16 if is_teacher_mode() else 13
     live_canvas(Scene(FIGURE_WIDTH, FIGURE_HEIGHT, figure1_panels(frame, FIGURE_WIDTH, FIGURE_HEIGHT),
                       frame=run.trainer.updates, font=font, label="Figure 1: densities, D and the mapping z to G(z)"),
                 key="toy1d_figure1")
     third = (FIGURE_WIDTH - 24) / 3
-    charts = [estimates_panel((0, 0, third, CHART_HEIGHT), est, events, frame.real_label),
+    charts = [estimates_panel((0, 0, third, CHART_HEIGHT), est, frame.optimum, events),
               d_output_panel((third + 12, 0, third, CHART_HEIGHT), columns, events),
               loss_panel((2 * (third + 12), 0, third, CHART_HEIGHT), columns, events)]
     live_canvas(Scene(FIGURE_WIDTH, CHART_HEIGHT, charts, frame=run.trainer.updates, font=font,

@@ -17,15 +17,15 @@ import numpy as np
 import streamlit as st
 
 from classroom.service import Run
-from gan_core.inactive_settings import labels_apply
 from gan_core.step_record import RECORD_FIELDS
 from ui.canvas import live_canvas
 from gan_core.stabilizers import schedule_factor
 from ui.canvas.charts import d_output_panel, loss_panel, lr_panel, mode_bars_panel, mode_strip_panel, series_panel
-from ui.canvas.plane_views import d_versus_optimal_panels, field_panel, manifold_panel, plane_panel
+from ui.canvas.plane_views import (d_star_caption, d_versus_optimal_panels, field_panel, manifold_panel,
+                                  plane_panel)
 from ui.canvas.scene import Scene
 from ui.figures.toy_2d import LAYERS
-from ui.kit.readout import readout
+from ui.kit.readout import labels_status, readout
 from ui.kit.teacher_mode import is_teacher_mode
 from ui.toy_2d.render_data import LabViews, RenderData
 from ui.toy_2d.step_story import step_story
@@ -65,9 +65,7 @@ def _last_record(history: dict) -> dict:
 def status_line(data: RenderData, prefix: str = "toy") -> None:
     """The settings the trainer is using right now (what a slider move must change)."""
     c = data.config
-    labels = (f"Real label in use: **{c.real_label:.2f}** (label smoothing **{c.label_smoothing:.2f}**)"
-              if labels_apply(c.loss) else f"No labels under the {c.loss} loss (label smoothing "
-                                           f"**{c.label_smoothing:.2f}** has no effect)")
+    labels = labels_status(c)
     with st.container(key=f"{prefix}_status"):
         st.caption(f"{labels} · batch size **{c.batch_size}** · loss **{c.loss}** · lr D **{c.lr_d:g}** / "
                    f"G **{c.lr_g:g}** · k = **{c.d_steps}** · target **{c.target}**"
@@ -201,11 +199,8 @@ def render_secondary(run: Run) -> None:
     data = render_data(run)
     scene = lab_views().scene
     live_canvas(secondary_scene(scene, data, layout()["font"]), key="toy_secondary_canvas")
-    blur = "exact p_data" if scene.exact_density else "p_data estimated from real samples"
-    st.caption(f"D* uses {blur} and a kernel density estimate of 512 fakes for p_g, both seen through the "
-               f"same Gaussian blur (h = {scene.bandwidth:.2f}): where G matches the data, D* = ½"
-               + (f" (with real label α = {data.config.real_label:g}, D* = α/2 = {data.config.real_label / 2:g})"
-                  if data.config.real_label != 1 else "") + ". Dotted lines on the time axes mark setting changes.")
+    st.caption(d_star_caption(data.frame.optimum, scene.exact_density, scene.bandwidth, data.frame.averaged)
+               + " Dotted lines on the time axes mark setting changes.")
 
 
 def render_story(run: Run) -> None:
