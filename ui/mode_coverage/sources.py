@@ -11,8 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
+from classroom.budget import load_checkpoint_upload
 from classroom.service import Run
-from gan_core.checkpoint import CheckpointError, load_checkpoint_for
+from gan_core.checkpoint import CheckpointError
 from gan_core.classifier import get_classifier
 from gan_core.coverage import (LOW_CONFIDENCE, ReadDigits, digit_shares_points, judged_digits, read_generated,
                                snapshot_coverage, snapshot_samples)
@@ -152,10 +153,12 @@ def _on_upload() -> None:
     try:
         if file.size > MAX_UPLOAD_MB * 2**20:
             raise CheckpointError(f"it is {file.size / 2**20:.0f} MB; the limit is {MAX_UPLOAD_MB} MB")
-        trainer = load_checkpoint_for(file.getvalue(), ("mnist",), "MNIST (the map needs an MNIST generator)")
+        # the budget of every upload (classroom.budget), the quick run's bookkeeping
+        trainer, _ = load_checkpoint_upload(file.getvalue(), ("mnist",), "MNIST (the map needs an MNIST generator)",
+                                            own=_chosen_preset().config)
         st.session_state[f"{PREFIX}_uploaded"] = (file.name, trainer)
         st.session_state.pop(f"{PREFIX}_upload_error", None)
-    except (CheckpointError, FileNotFoundError) as exc:
+    except (CheckpointError, FileNotFoundError, ValueError) as exc:
         st.session_state[f"{PREFIX}_upload_error"] = f"{file.name} was not loaded: {exc}"
 
 
