@@ -148,3 +148,40 @@ def test_closed_tab_stops_training_and_frees_its_trainer(probe_server):
                   f"after {freed['rss'] / 2**20:.0f} MiB; sessions kept for reconnection: {freed['stored_sessions']}")
         finally:
             browser.close()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_rounds_of_closed_tabs_leave_no_registry_entries_runs_or_threads(probe_server):
+    """Issue 20, 3.9: after rounds of tabs that open and close, the registry, the handles, the
+    replicas, the workers' runs and the server's threads are back where they were."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            probe = browser.new_context().new_page()
+            probe.set_default_timeout(60_000)
+            probe.goto(probe_server + "/probe", wait_until="domcontentloaded")
+            wait_until(lambda: probe.locator("[data-testid='stCode']").count() > 0, 90, what="the probe page")
+            threads_after = []
+            for _ in range(2):
+                tabs = []
+                for _ in range(3):
+                    tab = browser.new_context(viewport={"width": 1440, "height": 900})
+                    page = tab.new_page()
+                    page.set_default_timeout(60_000)
+                    open_app_page(page, probe_server, "/toy_2d")
+                    wait_until(lambda page=page: int_metric(page, "Iteration") == 0, 180, what="a 2D lab")
+                    tabs.append(tab)
+                opened = read_probe(probe)
+                assert opened["registry"] >= 3 and opened["live_runs"] >= 3
+                for tab in tabs:
+                    tab.close()
+                gone = wait_until(lambda: (r := read_probe(probe))["registry"] == 0 and r["live_runs"] == 0
+                                  and r["trainers"] == 0 and r["worker_runs"] == 0 and r, 180,
+                                  what="the closed tabs' registry entries, handles and runs to go")
+                threads_after.append(gone["threads"])
+            assert threads_after[1] <= threads_after[0] + 1, f"threads grew: {threads_after}"
+        finally:
+            browser.close()

@@ -32,13 +32,20 @@ def rss_bytes() -> int:
 
 
 def census() -> dict:
-    """Counts of what a closed tab could leave behind, after a full garbage collection."""
+    """Counts of what a closed tab could leave behind: the run handles that plain reference counting
+    keeps (before any collection), then the rest after a full garbage collection."""
     from classroom.live import LiveRun
+    from classroom.registry import shared_registry
     from classroom.run_handle import RunHandle
     from classroom.workers import shared_pool
     from gan_core.trainer import Trainer
     from streamlit import runtime
+    from streamlit.runtime.state import SessionState
 
+    before_gc = gc.get_objects()
+    handles_before_gc = sum(type(o) in (LiveRun, RunHandle) for o in before_gc)
+    session_states_before_gc = sum(type(o) is SessionState for o in before_gc)
+    del before_gc
     gc.collect()
     objects = gc.get_objects()
     # type(): no property lookups on strangers; a closed run (its memory let go) may be kept by the
@@ -50,7 +57,13 @@ def census() -> dict:
     # the raw expiry table, not len(cache): TTLCache.__len__ reaps expired sessions, which would
     # hide whether anything else ever does
     stored = getattr(getattr(storage, "_cache", None), "_expirations", {})
+    threads = [t.name for t in threading.enumerate()]
     return {
+        "handles_before_gc": handles_before_gc,
+        "session_states_before_gc": session_states_before_gc,
+        "registry": len(shared_registry()),
+        "threads": len(threads),
+        "thread_names": sorted(threads),
         "live_runs": len(runs),
         "trainers": sum(type(o) is Trainer for o in objects),
         "playing": sum(r.playing for r in runs),
