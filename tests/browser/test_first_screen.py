@@ -1,0 +1,69 @@
+"""Every lesson page is an instrument on the projector (issue 21): at 1440x900, and at 1280x720
+with teacher mode on, the page's main view lies within the first screen (no scrolling), is at least
+500 px on its long side, and nothing runs off the right edge.
+
+MAIN_VIEWS names, per page, the element that is its main view (a CSS selector) and the other
+elements that must be on the first screen with it (controls, big numbers). A page joins the check
+by adding its row; `python bench/screenshots.py` saves the same screens as PNGs for a human to look
+at (docs/screenshots)."""
+
+import pytest
+
+from browser_support import open_app_page, wait_until
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+# path -> (main view selector, other selectors that must be on the first screen)
+MAIN_VIEWS = {
+    "/toy_2d": (".st-key-toy_plane_canvas canvas", (".st-key-toy_play", ".gc-readout")),
+}
+SCREENS = [(1440, 900, False), (1280, 720, True)]  # width, height, teacher mode
+
+
+def set_teacher_mode(page, on: bool) -> None:
+    toggle = page.locator(".st-key-teacher_mode input[type='checkbox']").first
+    if toggle.is_checked() != on:
+        page.locator(".st-key-teacher_mode label").first.click()
+        wait_until(lambda: toggle.is_checked() == on, 30, what="teacher mode to switch")
+
+
+def box(page, selector: str) -> dict | None:
+    """The first visible match's box in CSS pixels relative to the viewport (None: not drawn)."""
+    return page.evaluate("""(sel) => {
+        for (const el of document.querySelectorAll(sel)) {
+            const r = el.getBoundingClientRect();
+            if (r.width > 0 && r.height > 0) return {x: r.x, y: r.y, width: r.width, height: r.height};
+        }
+        return null;
+    }""", selector)
+
+
+def within_first_screen(found: dict | None, width: int, height: int) -> bool:
+    return (found is not None and found["y"] >= 0 and found["x"] >= 0
+            and found["y"] + found["height"] <= height + 1 and found["x"] + found["width"] <= width + 1)
+
+
+@pytest.mark.parametrize("width, height, teacher", SCREENS, ids=["1440x900", "1280x720-teacher"])
+@pytest.mark.parametrize("path", MAIN_VIEWS)
+def test_the_main_view_is_on_the_first_screen(chromium, app_server, path, width, height, teacher):
+    selector, others = MAIN_VIEWS[path]
+    context = chromium.new_context(viewport={"width": width, "height": height})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        open_app_page(page, app_server)
+        set_teacher_mode(page, teacher)
+        open_app_page(page, app_server, path)
+        set_teacher_mode(page, teacher)
+        main = wait_until(lambda: box(page, selector), 180, what=f"the main view {selector}")
+        page.wait_for_timeout(1500)  # late layout (fonts, images) settles
+        main = box(page, selector)
+        assert within_first_screen(main, width, height), f"{selector} at {main}, screen {width}x{height}"
+        assert max(main["width"], main["height"]) >= 500, f"{selector} is only {main}"
+        for other in others:
+            found = box(page, other)
+            assert within_first_screen(found, width, height), f"{other} at {found}, screen {width}x{height}"
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, f"the page runs {overflow} px off the right edge"
+    finally:
+        context.close()
