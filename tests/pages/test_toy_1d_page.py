@@ -125,3 +125,14 @@ def test_d_star_follows_the_fake_label_and_the_loss(at):
     assert "D*: none under wgan_gp (no pointwise optimum)" in [item["label"] for item in upper["legend"]]
     assert len(upper["layers"]) == 4 + sum(layer["t"] == "text" for layer in upper["layers"])  # no D* curve
     assert not at.exception
+
+
+def test_a_link_with_a_fake_label_reaches_the_drawn_d_star():
+    from page_support import open_app
+
+    at = open_app(PAGE, {"label_smoothing": "0.1", "fake_label": "0.2"}, timeout=240)
+    t = trainer_of(at)
+    assert (t.config.real_label, t.config.fake_label) == (pytest.approx(0.9), pytest.approx(0.2))
+    assert readout_value(at, "D* at equilibrium") == "0.550"
+    legend = [item["label"] for item in canvas_scenes(at)["toy1d_figure1"]["panels"][0]["legend"]]
+    assert "D* = (0.9·p_data + 0.2·p_g)/(p_data + p_g)" in legend
