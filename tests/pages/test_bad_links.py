@@ -111,3 +111,15 @@ def test_the_architecture_form_shows_the_runs_own_widths_and_noise_dimension():
     assert at.number_input(key="toy_arch_g_width").value == 1000
     assert at.number_input(key="toy_arch_z_dim").value == 100
     assert at.number_input(key="toy_arch_d_width").value == 600
+
+
+@pytest.mark.parametrize("page,query", [("views/toy_1d.py", {"z_dim": "256"}),
+                                        ("views/side_by_side.py", {"target": "bimodal_1d", "z_dim": "3"})])
+def test_a_noise_dimension_figure_1_cannot_draw_is_refused_by_name(page, query):
+    # z_dim 256 is inside the config's table, but Figure 1 draws G as a curve z -> x: the page
+    # used to accept it and then say it could not draw anything
+    at = open_app(page, query)
+    assert f"z_dim={query['z_dim']} cannot be drawn on a 1D target" in plain(at.error)
+    run_name, _ = TRAINING_PAGES[page]
+    assert at.session_state["_live_runs"][run_name].trainer.config.z_dim == 1
+    assert "Cannot draw Figure 1" not in plain(at.error)

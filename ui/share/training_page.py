@@ -19,23 +19,30 @@ import streamlit as st
 
 from classroom.service import Run
 from gan_core.config import TrainConfig
+from gan_core.distributions import TARGETS_1D
 from classroom.sharing import Decoded, Message
 from ui.share.links import escape_markdown, restore_from_query, share_panel, show_messages, write_query
 
 
 def _fit_target(decoded: Decoded, base: TrainConfig, targets: Sequence[str] | None) -> Decoded:
     """A link or file made on another page may name a target this page cannot draw (a 2D ring on
-    the 1D lab): refuse that one setting by name and keep the rest."""
-    config = decoded.config
-    if targets is None or config.target in targets:
+    the 1D lab): refuse that one setting by name and keep the rest. On a 1D target, Figure 1 draws
+    G as a curve z -> x (gan_core.lab1d.figure1_frame), so a z_dim other than 1 is refused too."""
+    config, notes = decoded.config, []
+    if targets is not None and config.target not in targets:
+        notes.append(Message("error", f"target '{config.target}' is not available on this page (one of "
+                                      f"{', '.join(targets)}); using {base.target}"))
+        try:
+            config = config.replace(target=base.target)
+        except ValueError:  # the rest no longer fits the base target: apply nothing
+            config = base
+    if config.target in TARGETS_1D and config.z_dim != 1:
+        notes.append(Message("error", f"z_dim={config.z_dim} cannot be drawn on a 1D target (Figure 1 shows G "
+                                      "as a curve z → x); using 1"))
+        config = config.replace(z_dim=1)
+    if not notes:
         return decoded
-    note = Message("error", f"target '{config.target}' is not available on this page (one of "
-                            f"{', '.join(targets)}); using {base.target}")
-    try:
-        config = config.replace(target=base.target)
-    except ValueError:  # the rest no longer fits the base target: apply nothing
-        config = base
-    return Decoded(config, decoded.messages + (note,), decoded.extras)
+    return Decoded(config, decoded.messages + tuple(notes), decoded.extras)
 
 
 def _safe_install(install: Callable[[Run, TrainConfig], None], run: Run, config: TrainConfig,
