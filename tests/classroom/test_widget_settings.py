@@ -133,12 +133,19 @@ def test_hostile_link_is_clamped_snapped_or_refused_and_the_rest_applies():
     ("method", "GAN", "method must be one of gan, nsgan, r1; got 'GAN'"),
     ("compare", "zzz,yyy", "compare: none of 'zzz', 'yyy' is one of gan, nsgan, wgan, r1"),
     ("mean", "9" * 5000, "mean: value of 5000 characters is too long"),
+    ("steps", "１２０", "steps must be written with the digits 0-9 (as in 128 or 0.5); got '１２０'"),
 ])
 def test_bad_values_are_refused_and_the_default_kept(key, raw, phrase):
     good, applied = ({"two": "true"}, {"two": True}) if key == "steps" else ({"steps": "30"}, {"steps": 30})
     restored = TABLE.from_query({key: raw, **good})
     assert restored.errors == [phrase + "; kept the default"] and restored.warnings == []
     assert restored.values == dict(DEFAULTS, **applied)  # the default kept; the good value next to it applies
+
+
+def test_huge_whole_numbers_clamp_and_are_said_in_short_form():
+    restored = TABLE.from_query({"steps": "1e308"})
+    assert restored.values["steps"] == 2000
+    assert restored.warnings == ["steps=1e+308 is above the largest allowed value; using 2000"]
 
 
 def test_clamps_below_the_range_and_whole_numbers_written_as_floats():
