@@ -9,7 +9,7 @@ VEEGAN / PacGAN protocol scores 2500 samples of the generator the views show (th
 when the preset keeps one, ema_decay > 0), drawn from a torch.Generator seeded apart from training
 (looking never changes the run): a sample is high quality (HQ) if it lies within 3 sigma of its
 nearest centre, and a mode is captured if it is the nearest centre of at least one HQ sample
-(gan_core.metrics.mode_metrics; tests/gan_core/test_preset_metrics.py checks it against an
+(gan_core.metrics.mode_metrics; tests/gan_core/test_preset_seeds.py checks it against an
 independent computation). Everything is counted in iterations, which the machine's load cannot
 change: a seeded run is the same run on any machine and thread count.
 
@@ -102,11 +102,11 @@ PROMISES: dict[str, Promise] = {
         "reaches", "all 8 modes captured", all_modes(0.0), horizon=3000),
     "Ring of 8: best quality (EMA + learning-rate decay)": Promise(
         "holds", "8/8 >= 95 % HQ by 3,000 it, then 8/8 >= 90 % at every check", all_modes(0.95),
-        horizon=5000, by=3000, hold=all_modes(0.90)),
+        horizon=4500, by=3000, hold=all_modes(0.90)),
     "Grid of 25: best quality (uniform noise + EMA + decay)": Promise(
-        "reaches", "25/25 modes with >= 95 % HQ", all_modes(0.95), horizon=5000),
+        "reaches", "25/25 modes with >= 95 % HQ", all_modes(0.95), horizon=4000),
     "Grid of 25: plain GAN": Promise(
-        "ends", ">= 22 of 25 modes at the horizon", at_least_modes(22), horizon=3000),
+        "ends", ">= 22 of 25 modes at the horizon", at_least_modes(22), horizon=2000),
 }
 
 

@@ -65,7 +65,7 @@ def test_preset_names_and_what_the_doc_says_about_them():
                  "collapsed MLP (G outruns D)"]:
         assert name in quoted and name in MNIST_PRESETS
     collapse = TOY_PRESETS["Ring of 8: mode collapse (G outruns D)"].config
-    assert "G learns twenty times faster than D" in TEXT and collapse.lr_g / collapse.lr_d == pytest.approx(20)
+    assert "G learns fifty times faster than D" in TEXT and collapse.lr_g / collapse.lr_d == pytest.approx(50)
     seed = MNIST_PRESETS["seed tutorial MLP (label smoothing 0.9)"].config
     assert number(r"its \*real label\* is ([\d.]+), i\.e\. one-sided label smoothing ([\d.]+)") == \
         (seed.real_label, seed.label_smoothing)
