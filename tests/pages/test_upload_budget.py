@@ -105,3 +105,29 @@ def test_the_architecture_form_rebuilds_within_the_budget_and_refuses_beyond_it(
     else:
         assert (config.g_width, config.d_width) == (32, 32)
         assert "Not rebuilt: its networks would hold" in plain(at.error)
+
+
+def test_a_rollback_with_no_finite_snapshot_left_is_said_in_words():
+    # the state an accepted NaN checkpoint left behind: a run that diverges with only a NaN
+    # snapshot to go back to ("Roll back" raised RuntimeError and the page stopped drawing)
+    import time
+
+    at = open_app("views/toy_2d.py")
+    run = at.session_state["_live_runs"]["2D lab"]
+    trainer = Trainer(TrainConfig(target="ring8", g_width=16, d_width=16, g_depth=2, d_depth=2, batch_size=32,
+                                  optimizer="sgd", lr_d=1.0, lr_g=1.0, loss="least_squares",
+                                  snapshot_every=1_000_000))
+    (_, state), = trainer.snapshots
+    for tensor in state["generator"].values():
+        tensor.fill_(float("nan"))
+    run.replace_trainer(trainer)
+    run.play()
+    deadline = time.monotonic() + 120
+    while run.error is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    run.pause()
+    assert run.error is not None, "the run did not diverge"
+    at.run()
+    at.button(key="toy_rollback").click().run()
+    assert not at.exception, at.exception
+    assert "No snapshot with finite weights is left to roll back to" in plain(at.error)
