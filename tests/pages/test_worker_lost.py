@@ -45,3 +45,34 @@ def test_a_killed_worker_is_reported_on_the_page_and_the_run_restarts_from_its_l
         assert readout_value(at, "Iteration") == "5" and not run.lost
     finally:
         other_pool.shutdown()
+
+
+def test_a_stopped_worker_is_reported_on_its_page_and_a_new_student_gets_a_lab_elsewhere():
+    """Issue 20 §3 item 3: after SIGSTOP of a worker its page said nothing and a new student's 2D lab
+    was never drawn (the pool's request lock was held). Now the silent worker is ended within a few
+    seconds, its page shows the lost-run panel, and the new student's lab opens on a fresh worker."""
+    from classroom.workers import DEFAULT_HANG_AFTER
+    from page_support import open_app
+
+    at = open_toy_lab(**SMALL)
+    run = toy_lab_run(at)
+    at.button(key="toy_step_both").click().run()
+    worker = run._link.worker
+    os.kill(worker.process.pid, signal.SIGSTOP)
+    try:
+        start = time.monotonic()
+        newcomer = open_app("views/toy_2d.py")  # fails on any exception; AppTest's own timeout is 120 s
+        opened_in = time.monotonic() - start
+        assert toy_lab_run(newcomer)._link.worker is not worker and readout_value(newcomer, "Iteration") == "0"
+        assert opened_in < DEFAULT_HANG_AFTER + 60, opened_in  # the watchdog, then a fresh interpreter
+        at.run()
+        assert not at.exception
+        [error] = [e.value for e in at.error if "stopped" in e.value]
+        assert "stopped answering" in error and "restart the run from it" in error
+        assert readout_value(at, "Iteration") == "1" and run.lost
+        at.button(key="toy_restart").click().run()
+        at.button(key="toy_step_both").click().run()
+        assert readout_value(at, "Iteration") == "2" and not run.lost
+    finally:
+        if worker.process.poll() is None:  # only if the watchdog had not ended it: never leave it stopped
+            os.kill(worker.process.pid, signal.SIGCONT)
