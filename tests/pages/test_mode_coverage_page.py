@@ -239,3 +239,29 @@ def test_a_downloaded_preset_loads_into_a_fresh_tab_and_bad_files_change_nothing
         assert (fresh.session_state["cov_preset"], fresh.session_state["cov_n"]) == (DCGAN, 200), phrase
         assert shared_params(fresh) == link
         assert "The preset file was not applied." in plain(fresh.error) and phrase in plain(fresh.error)
+
+
+@pytest.mark.slow
+def test_a_quick_run_whose_worker_died_shows_the_restart_panel_not_an_exception(env):
+    """Issue 20 §3 item 5: the coverage timeline asks the run's worker for its snapshots' samples;
+    when that worker had died since the last snapshot, the page showed RunLost's traceback."""
+    import signal
+    import time
+
+    from gan_core.trainer import Trainer
+
+    at = AppTest.from_file(PAGE, default_timeout=240).run()
+    assert not at.exception, at.exception
+    run = at.session_state["_live_runs"]["Mode coverage quick run"]
+    trainer = run.trainer
+    run.replace_trainer(Trainer(trainer.config.replace(snapshot_every=1), target=trainer.target))
+    run.run_steps("both", 1)  # a snapshot the page has not judged yet
+    worker = run._link.worker
+    os.kill(worker.process.pid, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while not worker.dead and time.monotonic() < deadline:
+        time.sleep(0.05)
+    at.run()
+    assert not at.exception, at.exception
+    assert any("restart the run from it" in e.value for e in at.error)
+    assert at.button(key="cov_restart").label == "Restart from the last frame"

@@ -12,6 +12,7 @@ import numpy as np
 import streamlit as st
 
 from classroom.budget import load_checkpoint_upload
+from classroom.run_handle import RunLost
 from classroom.service import Run
 from gan_core.checkpoint import CheckpointError
 from gan_core.classifier import get_classifier
@@ -228,8 +229,11 @@ def _snapshot_points(source: Source) -> list:
     if cached is not None and cached[0] == key:
         return cached[1]
     read = lambda images: judged_digits(classifier().predict_proba(images).numpy(), images)  # noqa: E731
-    samples = source.run.snapshot_samples(SNAPSHOT_SAMPLES) if source.run is not None \
-        else snapshot_samples(trainer, SNAPSHOT_SAMPLES)  # a live run's snapshot weights stay where it trains
+    try:
+        samples = source.run.snapshot_samples(SNAPSHOT_SAMPLES) if source.run is not None \
+            else snapshot_samples(trainer, SNAPSHOT_SAMPLES)  # a live run's snapshot weights stay where it trains
+    except RunLost:  # its worker died with the snapshot weights: the page's lost-run panel says so
+        return []
     points = snapshot_coverage(samples, read)
     st.session_state[f"{PREFIX}_snapshot_points"] = (key, points)
     return points
