@@ -122,9 +122,10 @@ def story(data: RenderData, reveal_delay: float = 0.0) -> None:
 
 SECONDARY_EVERY = 1.0  # seconds: the views below the first screen change slowly; the browser redraws less
 # First-screen layout in px (canvases shrink to their columns): controls | plane | modes.
-# Normal: a 1440x900 screen; teacher mode: 1280x720 with larger type.
+# Normal: a 1440x900 screen; teacher mode: 1280x720 with larger type, where the plane (530 px wide,
+# 598 px high with its legend) starts ~115 px down and must end above 720.
 LAYOUT = {False: {"controls": 230, "plane": 600, "side": 300, "side_height": 470, "font": 13},
-          True: {"controls": 205, "plane": 560, "side": 230, "side_height": 355, "font": 17}}
+          True: {"controls": 205, "plane": 530, "side": 230, "side_height": 355, "font": 17}}
 
 
 def layout() -> dict:
