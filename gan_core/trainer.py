@@ -25,7 +25,7 @@ from gan_core.distributions import make_target
 from gan_core.frozen import batch_norms, dropout_off, frozen_batch_norm
 from gan_core.history import History
 from gan_core.models import build_models
-from gan_core.stabilizers import GeneratorAverage, power_iteration, schedule_factor, with_instance_noise
+from gan_core.stabilizers import GeneratorAverage, schedule_factor, settle_spectral_norms, with_instance_noise
 from gan_core.step_record import (NAN, RECORD_FIELDS, NonFiniteError, StepRecord, grad_norms, l2_of,
                                   optimized_params, read_numbers)
 
@@ -154,7 +154,7 @@ class Trainer:
         real = self.real_batch(c.batch_size) if real is None else real.to(self.device)  # (B, *shape)
         z = self.noise(real.shape[0]) if z is None else z.to(self.device)  # (B, z_dim)
         lr = self._scheduled_lr(self.opt_d, c.lr_d)
-        with self._step_rng(), power_iteration(d):  # dropout masks from the trainer's own seeded stream
+        with self._step_rng():  # dropout masks from the trainer's own seeded stream
             # G frozen: no graph through G, so its weights cannot move; nor can its BatchNorm statistics
             with torch.no_grad(), frozen_batch_norm(self.g_batch_norms):
                 fake = self.generator(z)  # (B, *shape)
@@ -190,6 +190,8 @@ class Trainer:
         self._check_finite(("D's real loss", "D's fake loss", "D's penalty", "D's loss",
                             "D's gradient norm"), (loss_real, loss_fake, penalty, loss_total, grad_norm))
         self.opt_d.step()
+        if c.spectral_norm:
+            settle_spectral_norms(d)  # each layer's largest singular value back to 1 for whoever reads D next
         self.last_batch = {"kind": "D", "real": real.detach() if real.requires_grad else real,
                            "fake": fake, "z": z, "p_real": p_real, "p_fake": p_fake}
         return self._record("D", t0, real.shape[0], loss_d_real=loss_real, loss_d_fake=loss_fake,

@@ -1,15 +1,17 @@
-"""Spectral normalisation of D (gan_core.stabilizers.SpectralNorm): singular values from
-torch.linalg, exactly one power iteration per D update, and looking at D never changes a run."""
+"""Spectral normalisation of D (gan_core.stabilizers.SpectralNorm): every normalised layer's largest
+singular value, computed by torch.linalg.svdvals, stays within SPECTRAL_NORM_TOLERANCE of 1 after
+every update (one power step per update let it reach 1.35 at width 128 and 3.3 at width 512), and
+looking at D never changes a run."""
 
 
 import numpy as np
 import pytest
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from gan_core.checkpoint import load_checkpoint, save_checkpoint
-from gan_core.stabilizers import SpectralNorm
+from gan_core.config import TrainConfig
+from gan_core.stabilizers import SPECTRAL_NORM_TOLERANCE, SpectralNorm
 from gan_core.toy_fields import generator_loss_gradient
 from gan_core.trainer import Trainer
 from train_support import SMALL, params, same, same_tensors, tensors, whole_run
@@ -39,34 +41,53 @@ def test_spectral_norm_makes_each_d_layer_unit_norm_after_build_and_training():
     raw = [sigma_max(m.parametrizations.weight.original) for m in layers]
     assert any(abs(s - 1) > 0.1 for s in raw), "raw weights already unit norm: the check means nothing"
     for m in layers:
-        assert abs(sigma_max(m.weight) - 1) < 0.02
-        assert float(torch.linalg.matrix_norm(m.weight.detach(), 2)) == pytest.approx(1, abs=0.02)
+        assert abs(sigma_max(m.weight) - 1) < 1e-3
+        assert float(torch.linalg.matrix_norm(m.weight.detach(), 2)) == pytest.approx(1, abs=1e-3)
     assert not sn_modules(t.generator)
     t.train(20)
     for m in layers:
-        assert sigma_max(m.weight) == pytest.approx(1, abs=0.02)
+        assert sigma_max(m.weight) == pytest.approx(1, abs=1e-3)
     assert max(abs(sigma_max(m.parametrizations.weight.original) - s) for m, s in zip(layers, raw)) > 3e-3  # D did move
 
 
-def test_each_d_update_runs_exactly_one_power_iteration_on_the_weight_it_starts_from():
-    t = Trainer(SN)
-    norms = sn_modules(t.discriminator)
-    weights = [m.parametrizations.weight.original for m in linears(t.discriminator)]
-    start_u = [m.u.clone() for m in norms]
+# The issue's cases (issue 20, 2.4): the default 2D D, and a wide D with a large learning rate, where
+# one power step per update let the largest singular value reach 1.35 (width 128, iteration 12)
+# and 3.3 (width 512, iteration 3).
+FAST_MOVING_DS = [TrainConfig(spectral_norm=True, batch_size=64),
+                  TrainConfig(spectral_norm=True, d_width=512, d_depth=2, g_width=32, lr_d=3e-3, lr_g=3e-3,
+                              batch_size=64)]
+
+
+@pytest.mark.parametrize("config", FAST_MOVING_DS, ids=["default_2d_d", "width_512_lr_3e-3"])
+def test_every_normalised_layer_stays_unit_norm_whenever_d_is_read(config):
+    t = Trainer(config)
+    layers = linears(t.discriminator)
+    worst_raw = 0.0
     for _ in range(30):
-        w0 = [w.detach().clone() for w in weights]
-        u0 = [m.u.clone() for m in norms]
         t.step_d()
-        for m, w, u in zip(norms, w0, u0):
-            v_want = F.normalize(w.t() @ u, dim=0)
-            u_want = F.normalize(w @ v_want, dim=0)
-            torch.testing.assert_close(m.v, v_want, rtol=0, atol=1e-6)
-            torch.testing.assert_close(m.u, u_want, rtol=0, atol=1e-6)
-            # and the layer divides by u^T W v with today's weight
-            torch.testing.assert_close(m(w), w / (m.u @ w @ m.v), rtol=1e-6, atol=1e-7)
+        d_after_its_update = [sigma_max(m.weight) for m in layers]  # what G's step and the views read
         t.step_g()
-    moved = max(float((m.u - u).abs().max()) for m, u in zip(norms, start_u))
-    assert moved > 1e-2, "u hardly moved: the recurrence check above could not fail"
+        for sigma in d_after_its_update + [sigma_max(m.weight) for m in layers]:
+            assert sigma == pytest.approx(1, abs=SPECTRAL_NORM_TOLERANCE)
+        worst_raw = max(worst_raw, *(abs(sigma_max(m.parametrizations.weight.original) - 1) for m in layers))
+    assert worst_raw > 0.2, "the raw weights stayed near unit norm: the check above could not fail"
+
+
+def test_settle_finds_the_largest_singular_value_of_a_matrix_with_a_known_spectrum():
+    """W = U diag(s) V^T with s = (3, 2.99, 2.98, 2.97, 1, ...): a cluster on top, where power iteration
+    is slowest; the singular values are set by hand, not computed."""
+    gen = torch.Generator().manual_seed(0)
+    left, _ = torch.linalg.qr(torch.randn(40, 40, generator=gen, dtype=torch.float64))
+    right, _ = torch.linalg.qr(torch.randn(60, 40, generator=gen, dtype=torch.float64))
+    s = torch.cat([torch.tensor([3.0, 2.99, 2.98, 2.97]), torch.linspace(1.0, 0.1, 36)]).double()
+    w = (left * s) @ right.t()  # (40, 60)
+    norm = SpectralNorm(w.float())
+    normalised = norm(w.float()).double()
+    assert float(torch.linalg.svdvals(normalised)[0]) == pytest.approx(1, abs=1e-5)
+    assert float(norm.u.double() @ w @ norm.v.double()) == pytest.approx(3.0, rel=1e-5)
+    w_next = w + 0.05 * torch.randn(40, 60, generator=gen, dtype=torch.float64)  # an update moves W
+    norm.settle(w_next.float())
+    assert float(torch.linalg.svdvals(norm(w_next.float()).double())[0]) == pytest.approx(1, abs=1e-5)
 
 
 def test_spectral_norm_off_leaves_the_models_as_they_were():
@@ -106,7 +127,6 @@ def test_looking_at_the_run_does_not_change_it(config):
     assert same_tensors(whole_run(quiet), whole_run(watched))
     for a, b in zip(sn_modules(quiet.discriminator), sn_modules(watched.discriminator)):
         assert torch.equal(a.u, b.u) and torch.equal(a.v, b.v)
-        assert not a.refresh and not b.refresh
     assert not same([m.u for m in sn_modules(quiet.discriminator)], start_u), "u never moved"
 
 
