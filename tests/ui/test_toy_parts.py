@@ -113,6 +113,26 @@ def test_step_story_reports_the_numbers_of_the_update():
     assert step_story({}, {}, data.config) == []
 
 
+def test_step_story_shows_the_learning_rate_the_update_used():
+    """Issue 20, 2.6: with a half-life the story showed the base rate (0.003) where the update used
+    0.003 * 0.5 ** (1400 / 700) = 0.00075 (hand-computed)."""
+    trainer = Trainer(TrainConfig(batch_size=16, lr_d=3e-3, lr_g=2e-3, lr_half_life=700))
+    trainer.iteration = 1400  # two half-lives in
+    run, views = LiveRun(trainer), LabViews()
+    for kind, used, base in (("d", "0.00075", "0.003"), ("g", "0.0005", "0.002")):
+        record = run.run_steps(kind)[0]
+        data = views.compute(run)
+        last = {f: data.history[f][-1] for f in data.history}
+        text = step_story(data.last_batch, last, data.config)[5][1]
+        assert record.lr == pytest.approx(float(used), rel=1e-12)
+        assert f"(lr {used}: the base {base} on its half-life schedule of 700 iterations)" in text
+    constant = LiveRun(Trainer(TrainConfig(batch_size=16, lr_d=3e-3)))
+    constant.run_steps("d")
+    data = views.compute(constant)
+    last = {f: data.history[f][-1] for f in data.history}
+    assert "(lr 0.003); G is unchanged." in step_story(data.last_batch, last, data.config)[5][1]
+
+
 @pytest.mark.parametrize("loss", ["hinge", "wgan_gp"])
 def test_step_story_names_no_label_where_the_loss_has_none(loss):
     """Issue 12 item 6: under hinge and WGAN-GP a real label of 0.9 changes nothing, so the story

@@ -25,6 +25,17 @@ def _prior(config: TrainConfig) -> str:
     return "N(0, I)" if config.noise == "gaussian" else "U(−1, 1)"
 
 
+def _lr_words(record: dict, base_lr: float, config: TrainConfig) -> str:
+    """The learning rate the update used (its record's), not the base rate the settings hold: with
+    a half-life they differ (0.003 set, 0.00075 used at iteration 1,400 with half-life 700)."""
+    used = record.get("lr", math.nan)
+    if used is None or not math.isfinite(used):
+        used = base_lr  # a record from before records carried the rate: only the constant rate is known
+    if config.lr_half_life > 0:
+        return f"lr {used:.3g}: the base {base_lr:g} on its half-life schedule of {config.lr_half_life:,} iterations"
+    return f"lr {used:.3g}"
+
+
 def step_story(numbers: dict, record: dict, config: TrainConfig) -> list[tuple[str, str]]:
     """[(sub-step name, what happened with numbers)] for the latest update.
 
@@ -54,7 +65,8 @@ def step_story(numbers: dict, record: dict, config: TrainConfig) -> list[tuple[s
                               f"fake error {record['loss_d_fake']:.4f}{fake_label_txt}"
                               f"{penalty_txt} = D loss {record['loss_d']:.4f}{no_labels_txt}."),
             ("5. Gradients", f"backpropagation through D only: ‖∇ D's weights‖ = {record['grad_norm']:.4f}."),
-            ("6. Update", f"{config.optimizer.upper()} moves D's weights (lr {config.lr_d:g}); G is unchanged."),
+            ("6. Update", f"{config.optimizer.upper()} moves D's weights ({_lr_words(record, config.lr_d, config)}); "
+                        "G is unchanged."),
         ]
     return [
         ("1. Sample z", z),
@@ -63,6 +75,6 @@ def step_story(numbers: dict, record: dict, config: TrainConfig) -> list[tuple[s
                                   "G never sees a real sample."),
         ("4. G's loss", f"{G_LOSS_WORDS[config.loss]} = {record['loss_g']:.4f}."),
         ("5. Gradients", f"backpropagation through D into G: ‖∇ G's weights‖ = {record['grad_norm']:.4f}."),
-        ("6. Update", f"{config.optimizer.upper()} moves G's weights (lr {config.lr_g:g}); D is unchanged. "
-                      "Iteration done."),
+        ("6. Update", f"{config.optimizer.upper()} moves G's weights ({_lr_words(record, config.lr_g, config)}); "
+                    "D is unchanged. Iteration done."),
     ]
