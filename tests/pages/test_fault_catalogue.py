@@ -98,7 +98,7 @@ def test_divergence_during_play_auto_pauses_explains_and_rolls_back():
 def test_checkpoint_of_another_architecture_is_refused_on_the_mnist_page():
     from ui.mnist.run import PREFIX, RUN_NAME
 
-    at = open_app("views/mnist.py", timeout=180)
+    at = open_app("views/mnist.py", timeout=180, state={"mnist_tab": "Downloads, checkpoint & share"})
     run = at.session_state["_live_runs"][RUN_NAME]
     at.button(key=f"{PREFIX}_step_both").click().run()
     trainer, before = run.trainer, weights(run.trainer)

@@ -23,6 +23,9 @@ from ui.mnist.step_views import SHOWN
 from page_support import open_app, readout_values
 
 PAGE = "views/mnist.py"
+TAB = "mnist_tab"  # the tabs below the first screen: only the open one is built
+OVER_TIME, WALKTHROUGH, WALK, FILES = ("Over training: losses, digits, frames", "Step walk-through", "Latent walk",
+                                      "Downloads, checkpoint & share")
 
 
 def the_run(at):
@@ -77,15 +80,23 @@ def page():
 
 
 def test_page_renders_with_its_data_source_and_presets(page):
-    assert page.title[0].value == "MNIST, step by step"
-    data = load_mnist()
-    assert any(f"{data.source} — {len(data):,} images" in c.value for c in page.caption)
+    assert any(m.value == "### MNIST, step by step" for m in page.markdown)  # one short line
     # each preset by name, its kind in words unless the name says it (ui.kit.preset_kinds)
     assert page.selectbox(key=f"{PREFIX}_preset").options == [option_label(n, p.kind) for n, p in MNIST_PRESETS.items()]
     trainer = the_run(page).trainer
     assert trainer.config == next(iter(MNIST_PRESETS.values())).config
-    # Before any step: a hint instead of grids; the fixed-noise frame of iteration 0 is shown.
+    # Before any step: a hint instead of grids (the batches tab is open first); the main view is
+    # G(fixed z) now, the fixed-noise frame of iteration 0 is in the tab of curves.
     assert any("Press **Step D**" in i.value for i in page.info)
+    assert any("G(fixed z) now, iteration 0" in c.value for c in page.caption)
+    assert readout_values(page)["Digits covered"] == "0 / 10"  # first screen, beside the histogram
+    page.session_state[TAB] = WALKTHROUGH  # the data source is named under the walk-through
+    page.run()
+    data = load_mnist()
+    assert any(f"{data.source} — {len(data):,} images" in c.value for c in page.caption)
+    page.session_state[TAB] = OVER_TIME
+    page.run()
+    assert not page.exception, page.exception
     assert any("G(fixed z) at iteration 0" in c for img in page.image for c in img.captions)
     # The digit metrics of iteration 0: the classifier on G of the metric z (seed + 3), by hand.
     # The page's classifier is the one its loader read from disk; another process of the suite
@@ -178,7 +189,7 @@ def test_sliders_reach_the_trainer_without_a_reset():
 
 
 def test_checkpoint_download_and_upload_restore_identical_outputs():
-    at = open_app(PAGE, timeout=180)
+    at = open_app(PAGE, timeout=180, state={TAB: FILES})
     run = the_run(at)
     for _ in range(3):
         click(at, "step_both")
@@ -205,7 +216,7 @@ def test_checkpoint_download_and_upload_restore_identical_outputs():
 
 
 def test_corrupted_and_malicious_uploads_are_refused_and_the_run_kept(tmp_path):
-    at = open_app(PAGE, timeout=180)
+    at = open_app(PAGE, timeout=180, state={TAB: FILES})
     run = the_run(at)
     click(at, "step_both")
     trainer = run.trainer
@@ -239,6 +250,8 @@ def test_corrupted_and_malicious_uploads_are_refused_and_the_run_kept(tmp_path):
 
 
 def test_latent_walk_renders_the_seeded_path(page):
+    page.session_state[TAB] = WALK
+    page.run()
     page.slider(key=f"{PREFIX}_walk_steps").set_value(5).run()
     assert not page.exception
     walk = [g for g in grids(page) if g and g[0].startswith("t=0.00")]

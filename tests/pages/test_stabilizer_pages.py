@@ -203,6 +203,7 @@ def test_lr_panel_splits_the_rates_by_update_kind():
 
 def test_mnist_page_sets_stabilisers_live_and_charts_the_schedule():
     at = AppTest.from_file(APP, default_timeout=180).run()
+    at.session_state["mnist_tab"] = "Over training: losses, digits, frames"  # only the open tab is built
     at.switch_page("views/mnist.py").run()
     assert not at.exception, at.exception
     run = at.session_state["_live_runs"]["MNIST step by step"]

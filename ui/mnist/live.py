@@ -1,19 +1,42 @@
-"""What the MNIST page redraws while its run plays: the step views, the charts, the progress
-frames and the digit metrics. One render function for ui.kit.live_controls.live_area."""
+"""What the MNIST page redraws while its run plays.
+
+The first screen (1440x900, or 1280x720 in teacher mode) is `render`: G(fixed z) as one large
+grid of digits (the main view), the big numbers D(x) and D(G(z)), the digit histogram the
+classifier reads off G's samples and the status line. Below it, in tabs, `render_batches` (the
+real and fake batches with D's score on each image) and `render_over_time` (losses, D's outputs,
+digit metrics and the frames of G(fixed z) over training). One render function each for
+ui.kit.live_controls.live_area."""
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
-from classroom.service import Run
 from classroom.image_progress import ImageProgress
+from classroom.service import Run
+from gan_core.step_probe import fixed_frame
+from ui.canvas import live_canvas
+from ui.canvas.scene import Scene
+from ui.figures.digits import grid, png_data_uri
+from ui.kit.readout import readout
+from ui.kit.teacher_mode import is_teacher_mode
 from ui.mnist.metrics import classifier_note, classifier_status, digit_measure, missing_sentence
-from ui.mnist.progress_view import digit_metric_charts, frame_scrubber, training_charts
+from ui.mnist.progress_view import digit_histogram_panel, digit_metric_charts, frame_scrubber, training_charts
 from ui.mnist.step_views import StepViews, d_step_section, g_step_section
 
 FRAME_EVERY = 50  # seed 002: "plot a batch of generator images every 50 iterations"
 METRIC_EVERY = 100  # classifier checks cost ~0.1 s: often enough for a curve, rare enough to play
-REDRAW_SECONDS = 0.5  # live redraw period: images and five charts per redraw
+REDRAW_SECONDS = 0.5  # the first screen: one grid image, a few numbers and the histogram
+BELOW_SECONDS = 1.0  # the open tab below the first screen changes slowly; the browser redraws less
+GRID_COLS, GRID_DIGITS = 6, 36  # the main view: G of the first 36 fixed z, the frames' z
+# First-screen layout in px (the columns shrink to the page): controls | digit grid | numbers and histogram.
+# Normal: a 1440x900 screen; teacher mode: 1280x720 with larger type.
+LAYOUT = {False: {"controls": 240, "grid": 560, "side": 330, "hist_height": 260, "font": 13},
+          True: {"controls": 200, "grid": 540, "side": 240, "hist_height": 215, "font": 15}}
+
+
+def layout() -> dict:
+    return LAYOUT[is_teacher_mode()]
 
 
 def page_objects(key: str) -> dict:
@@ -35,29 +58,116 @@ def status_line(run: Run, iteration: int, updates: int, key: str) -> None:
                    f"label smoothing **{c.label_smoothing:.2f}** · batch size **{c.batch_size}**")
 
 
+def _latest(column: np.ndarray) -> float:
+    finite = column[np.isfinite(column)]
+    return float(finite[-1]) if len(finite) else float("nan")
+
+
+def latest_d_outputs(trainer) -> tuple[float, float]:
+    """Mean D(x) and mean D(G(z)) of the newest updates that measured them."""
+    cols = trainer.history.tail_columns(8)
+    return _latest(cols.get("d_real", np.array([]))), _latest(cols.get("d_fake", np.array([])))
+
+
+def _number(value: float) -> str:
+    return f"{value:.3f}" if np.isfinite(value) else "–"
+
+
+def digit_grid(images: np.ndarray, iteration: int, size: dict) -> None:
+    """The main view: G(fixed z) now, one digit per cell, >= 80 px a digit at full width. Sent as
+    one small inline PNG (28 px a digit) that the browser enlarges with crisp pixels."""
+    picture = png_data_uri(grid(images, cols=GRID_COLS, scale=1, pad=1))
+    with st.container(key="mnist_grid"):
+        st.html(f'<img src="{picture}" alt="G(fixed z) at iteration {iteration:,}" '
+                f'style="display:block;width:100%;max-width:{size["grid"]}px;aspect-ratio:1;'
+                'image-rendering:pixelated;border-radius:4px">')
+    st.caption(f"G(fixed z) now, iteration {iteration:,}: the same {len(images)} z at every redraw.")
+
+
+def digit_histogram(progress: ImageProgress, size: dict) -> None:
+    """The share of G's samples the classifier reads as each digit, at the latest check."""
+    if status := classifier_status():
+        st.info(status)
+        return
+    latest = progress.latest_metrics()
+    iteration, values = latest if latest is not None else (0, {})
+    fractions = np.array([values.get(f"digit_{d}", 0.0) for d in range(10)])
+    w, h = size["side"], size["hist_height"]
+    panel = digit_histogram_panel((0, 0, w, h), fractions)
+    live_canvas(Scene(w, h, [panel], frame=iteration, font=size["font"] - 1,
+                      label="the digits G makes, as the classifier reads them"), key="mnist_histogram")
+    if latest is None:
+        st.caption(f"The classifier reads {progress.metric_samples} samples of G at iteration 0, then every "
+                   f"{progress.metric_every} iterations.")
+        return
+    st.markdown(f"**{headline(values)}**")
+    st.caption(f"{progress.metric_samples} samples of G read by a digit classifier at iteration {iteration:,} "
+               f"(every {progress.metric_every}).")
+
+
+def headline(values: dict) -> str:
+    """missing_sentence, short enough for the first screen (the tab of curves has it whole)."""
+    text = missing_sentence(values)
+    return text.split(" (each lies")[0] + "." if text.startswith("None of") else text
+
+
 def make_render(key: str):
-    """render(run) for live_area: everything that changes while the run trains."""
+    """render(run) for the first screen's live_area: the digit grid, the big numbers, the digit
+    histogram and the status line."""
 
     def render(run: Run) -> None:
         objects = page_objects(key)
         views, progress = objects["views"], objects["progress"]
         if progress.measure is None:  # the classifier was still training at the last redraw
             progress.measure = digit_measure()
-
         playing = run.playing
 
         def read(trainer):
-            views.refresh(trainer, playing)
-            return trainer.history.columns(), list(trainer.events), trainer.iteration, trainer.updates
+            if not playing:  # a step: keep its batch views for the tab below, open or not
+                views.refresh(trainer, False)
+            return fixed_frame(trainer, GRID_DIGITS), trainer.iteration, trainer.updates, latest_d_outputs(trainer)
 
-        columns, events, iteration, updates = run.call(read)
+        images, iteration, updates, (d_real, d_fake) = run.call(read)
         progress.update(run.call)  # a frame / a metric check, when one is due
-        status_line(run, iteration, updates, key)
+        size = layout()
+        grid_col, side_col = st.columns([size["grid"], size["side"]], gap="small")
+        with grid_col:
+            digit_grid(images, iteration, size)
+        with side_col:
+            latest = progress.latest_metrics()
+            covered = f"{latest[1]['digits_covered']:.0f} / 10" if latest is not None else "–"
+            readout([("Iteration", f"{iteration:,}"), ("Mean D(x)", _number(d_real)),
+                     ("Mean D(G(z))", _number(d_fake)), ("Digits covered", covered)])
+            digit_histogram(progress, size)
+            status_line(run, iteration, updates, key)
+
+    return render
+
+
+def make_render_batches(key: str):
+    """render(run) for the batches tab: one D update's real and fake batches with D's score on each
+    image, one G update's fakes before and after; while playing, D's verdict on fresh digits."""
+
+    def render(run: Run) -> None:
+        views = page_objects(key)["views"]
+        playing = run.playing
+        updates = run.call(lambda trainer: (views.refresh(trainer, playing), trainer.updates)[1])
         d_col, g_col = st.columns(2, gap="medium")
         with d_col:
             d_step_section(views.d, updates, views.verdict)
         with g_col:
             g_step_section(views.g, updates)
+
+    return render
+
+
+def make_render_over_time(key: str):
+    """render(run) for the tab of curves: losses and D's outputs, the digit metrics over training,
+    and the frames of G(fixed z) with a slider to scrub back."""
+
+    def render(run: Run) -> None:
+        progress = page_objects(key)["progress"]
+        columns, events = run.call(lambda trainer: (trainer.history.columns(), list(trainer.events)))
         training_charts(columns, events, key, run.trainer.config.lr_half_life)
         frames_col, metrics_col = st.columns([1.2, 2], gap="medium")
         with frames_col:

@@ -152,11 +152,13 @@ def checkpoint_box(run: Run) -> None:
 
 # ---- data -------------------------------------------------------------------------------------
 
-def data_note(run: Run) -> None:
-    """Which digits the run learns from, and how many."""
+def data_note(run: Run, caption: bool = True) -> None:
+    """Which digits the run learns from, and how many; a fallback's warning (caption=False: the
+    warning only, for the first screen)."""
     data = getattr(run.trainer.target, "data", None)
     if data is None:
         return
-    st.caption(f"Real data: {data.source} — {len(data):,} images.")
+    if caption:
+        st.caption(f"Real data: {data.source} — {len(data):,} images.")
     if getattr(data, "warning", ""):
         st.warning(data.warning)
