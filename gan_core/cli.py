@@ -35,6 +35,7 @@ MAX_STEPS = 10_000_000
 DEFAULT_STEPS = 2000
 MAX_SECONDS = 86_400.0  # --seconds: one day at most
 METRIC_SAMPLES = 2500  # VEEGAN / PacGAN draw 2500 generator samples for their mode metrics
+KNN_MAX_SAMPLES = 10_000  # knn_kl compares at most this many samples of each side
 TRUE_WORDS, FALSE_WORDS = ("true", "1", "yes", "on"), ("false", "0", "no", "off")
 
 
@@ -298,9 +299,14 @@ def final_metrics(trainer, n_samples: int) -> dict:
         figures.update(metrics.target_mode_metrics(fake, target).as_dict())
     else:  # real samples from a stream of their own, so the training data stream is untouched
         gen = torch.Generator().manual_seed(trainer.config.seed + 3)
-        real = target.sample(n_samples, gen).numpy()
-        grid = metrics.grid_divergences(fake, real, target.bounds)
-        figures.update(grid_kl=grid["kl"], grid_js=grid["js"])
+        real, second_real = target.sample(n_samples, gen).numpy(), target.sample(n_samples, gen).numpy()
+        figures["grid_js"] = metrics.grid_js(fake, real, target.bounds)
+        n = min(n_samples, KNN_MAX_SAMPLES)  # k-NN distances cost n^2: 10,000 points take seconds
+        if n > metrics.KNN_K:  # the floor: what a perfect generator (a second sample of the target) scores
+            figures.update(knn_kl=metrics.knn_kl(real[:n], fake[:n]),
+                           knn_kl_floor=metrics.knn_kl(real[:n], second_real[:n]))
+        else:
+            figures.update(knn_kl=float("nan"), knn_kl_floor=float("nan"))  # too few points: null
     return figures
 
 

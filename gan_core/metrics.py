@@ -3,7 +3,9 @@
 A generated sample is *high quality* if it lies within 3 sigma of its nearest mode centre; a mode
 is *captured* if it is the nearest centre of at least one high-quality sample. The per-mode
 histogram counts high-quality samples per mode; KL and JS compare it with the target's mode
-weights. For targets without modes, `grid_divergences` estimates KL/JS on a grid (GAN Lab style).
+weights. For targets without modes (moons, circles, swiss roll), `knn_kl` estimates KL(p_real ||
+p_gen) from nearest-neighbour distances, and `grid_js` gives JS on a grid (GAN Lab style); each
+docstring states the score a perfect generator gets (its floor).
 """
 
 from __future__ import annotations
@@ -11,8 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import torch
 
 EPS = 1e-10
+KNN_K = 5  # neighbours per point in knn_kl: k = 1 is noisier (floor within ±0.10 nats), 10 barely steadier
+KNN_CELLS = 4_000_000  # distances held at a time (32 MB); rows per block = KNN_CELLS // points
 
 
 @dataclass(frozen=True)
@@ -81,9 +86,48 @@ def target_mode_metrics(samples, target) -> ModeMetrics:
     return mode_metrics(samples, target.centers, target.sigma, target.weights)
 
 
-def grid_divergences(fake, real, bounds, bins: int = 40) -> dict:
-    """KL(p_real || p_fake) and JS of the two samples' histograms on a bins^dim grid over
-    `bounds` (what GAN Lab plots). Samples outside the window fall in the edge bins."""
+def _kth_distance(x: torch.Tensor, points: torch.Tensor, k: int) -> torch.Tensor:
+    """(N,) distance from each row of x to its k-th nearest row of `points` (k >= 1)."""
+    out, rows = [], max(1, KNN_CELLS // max(len(points), 1))
+    for i in range(0, len(x), rows):
+        # direct differences, not the ||a||^2 - 2ab + ||b||^2 shortcut, which rounds near points to 0
+        d = torch.cdist(x[i:i + rows], points, compute_mode="donot_use_mm_for_euclid_dist")
+        out.append(d.topk(k, dim=1, largest=False).values[:, k - 1])
+    return torch.cat(out)
+
+
+def knn_kl(real, fake, k: int = KNN_K) -> float:
+    """KL(p_real || p_gen) in nats from samples alone, by k-nearest-neighbour distances (Wang,
+    Kulkarni and Verdú 2009, "Divergence estimation for multidimensional densities via k-nearest-
+    neighbor distances"):
+
+        KL ~ (d / n) sum_i log(nu_k(i) / rho_k(i)) + log(m / (n - 1))
+
+    for n real points in d dimensions and m generated ones: rho_k(i) is the distance from real
+    point i to its k-th nearest other real point, nu_k(i) to its k-th nearest generated point.
+    No grid, no constant for empty cells: a histogram KL on a 40 x 40 grid scored a perfect
+    generator 0.45-0.68 nats, and its value moved with the constant that kept empty cells finite.
+
+    Floor (what a perfect generator scores): a second independent sample of the target, 2,500
+    points each, k = 5, five seeds per target, scored within ±0.03 nats of 0 (means -0.004 to
+    0.006 on moons, circles and the swiss roll); being an estimate, it can dip just below 0. A
+    generator collapsed onto one point scores about 7 nats, one onto half of the data about 2."""
+    real = torch.as_tensor(np.asarray(real, np.float64).reshape(len(real), -1))
+    fake = torch.as_tensor(np.asarray(fake, np.float64).reshape(len(fake), -1))
+    real, fake = real[torch.isfinite(real).all(1)], fake[torch.isfinite(fake).all(1)]
+    n, m, d = len(real), len(fake), real.shape[1]
+    if n <= k or m < k:
+        raise ValueError(f"knn_kl needs more than k = {k} real and at least k generated points; got {n} and {m}")
+    rho = _kth_distance(real, real, k + 1)  # the nearest "other" real point: the first is the point itself
+    nu = _kth_distance(real, fake, k)
+    return float(d * torch.log(nu / rho).mean() + np.log(m / (n - 1)))
+
+
+def grid_js(fake, real, bounds, bins: int = 40) -> float:
+    """JS(p_real, p_fake) in nats between the two samples' histograms on a bins^dim grid over
+    `bounds` (what GAN Lab plots); samples outside the window fall in the edge bins. Floor: two
+    independent samples of 2,500 points of moons, circles or the swiss roll score 0.037-0.042
+    (a histogram's sampling noise); the most it can be is log 2 = 0.693."""
     fake = np.asarray(fake, float).reshape(len(fake), -1)
     real = np.asarray(real, float).reshape(len(real), -1)
     dim = real.shape[1]
@@ -95,5 +139,4 @@ def grid_divergences(fake, real, bounds, bins: int = 40) -> dict:
         h, _ = np.histogramdd(x[np.isfinite(x).all(1)], bins=edges)
         return h.ravel()
 
-    p_real, p_fake = hist(real), hist(fake)
-    return {"kl": kl_divergence(p_real, p_fake), "js": js_divergence(p_real, p_fake)}
+    return js_divergence(hist(real), hist(fake))
