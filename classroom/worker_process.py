@@ -203,8 +203,20 @@ def serve(conn: Connection, threads: int = 1) -> None:
 
     torch.set_num_threads(threads)  # one core per worker: small networks train faster on one thread
     lease = positive_env_number(LEASE_ENV, DEFAULT_LEASE)
-    threading.Thread(target=worker.train_forever, args=(lease,), name="trainer", daemon=True).start()
+    threading.Thread(target=_or_exit, args=(worker.train_forever, lease), name="trainer", daemon=True).start()
     worker.read_forever()
+
+
+def _or_exit(loop, *args) -> None:
+    """Run a loop that must not end; if it fails, end the process, so the server reports its runs
+    lost instead of a worker that answers but never trains again."""
+    try:
+        loop(*args)
+    finally:
+        import traceback
+
+        traceback.print_exc()
+        os._exit(1)
 
 
 if __name__ == "__main__":  # python -m classroom.worker_process FD THREADS

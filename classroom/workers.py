@@ -7,10 +7,10 @@ never trains: a page rerun competes with no training for the interpreter lock.
 
 Many requests to one worker may be in flight at once (one per page thread): each waits for its
 own answer, which a reader thread per worker hands over, so nobody holds a lock while a worker
-thinks. The reader is also the watchdog: a worker that sends nothing for HANG_AFTER seconds
-(stopped, hung; it sends a heartbeat every half second) is killed like a dead one. Either way the
-process is reaped, its waiting requests raise WorkerLost at once, its runs are reported lost on
-their pages (classroom.run_handle), and new runs go to other workers or a fresh one. A worker
+thinks. A watchdog thread per worker ends one that sends nothing for HANG_AFTER seconds (stopped,
+hung; it sends a heartbeat every half second) like a dead one. Either way the process is reaped,
+its waiting requests raise WorkerLost at once, its runs are reported lost on their pages
+(classroom.run_handle), and new runs go to other workers or a fresh one. A worker
 exits when the web server's end of its pipe closes, so no process outlives the server.
 """
 
@@ -28,7 +28,7 @@ import time
 from classroom.live import positive_env_number
 from classroom.one_per_process import one_per_process
 from classroom.worker_process import resident_mib
-from classroom.worker_wire import HEARTBEAT, RunGone, WorkerLost, send, untag
+from classroom.worker_wire import BEAT_EVERY, HEARTBEAT, RunGone, WorkerLost, send, untag
 
 __all__ = ["LocalWorker", "RunGone", "WorkerLink", "WorkerLost", "WorkerPool", "resident_mib", "shared_pool"]
 
@@ -80,9 +80,11 @@ class LocalWorker:
         self._send_lock = threading.Lock()  # one message at a time on the pipe; never held while waiting
         self._ids = itertools.count(HEARTBEAT + 1)
         self._to_drop: list[str] = []  # runs of freed handles, dropped before the next request
+        self._silent_for: float | None = None  # set by the watchdog when it ends a silent worker
         self._reader = threading.Thread(target=self._read_forever, name=f"gan-worker-{self.process.pid}",
                                         daemon=True)
         self._reader.start()
+        threading.Thread(target=self._watch, name=f"gan-watchdog-{self.process.pid}", daemon=True).start()
 
     @property
     def runs(self) -> int:
@@ -124,6 +126,10 @@ class LocalWorker:
         except OSError as exc:  # the process is going: the reader says why
             self._reader.join(timeout=self.hang_after + 10)
             raise WorkerLost(self.why_dead or f"the worker process (pid {self.process.pid}) stopped: {exc}") from exc
+        except BaseException:  # e.g. arguments that cannot be pickled: nothing was sent
+            with self._pending_lock:
+                self._pending.pop(request_id, None)
+            raise
         waiter.done.wait()  # the reader answers it, or fails it when the worker dies or hangs
         if waiter.answer is None:
             raise WorkerLost(self.why_dead)
@@ -135,15 +141,10 @@ class LocalWorker:
         self._to_drop.append(run_id)
         self.hosted.discard(run_id)
 
-    # ---- the reader: answers, heartbeats, and the watchdog ------------------------------------------
+    # ---- the reader (answers, heartbeats) and the watchdog -------------------------------------------
     def _read_forever(self) -> None:
-        pid = self.process.pid
         try:
             while True:
-                limit = self.hang_after if self._heard_at is not None else STARTUP_GRACE
-                if not self._conn.poll(limit):
-                    return self._die(f"the worker process (pid {pid}) sent nothing for {limit:g} s (stopped or "
-                                     "hung), so the server ended it")
                 request_id, answer = untag(self._conn.recv_bytes())
                 self._heard_at = time.monotonic()
                 if request_id == HEARTBEAT:
@@ -155,7 +156,22 @@ class LocalWorker:
                     waiter.answer = answer
                     waiter.done.set()
         except (EOFError, OSError) as exc:
-            self._die(f"the worker process (pid {pid}) stopped: {exc or 'pipe closed'}")
+            pid = self.process.pid
+            self._die(f"the worker process (pid {pid}) sent nothing for {self._silent_for:g} s (stopped or hung), "
+                      "so the server ended it" if self._silent_for is not None
+                      else f"the worker process (pid {pid}) stopped: {exc or 'pipe closed'}")
+
+    def _watch(self) -> None:
+        """End a worker that has sent nothing (not even its heartbeat) for hang_after seconds; its
+        pipe closes, and the reader, even one stuck in the middle of a message, reports it."""
+        while not self.dead:
+            time.sleep(BEAT_EVERY)
+            since, limit = ((self._started_at, STARTUP_GRACE) if self._heard_at is None
+                            else (self._heard_at, self.hang_after))
+            if time.monotonic() - since > limit and not self.dead:
+                self._silent_for = limit
+                self.process.kill()  # SIGKILL ends a stopped (SIGSTOP) process too
+                return
 
     def _die(self, why: str) -> None:
         """Mark dead, end and reap the process (no zombie stays), fail every waiting request."""
@@ -165,7 +181,7 @@ class LocalWorker:
             waiting = list(self._pending.values())
             self._pending.clear()
         if self.process.poll() is None:
-            self.process.kill()  # SIGKILL ends a stopped (SIGSTOP) process too
+            self.process.kill()  # it closed its pipe but lingers: nothing more will come from it
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:  # stuck in the kernel; reaped by the next stop() or at exit
