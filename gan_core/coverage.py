@@ -27,6 +27,7 @@ from gan_core.step_probe import generate, to_unit_images
 
 LOW_CONFIDENCE = 0.6  # a fake whose top digit gets less than this sits between modes
 NOT_A_DIGIT = -1  # a judged digit for an image that looks like no digit (gan_core.digit_likeness)
+BLANK = -2  # a judged digit for a blank image (less ink than any real digit); no digit either
 SAMPLE_SEED = 7  # noise for map samples: the same z every time, so changes are G's, not luck
 
 
@@ -38,6 +39,7 @@ class Coverage:
     kl: float  # KL(p_gen || target), nats; NaN when no sample looks like any mode yet
     sentence: str  # which modes are missing, in plain words
     not_digits: int = 0  # samples that look like no digit yet (gan_core.digit_likeness), in no count
+    blanks: int = 0  # of the not_digits, the blank ones (less ink than any real digit)
 
     @property
     def n_modes(self) -> int:
@@ -84,26 +86,31 @@ def modes_sentence(counts, names) -> str:
     return f"The generator never draws {join_words(missing)}."
 
 
-def digit_coverage(digits=None, counts=None, not_digits: int = 0) -> Coverage:
-    """Coverage of generated digits, from judged digits (N,) (judged_digits: NOT_A_DIGIT for an
-    image that looks like no digit) or per-digit counts (10,) plus `not_digits`."""
+def digit_coverage(digits=None, counts=None, not_digits: int = 0, blanks: int = 0) -> Coverage:
+    """Coverage of generated digits, from judged digits (N,) (judged_digits: NOT_A_DIGIT or BLANK
+    for an image that looks like no digit) or per-digit counts (10,) plus `not_digits` (`blanks`
+    of them blank)."""
     if counts is None:
         digits = np.asarray(digits, dtype=np.int64).ravel()
-        counts, not_digits = digit_histogram(digits[digits != NOT_A_DIGIT]), int((digits == NOT_A_DIGIT).sum())
+        counts, not_digits = digit_histogram(digits[digits >= 0]), int((digits < 0).sum())
+        blanks = int((digits == BLANK).sum())
     counts = np.asarray(counts, dtype=np.int64)
     if counts.shape != (N_DIGITS,):
         raise ValueError(f"digit counts must have shape (10,); got {counts.shape}")
     kl = kl_to_uniform(counts) if counts.sum() or not not_digits else float("nan")  # no digits: no histogram
     return Coverage(tuple(f"digit {d}" for d in range(N_DIGITS)), counts, np.full(N_DIGITS, 1 / N_DIGITS),
-                    kl, missing_digits_sentence(counts, not_digits=not_digits), int(not_digits))
+                    kl, missing_digits_sentence(counts, not_digits=not_digits, blanks=blanks), int(not_digits),
+                    int(blanks))
 
 
 def judged_digits(probs, images, likeness: DigitLikeness | None = None) -> np.ndarray:
-    """(N,) the classifier's digit for each image (probs (N, 10)), or NOT_A_DIGIT where the image
-    (N, 1, 28, 28) in [-1, 1] looks like no digit: the classifier names a digit even for noise."""
+    """(N,) the classifier's digit for each image (probs (N, 10)), or BLANK where the image
+    (N, 1, 28, 28) in [-1, 1] is blank, or NOT_A_DIGIT where it looks like no digit: the
+    classifier names a digit even for noise (and reads a blank page as 1)."""
+    judge = likeness or digit_likeness()
     digits = np.asarray(probs).argmax(1)
-    looks_like = (likeness or digit_likeness()).is_digit(images)  # (N,) bool
-    return np.where(looks_like, digits, NOT_A_DIGIT)
+    judged = np.where(judge.is_digit(images), digits, NOT_A_DIGIT)
+    return np.where(judge.is_blank(images), BLANK, judged)
 
 
 def toy_coverage(metrics: ModeMetrics, weights=None) -> Coverage:
@@ -157,14 +164,15 @@ def timeline(points: Iterable[tuple[int, Coverage]]) -> CoverageTimeline:
 
 def digit_shares_points(points: Iterable[tuple[int, dict]], n: int) -> list[tuple[int, Coverage]]:
     """A progress record's points (classroom.image_progress: (iteration, {"digit_k": share, ...,
-    "not_digit": share})) as Coverage points; shares of `n` samples become counts again."""
+    "not_digit": share, "blank": share})) as Coverage points; shares of `n` samples become counts again."""
     out = []
     for iteration, values in points:
         if not all(f"digit_{d}" in values for d in range(N_DIGITS)):
             continue
         counts = np.rint(np.array([values[f"digit_{d}"] for d in range(N_DIGITS)]) * n).astype(np.int64)
         not_digits = int(round(values.get("not_digit", 0.0) * n))
-        out.append((int(iteration), digit_coverage(counts=counts, not_digits=not_digits)))
+        blanks = int(round(values.get("blank", 0.0) * n))
+        out.append((int(iteration), digit_coverage(counts=counts, not_digits=not_digits, blanks=blanks)))
     return out
 
 
@@ -235,4 +243,4 @@ def read_generated(trainer, classifier, n: int = 1000, seed: int = SAMPLE_SEED) 
     probs = classifier.predict_proba(fakes).numpy().astype(np.float64)  # (n, 10)
     judged = judged_digits(probs, fakes)  # (n,)
     return ReadDigits(int(trainer.iteration), to_unit_images(fakes), probs, digit_coverage(judged),
-                      judged != NOT_A_DIGIT)
+                      judged >= 0)

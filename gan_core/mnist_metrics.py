@@ -68,24 +68,30 @@ def _join(digits: list[int]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
 
 
-def missing_digits_sentence(counts, min_fraction: float = 0.0, not_digits: int = 0) -> str:
+def missing_digits_sentence(counts, min_fraction: float = 0.0, not_digits: int = 0, blanks: int = 0) -> str:
     """Plain words for a lesson: 'The generator never draws 4 or 9.' (rare ones with min_fraction).
     `counts` are the images that look like digits; `not_digits` the ones that do not (gan_core.
-    digit_likeness): while they are the majority, no collapse is claimed, since noise is no digit."""
+    digit_likeness), `blanks` of them blank (less ink than any real digit): while they are the
+    majority, no collapse is claimed, since noise or an empty canvas is no digit."""
     n_digits = int(np.asarray(counts).sum())
     total = n_digits + int(not_digits)
     if total == 0:
         return "No generated digits to judge yet."
+    if n_digits == 0 and blanks == total:
+        return (f"All {total:,} generated images are blank (less ink than any real digit): the generator "
+                "draws blanks, not digits, so no digit is covered or missing.")
     if n_digits == 0:
-        return (f"None of the {total:,} generated images looks like a digit yet (each lies farther from every "
-                "real digit than real digits lie from one another): the generator has not learned digits, "
-                "so no digit is covered or missing yet.")
+        blank_txt = f" {blanks:,} are blank (less ink than any real digit), the rest lie" if blanks else " each lies"
+        return (f"None of the {total:,} generated images looks like a digit yet:{blank_txt} farther "
+                "from every real digit than real digits lie from one another. The generator has not "
+                "learned digits, so no digit is covered or missing yet.")
+    blank_note = f", {blanks:,} of them blank" if blanks else ""
     if 2 * not_digits > total:
         drawn = [k for k in range(N_DIGITS) if counts[k] > 0]
-        return (f"{not_digits:,} of {total:,} generated images are not digits yet, so it is too early to "
-                f"speak of collapse; the {n_digits:,} that look like digits read as {_join(drawn)}.")
+        return (f"{not_digits:,} of {total:,} generated images are not digits yet{blank_note}, so it is too "
+                f"early to speak of collapse; the {n_digits:,} that look like digits read as {_join(drawn)}.")
     sentence = _covered_sentence(counts, min_fraction)
-    return sentence + (f" ({not_digits:,} of {total:,} images are not digits yet.)" if not_digits else "")
+    return sentence + (f" ({not_digits:,} of {total:,} images are not digits yet{blank_note}.)" if not_digits else "")
 
 
 def _covered_sentence(counts, min_fraction: float) -> str:
@@ -149,16 +155,17 @@ class DigitMetrics:
     n_samples: int
     missing: list = field(default_factory=list)  # digits never drawn
     not_digits: int = 0  # images that look like no digit yet (gan_core.digit_likeness), in no count
+    blanks: int = 0  # of the not_digits, the blank ones (less ink than any real digit)
 
     @property
     def sentence(self) -> str:
-        return missing_digits_sentence(self.counts, not_digits=self.not_digits)
+        return missing_digits_sentence(self.counts, not_digits=self.not_digits, blanks=self.blanks)
 
     def as_dict(self) -> dict:
         return {"digits_covered": self.digits_covered, "kl_uniform": self.kl_uniform,
                 "mean_confidence": self.mean_confidence, "frechet": self.frechet,
                 "n_samples": self.n_samples, "counts": self.counts.tolist(), "missing": list(self.missing),
-                "not_digits": self.not_digits}
+                "not_digits": self.not_digits, "blanks": self.blanks}
 
 
 def evaluate_digits(images: torch.Tensor, classifier: DigitClassifier | None = None) -> DigitMetrics:
@@ -169,7 +176,8 @@ def evaluate_digits(images: torch.Tensor, classifier: DigitClassifier | None = N
     images = torch.as_tensor(images, dtype=torch.float32).detach().cpu()
     logits = clf.logits(images)  # (B, 10)
     probs = torch.softmax(logits, dim=1)
-    is_digit = digit_likeness().is_digit(images)  # (B,) bool
+    judge = digit_likeness()
+    is_digit, is_blank = judge.is_digit(images), judge.is_blank(images)  # (B,) bool each
     counts = digit_histogram(probs.argmax(dim=1).numpy()[is_digit])
     feats = clf.features(images).numpy()  # (B, 128)
     mu_g, cov_g = gaussian_stats(feats)
@@ -179,7 +187,7 @@ def evaluate_digits(images: torch.Tensor, classifier: DigitClassifier | None = N
                         mean_confidence=float(probs.max(dim=1).values.mean()),
                         frechet=frechet_distance(mu_r, cov_r, mu_g, cov_g), n_samples=len(images),
                         missing=missing_digits(counts) if is_digit.any() else [],
-                        not_digits=int((~is_digit).sum()))
+                        not_digits=int((~is_digit).sum()), blanks=int(is_blank.sum()))
 
 
 def evaluate_generator(trainer, n: int = 1000, seed: int = 0,

@@ -11,7 +11,7 @@ from gan_core.classifier import get_classifier, split_indices
 from gan_core.coverage import NOT_A_DIGIT, digit_coverage, judged_digits
 from gan_core.digit_likeness import MARGIN, QUANTILE, digit_likeness
 from gan_core.mnist import load_embedded
-from gan_core.mnist_metrics import evaluate_generator
+from gan_core.mnist_metrics import evaluate_digits, evaluate_generator
 from gan_core.presets import MNIST_PRESETS
 from gan_core.step_probe import generate
 from gan_core.trainer import Trainer
@@ -126,3 +126,81 @@ def test_the_progress_record_path_says_not_digits_yet_too(monkeypatch):
     assert mm.missing_sentence(values).startswith("None of the 500 generated images looks like a digit yet")
     [(iteration, cov)] = digit_shares_points([(0, values)], 500)
     assert (iteration, cov.n_samples, cov.not_digits) == (0, 0, 500) and "collapse" not in cov.sentence
+
+
+# ---- blank pages (issue 20, 2.7) -------------------------------------------------------------------------
+# An all-black image lies 1.26 from the thinnest real 1s (threshold 2.23): 100 of them read as "The
+# generator draws only 1: it has collapsed onto one digit". Blank, white and noise are no digit.
+
+def non_digit_batches() -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(5)
+    return {"black": -np.ones((100, 784)), "white": np.ones((100, 784)),
+            "uniform noise": rng.uniform(-1, 1, (100, 784)),
+            "gaussian noise": np.clip(rng.normal(0, 0.5, (100, 784)), -1, 1),
+            "nearly black": np.where(rng.random((100, 784)) < 0.01, 1.0, -1.0)}  # 1 % of pixels lit
+
+
+def test_the_ink_floor_is_the_least_inked_reference_digit_over_the_margin(real):
+    pixels, _, train, held = real
+    judge = digit_likeness()
+    least = ((pixels[train] + 1) / 2).mean(1).min()  # numpy, from the pixels directly
+    assert judge.min_ink == pytest.approx(least / MARGIN, abs=1e-12)
+    assert 0.02 <= judge.min_ink <= 0.03  # measured: the least-inked reference digit (a 1) inks 3.0 %
+    assert not judge.is_blank(pixels).any()  # no real digit, reference or held out, is blank
+
+
+def test_blank_white_and_noise_batches_are_no_digits_and_blanks_are_named(real):
+    pixels, labels, _, held = real
+    judge = digit_likeness()
+    for name, batch in non_digit_batches().items():
+        assert not judge.is_digit(batch).any(), name
+    batches = non_digit_batches()
+    assert judge.is_blank(batches["black"]).all() and judge.is_blank(batches["nearly black"]).all()
+    assert not judge.is_blank(batches["white"]).any()
+    assert judge.nearest_distance(-np.ones((1, 784)))[0] < judge.threshold  # why distance alone let it through
+    assert 0.98 <= judge.is_digit(pixels[held]).mean() <= 1.0  # real digits still are digits
+
+
+def test_a_blank_generator_is_said_to_draw_blanks_not_a_collapse_onto_1(real):
+    clf = get_classifier()
+    black = torch.full((100, 1, 28, 28), -1.0)
+    assert (clf.predict_proba(black).numpy().argmax(1) == 1).all()  # the classifier reads blank pages as 1
+    want = ("All 100 generated images are blank (less ink than any real digit): the generator draws blanks, "
+            "not digits, so no digit is covered or missing.")
+    cov = digit_coverage(judged_digits(clf.predict_proba(black).numpy(), black))
+    assert (cov.n_samples, cov.not_digits, cov.blanks, cov.n_covered) == (0, 100, 100, 0) and np.isnan(cov.kl)
+    assert cov.sentence == want
+    m = evaluate_digits(black, classifier=clf)
+    assert (m.digits_covered, m.not_digits, m.blanks, int(m.counts.sum())) == (0, 100, 100, 0)
+    assert m.sentence == want
+    white = torch.ones((100, 1, 28, 28))
+    m = evaluate_digits(white, classifier=clf)
+    assert (m.not_digits, m.blanks) == (100, 0) and "collapse" not in m.sentence
+    assert m.sentence.startswith("None of the 100 generated images looks like a digit yet: each lies farther")
+    half = torch.cat([black[:50], white[:50]])
+    assert evaluate_digits(half, classifier=clf).sentence.startswith(
+        "None of the 100 generated images looks like a digit yet: 50 are blank (less ink than any real digit), "
+        "the rest lie farther")
+
+
+def test_real_digits_among_blanks_are_counted_and_the_blanks_said(real):
+    pixels, labels, _, held = real
+    clf = get_classifier()
+    digits = torch.from_numpy(pixels[held[:80]].reshape(-1, 1, 28, 28)).float()
+    batch = torch.cat([digits, torch.full((20, 1, 28, 28), -1.0)])
+    m = evaluate_digits(batch, classifier=clf)
+    assert m.blanks == 20 and 20 <= m.not_digits <= 22 and int(m.counts.sum()) == 100 - m.not_digits
+    assert f"({m.not_digits} of 100 images are not digits yet, 20 of them blank.)" in m.sentence
+
+
+def test_the_progress_record_path_names_blanks(monkeypatch):
+    import ui.mnist.metrics as mm
+    from gan_core.coverage import digit_shares_points
+
+    clf = get_classifier()
+    monkeypatch.setattr(mm, "ready_classifier", lambda: clf)
+    values = mm.measure_digits(torch.full((50, 1, 28, 28), -1.0))
+    assert (values["not_digit"], values["blank"], values["digits_covered"]) == (1.0, 1.0, 0.0)
+    assert mm.missing_sentence(values).startswith("All 50 generated images are blank")
+    [(_, cov)] = digit_shares_points([(0, values)], 50)
+    assert cov.blanks == 50 and cov.sentence.startswith("All 50 generated images are blank")

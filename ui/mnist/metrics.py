@@ -64,13 +64,15 @@ def _classifier() -> DigitClassifier:
 def measure_digits(images: torch.Tensor) -> dict:
     """images (N, 1, 28, 28) in [-1, 1] -> digits_covered, kl_uniform, mean_confidence,
     frechet, digit_0 .. digit_9 (fraction of the N samples that look like a digit and are read as
-    each digit), not_digit (fraction that look like no digit yet) and samples (N).
+    each digit), not_digit (fraction that look like no digit yet), blank (fraction that are blank,
+    counted in not_digit too) and samples (N).
     gan_core.mnist_metrics defines them; here they become the flat floats a timeline keeps."""
     m = evaluate_digits(images, _classifier())
     shares = m.counts / max(m.n_samples, 1)
     values = {"digits_covered": float(m.digits_covered), "kl_uniform": m.kl_uniform,
               "mean_confidence": m.mean_confidence, "frechet": m.frechet,
-              "not_digit": m.not_digits / max(m.n_samples, 1), "samples": float(m.n_samples)}
+              "not_digit": m.not_digits / max(m.n_samples, 1), "blank": m.blanks / max(m.n_samples, 1),
+              "samples": float(m.n_samples)}
     values.update({f"digit_{d}": float(shares[d]) for d in range(10)})
     return values
 
@@ -86,7 +88,8 @@ def missing_sentence(values: dict) -> str:
     samples look like no digit, that it is too early to say)."""
     n = values.get("samples", 1000.0)  # a point holding shares only: any n keeps which digits are drawn
     counts = np.rint(np.array([values.get(f"digit_{d}", 0.0) for d in range(10)]) * n).astype(np.int64)
-    return missing_digits_sentence(counts, not_digits=int(round(values.get("not_digit", 0.0) * n)))
+    return missing_digits_sentence(counts, not_digits=int(round(values.get("not_digit", 0.0) * n)),
+                                   blanks=int(round(values.get("blank", 0.0) * n)))
 
 
 def classifier_status() -> str:
