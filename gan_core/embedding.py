@@ -48,6 +48,10 @@ FULL_MNIST_POINTS = 10_000  # digits on the map when the full 70k MNIST is prese
 N_JOBS = 2  # the classroom machine has 2 cores
 PLACE_PERPLEXITY = 5.0  # openTSNE's advice for transform: a few close neighbours decide
 PLACE_ITERS = 100  # optimisation steps of the new points; see docs/BENCHMARKS.md "t-SNE map"
+# A live map's placement: no optimisation steps. Measured 2026-12-06 on 300 shifted real digits (2 shared
+# cores): 0.05 s instead of 5.1 s, the same island as the 100-step placement for 94 %, median shift 1.2 %
+# of the map's width.
+QUICK_PLACE = 0
 MAP_NEIGHBOURS = 10  # k of the kNN vote in map space (nearest_map_labels)
 CACHE_DIR_ENV = "GAN_TSNE_CACHE_DIR"  # where map files live; unset = data/cache
 
@@ -95,7 +99,9 @@ class DigitMap:
         return (flat - self.pca_mean) @ self.pca_components.T  # (M, D)
 
     def place(self, images, n_iter: int = PLACE_ITERS) -> np.ndarray:
-        """Map positions (M, 2) of new images in [0, 1], the map's digits held fixed."""
+        """Map positions (M, 2) of new images in [0, 1], the map's digits held fixed. n_iter=0:
+        openTSNE's starting point for transform only (each image at the median map position of
+        its nearest map digits), no optimisation: ~100x quicker, for a live map (see QUICK_PLACE)."""
         if len(images) == 0:
             return np.zeros((0, 2))
         feats = self.project(images).astype(np.float64)
@@ -106,7 +112,10 @@ class DigitMap:
         reference = TSNEEmbedding(self.coords.copy(), ExactReferenceAffinities(self.features),
                                   n_jobs=N_JOBS, random_state=self.params.seed,
                                   negative_gradient_method="bh")
-        placed = reference.transform(feats, perplexity=PLACE_PERPLEXITY, n_iter=n_iter)
+        if n_iter == 0:
+            placed = reference.prepare_partial(feats, perplexity=PLACE_PERPLEXITY)
+        else:
+            placed = reference.transform(feats, perplexity=PLACE_PERPLEXITY, n_iter=n_iter)
         return np.asarray(placed, dtype=np.float64)  # (M, 2)
 
     def nearest_map_labels(self, points: np.ndarray, k: int = MAP_NEIGHBOURS) -> np.ndarray:

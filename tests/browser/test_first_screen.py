@@ -28,6 +28,8 @@ MAIN_VIEWS = {
     "/mnist": (".st-key-mnist_grid img", (".st-key-mnist_play", ".st-key-mnist_step_d", ".st-key-mnist_step_g",
                                           ".st-key-mnist_knob_label_smoothing", ".st-key-mnist_knob_batch_size",
                                           ".gc-readout", ".st-key-mnist_histogram canvas")),
+    "/mode_coverage": (".st-key-cov_live_map canvas", (".st-key-cov_play", ".gc-readout",
+                                                   ".st-key-cov_live_histogram canvas")),
 }
 SCREENS = [(1440, 900, False), (1280, 720, True)]  # width, height, teacher mode
 

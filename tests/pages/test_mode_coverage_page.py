@@ -116,7 +116,7 @@ def test_registered_in_app(env):
     at = AppTest.from_file(APP, default_timeout=240).run()
     at.switch_page("views/mode_coverage.py").run()
     assert not at.exception, at.exception
-    assert at.title[0].value.startswith("Mode coverage")
+    assert any(m.value.startswith("### Mode coverage") for m in at.markdown)  # one short line
 
 
 # ---- shareable setup (ui.share.widget_page on ui.mode_coverage.sources.SETTINGS) -----------------
@@ -211,7 +211,7 @@ def test_hostile_link_shows_messages_and_applies_the_sane_part(env):
     assert (at.slider(key="cov_n").value, at.slider(key="cov_threshold").value) == (100, 0.6)
     assert metric(at, "Samples counted") == "100"
     assert shared_params(at) == {"n": "100"}
-    assert at.title[0].value.startswith("Mode coverage")
+    assert any(m.value.startswith("### Mode coverage") for m in at.markdown)
 
 
 def test_a_downloaded_preset_loads_into_a_fresh_tab_and_bad_files_change_nothing(env, downloads):

@@ -39,10 +39,11 @@ def _apply(table: SettingsTable, restored: Restored, on_change: Mapping[str, Cal
 
 
 def share_widgets(table: SettingsTable, name: str = "", on_change: Mapping[str, Callable[[], None]] | None = None,
-                  expanded: bool = False, run_id: str | None = None) -> None:
+                  expanded: bool = False, run_id: str | None = None, draw: bool = True) -> None:
     """Restore a new link, set the defaults, keep the address bar in step and draw the Share
     expander. Call it at the top of the page, before the page draws any widget of `table`.
-    `run_id`: the page's training run, kept in the address bar so a reload finds it."""
+    `run_id`: the page's training run, kept in the address bar so a reload finds it. draw=False:
+    the expander is drawn later, lower on the page, by share_widgets_expander."""
     on_change = dict(on_change or {})
     for setting_name in table.settings:
         # Streamlit forgets a widget's value on a run that does not draw it (the coverage page's
@@ -56,8 +57,18 @@ def share_widgets(table: SettingsTable, name: str = "", on_change: Mapping[str, 
         show_messages(restored.messages)
     for setting_name, value in table.defaults().items():
         st.session_state.setdefault(table.key(setting_name), value)
+    sync_query(table.page, table.to_query(current_values(table)), run_id)
+    if draw:
+        share_widgets_expander(table, name, on_change, expanded)
+
+
+def share_widgets_expander(table: SettingsTable, name: str = "",
+                           on_change: Mapping[str, Callable[[], None]] | None = None, expanded: bool = False) -> None:
+    """The "Share this setup" expander of share_widgets, anywhere below it on the page (its upload
+    applies a preset in a callback, before the next run draws the widgets)."""
+    on_change = dict(on_change or {})
     values = current_values(table)
-    params = sync_query(table.page, table.to_query(values), run_id)
+    params = table.to_query(values)  # what sync_query wrote, without the run id
     share_expander(table.page, params, table.to_json(values, name), read_preset=table.from_json,
                    applies=lambda restored: restored.applies,
                    on_import=lambda restored: _apply(table, restored, on_change),
