@@ -22,7 +22,19 @@ def trace() -> EstimateTrace:
     return st.session_state.setdefault(TRACE_KEY, EstimateTrace())
 
 
-FIGURE_WIDTH, FIGURE_HEIGHT, CHART_HEIGHT = 820, 470, 250
+# First-screen layout in px (canvases shrink to their columns): controls | Figure 1 | numbers and
+# curves. Normal: a 1440x900 screen, the three curves one above the other beside Figure 1. Teacher
+# mode: 1280x720 with larger type, where the views start ~115 px down and must end above 720 and
+# the big numbers take two per row: beside Figure 1 only V, JSD and C(G) over time, D's outputs and
+# the losses under the first screen.
+LAYOUT = {False: {"controls": 230, "figure": 620, "figure_height": 640, "side": 300, "chart_height": 500,
+                  "stacked": True, "font": 13},
+          True: {"controls": 205, "figure": 530, "figure_height": 580, "side": 240, "chart_height": 290,
+                 "stacked": False, "under_height": 240, "font": 16}}
+
+
+def layout() -> dict:
+    return LAYOUT[is_teacher_mode()]
 
 
 def estimates_panel(box, trace: EstimateTrace, rule: OptimumRule, events=()) -> Panel:
@@ -40,8 +52,8 @@ def estimates_panel(box, trace: EstimateTrace, rule: OptimumRule, events=()) -> 
 
 
 def render(run: Run) -> None:
-    """Numbers, Figure 1 and the curves over training, for the run's current G and D, on live
-    canvases (a few kB a frame: plotly's figures kept the browser busy, issue 11)."""
+    """The first screen's live part: Figure 1, and beside it the numbers and the curves over
+    training, on live canvases (a few kB a frame: plotly's figures kept the browser busy, issue 11)."""
     try:
         frame, events, columns = run.call(lambda t: (figure1_frame(t), list(t.events), t.history.columns()))
     except ValueError as exc:  # a diverged G (non-finite samples): say so, keep the run
@@ -49,21 +61,36 @@ def render(run: Run) -> None:
         return
     est = trace()
     est.add(frame)
-    c = run.trainer.config
-    readout([("Iteration", f"{frame.iteration:,}"), ("V(D, G)", f"{frame.value:.4f}"),
-             ("JSD(p_data ‖ p_g)", f"{frame.jsd:.4f}"), ("C(G) = −log 4 + 2·JSD", f"{frame.c_of_g:.4f}"),
-             ("D* at equilibrium", frame.optimum.at_equilibrium)])
-    with st.container(key="toy1d_status"):
-        st.caption(f"{labels_status(c)} · batch size **{c.batch_size}** · k = **{c.d_steps}** · "
-                   f"lr D **{c.lr_d:g}** / G **{c.lr_g:g}** · "
-                   + (f"{run.rate:.0f} it/s" if run.playing else "paused"))
-    font = 16 if is_teacher_mode() else 13
-    live_canvas(Scene(FIGURE_WIDTH, FIGURE_HEIGHT, figure1_panels(frame, FIGURE_WIDTH, FIGURE_HEIGHT),
-                      frame=run.trainer.updates, font=font, label="Figure 1: densities, D and the mapping z to G(z)"),
-                key="toy1d_figure1")
-    third = (FIGURE_WIDTH - 24) / 3
-    charts = [estimates_panel((0, 0, third, CHART_HEIGHT), est, frame.optimum, events),
-              d_output_panel((third + 12, 0, third, CHART_HEIGHT), columns, events),
-              loss_panel((2 * (third + 12), 0, third, CHART_HEIGHT), columns, events)]
-    live_canvas(Scene(FIGURE_WIDTH, CHART_HEIGHT, charts, frame=run.trainer.updates, font=font,
-                      label="V, JSD and C(G), D's outputs and the losses over iterations"), key="toy1d_charts")
+    c, size = run.trainer.config, layout()
+    figure_col, side_col = st.columns([size["figure"], size["side"]], gap="small")
+    with figure_col:
+        w, h = size["figure"], size["figure_height"]
+        live_canvas(Scene(w, h, figure1_panels(frame, w, h), frame=run.trainer.updates, font=size["font"],
+                          label="Figure 1: densities, D and the mapping z to G(z)"), key="toy1d_figure1")
+    with side_col:
+        readout([("Iteration", f"{frame.iteration:,}"), ("V(D, G)", f"{frame.value:.4f}"),
+                 ("JSD(p_data ‖ p_g)", f"{frame.jsd:.4f}"), ("C(G) = −log 4 + 2·JSD", f"{frame.c_of_g:.4f}"),
+                 ("D* at equilibrium", frame.optimum.at_equilibrium)])
+        w, h = size["side"], size["chart_height"]
+        if size["stacked"]:  # the three charts one above the other, the width of the column
+            third = (h - 24) / 3
+            charts = [estimates_panel((0, 0, w, third), est, frame.optimum, events),
+                      d_output_panel((0, third + 12, w, third), columns, events),
+                      loss_panel((0, 2 * (third + 12), w, third), columns, events)]
+            live_canvas(Scene(w, h, charts, frame=run.trainer.updates, font=size["font"] - 2,
+                              label="V, JSD and C(G), D's outputs and the losses over iterations"), key="toy1d_charts")
+        else:
+            live_canvas(Scene(w, h, [estimates_panel((0, 0, w, h), est, frame.optimum, events)],
+                              frame=run.trainer.updates, font=size["font"] - 2,
+                              label="V, JSD and C(G) over iterations"), key="toy1d_charts")
+        with st.container(key="toy1d_status"):
+            st.caption(f"{labels_status(c)} · batch size **{c.batch_size}** · k = **{c.d_steps}** · "
+                       f"lr D **{c.lr_d:g}** / G **{c.lr_g:g}** · "
+                       + (f"{run.rate:.0f} it/s" if run.playing else "paused"))
+    if not size["stacked"]:  # teacher mode: under the first screen, the width of Figure 1 and the numbers
+        w, h = size["figure"] + size["side"], size["under_height"]
+        half = (w - 12) / 2
+        live_canvas(Scene(w, h, [d_output_panel((0, 0, half, h), columns, events),
+                                 loss_panel((half + 12, 0, half, h), columns, events)],
+                          frame=run.trainer.updates, font=size["font"] - 2,
+                          label="D's outputs and the losses over iterations"), key="toy1d_more_charts")
