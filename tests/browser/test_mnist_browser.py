@@ -56,7 +56,7 @@ def test_step_play_and_download(browser_page, app_server, tmp_path):
                what="the run to pause")
     paused_at = iteration(page)
 
-    page.get_by_text("Checkpoint file").click()
+    page.get_by_role("tab", name="Downloads, checkpoint & share").click()  # only the open tab is built
     with page.expect_download(timeout=120_000) as info:
         button(page, "download").click()
     path = tmp_path / "run.pt"

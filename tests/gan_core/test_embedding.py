@@ -145,3 +145,19 @@ def test_placement_refuses_wrong_images():
     with pytest.raises(ValueError, match="NaN"):
         m.place(bad)
     assert m.place(np.zeros((0, 28, 28))).shape == (0, 2)
+
+
+def test_quick_placement_is_the_median_of_the_nearest_map_digits():
+    """place(n_iter=0), the live map's placement: openTSNE's starting point for new points, each at
+    the median map position of its k = 3 x perplexity nearest map digits (PCA features, by hand)."""
+    data = subset(400)
+    digit_map = build_map(MnistData(data.images[:300], data.labels[:300], "300"),
+                          MapParams(seed=0, early_iters=50, main_iters=50))
+    new = data.images[300:340]
+    quick = digit_map.place(new, n_iter=embedding.QUICK_PLACE)
+    feats = digit_map.project(new).astype(np.float64)
+    d2 = ((feats[:, None, :] - digit_map.features[None, :, :].astype(np.float64)) ** 2).sum(-1)  # (40, 300)
+    k = round(3 * embedding.PLACE_PERPLEXITY)
+    nearest = np.argsort(d2, axis=1, kind="stable")[:, :k]
+    np.testing.assert_allclose(quick, np.median(digit_map.coords[nearest], axis=1), rtol=1e-6, atol=1e-6)
+    assert embedding.QUICK_PLACE == 0 and quick.shape == (40, 2)
