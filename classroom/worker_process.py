@@ -33,12 +33,12 @@ SWEEP_EVERY = 10.0  # seconds between two looks for runs past their lease (at mo
 
 
 class FairShare:
-    """Which due run steps next: the one whose steps have taken the fewest seconds so far. A run
+    """Which due run steps next: the one whose steps have used the fewest CPU seconds so far. A run
     that starts playing (or comes back from a slow-motion wait) starts level with the least served
     one, so it neither waits for the others to catch up nor gets a burst for the time it sat out."""
 
     def __init__(self):
-        self.used: dict[str, float] = {}  # run id -> seconds its steps have taken while in the race
+        self.used: dict[str, float] = {}  # run id -> CPU seconds its steps have used while in the race
 
     def pick(self, due) -> str:
         for run_id in [r for r in self.used if r not in due]:
@@ -185,9 +185,11 @@ class Worker:
                 self._wake.wait(min(later + [IDLE_POLL, max(0.0, next_sweep - now)]))
                 continue
             run_id = share.pick(due)
-            start = time.perf_counter()
+            # this thread's CPU time, not the wall clock's: a small step's Python that waited for a
+            # lane's pickling of a big frame (the interpreter lock) did not use the worker's time
+            start = time.thread_time()
             runs[run_id].step_once()
-            share.charge(run_id, time.perf_counter() - start)
+            share.charge(run_id, time.thread_time() - start)
 
 
 def serve(conn: Connection, threads: int = 1) -> None:
