@@ -81,7 +81,9 @@ with controls:
         st.caption(f"G and D: {c.g_depth}×{c.g_width} and {c.d_depth}×{c.d_width} MLPs, z_dim {c.z_dim}, "
                    f"loss {c.loss}, Adam β₁ {c.adam_beta1}, seed {c.seed}.")
     run.delay = SPEEDS[st.session_state.get(f"{PREFIX}_speed", "full speed")]
-    st.caption("Press **Play**, then move a slider: G's lines move uphill on D until p_g covers p_data.")
+    st.caption("Press **Play**, then move a slider: G's lines move uphill on D until p_g covers p_data."
+               + ("" if run.trainer.config.target == "gaussian_1d" else
+                  " Several modes: watch whether G covers every mode or settles on some (see below)."))
 with views:
     live_area(run, PREFIX, render, every=0.3)
 

@@ -46,6 +46,21 @@ def test_renders_a_fresh_lab(at):
     assert len(canvas_scenes(at)["toy1d_charts"]["panels"]) == 3
 
 
+def test_teacher_mode_keeps_figure_1_and_the_numbers_on_a_1280x720_screen(at):
+    """Teacher mode (larger type, 1280x720): Figure 1 narrower and the big numbers unchanged; beside
+    it only V, JSD and C(G) over time, D's outputs and the losses drawn just under the first screen."""
+    at.toggle(key="teacher_mode").set_value(True).run()
+    assert not at.exception
+    scenes = canvas_scenes(at)
+    assert set(scenes) == {"toy1d_figure1", "toy1d_charts", "toy1d_more_charts"}
+    assert (scenes["toy1d_figure1"]["width"], scenes["toy1d_figure1"]["height"]) == (530, 580)
+    assert [p["title"] for p in scenes["toy1d_charts"]["panels"]] == ["V, JSD and C(G); dashed: −log 4"]
+    assert len(scenes["toy1d_more_charts"]["panels"]) == 2
+    assert_numbers_match_theory(at)
+    at.toggle(key="teacher_mode").set_value(False).run()
+    assert set(canvas_scenes(at)) == {"toy1d_figure1", "toy1d_charts"}
+
+
 def test_step_buttons_advance_by_exactly_the_named_updates(at):
     t = trainer_of(at)
     at.button(key="toy1d_step_d").click().run()
