@@ -57,13 +57,14 @@ def main() -> None:
 
         from ui.canvas.figure1 import figure1_panels  # imports streamlit: only for this part
         from ui.canvas.scene import Scene
-        from ui.toy_1d.live import FIGURE_HEIGHT, FIGURE_WIDTH
+        from ui.toy_1d.live import LAYOUT
+
+        width, height = LAYOUT[False]["figure"], LAYOUT[False]["figure_height"]  # the 1440x900 screen's
 
         t0 = time.perf_counter()
         frames = [figure1_frame(trainer) for _ in range(args.frames)]
         t1 = time.perf_counter()
-        sizes = [len(json.dumps(Scene(FIGURE_WIDTH, FIGURE_HEIGHT,
-                                      figure1_panels(f, FIGURE_WIDTH, FIGURE_HEIGHT)).to_data()))
+        sizes = [len(json.dumps(Scene(width, height, figure1_panels(f, width, height)).to_data()))
                  for f in frames]
         t2 = time.perf_counter()
         print(f"per redraw: frame {1000 * (t1 - t0) / args.frames:.1f} ms, canvas scene + JSON "
