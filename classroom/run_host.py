@@ -3,9 +3,9 @@
 The host owns the trainer. A driver (a local worker's trainer thread, classroom.worker_process, or
 the Ray actor's thread) calls `step_once()` again and again; it trains one iteration when the run
 is playing (and its slow motion delay has passed), and pauses the run by itself after a divergence,
-an error, or when nobody has touched it for `idle_timeout` seconds. Everything else is a command, answered between
-two steps: `handle(name, *args)` (see COMMANDS). `version` grows with every change a page's
-replica must see, `epoch` whenever the history is rewritten (a rollback, a new trainer), so a
+an error, or when nobody has touched it for `idle_timeout` seconds. Everything else is a command,
+answered between two steps: `handle(name, *args)` (see COMMANDS). `version` grows with every change
+a page's replica must see, `epoch` whenever the history is rewritten (a rollback, a new trainer), so a
 frame can carry only the history rows a replica lacks (classroom.replica).
 """
 
