@@ -4,6 +4,8 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
+from ui.kit.teacher_mode import is_teacher_mode
+
 st.title("GAN Classroom")
 st.markdown(
     "A **Generative Adversarial Network** is a game between two neural networks. "
@@ -13,26 +15,31 @@ st.markdown(
     "only from the police's verdicts — **G never sees a real sample**, only D's gradient."
 )
 
-left, right = st.columns(2)
-with left:
-    st.subheader("Discriminative vs generative")
-    st.markdown(
-        "A **discriminative** model learns $P(y \\mid x)$: given an image, which class is it? "
-        "D is one, with two classes: real or fake.\n\n"
-        "A **generative** model learns $P(x)$ itself, the distribution of the data, so it can "
-        "draw new samples from it. G is one: it turns noise $z \\sim p_z$ (Gaussian or "
-        "Uniform(−1, 1), 100 numbers for MNIST) into $x = G(z)$."
-    )
-with right:
+# The value function spans the page: in half a column its formula ran off the right edge at 1280
+# and 1440 px. Written over two lines (aligned at "=") it also fits a narrower window.
+with st.container(key="home_value_function"):
     st.subheader("The value function")
-    st.latex(r"\min_G \max_D V(D,G) = \mathbb{E}_{x\sim p_{data}}[\log D(x)]"
-             r" + \mathbb{E}_{z\sim p_z}[\log(1 - D(G(z)))]")
-    st.markdown(
-        "D maximises V: it wants $D(x) \\to 1$ on real data (the **real error** term) and "
-        "$D(G(z)) \\to 0$ on fakes (the **fake error** term). G minimises V: it wants "
-        "$D(G(z)) \\to 1$. Training alternates: a D update with G frozen, then a G update with "
-        "D frozen. At the equilibrium $p_g = p_{data}$ and $D = \\tfrac12$ everywhere."
-    )
+    # the lesson's one formula, large enough to read from the back of the room (about 500 px wide,
+    # 560 px in teacher mode: inside the 820 px of a 1280 px projector)
+    st.html(f"<style>.st-key-home_value_function .katex {{ font-size: {1.7 if is_teacher_mode() else 1.5}em; }}"
+            "</style>")
+    st.latex(r"\begin{aligned}\min_G \max_D V(D,G) = {}& \mathbb{E}_{x\sim p_{data}}[\log D(x)] \\"
+             r" &+ \mathbb{E}_{z\sim p_z}[\log(1 - D(G(z)))]\end{aligned}")
+st.markdown(
+    "D maximises V: it wants $D(x) \\to 1$ on real data (the **real error** term) and "
+    "$D(G(z)) \\to 0$ on fakes (the **fake error** term). G minimises V: it wants "
+    "$D(G(z)) \\to 1$. Training alternates: a D update with G frozen, then a G update with "
+    "D frozen. At the equilibrium $p_g = p_{data}$ and $D = \\tfrac12$ everywhere."
+)
+
+st.subheader("Discriminative vs generative")
+st.markdown(
+    "A **discriminative** model learns $P(y \\mid x)$: given an image, which class is it? "
+    "D is one, with two classes: real or fake. "
+    "A **generative** model learns $P(x)$ itself, the distribution of the data, so it can "
+    "draw new samples from it. G is one: it turns noise $z \\sim p_z$ (Gaussian or "
+    "Uniform(−1, 1), 100 numbers for MNIST) into $x = G(z)$."
+)
 
 st.subheader("Log loss punishes confident mistakes")
 st.markdown(

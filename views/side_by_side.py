@@ -1,29 +1,44 @@
 """Side by side: two runs (2D targets, or the 1D lab's targets) with the same seed and data that
-differ in one chosen setting, trained in lockstep, with both views and a chart comparing them."""
+differ in one chosen setting, trained in lockstep, with both views and a chart comparing them.
+
+The first screen (1440x900, or 1280x720 in teacher mode) holds the transport, the one setting that
+differs with its two values, and both runs' views with their big numbers; the shared live settings
+sit in a popover beside, what the pair shares and the share box in tabs below."""
 
 import streamlit as st
 
 from ui.kit.live_controls import divergence_panel, knob_widgets, live_area, transport
-from ui.side_by_side.pair import PREFIX, comparison_setup, get_pair_run, render, shared_knobs
+from ui.kit.readout import compact_page
+from ui.kit.teacher_mode import is_teacher_mode
+from ui.side_by_side.pair import PREFIX, comparison_notes, comparison_setup, get_pair_run, render, shared_knobs
 from ui.side_by_side.share import comparison_share_box, restore_comparison
 
-st.title("Side by side: one setting, two runs")
-st.markdown("Two GANs start from **the same networks** and draw noise and data from **the same seeded "
-            "streams**; they differ in **one** setting you choose. Both advance by the same number of "
-            "iterations, so any difference you see comes from that setting alone (try label smoothing 0 "
-            "vs 0.1 on the grid, or batch 32 vs 512 on the ring).")
+CONTROLS_WIDTH = {False: 240, True: 215}  # px of the controls column; the views take the rest
+
+compact_page()
+st.markdown("### Side by side: one setting, two runs")
 
 run = get_pair_run()
 restore_comparison(run)
-comparison_setup(run)
-transport(run, PREFIX)
 divergence_panel(run, PREFIX)
 
-controls, views = st.columns([1, 4], gap="medium")
+controls, views = st.columns([CONTROLS_WIDTH[is_teacher_mode()], 1000 - CONTROLS_WIDTH[is_teacher_mode()]],
+                             gap="small")
 with controls:
-    st.subheader("Shared live settings")
-    st.caption("These reach both runs at their next step.")
-    knob_widgets(run, PREFIX, shared_knobs(run))
-    comparison_share_box(run)
+    transport(run, PREFIX, compact=True)
+    comparison_setup(run)
+    with st.popover("Shared live settings", icon=":material/tune:", width="stretch"):
+        st.caption("These reach both runs at their next step.")
+        knob_widgets(run, PREFIX, shared_knobs(run), in_popover=True)
 with views:
     live_area(run, PREFIX, render, every=0.5)
+
+about, share = st.tabs(["About this comparison", "Share this comparison"])
+with about:
+    st.markdown("Two GANs start from **the same networks** and draw noise and data from **the same seeded "
+                "streams**; they differ in **one** setting you choose. Both advance by the same number of "
+                "iterations, so any difference you see comes from that setting alone (try label smoothing 0 "
+                "vs 0.1 on the grid, or batch 32 vs 512 on the ring).")
+    comparison_notes(run)
+with share:
+    comparison_share_box(run)

@@ -12,6 +12,8 @@ from gan_core import theory as T
 from ui.figures.dirac import distance_figure, field_figure
 from ui.figures.theory import (c_of_g_bar, densities_figure, generator_loss_figure, smoothing_figure,
                                value_plane_figure, value_terms_figure)
+from ui.kit.readout import compact_page, readout
+from ui.kit.teacher_mode import is_teacher_mode
 from ui.share.widget_page import share_widgets, widget
 from ui.value_function import controls as vc
 
@@ -30,23 +32,34 @@ def logistic_landscape(p: T.Mixture1D, q: T.Mixture1D):
     return plane, best
 
 
-st.title("The value function V(D, G) and the optimal discriminator D*")
-share_widgets(vc.SETTINGS, name="value function setup")
-st.latex(r"V(D,G) = \textcolor{#1f77b4}{\underbrace{\mathbb{E}_{x\sim p_{data}}[\log D(x)]}_{-\,\text{real error}}}"
-         r" + \textcolor{#d62728}{\underbrace{\mathbb{E}_{x\sim p_g}[\log(1 - D(x))]}_{-\,\text{fake error}}}"
-         r"\qquad (x = G(z),\ z \sim p_z)")
-st.markdown("D **maximises** V, G **minimises** it. D's binary cross-entropy loss is the *real error* "
-            "−E[log D(x)] plus the *fake error* −E[log(1 − D(G(z)))], so D minimising its loss is D "
-            "maximising V. Below, p_data and p_g are 1D densities you "
-            "set with sliders, and every expectation is an integral computed on a fine grid "
-            "(Simpson's rule): nothing is sampled, so the numbers are exact to many digits.")
+# The first screen (1440x900, or 1280x720 in teacher mode) is the lesson's instrument: your D's
+# sliders | p_data, p_g, D* and your D on one axis | the real error, fake error and V, with the two
+# areas whose sizes they are. The densities' sliders sit in a popover beside; explanations, the
+# (w, b) plane, C(G), label smoothing, the generator losses and the Dirac-GAN in tabs below.
+LAYOUT = {False: {"controls": 230, "main": 600, "side": 330, "main_height": 600, "side_height": 330},
+          True: {"controls": 215, "main": 540, "side": 260, "main_height": 560, "side_height": 250}}
+size = LAYOUT[is_teacher_mode()]
 
-left, right = st.columns(2, gap="large")
-with left:
-    p = vc.mixture_controls("data", "**p_data**: the real data (black, dotted)")
-with right:
-    q = vc.mixture_controls("g", "**p_g**: what the generator makes (green)")
-    st.button("Set p_g = p_data (equilibrium)", key="vf_equilibrium", on_click=vc.set_equilibrium)
+compact_page()
+st.markdown("### Value function V(D, G) and the optimal D*")
+controls, main, side = st.columns([size["controls"], size["main"], size["side"]], gap="small")
+with controls:
+    knobs, share_slot = st.container(), st.container()
+with share_slot:  # restores a link before any widget is drawn; its messages show here, on the first screen
+    share_widgets(vc.SETTINGS, name="value function setup")
+tabs = st.tabs(["① V(D, G) and D*, explained", "② Every logistic D", "③ C(G) = −log 4 + 2·JSD",
+                "④ Label smoothing", "⑤ Generator losses", "⑥ The saddle: Dirac-GAN"])
+
+with knobs:
+    st.markdown("**Your D(x) = σ(w·x + b)**")
+    w, b = vc.logistic_controls()
+    with st.popover("p_data and p_g", icon=":material/tune:", width="stretch"):
+        p = vc.mixture_controls("data", "**p_data**: the real data (black, dotted)")
+        q = vc.mixture_controls("g", "**p_g**: what the generator makes (green)")
+    st.button("Set p_g = p_data (equilibrium)", key="vf_equilibrium", on_click=vc.set_equilibrium, width="stretch")
+    plane, (bw, bb, bv) = logistic_landscape(p, q)
+    st.button("Move your D to the best logistic ★", key="vf_best", on_click=vc.set_logistic, args=(bw, bb),
+              width="stretch")
 
 x = T.quadrature_grid(p, q)  # 20001 points covering both densities' mass
 pd, pg = p.pdf(x), q.pdf(x)
@@ -55,35 +68,43 @@ c_value = T.optimal_value(pd, pg, x)
 lo, hi = T.quadrature_grid(p, q, n=3, n_sigma=4)[[0, -1]]
 view = (x >= lo) & (x <= hi)
 xv = x[view][:: max(1, int(view.sum() // 800))]  # about 800 points to draw
+real, fake = T.value_terms_logit(w * x + b, pd, pg, x)  # from the logit: finite however sure D is
+v_user = float(T.logistic_value(w, b, pd, pg, x))
 
-tabs = st.tabs(["① V(D, G) and D*", "② Every logistic D", "③ C(G) = −log 4 + 2·JSD",
-                "④ Label smoothing", "⑤ Generator losses", "⑥ The saddle: Dirac-GAN"])
+# Teacher mode enlarges plot legends with CSS (ui.kit.teacher_mode); plotly must place them at that size
+legend = dict(legend_font_size=17) if is_teacher_mode() else {}
+with main, st.container(key="vf_main_view"):
+    st.plotly_chart(densities_figure(xv, p.pdf(xv), q.pdf(xv), T.optimal_discriminator(p.pdf(xv), q.pdf(xv)),
+                                     T.logistic_d(xv, w, b), height=size["main_height"]).update_layout(**legend),
+                    key="vf_densities")
+with side:
+    readout([("real error", f"{-real:.4f}"), ("fake error", f"{-fake:.4f}"),
+             ("V(D, G)", f"{v_user:.4f}"), ("V(D*, G)", f"{c_value:.4f}")])
+    terms = value_terms_figure(xv, p.pdf(xv), q.pdf(xv), w * xv + b, height=size["side_height"])
+    st.plotly_chart(terms.update_layout(**legend), key="vf_terms")
+    st.caption("Move w, b: V = −(real + fake error) stays below V(D*, G).")
 
 with tabs[0]:
+    st.latex(r"V(D,G) = \textcolor{#1f77b4}{\underbrace{\mathbb{E}_{x\sim p_{data}}[\log D(x)]}_{-\,\text{real error}}}"
+             r" + \textcolor{#d62728}{\underbrace{\mathbb{E}_{x\sim p_g}[\log(1 - D(x))]}_{-\,\text{fake error}}}"
+             r"\qquad (x = G(z),\ z \sim p_z)")
+    st.markdown("D **maximises** V, G **minimises** it. D's binary cross-entropy loss is the *real error* "
+                "−E[log D(x)] plus the *fake error* −E[log(1 − D(G(z)))], so D minimising its loss is D "
+                "maximising V. Here p_data and p_g are 1D densities you set in the *p_data and p_g* popover, "
+                "and every expectation is an integral computed on a fine grid "
+                "(Simpson's rule): nothing is sampled, so the numbers are exact to many digits.")
     st.markdown("Your discriminator is a logistic curve **D(x) = σ(w·x + b)**. Move it and watch the two "
                 "terms of V; the optimal discriminator is")
     st.latex(r"D^*(x) = \frac{p_{data}(x)}{p_{data}(x) + p_g(x)}")
-    w, b = vc.logistic_controls()
-    real, fake = T.value_terms_logit(w * x + b, pd, pg, x)  # from the logit: finite however sure D is
-    v_user = float(T.logistic_value(w, b, pd, pg, x))
-    m = st.columns(4)
-    m[0].metric(":blue[real error]  −E[log D(x)]", f"{-real:.4f}",
-                help="D's loss on real data: large when D doubts real samples")
-    m[1].metric(":red[fake error]  −E[log(1 − D(G(z)))]", f"{-fake:.4f}",
-                help="D's loss on fakes: large when D believes fakes")
-    m[2].metric("V(D, G) = −(real + fake error)", f"{v_user:.4f}")
-    m[3].metric("V(D*, G)", f"{c_value:.4f}", delta=f"{c_value - v_user:+.4f} over yours", delta_color="off")
-    fig_left, fig_right = st.columns(2)
-    fig_left.plotly_chart(densities_figure(xv, p.pdf(xv), q.pdf(xv), T.optimal_discriminator(p.pdf(xv), q.pdf(xv)),
-                                           T.logistic_d(xv, w, b)), key="vf_densities")
-    fig_right.plotly_chart(value_terms_figure(xv, p.pdf(xv), q.pdf(xv), w * xv + b), key="vf_terms")
-    st.markdown("The shaded areas on the right *are* the two terms of V, minus the two errors: "
+    st.markdown(f"Now: :blue[real error] −E[log D(x)] = **{-real:.4f}**, :red[fake error] −E[log(1 − D(G(z)))] = "
+                f"**{-fake:.4f}**, so V(D, G) = −(real + fake error) = **{v_user:.4f}**; D* reaches "
+                f"V(D*, G) = **{c_value:.4f}**, **{c_value - v_user:.4f}** more than yours.")
+    st.markdown("The shaded areas on the right of the plot *are* the two terms of V, minus the two errors: "
                 "**:blue[blue]** = ∫ p_data(x)·log D(x) dx, **:red[red]** = ∫ p_g(x)·log(1 − D(x)) dx. "
                 "D raises V by pushing D(x) → 1 where real data lives and D(x) → 0 where fakes live; it cannot "
                 "do both where the two overlap.")
 
 with tabs[1]:
-    plane, (bw, bb, bv) = logistic_landscape(p, q)
     st.markdown("Each point of this plane is one logistic discriminator σ(w·x + b); the colour is its V(D, G). "
                 "V is concave in (w, b), so there is one best logistic D (★). D* is the best of **all** "
                 "discriminators; it is logistic only when log(p_data/p_g) is a straight line in x (two "
@@ -98,7 +119,7 @@ with tabs[1]:
         st.latex(r"\sigma_{data} = \sigma_g \Rightarrow D^*(x) = \sigma(w^* x + b^*),\ "
                  rf"w^* = \tfrac{{\mu_{{data}} - \mu_g}}{{\sigma^2}} = {star_point[0]:.3f},\ "
                  rf"b^* = \tfrac{{\mu_g^2 - \mu_{{data}}^2}}{{2\sigma^2}} = {star_point[1]:.3f}")
-    st.button("Move your D to the best logistic ★", key="vf_best", on_click=vc.set_logistic, args=(bw, bb))
+    st.caption("*Move your D to the best logistic ★* (left of the plot) puts your sliders on the star.")
     st.plotly_chart(value_plane_figure(PLANE_SLOPES, PLANE_OFFSETS, plane, (w, b), (bw, bb), c_value, star_point),
                     key="vf_plane")
 
@@ -122,7 +143,7 @@ with tabs[2]:
     st.markdown(f"D* on the region where either density lives ranges from **{d_numeric[lively].min():.4f}** "
                 f"to **{d_numeric[lively].max():.4f}**. At the equilibrium p_g = p_data the generator has "
                 f"nothing left to fix: D* = ½ everywhere and C(G) = −log 4 = **{-math.log(4):.12f}**, its "
-                "smallest value. Press *Set p_g = p_data* above to see it.")
+                "smallest value. Press *Set p_g = p_data* (left of the plot) to see it.")
 
 with tabs[3]:
     st.markdown("One-sided label smoothing trains D with real label **α** (e.g. 0.9) instead of 1 and fake "

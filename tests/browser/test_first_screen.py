@@ -16,6 +16,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 # path -> (main view selector, other selectors that must be on the first screen)
 MAIN_VIEWS = {
     "/toy_2d": (".st-key-toy_plane_canvas canvas", (".st-key-toy_play", ".gc-readout")),
+    "/": (".st-key-home_value_function", (".st-key-home_value_function .katex",)),  # home: the formula fits
+    "/value_function": (".st-key-vf_main_view .js-plotly-plot", (".st-key-vf_slope", ".st-key-vf_offset", ".gc-readout",
+                                                                  ".st-key-vf_terms")),
+    "/side_by_side": (".st-key-sbs_planes:has(.st-key-sbs_plane_1 canvas)",  # both planes, once drawn
+                      (".st-key-sbs_plane_0 canvas", ".st-key-sbs_plane_1 canvas", ".st-key-sbs_setting",
+                       ".st-key-sbs_value_a", ".st-key-sbs_value_b", ".st-key-sbs_play",
+                       ".st-key-sbs_numbers_0 .gc-readout", ".st-key-sbs_numbers_1 .gc-readout")),
     "/toy_1d": (".st-key-toy1d_figure1 canvas", (".st-key-toy1d_play", ".st-key-toy1d_knob_label_smoothing",
                                                ".st-key-toy1d_knob_batch_size", ".gc-readout")),
     "/": (".st-key-home_value_function", (".st-key-home_value_function .katex",)),  # home: the formula fits

@@ -15,7 +15,7 @@ def pair(at):
 
 def test_renders_steps_in_lockstep_and_compares():
     at = open_app(PAGE)
-    assert at.title[0].value == "Side by side: one setting, two runs"
+    assert at.markdown[0].value == "### Side by side: one setting, two runs"  # one short line
     a, b = pair(at).trainers
     assert (a.config.label_smoothing, b.config.label_smoothing) == pytest.approx((0.0, 0.1), abs=1e-12)
     for _ in range(3):

@@ -43,17 +43,19 @@ def densities_figure(x, p_data, p_g, d_star, d_user=None, height: int = 420) -> 
 
 def value_terms_figure(x, p_data, p_g, logit, height: int = 300) -> go.Figure:
     """The two integrands whose areas are V's terms: p_data·log D (real) and p_g·log(1 − D) (fake),
-    for D = σ(logit), computed from the logit so a confident D draws finite areas."""
+    for D = σ(logit), computed from the logit so a confident D draws finite areas. Sized for a
+    narrow column beside the main view: short legend names above the plot."""
     from gan_core.theory import value_integrands_logit
 
     real, fake = value_integrands_logit(logit, p_data, p_g)
     fig = go.Figure()
-    fig.add_scatter(x=x, y=real, fill="tozeroy", name="p_data(x)·log D(x): area = real term",
-                    line=dict(color=REAL_COLOR, width=2))
-    fig.add_scatter(x=x, y=fake, fill="tozeroy", name="p_g(x)·log(1 − D(x)): area = fake term",
-                    line=dict(color=FAKE_COLOR, width=2))
+    fig.add_scatter(x=x, y=real, fill="tozeroy", name="real term (blue area)", line=dict(color=REAL_COLOR, width=2))
+    fig.add_scatter(x=x, y=fake, fill="tozeroy", name="fake term (red area)", line=dict(color=FAKE_COLOR, width=2))
     fig.update_xaxes(title="x")
-    return _layout(fig, height)
+    _layout(fig, height)
+    fig.update_layout(font=dict(size=13), margin=dict(l=10, r=10, t=10, b=10),
+                      legend=dict(orientation="h", y=1.0, yanchor="bottom", x=0))
+    return fig
 
 
 def value_plane_figure(slopes, offsets, values, user, best, c_value: float, d_star_point=None,

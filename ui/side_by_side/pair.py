@@ -26,10 +26,11 @@ from ui.canvas.figure1 import figure1_panels
 from ui.canvas.plane_views import plane_panel
 from ui.canvas.scene import Panel, Scene
 from ui.kit.live_controls import BATCH_CHOICES, KNOBS, LR_CHOICES, STABILIZER_KNOBS
+from ui.kit.readout import readout
 from ui.kit.run_install import install_run
 from ui.kit.session import get_run
 from ui.kit.teacher_mode import is_teacher_mode
-from ui.toy_2d.render_data import LabViews, RenderData
+from ui.toy_2d.render_data import LabViews
 from ui.toy_2d.stabilizer_texts import STABILIZERS, stabilizer_for
 
 PREFIX = "sbs"
@@ -149,41 +150,46 @@ def _start(run: Run) -> None:
 
 
 def comparison_setup(run: Run) -> None:
-    """Target, seed, the compared setting and its two values; Start restarts both runs."""
+    """The one setting that differs and its two values, target and seed, and Start (which restarts
+    both runs), one above the other for the page's narrow controls column."""
     pair = run.trainer
     defaults = {"target": pair.config.target, "seed": pair.config.seed, "setting": pair.setting,
                 "value_a": pair.values[0], "value_b": pair.values[1]}
     for name, value in defaults.items():
         st.session_state.setdefault(_key(name), value)
-    target, seed, setting, value_a, value_b, start = st.columns([1.3, 0.8, 1.3, 1, 1, 1.2],
-                                                                 vertical_alignment="bottom")
-    target.selectbox("Target", TARGET_CHOICES, key=_key("target"))
-    seed.number_input("Seed (both runs)", *setting_bounds("seed"), step=1, key=_key("seed"))
-    setting.selectbox("The one setting that differs", list(COMPARED), key=_key("setting"),
-                      on_change=_setting_changed, format_func=setting_option)
+    st.selectbox("The one setting that differs", list(COMPARED), key=_key("setting"),
+                 on_change=_setting_changed, format_func=setting_option)
     chosen = st.session_state[_key("setting")]
     options = COMPARED[chosen][0]
-    for col, label, name in ((value_a, "Run A", "value_a"), (value_b, "Run B", "value_b")):
+    for col, label, name in zip(st.columns(2), ("Run A", "Run B"), ("value_a", "value_b")):
         if not any(_same_value(st.session_state[_key(name)], o) for o in options):
             st.session_state[_key(name)] = options[0]
         col.selectbox(label, options, key=_key(name), format_func=lambda v, f=chosen: value_words(f, v))
-    start.button("Start both runs (restart)", key=_key("start"), on_click=_start, args=(run,), type="primary",
-                 width="stretch")
+    target, seed = st.columns([1.4, 1])
+    target.selectbox("Target", TARGET_CHOICES, key=_key("target"))
+    seed.number_input("Seed", *setting_bounds("seed"), step=1, key=_key("seed"), help="The same seed for both runs.")
+    st.button("Start both runs", key=_key("start"), on_click=_start, args=(run,), type="primary", width="stretch",
+              icon=":material/restart_alt:", help="Restart both runs with this comparison, target and seed.")
     if msg := st.session_state.get(_key("error")):
         st.error(f"Not started: {msg}")
-    st.caption(f"Now comparing **{describe(pair.setting, pair.values[0])}** (A) with "
-               f"**{describe(pair.setting, pair.values[1])}** (B) on {pair.config.target}, seed "
-               f"{pair.config.seed}: same initial networks, same seeded noise and data streams "
-               "(with different batch sizes the draws differ from the first batch on).")
-    if (about := stabilizer_for(chosen)) is not None:  # what the compared stabiliser does, in a paragraph
-        with st.container(key=_key("stabilizer_note")):
-            st.info(f"**{about.name}.** {about.paragraph}", icon=":material/info:")
-            st.caption(f"Source: {about.source}.")
     # a compared setting the shared loss ignores makes two identical runs: say so, not a silent no-op
     unused = {inactive_settings(t.config).get(pair.setting) for t in pair.trainers} - {None}
     if unused:
         st.warning(f"The two runs cannot differ: {' '.join(sorted(unused))} Change the shared loss or the "
                    "setting being compared.")
+
+
+def comparison_notes(run: Run) -> None:
+    """What the pair shares and what the compared setting does, in words (below the first screen)."""
+    pair = run.trainer
+    st.caption(f"Now comparing **{describe(pair.setting, pair.values[0])}** (A) with "
+               f"**{describe(pair.setting, pair.values[1])}** (B) on {pair.config.target}, seed "
+               f"{pair.config.seed}: same initial networks, same seeded noise and data streams "
+               "(with different batch sizes the draws differ from the first batch on).")
+    if (about := stabilizer_for(st.session_state[_key("setting")])) is not None:  # the compared stabiliser
+        with st.container(key=_key("stabilizer_note")):
+            st.info(f"**{about.name}.** {about.paragraph}", icon=":material/info:")
+            st.caption(f"Source: {about.source}.")
 
 
 # ---- the live views --------------------------------------------------------------------------
@@ -192,7 +198,11 @@ def _views(i: int) -> LabViews:
     return st.session_state.setdefault(_key(f"views_{i}"), LabViews())
 
 
-CHART_WIDTH, CHART_HEIGHT, VIEW_SIZE = 820, 250, 420
+CHART_WIDTH, CHART_HEIGHT = 820, 250
+# The two views' side in px on the first screen (canvases shrink to their columns): 1440x900, or
+# 1280x720 in teacher mode with larger type. VIEW_SIZE: the normal screen's, as bench/side_by_side.py draws.
+PLANE_SIZE = {False: 430, True: 345}
+VIEW_SIZE = PLANE_SIZE[False]
 
 
 def comparison_panels(datas: list, labels: list[str]) -> list[Panel]:
@@ -230,12 +240,23 @@ def _font() -> int:
     return 16 if is_teacher_mode() else 13
 
 
-def _side_numbers(data: RenderData) -> str:
+def _plane_size() -> int:
+    return PLANE_SIZE[is_teacher_mode()]
+
+
+def _side_numbers(data) -> list[tuple[str, str]]:
+    """One run's big numbers: modes and sample quality on a target with modes, else mean D(G(z))."""
     if data.n_modes and len(data.modes["iteration"]):
-        return (f"modes **{int(data.modes['modes_captured'][-1])} / {data.n_modes}** · high quality "
-                f"**{data.modes['hq_percent'][-1]:.1f} %**")
+        return [("Modes captured", f"{int(data.modes['modes_captured'][-1])} / {data.n_modes}"),
+                ("High quality", f"{data.modes['hq_percent'][-1]:.1f} %")]
     d_fake = data.history["d_fake"]
-    return f"mean D(G(z)) **{d_fake[np.isfinite(d_fake)][-1]:.3f}**" if np.isfinite(d_fake).any() else "not trained yet"
+    return [("Mean D(G(z))", f"{d_fake[np.isfinite(d_fake)][-1]:.3f}" if np.isfinite(d_fake).any() else "–")]
+
+
+def _run_header(i: int, label: str, data) -> None:
+    with st.container(key=_key(f"numbers_{i}")):
+        st.markdown(f"**Run {label}**")
+        readout(_side_numbers(data))
 
 
 def _render_1d(run: Run, labels: list[str]) -> None:
@@ -245,24 +266,28 @@ def _render_1d(run: Run, labels: list[str]) -> None:
     except ValueError as exc:  # e.g. a preset file gave the 1D target a 2D noise: say so, keep the run
         st.error(f"Cannot draw Figure 1 for these runs: {exc}. Start both runs again from the controls above.")
         return
-    _status(run, read[0][2])
-    datas = []
-    for col, (frame, history, _), label, i in zip(st.columns(2), read, labels, range(2)):
-        data = SimpleNamespace(n_modes=0, history=history)
-        datas.append(data)
-        with col:
-            st.markdown(f"**Run {label}** — {_side_numbers(data)}")
-            live_canvas(Scene(VIEW_SIZE, 420, figure1_panels(frame, VIEW_SIZE, 420), frame=frame.iteration,
-                              font=_font(), label=f"Figure 1 of run {LABELS[i]}"), key=_key(f"figure1_{i}"))
+    shared = _status(run, read[0][2])
+    datas, size = [], _plane_size()
+    with st.container(key=_key("planes")):
+        for col, (frame, history, _), label, i in zip(st.columns(2), read, labels, range(2)):
+            data = SimpleNamespace(n_modes=0, history=history)
+            datas.append(data)
+            with col:
+                _run_header(i, label, data)
+                live_canvas(Scene(size, size, figure1_panels(frame, size, size), frame=frame.iteration,
+                                  font=_font(), label=f"Figure 1 of run {LABELS[i]}"), key=_key(f"figure1_{i}"))
+    st.caption(shared)
     _comparison(datas, labels, read[0][2])
 
 
-def _status(run: Run, iteration: int) -> None:
+def _status(run: Run, iteration: int) -> str:
+    """The iteration both runs are at, and (returned, for a caption under the views) what they share."""
     state = f":material/play_arrow: playing, {run.rate:.0f} it/s per run" if run.playing else ":material/pause: paused"
     c = run.trainer.config
     with st.container(key=_key("status")):
-        st.markdown(f"Iteration **{iteration:,}** in both runs · {state} · shared: label smoothing "
-                    f"**{c.label_smoothing:.2f}**, batch size **{c.batch_size}**")
+        st.markdown(f"Iteration **{iteration:,}** in both runs · {state}")
+    return (f"Shared: label smoothing **{c.label_smoothing:.2f}**, batch size **{c.batch_size}**, loss **{c.loss}**, "
+            f"lr D **{c.lr_d:g}** / G **{c.lr_g:g}**, k = **{c.d_steps}**.")
 
 
 def render(run: Run) -> None:
@@ -273,13 +298,15 @@ def render(run: Run) -> None:
         _render_1d(run, labels)
         return
     datas = [_views(i).compute(Side(run, i)) for i in range(2)]
-    _status(run, datas[0].iteration)
-    for col, data, label, i in zip(st.columns(2), datas, labels, range(2)):
-        with col:
-            st.markdown(f"**Run {label}** — {_side_numbers(data)}")
-            size = VIEW_SIZE
-            live_canvas(Scene(size, size + 50, [plane_panel(_views(i).scene, data.frame, (0, 0, size, size + 50),
-                                                             LAYERS, title="")],
-                              frame=data.updates, font=_font(), label=f"run {LABELS[i]}: D's heatmap and samples"),
-                        key=_key(f"plane_{i}"))
+    shared = _status(run, datas[0].iteration)
+    size = _plane_size()
+    with st.container(key=_key("planes")):
+        for col, data, label, i in zip(st.columns(2), datas, labels, range(2)):
+            with col:
+                _run_header(i, label, data)
+                box = (0, 0, size, size + 50)  # the square plane and its legend
+                live_canvas(Scene(size, size + 50, [plane_panel(_views(i).scene, data.frame, box, LAYERS, title="")],
+                                  frame=data.updates, font=_font(), label=f"run {LABELS[i]}: D's heatmap and samples"),
+                            key=_key(f"plane_{i}"))
+    st.caption(shared)
     _comparison(datas, labels, datas[0].updates)

@@ -87,7 +87,7 @@ def set_logistic(slope: float, offset: float) -> None:
 
 
 def logistic_controls() -> tuple[float, float]:
-    a, b = st.columns(2)
-    widget(SETTINGS, "slope", "slope w", a)
-    widget(SETTINGS, "offset", "offset b", b)
+    """The student's D: slope and offset sliders, one above the other (a narrow controls column)."""
+    widget(SETTINGS, "slope", "slope w")
+    widget(SETTINGS, "offset", "offset b")
     return float(st.session_state["vf_slope"]), float(st.session_state["vf_offset"])
