@@ -102,7 +102,11 @@ class LocalWorker:
     def request(self, run_id: str, name: str, *args):
         """(result, status) of a command; raises WorkerLost when the process is gone or hung."""
         while self._to_drop:
-            self._call(self._to_drop.pop(), "drop", ())
+            try:
+                dropped = self._to_drop.pop()
+            except IndexError:  # another request thread took the last one
+                break
+            self._call(dropped, "drop", ())
         kind, result, status = self._call(run_id, name, args)
         if name == "drop":
             self.hosted.discard(run_id)
