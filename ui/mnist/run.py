@@ -105,8 +105,10 @@ def architecture_rebuild(run: Run) -> None:
     st.number_input("Seed", *setting_bounds("seed"), step=1, key=f"{PREFIX}_seed",
                     help="Same settings + same seed = the same run, update for update.")
     st.checkbox("Spectral normalisation of D", key=f"{PREFIX}_spectral_norm",
-                help="Each of D's weight layers is divided by its largest singular value, so D stays smooth "
-                     "and its gradient stays useful to G (a stabiliser; needs new weights).")
+                help="Each of D's weight layers is divided by its largest singular value: a brake on how "
+                     "steep D can get, so its gradient stays useful to G (a stabiliser; needs new weights). "
+                     "Not a bound for the DCGAN: its convolutions stretch images up to 1.6x and its "
+                     "BatchNorm rescales channels, so that D is not 1-Lipschitz.")
     st.button("Rebuild (new weights)", key=f"{PREFIX}_rebuild", on_click=_rebuild, args=(run,),
               width="stretch", help="Training so far is dropped; live settings are kept.")
 
