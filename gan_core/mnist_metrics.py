@@ -22,7 +22,9 @@ computed from the same number of fakes.
 Only images that look like digits are counted as one (gan_core.digit_likeness: as close to a real
 digit as unseen real digits are); the rest are `not_digits`, in no digit's count. The classifier
 names a digit even for an untrained generator's noise, and counting those readings called noise a
-collapse. With no digit-like image at all, KL is NaN: there is no digit histogram to compare yet.
+collapse. Blank images (less ink than any real digit) are `blanks`, counted among the not_digits:
+the classifier reads an empty canvas as 1, and 100 blanks read as a collapse onto 1. With no
+digit-like image at all, KL is NaN: there is no digit histogram to compare yet.
 """
 
 from __future__ import annotations
