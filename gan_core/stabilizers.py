@@ -101,6 +101,8 @@ class SpectralNorm(nn.Module):
     @torch.no_grad()
     def settle(self, weight: torch.Tensor) -> None:
         """u, v <- the top singular pair of `weight`, from a Krylov subspace started at the last v."""
+        if weight.is_meta:  # a network built for its shapes only (classroom.budget counts parameters)
+            return
         matrix = weight.reshape(weight.shape[0], -1)  # (out, in * kh * kw)
         cols = matrix.shape[1]
         # the last v keeps a settled run cheap; the fixed direction reaches a new top direction

@@ -172,3 +172,13 @@ def test_spectral_norm_state_dict_round_trip_and_rollback():
     assert same_tensors(whole_run(t), at_3)
     t.train(2)
     assert same_tensors(whole_run(t), at_5)
+
+
+def test_a_spectral_norm_d_builds_on_the_meta_device_for_counting_weights():
+    """classroom.budget counts weights on torch's meta device, where there are no values to settle."""
+    from gan_core.models import build_models
+
+    with torch.device("meta"):
+        _, d = build_models(SN, (2,))
+    assert sn_modules(d) and all(p.is_meta for p in d.parameters())
+    assert sum(p.numel() for p in d.parameters()) == sum(p.numel() for p in Trainer(SN).discriminator.parameters())
