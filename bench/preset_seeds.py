@@ -106,7 +106,7 @@ PROMISES: dict[str, Promise] = {
     "Grid of 25: best quality (uniform noise + EMA + decay)": Promise(
         "reaches", "25/25 modes with >= 95 % HQ", all_modes(0.95), horizon=4000),
     "Grid of 25: plain GAN": Promise(
-        "ends", ">= 22 of 25 modes at the horizon", at_least_modes(22), horizon=2000),
+        "ends", ">= 22 of 25 modes at the horizon", at_least_modes(22), horizon=6400, check_every=400),
 }
 
 
