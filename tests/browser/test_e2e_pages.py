@@ -84,7 +84,7 @@ def test_home_slider(tab):
 
 def test_value_function_equilibrium(tab):
     page = tab
-    go(page, "Value function & D*", "The value function V(D, G) and the optimal discriminator D*")
+    go(page, "Value function & D*", "Value function V(D, G) and the optimal D*")
     page.get_by_role("tab", name="③ C(G) = −log 4 + 2·JSD").click()
     press(page, "vf_equilibrium")
     wait_until(lambda: metric_value(page, "−log 4 + 2·JSD") == f"{-math.log(4):.12f}", 120,

@@ -1,6 +1,7 @@
 """AppTest of the side-by-side page: it renders from the navigation, steps both runs together,
 starts a new comparison whose differing value reaches only its own run, and shares live knobs."""
 
+import re
 
 import pytest
 
@@ -26,6 +27,13 @@ def test_renders_steps_in_lockstep_and_compares():
     assert (a.updates, b.updates) == (7, 7) and (a.iteration, b.iteration) == (3, 3)
     assert any("Iteration **3** in both runs" in m.value for m in at.markdown)
     assert set(canvas_scenes(at)) == {"sbs_plane_0", "sbs_plane_1", "sbs_compare"}  # run A, run B, the comparison
+    # each run's big numbers above its plane (ui.kit.readout): modes of the ring's 8 and the high-quality share
+    readouts = [re.findall(r'<span class="gc-label">(.*?)</span><span class="gc-value">(.*?)</span>', e.value)
+                for e in at.get("html") if "gc-readout" in e.value]
+    assert len(readouts) == 2
+    for numbers in readouts:
+        shown = dict(numbers)
+        assert re.fullmatch(r"[0-8] / 8", shown["Modes captured"]) and shown["High quality"].endswith(" %")
     assert not at.error
 
 
