@@ -89,6 +89,8 @@ def test_mnist_link_restores_and_hostile_values_are_refused():
     assert "Unknown setting\\(s\\) ignored: unknown" in errors and "lr\\_d must be a finite number" in errors
     assert at.session_state["mnist_knob_batch_size"] == 32 and at.session_state["mnist_seed"] == 3
     assert at.query_params["seed"] == "3" and at.query_params["batch_size"] == "32"
+    at.session_state["mnist_tab"] = "Downloads, checkpoint & share"  # only the open tab is built
+    at.run()
     labels = [b.label for b in at.get("download_button")]
     assert ":material/download: History (CSV)" in labels and ":material/download: Digit grid (PNG)" in labels
 
