@@ -171,3 +171,21 @@ def test_a_run_put_away_by_its_lease_and_hosted_again_counts_once(monkeypatch):
         assert worker.runs == 1  # the put-away one no longer counts (it counted 2)
     finally:
         pool.shutdown()
+
+
+def test_a_new_run_goes_to_the_worker_with_fewer_runs_playing_before_fewer_hosted():
+    pool = WorkerPool(size=2)
+    try:
+        busy = RunHandle(Trainer(SMALL), pool.open, idle_timeout=600)
+        paused = [RunHandle(Trainer(SMALL.replace(seed=1)), pool.open, idle_timeout=600)]
+        busy_worker, quiet_worker = busy._link.worker, paused[0]._link.worker
+        assert busy_worker is not quiet_worker  # the pool starts its second worker for the second run
+        busy.play()
+        assert wait_for(lambda: busy_worker.playing == 1, 10)  # its heartbeat says so
+        paused.append(RunHandle(Trainer(SMALL.replace(seed=2)), pool.open, idle_timeout=600))
+        assert paused[1]._link.worker is quiet_worker  # 0 playing beats 1 playing (both hosted 1)
+        newcomer = RunHandle(Trainer(SMALL.replace(seed=3)), pool.open, idle_timeout=600)
+        # 2 paused runs there, 1 playing here: here it would get half a worker's time, there all of it
+        assert newcomer._link.worker is quiet_worker and (quiet_worker.runs, busy_worker.runs) == (3, 1)
+    finally:
+        pool.shutdown()
