@@ -108,9 +108,10 @@ TOY_PRESETS: dict[str, Preset] = {
         Preset("Grid of 25: plain GAN",
                TrainConfig(target="grid25", loss="nonsaturating", batch_size=256, lr_d=1e-3,
                            lr_g=1e-3, seed=0),
-               "A plain GAN on the grid of 25, D and G at 1e-3. Measured on 3 seeds: after a "
-               "minute of play it holds 23-24 of 25 modes with 59-89 % of samples within 3 sigma, "
-               "so expect a mode or two still missing and many fakes between modes. No collapse-"
+               "A plain GAN on the grid of 25, D and G at 1e-3. After 6,400 iterations (about a "
+               "minute of play) it held 22-25 of 25 modes on 9 of 10 untuned seeds (20 on the tenth) "
+               "with 49-92 % of samples within 3 sigma: expect modes missing and many fakes between "
+               "modes. No collapse-"
                "and-cure pair is offered on the grid: none has been shown to work here.", "neutral"),
     )
 }

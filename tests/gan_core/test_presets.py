@@ -1,6 +1,8 @@
 """The 2D toy presets: valid configs, reproducible by seed, and every cure one setting away from its
 collapse (computed from the dataclasses, not listed by hand). The timed claims (3 minutes of
-collapse, a cure within 60 s) are measured by bench/toy_quality.py, not here."""
+collapse, a cure within 60 s) are measured by bench/toy_quality.py on the tuned seeds and by
+bench/preset_seeds.py on seeds nobody tuned on (tests/gan_core/test_preset_seeds.py checks what it
+counts), not here."""
 
 import pytest
 import torch
