@@ -16,8 +16,8 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [ROOT, os.path.join(ROOT, "tests"), os.path.join(ROOT, "tests", "browser")]
 
-from browser_support import CHROMIUM, CHROMIUM_ARGS, StreamlitServer, open_app_page, wait_until  # noqa: E402
-from test_first_screen import MAIN_VIEWS, SCREENS, box, set_teacher_mode, within_first_screen  # noqa: E402
+from browser_support import CHROMIUM, CHROMIUM_ARGS, StreamlitServer  # noqa: E402
+from test_first_screen import MAIN_VIEWS, SCREENS, box, open_on_screen, within_first_screen  # noqa: E402
 
 # the Play button of each page that trains (pages without one are shot as they open)
 PLAY = {"/toy_2d": ".st-key-toy_play button", "/toy_1d": ".st-key-toy1d_play button",
@@ -31,16 +31,9 @@ def file_name(path: str, width: int) -> str:
 
 def shoot(browser, base_url: str, path: str, width: int, height: int, teacher: bool, out: str,
           play_seconds: float) -> str:
-    context = browser.new_context(viewport={"width": width, "height": height})
+    context, page = open_on_screen(browser, base_url, path, width, height, teacher)
     try:
-        page = context.new_page()
-        page.set_default_timeout(120_000)
-        open_app_page(page, base_url)
-        set_teacher_mode(page, teacher)
-        open_app_page(page, base_url, path)
-        set_teacher_mode(page, teacher)
-        selector, _ = MAIN_VIEWS[path]
-        wait_until(lambda: box(page, selector), 240, what=f"the main view of {path}")
+        selector = MAIN_VIEWS[path][0]
         if path in PLAY:
             page.locator(PLAY[path]).first.click()
         page.wait_for_timeout(play_seconds * 1000)

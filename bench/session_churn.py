@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import json
 import os
 import sys
 import time
@@ -24,20 +23,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [ROOT, os.path.join(ROOT, "tests")]
 
 from browser_support import (CHROMIUM, CHROMIUM_ARGS, StreamlitServer, int_metric,  # noqa: E402
-                             open_app_page, wait_until)
+                             open_app_page, open_probe, read_probe, wait_until)
 
 PROBE_APP = "tests/ui/pages_for_tests/probe_app.py"
 SHOWN = ("registry", "handles_before_gc", "live_runs", "trainers", "worker_runs", "threads",
          "stored_sessions", "active_sessions")
-
-
-def read_probe(probe) -> dict:
-    """Rerun the probe page with its button (a reload would close the probe's own session)."""
-    before = json.loads(probe.locator("[data-testid='stCode']").first.inner_text())["reads"]
-    probe.locator(".st-key-probe_refresh button").click()
-    text = wait_until(lambda: (t := probe.locator("[data-testid='stCode']").first.inner_text())
-                      and json.loads(t)["reads"] > before and t, 60, what="the probe to rerun")
-    return json.loads(text)
 
 
 def probe_server(idle: float = 3, reconnect_window: float = 2) -> StreamlitServer:
@@ -78,9 +68,7 @@ def main() -> None:
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-            probe = browser.new_context().new_page()
-            probe.goto(server.url + "/probe", wait_until="domcontentloaded")
-            wait_until(lambda: probe.locator("[data-testid='stCode']").count() > 0, 90, what="the probe page")
+            probe = open_probe(browser, server.url)
             start = read_probe(probe)
             print("round  when    " + "  ".join(f"{k:>17}" for k in SHOWN) + "   RSS MiB  new threads")
             print(f"{'-':>5}  start   " + "  ".join(f"{start[k]:>17}" for k in SHOWN)

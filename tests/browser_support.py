@@ -15,6 +15,7 @@ missing (`.ci/run` installs both).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -194,3 +195,22 @@ def metric_value(page, label: str) -> str:
 def int_metric(page, label: str) -> int | None:
     text = metric_value(page, label).replace(",", "")
     return int(text) if text.isdigit() else None
+
+
+def open_probe(browser, base_url: str):
+    """The probe page of tests/ui/pages_for_tests/probe_app.py (what is alive inside the server)."""
+    probe = browser.new_context().new_page()
+    probe.set_default_timeout(60_000)
+    probe.goto(base_url + "/probe", wait_until="domcontentloaded")
+    wait_until(lambda: probe.locator("[data-testid='stCode']").count() > 0, 90, what="the probe page")
+    return probe
+
+
+def read_probe(probe) -> dict:
+    """Rerun the probe page with its button (never reload: that would close its own session, and a
+    closing session makes Streamlit expire the stored ones, which would disturb what is measured)."""
+    before = json.loads(probe.locator("[data-testid='stCode']").first.inner_text())["reads"]
+    probe.locator(".st-key-probe_refresh button").click()
+    text = wait_until(lambda: (t := probe.locator("[data-testid='stCode']").first.inner_text())
+                      and json.loads(t)["reads"] > before and t, 60, what="the probe to rerun")
+    return json.loads(text)

@@ -52,6 +52,21 @@ def box(page, selector: str) -> dict | None:
     }""", selector)
 
 
+def open_on_screen(chromium, base_url: str, path: str, width: int, height: int, teacher: bool):
+    """A new browser at width x height on `path`, teacher mode as asked, its main view drawn; returns
+    (context, page): the caller closes the context."""
+    context = chromium.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.set_default_timeout(120_000)
+    open_app_page(page, base_url)
+    set_teacher_mode(page, teacher)
+    open_app_page(page, base_url, path)
+    set_teacher_mode(page, teacher)
+    selector = MAIN_VIEWS[path][0]
+    wait_until(lambda: box(page, selector), 240, what=f"the main view {selector}")
+    return context, page
+
+
 def within_first_screen(found: dict | None, width: int, height: int) -> bool:
     return (found is not None and found["y"] >= 0 and found["x"] >= 0
             and found["y"] + found["height"] <= height + 1 and found["x"] + found["width"] <= width + 1)
@@ -61,15 +76,8 @@ def within_first_screen(found: dict | None, width: int, height: int) -> bool:
 @pytest.mark.parametrize("path", MAIN_VIEWS)
 def test_the_main_view_is_on_the_first_screen(chromium, app_server, path, width, height, teacher):
     selector, others = MAIN_VIEWS[path]
-    context = chromium.new_context(viewport={"width": width, "height": height})
+    context, page = open_on_screen(chromium, app_server, path, width, height, teacher)
     try:
-        page = context.new_page()
-        page.set_default_timeout(60_000)
-        open_app_page(page, app_server)
-        set_teacher_mode(page, teacher)
-        open_app_page(page, app_server, path)
-        set_teacher_mode(page, teacher)
-        main = wait_until(lambda: box(page, selector), 180, what=f"the main view {selector}")
         page.wait_for_timeout(1500)  # late layout (fonts, images) settles
         main = box(page, selector)
         assert within_first_screen(main, width, height), f"{selector} at {main}, screen {width}x{height}"

@@ -9,7 +9,6 @@ the run, while Streamlit itself still keeps the expired session in its reconnect
 that store only when another tab leaves)."""
 
 import gc
-import json
 import os
 import threading
 import time
@@ -18,7 +17,7 @@ import weakref
 import pytest
 
 from browser_support import (CHROMIUM, CHROMIUM_ARGS, StreamlitServer, browser_available, int_metric,
-                             open_app_page, wait_until)
+                             open_app_page, open_probe, read_probe, wait_until)
 from gan_core.config import TrainConfig
 from classroom.live import LiveRun, default_idle_timeout
 from gan_core.trainer import Trainer
@@ -98,13 +97,14 @@ def probe_server():
     server.stop()
 
 
-def read_probe(page) -> dict:
-    """Rerun the probe page with its button (never reload: that would close its own session)."""
-    before = json.loads(page.locator("[data-testid='stCode']").first.inner_text())["reads"]
-    page.locator(".st-key-probe_refresh button").click()
-    text = wait_until(lambda: (t := page.locator("[data-testid='stCode']").first.inner_text())
-                      and json.loads(t)["reads"] > before and t, 60, what="the probe to rerun")
-    return json.loads(text)
+def open_lab_tab(browser, base_url: str):
+    """A student's tab (its own browser context) on the 2D lab, drawn: (context, page)."""
+    tab = browser.new_context(viewport={"width": 1600, "height": 1000})
+    page = tab.new_page()
+    page.set_default_timeout(60_000)
+    open_app_page(page, base_url, "/toy_2d")
+    wait_until(lambda: int_metric(page, "Iteration") == 0, 180, what="the 2D lab")
+    return tab, page
 
 
 @pytest.mark.browser
@@ -115,18 +115,11 @@ def test_closed_tab_stops_training_and_frees_its_trainer(probe_server):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
-            probe = browser.new_context().new_page()
-            probe.set_default_timeout(60_000)
-            probe.goto(probe_server + "/probe", wait_until="domcontentloaded")
-            wait_until(lambda: probe.locator("[data-testid='stCode']").count() > 0, 90, what="the probe page")
+            probe = open_probe(browser, probe_server)
             start = read_probe(probe)
             assert (start["live_runs"], start["trainers"], start["training"], start["worker_runs"]) == (0, 0, 0, 0)
 
-            tab = browser.new_context(viewport={"width": 1600, "height": 1000})
-            page = tab.new_page()
-            page.set_default_timeout(60_000)
-            open_app_page(page, probe_server, "/toy_2d")
-            wait_until(lambda: int_metric(page, "Iteration") == 0, 180, what="the 2D lab")
+            tab, page = open_lab_tab(browser, probe_server)
             page.locator(".st-key-toy_play button").first.click()
             wait_until(lambda: (n := int_metric(page, "Iteration")) is not None and n >= 3, 180,
                        what="training to run in the tab")
@@ -160,20 +153,12 @@ def test_rounds_of_closed_tabs_leave_no_registry_entries_runs_or_threads(probe_s
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
-            probe = browser.new_context().new_page()
-            probe.set_default_timeout(60_000)
-            probe.goto(probe_server + "/probe", wait_until="domcontentloaded")
-            wait_until(lambda: probe.locator("[data-testid='stCode']").count() > 0, 90, what="the probe page")
+            probe = open_probe(browser, probe_server)
             threads_after = []
             for _ in range(2):
                 tabs = []
                 for _ in range(3):
-                    tab = browser.new_context(viewport={"width": 1440, "height": 900})
-                    page = tab.new_page()
-                    page.set_default_timeout(60_000)
-                    open_app_page(page, probe_server, "/toy_2d")
-                    wait_until(lambda page=page: int_metric(page, "Iteration") == 0, 180, what="a 2D lab")
-                    tabs.append(tab)
+                    tabs.append(open_lab_tab(browser, probe_server)[0])
                 opened = read_probe(probe)
                 assert opened["registry"] >= 3 and opened["live_runs"] >= 3
                 for tab in tabs:
