@@ -320,6 +320,12 @@ def test_every_setup_button_on_a_run_whose_worker_died_ends_in_the_restart_panel
     at.text_area(key="toy_draw_text").set_value("0,0\n1,1\n-1,1").run()
     at.button(key="toy_draw_train").click().run()
     shows_the_restart_panel("Train on these points")
+    at.session_state["toy_tab"] = "Downloads & share"
+    at.run()
+    shows_the_restart_panel("Downloads")
+    # a checkpoint is made where the optimizers live: none until the restart, and the button says so
+    save = [d for d in at.get("download_button") if d.proto.id.endswith("toy_export_checkpoint")]
+    assert len(save) == 1 and save[0].proto.disabled and "restart it" in save[0].proto.help
     at.button(key="toy_restart").click().run()
     assert not at.exception and not [e for e in at.error if "stopped" in e.value] and not run.lost
     at.button(key="toy_step_both").click().run()

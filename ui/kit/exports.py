@@ -62,10 +62,14 @@ def history_button(run: Run, prefix: str) -> None:
 
 
 def checkpoint_button(run: Run, prefix: str) -> None:
+    # A checkpoint is made where the run's optimizers live; a run whose worker died has none until
+    # it is restarted from its last frame (the page's lost-run panel), so the button says that.
+    lost = run.lost
     st.download_button(":material/download: Checkpoint (.pt)", _deferred(run, lambda r: r.checkpoint()),
                        file_name=f"{_run_name(run)}.pt", mime="application/octet-stream",
-                       key=f"{prefix}_export_checkpoint", on_click="ignore", width="stretch",
-                       help="Weights, optimizers, random streams and settings: loading it continues the "
+                       key=f"{prefix}_export_checkpoint", on_click="ignore", width="stretch", disabled=lost,
+                       help="The run's worker stopped: restart it from its last frame, then save it." if lost
+                       else "Weights, optimizers, random streams and settings: loading it continues the "
                             "run exactly where it was.")
 
 
