@@ -50,7 +50,8 @@ def test_step_play_and_download(browser_page, app_server, tmp_path):
 
     button(page, "play").click()
     wait_until(lambda: (n := iteration(page)) is not None and n >= 4, 240, what="training while playing")
-    assert page.get_by_text("What D says now").count() > 0  # the live D verdict replaces the step view
+    # the live D verdict replaces the step view (its redraw may come a moment after the counter's)
+    wait_until(lambda: page.get_by_text("What D says now").count() > 0, 60, what="the live D verdict")
     button(page, "play").click()  # pause
     wait_until(lambda: "paused" in page.locator(".st-key-mnist_status").first.inner_text(), 60,
                what="the run to pause")

@@ -164,7 +164,7 @@ def test_rounds_of_closed_tabs_leave_no_registry_entries_runs_or_threads(probe_s
                 for tab in tabs:
                     tab.close()
                 gone = wait_until(lambda: (r := read_probe(probe))["registry"] == 0 and r["live_runs"] == 0
-                                  and r["trainers"] == 0 and r["worker_runs"] == 0 and r, 180,
+                                  and r["trainers"] == 0 and r["worker_runs"] == 0 and r, 300,
                                   what="the closed tabs' registry entries, handles and runs to go")
                 threads_after.append(gone["threads"])
             assert threads_after[1] <= threads_after[0] + 1, f"threads grew: {threads_after}"
