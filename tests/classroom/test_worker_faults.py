@@ -9,6 +9,8 @@ import time
 
 import pytest
 
+from browser_support import wait_until
+
 from classroom.run_handle import RunHandle, RunLost
 from classroom.worker_process import FairShare
 from classroom.workers import DEFAULT_HANG_AFTER, WorkerPool
@@ -17,15 +19,6 @@ from train_support import SMALL
 
 # A step of seconds on one core (measured 3-6 s here), against SMALL's few milliseconds.
 HEAVY = SMALL.replace(g_width=512, d_width=512, g_depth=3, d_depth=3, batch_size=4096, seed=1)
-
-
-def wait_for(condition, seconds: float) -> bool:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def process_state(pid: int) -> str | None:
@@ -73,11 +66,11 @@ def test_a_heavy_run_leaves_its_neighbour_half_the_worker_and_commands_answer_at
         heavy = RunHandle(Trainer(HEAVY), pool.open, idle_timeout=600)
         light.play()
         heavy.play()
-        assert wait_for(lambda: iteration(heavy) >= 1, 120)
+        wait_until(lambda: iteration(heavy) >= 1, 120, 0.05)
         # sync() waits for the heavy step in flight: both counts are read at a heavy step's end
         light_start, heavy_start = iteration(light), iteration(heavy)
         start = time.monotonic()
-        assert wait_for(lambda: iteration(heavy) >= heavy_start + 1, 120)
+        wait_until(lambda: iteration(heavy) >= heavy_start + 1, 120, 0.05)
         cycle = time.monotonic() - start  # the light run's share, then one heavy step: seconds here
         light_steps = iteration(light) - light_start
         # Its fair share is as many seconds as the heavy step took: hundreds of light steps (one, in
@@ -118,13 +111,13 @@ def test_a_stopped_worker_is_reported_lost_and_new_runs_open_on_a_fresh_worker()
         assert newcomer.trainer.iteration == 2 and not newcomer.lost
         # bounded: the watchdog's silence limit, then a fresh interpreter importing torch
         assert opened_in < DEFAULT_HANG_AFTER + 60, opened_in
-        assert wait_for(lambda: not run.playing, DEFAULT_HANG_AFTER + 5)  # a status poll finds it lost
+        wait_until(lambda: not run.playing, DEFAULT_HANG_AFTER + 5, 0.05)  # a status poll finds it lost
         assert run.lost and "stopped answering" in run.stopped_reason
         assert run.trainer.iteration >= 3  # the last frame stays
         with pytest.raises(RunLost):
             run.run_steps("both", 1)
         assert "sent nothing" in worker.why_dead
-        assert wait_for(lambda: process_state(worker.process.pid) is None, 10)  # killed and reaped
+        wait_until(lambda: process_state(worker.process.pid) is None, 10, 0.05)  # killed and reaped
         run.restart()  # from the last frame, on a worker that answers
         run.run_steps("both", 1)
         assert not run.lost
@@ -141,8 +134,8 @@ def test_killed_and_shut_down_workers_are_reaped_by_the_server():
         pid = worker.process.pid
         os.kill(pid, signal.SIGKILL)
         # nobody here calls wait(): the server must reap it by itself, page request or not
-        assert wait_for(lambda: worker.dead, 10)
-        assert wait_for(lambda: process_state(pid) is None, 10), process_state(pid)
+        wait_until(lambda: worker.dead, 10, 0.05)
+        wait_until(lambda: process_state(pid) is None, 10, 0.05, what="the killed worker to be reaped")
         assert worker.process.returncode == -signal.SIGKILL
         with pytest.raises(RunLost):
             run.run_steps("both", 1)
@@ -164,7 +157,7 @@ def test_a_run_put_away_by_its_lease_and_hosted_again_counts_once(monkeypatch):
         run.run_steps("both", 2)
         worker = run._link.worker
         assert worker.runs == 1
-        assert wait_for(lambda: worker.request("", "worker")[0]["runs"] == 0, 10)  # put away
+        wait_until(lambda: worker.request("", "worker")[0]["runs"] == 0, 10, 0.05)  # put away
         run.run_steps("both", 1)  # hosted again from the replica
         assert run._link.worker is worker and run.trainer.iteration == 3
         assert worker.request("", "worker")[0]["runs"] == 1
@@ -181,7 +174,7 @@ def test_a_new_run_goes_to_the_worker_with_fewer_runs_playing_before_fewer_hoste
         busy_worker, quiet_worker = busy._link.worker, paused[0]._link.worker
         assert busy_worker is not quiet_worker  # the pool starts its second worker for the second run
         busy.play()
-        assert wait_for(lambda: busy_worker.playing == 1, 10)  # its heartbeat says so
+        wait_until(lambda: busy_worker.playing == 1, 10, 0.05)  # its heartbeat says so
         paused.append(RunHandle(Trainer(SMALL.replace(seed=2)), pool.open, idle_timeout=600))
         assert paused[1]._link.worker is quiet_worker  # 0 playing beats 1 playing (both hosted 1)
         newcomer = RunHandle(Trainer(SMALL.replace(seed=3)), pool.open, idle_timeout=600)
