@@ -1,0 +1,507 @@
+"""Class mode: a teacher's class, its students' runs, and what the teacher does with them.
+
+    classes = shared_classes()
+    info = classes.start_class(teacher_key, "Monday")          # a code such as "K7M2QX"
+    classes.join(info.code, student_key, "Ada")                 # slot 1
+    classes.attach_run(student_key, "2D lab", run)              # the student's run belongs to the class
+    classes.gallery(teacher_key)                                # every run, live or last lesson's
+
+Who may do what: a class is steered (presets, pause/play, gallery, spotlight, sweep, exports) only
+by the key that started it, the teacher's browser key; a member key only joins, leaves and has its
+own runs attached. Keys are kept as sha256 hashes (classroom.class_store). Rows are addressed by
+slot number (1, 2, ... in join order), never by run id.
+
+What is kept: classes, members, each run's settings, last metrics and thumbnail and its curve live
+in SQLite (classroom.class_store), so a new Classes on the same file (a restarted server) shows
+last lesson's gallery and sweep. The run objects themselves are held by weak reference only: a
+closed tab's run goes with its session.
+
+The recorder: record() appends one curve point per live run whose iteration moved, reading each
+run at most every RECORD_EVERY seconds; a daemon thread started by the first attach_run calls it.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+import math
+import secrets
+import threading
+import time
+import unicodedata
+import weakref
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from classroom.class_store import ClassStore, ClassStoreError
+from classroom.mode_timeline import EVAL_SAMPLES
+from classroom.one_per_process import one_per_process
+from classroom.replica import trainers_of
+from classroom.run_handle import RunLost
+from gan_core.config import TrainConfig
+from gan_core.distributions import TARGETS_2D
+from gan_core.metrics import target_mode_metrics
+from gan_core.presets import TOY_PRESETS
+
+__all__ = ["ClassError", "ClassInfo", "Member", "GalleryRow", "Classes", "shared_classes", "ClassStoreError"]
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off a projector without doubt
+CODE_LENGTH = 6
+MAX_PSEUDONYM = 24
+MAX_TITLE = 60
+PAGES = ("2D lab", "side by side")
+RECORD_EVERY = 2.0  # seconds between two readings of one run (the gallery refreshes every 2 s)
+SUMMARY_FAKES = 256  # points of a thumbnail
+SUMMARY_SEED = 12345  # the summary's own noise: measuring never moves a page's view stream
+LABEL_SMOOTHING = "label_smoothing"  # the sweep's name for 1 - real_label, as the pages say it
+BIDI_CONTROLS = set("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+class ClassError(ValueError):
+    """What a page says when a class request cannot be done; str() is a sentence."""
+
+
+@dataclass(frozen=True)
+class ClassInfo:
+    code: str  # 6 characters of CODE_ALPHABET
+    title: str
+    preset: str  # a class_presets() name, or "" for the page default
+    preset_version: int  # grows with every push
+    created: float  # unix time
+    members: int  # members in the class now
+
+
+@dataclass(frozen=True)
+class Member:
+    code: str
+    pseudonym: str  # as typed (stripped); the UI escapes it
+    slot: int  # 1, 2, ... in join order within the class
+
+
+@dataclass
+class GalleryRow:
+    slot: int
+    pseudonym: str
+    page: str  # "2D lab" or "side by side"
+    live: bool  # the run is open now (False: from the database, e.g. last lesson)
+    playing: bool
+    iteration: int
+    modes_captured: int | None
+    n_modes: int
+    hq_percent: float | None
+    settings: dict  # TrainConfig field -> value
+    differs: dict  # field -> value where settings differ from the class preset's config
+    fakes: np.ndarray | None  # (<=256, 2) float32: G(fixed z) of the shown G
+    target: str
+
+
+@dataclass
+class _Attached:
+    """A live run of the class, held weakly, and where its readings go."""
+
+    ref: weakref.ref
+    class_id: int
+    slot: int
+    page: str
+    run_id: int
+    sampled_at: float = -math.inf
+    iteration: int | None = None
+    settings: dict | None = None
+
+
+def class_presets() -> dict:
+    """The presets a class can be given: the 2D lab's (a 2D target, not the MNIST architecture)."""
+    return {name: p for name, p in TOY_PRESETS.items()
+            if p.config.target in TARGETS_2D and p.config.arch != "dcgan"}
+
+
+def normalise_code(code: str) -> str:
+    return "".join(str(code).split()).upper()
+
+
+def _checked_text(text: str, what: str, limit: int) -> str:
+    """`text` stripped, or ClassError if it is too long or holds characters that change how text
+    around it is shown (control and direction marks)."""
+    text = str(text).strip()
+    if len(text) > limit:
+        raise ClassError(f"The {what} is {len(text)} characters long; use at most {limit}.")
+    if any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") or ch in BIDI_CONTROLS for ch in text):
+        raise ClassError(f"The {what} holds control characters; use letters, digits, spaces and punctuation.")
+    return text
+
+
+def _settings(config: TrainConfig) -> dict:
+    """A config as the JSON the database keeps (tuples read back as lists: compare only these)."""
+    return json.loads(json.dumps(dataclasses.asdict(config)))
+
+
+def _preset_settings(preset: str) -> dict:
+    presets = class_presets()
+    return _settings(presets[preset].config if preset in presets else TrainConfig())
+
+
+def _differs(settings: dict, base: dict) -> dict:
+    return {k: v for k, v in settings.items() if k in base and base[k] != v}
+
+
+def _sweep_value(settings: dict, field: str):
+    if field == LABEL_SMOOTHING:
+        return round(1.0 - float(settings["real_label"]), 12)
+    return settings.get(field)
+
+
+def _summary(run) -> dict:
+    """A run in a few numbers: {iteration, updates, config, n_modes, modes_captured, hq_percent, fakes,
+    target}. Read where the run trains when the run offers views; else computed here on its trainer
+    (for a side-by-side pair, the first run)."""
+    if hasattr(run, "view"):
+        return run.view("summary")
+    return run.call(_summarise)
+
+
+def _summarise(trainer_like) -> dict:
+    trainer = trainers_of(trainer_like)[0]
+    target = trainer.target
+    samples = trainer.sample(EVAL_SAMPLES, generator=torch.Generator().manual_seed(SUMMARY_SEED))
+    fakes = trainer.fixed_samples(SUMMARY_FAKES).detach().cpu().numpy().astype(np.float32)
+    modes = hq = None
+    if target.has_modes:
+        m = target_mode_metrics(samples.detach().cpu().numpy(), target)
+        modes, hq = int(m.modes_captured), 100.0 * float(m.hq_fraction)
+    return {"iteration": trainer.iteration, "updates": trainer.updates, "config": trainer.config,
+            "n_modes": len(target.centers) if target.has_modes else 0, "modes_captured": modes,
+            "hq_percent": hq, "fakes": fakes, "target": trainer.config.target}
+
+
+def _csv_cell(value) -> str:
+    """A cell a spreadsheet shows as text: a pseudonym such as "=HYPERLINK(...)" is not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _csv(header: list[str], rows: list[list]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_csv_cell(v) for v in row])
+    return out.getvalue().encode("utf-8")
+
+
+class Classes:
+    """The classes of one server process (shared_classes()); thread-safe."""
+
+    def __init__(self, store: ClassStore, record_every: float | None = RECORD_EVERY, clock=time.time):
+        """record_every: seconds between the recorder thread's rounds (None: no thread; call record()).
+        clock: unix time (tests move it)."""
+        self.store = store
+        self.record_every = record_every
+        self.clock = clock
+        self.recorder_error = ""  # the last ClassStoreError of the recorder thread, for the teacher's page
+        self._live: dict[tuple[int, int, str], _Attached] = {}
+        self._lock = threading.RLock()
+        self._recorder: threading.Thread | None = None
+
+    # ---- classes ------------------------------------------------------------------------------
+    def _info(self, row: dict) -> ClassInfo:
+        return ClassInfo(row["code"], row["title"], row["preset"], row["preset_version"], row["created"],
+                         self.store.member_count(row["id"]))
+
+    def start_class(self, teacher_key: str, title: str = "", preset: str = "") -> ClassInfo:
+        """A new class taught by this key (its open classes end: one class per teacher at a time). A
+        class started with a preset counts as its first push, so every student gets it."""
+        _require_key(teacher_key)
+        title = _checked_text(title, "class title", MAX_TITLE)
+        if preset and preset not in class_presets():
+            raise ClassError(f"There is no 2D lab preset called {preset!r}.")
+        for row in self.store.open_classes_taught(teacher_key):
+            self._end(row)
+        while True:
+            code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+            row = self.store.create_class(code, title, teacher_key, preset, self.clock())
+            if row is not None:
+                break
+        if preset:
+            row = self.store.set_preset(row["id"], preset)
+        return self._info(row)
+
+    def teaching(self, teacher_key: str) -> ClassInfo | None:
+        """The newest open class this key teaches."""
+        rows = self.store.open_classes_taught(teacher_key) if teacher_key else []
+        return self._info(rows[0]) if rows else None
+
+    def find(self, code: str) -> ClassInfo | None:
+        """The open class with this code (any case, spaces ignored)."""
+        row = self.store.class_by_code(normalise_code(code))
+        return self._info(row) if row and row["ended"] is None else None
+
+    def _taught(self, teacher_key: str, what: str) -> dict:
+        rows = self.store.open_classes_taught(teacher_key) if teacher_key else []
+        if not rows:
+            raise ClassError(f"This browser does not teach an open class: only the teacher of this class can {what}.")
+        return rows[0]
+
+    def _end(self, row: dict) -> None:
+        self.store.end_class(row["id"], self.clock())
+        with self._lock:
+            for key in [k for k in self._live if k[0] == row["id"]]:
+                del self._live[key]
+
+    def end_class(self, teacher_key: str) -> None:
+        self._end(self._taught(teacher_key, "end it"))
+
+    # ---- members ------------------------------------------------------------------------------
+    def join(self, code: str, member_key: str, pseudonym: str = "") -> Member:
+        """Join the open class `code` (one class at a time: another class is left). Joining the same
+        class again returns the same member (same slot and name)."""
+        _require_key(member_key)
+        pseudonym = _checked_text(pseudonym, "name", MAX_PSEUDONYM)
+        shown = normalise_code(code)
+        row = self.store.class_by_code(shown)
+        if row is None:
+            raise ClassError(f"There is no open class with the code {shown[:2 * CODE_LENGTH]!r}; "
+                             "check it with your teacher.")
+        if row["ended"] is not None:
+            raise ClassError(f"The class {shown} has ended; ask your teacher for the new code.")
+        for member in self.store.memberships(member_key):
+            if member["class_id"] != row["id"]:
+                self._leave(member)
+        member = self.store.join(row["id"], member_key, lambda slot: pseudonym or f"Student {slot}", self.clock())
+        return Member(row["code"], member["pseudonym"], member["slot"])
+
+    def membership(self, member_key: str) -> Member | None:
+        rows = self.store.memberships(member_key) if member_key else []
+        return Member(rows[0]["class_code"], rows[0]["pseudonym"], rows[0]["slot"]) if rows else None
+
+    def _leave(self, member: dict) -> None:
+        self.store.leave(member["id"], self.clock())
+        with self._lock:
+            for key in [k for k in self._live if k[:2] == (member["class_id"], member["slot"])]:
+                del self._live[key]
+
+    def leave(self, member_key: str) -> None:
+        for member in (self.store.memberships(member_key) if member_key else []):
+            self._leave(member)
+
+    # ---- runs -----------------------------------------------------------------------------------
+    def attach_run(self, member_key: str, page: str, run) -> None:
+        """The member's open run of `page` belongs to the class from now on (held weakly: it goes
+        with the tab's session); a new run on the page replaces the old one's curve. A key in no
+        class attaches nothing."""
+        if page not in PAGES:
+            raise ClassError(f"A class gathers the runs of the pages {', '.join(PAGES)}, not {page!r}.")
+        rows = self.store.memberships(member_key) if member_key else []
+        if not rows:
+            return
+        member = rows[0]
+        key = (member["class_id"], member["slot"], page)
+        with self._lock:
+            held = self._live.get(key)
+            if held is not None and held.ref() is run:
+                return
+        settings = _settings(_summary(run)["config"])
+        run_id = self.store.save_run(member["class_id"], member["id"], page, settings, fresh=True)
+        with self._lock:
+            self._live[key] = _Attached(weakref.ref(run), member["class_id"], member["slot"], page, run_id,
+                                        settings=settings)
+        self._start_recorder()
+
+    def _live_runs(self, class_id: int) -> dict[tuple[int, str], object]:
+        """(slot, page) -> the open run object, for the class's live runs (closed or freed ones go)."""
+        out = {}
+        with self._lock:
+            for key, held in list(self._live.items()):
+                run = held.ref()
+                if run is None or run.closed:
+                    del self._live[key]
+                elif key[0] == class_id:
+                    out[key[1:]] = run
+        return out
+
+    # ---- steering (the teacher only) ------------------------------------------------------------
+    def push_preset(self, teacher_key: str, preset: str) -> ClassInfo:
+        row = self._taught(teacher_key, "push a preset")
+        if preset not in class_presets():
+            raise ClassError(f"There is no 2D lab preset called {preset!r}.")
+        return self._info(self.store.set_preset(row["id"], preset))
+
+    def pending_preset(self, member_key: str, seen_version: int) -> tuple[int, str, TrainConfig] | None:
+        """(version, preset name, its config) if the member's class pushed a preset after `seen_version`."""
+        rows = self.store.memberships(member_key) if member_key else []
+        if not rows:
+            return None
+        row = self.store.class_by_id(rows[0]["class_id"])
+        preset = class_presets().get(row["preset"])
+        if preset is None or row["preset_version"] <= seen_version:
+            return None
+        return row["preset_version"], preset.name, preset.config
+
+    def pause_all(self, teacher_key: str) -> int:
+        """Pause every playing run of the class; how many were playing."""
+        runs = self._live_runs(self._taught(teacher_key, "pause the class")["id"]).values()
+        playing = [run for run in runs if run.playing]
+        for run in playing:
+            run.pause(wait=False)
+        return len(playing)
+
+    def play_all(self, teacher_key: str) -> int:
+        """Play every paused run of the class; how many were paused."""
+        runs = self._live_runs(self._taught(teacher_key, "play the class")["id"]).values()
+        paused = [run for run in runs if not run.playing]
+        for run in paused:
+            run.play()
+        return len(paused)
+
+    def spotlight(self, teacher_key: str, slot: int, page: str = "2D lab"):
+        """The live run of the member in `slot` on `page` (for reading only), or None."""
+        row = self._taught(teacher_key, "spotlight a run")
+        return self._live_runs(row["id"]).get((int(slot), page))
+
+    # ---- what the teacher sees ------------------------------------------------------------------
+    def gallery(self, teacher_key: str) -> list[GalleryRow]:
+        """Every run of the class by slot and page: live ones read now, the others as last stored."""
+        row = self._taught(teacher_key, "see its gallery")
+        base = _preset_settings(row["preset"])
+        live = self._live_runs(row["id"])
+        out = []
+        for stored in self.store.runs(row["id"]):
+            run = live.get((stored["slot"], stored["page"]))
+            summary = _read(run)
+            if summary is not None:
+                settings = _settings(summary["config"])
+                out.append(GalleryRow(stored["slot"], stored["pseudonym"], stored["page"], True, bool(run.playing),
+                                      int(summary["iteration"]), summary["modes_captured"], int(summary["n_modes"]),
+                                      summary["hq_percent"], settings, _differs(settings, base),
+                                      np.asarray(summary["fakes"], dtype=np.float32)[:SUMMARY_FAKES],
+                                      summary["target"]))
+                continue
+            m, settings = stored["metrics"], stored["settings"]
+            fakes = (np.frombuffer(stored["fakes"], dtype=np.float32).reshape(-1, 2).copy()
+                     if stored["fakes"] else None)
+            out.append(GalleryRow(stored["slot"], stored["pseudonym"], stored["page"], False, False,
+                                  int(m.get("iteration", 0)), m.get("modes_captured"), int(m.get("n_modes", 0)),
+                                  m.get("hq_percent"), settings, _differs(settings, base), fakes,
+                                  str(m.get("target", settings.get("target", "")))))
+        return out
+
+    def sweep(self, teacher_key: str, field: str, at_iteration: int | None = None) -> list[dict]:
+        """One point per run of the class: `field`'s value (x) against modes captured and HQ % at the
+        curve point at or just before `at_iteration` (None: the smallest latest iteration of the
+        runs, so every run is compared at the same iteration). Runs with no point by then are left out."""
+        row = self._taught(teacher_key, "see its sweep")
+        if field != LABEL_SMOOTHING and field not in {f.name for f in dataclasses.fields(TrainConfig)}:
+            raise ClassError(f"{field!r} is not a setting of a run.")
+        curves: dict[int, list[dict]] = {}
+        for point in self.store.curve_points(row["id"]):
+            curves.setdefault(point["run_id"], []).append(point)
+        if not curves:
+            return []
+        at = min(points[-1]["iteration"] for points in curves.values()) if at_iteration is None else int(at_iteration)
+        out = []
+        for stored in self.store.runs(row["id"]):
+            before = [p for p in curves.get(stored["id"], []) if p["iteration"] <= at]
+            if not before:
+                continue
+            point = before[-1]
+            out.append({"slot": stored["slot"], "pseudonym": stored["pseudonym"], "page": stored["page"],
+                        "x": _sweep_value(stored["settings"], field), "modes_captured": point["modes_captured"],
+                        "hq_percent": point["hq_percent"], "iteration": point["iteration"]})
+        return out
+
+    def curves_csv(self, teacher_key: str) -> bytes:
+        row = self._taught(teacher_key, "download its curves")
+        points = self.store.curve_points(row["id"])
+        return _csv(["slot", "pseudonym", "page", "iteration", "modes_captured", "hq_percent", "time"],
+                    [[p["slot"], p["pseudonym"], p["page"], p["iteration"], p["modes_captured"],
+                      p["hq_percent"], p["time"]] for p in points])
+
+    def gallery_csv(self, teacher_key: str) -> bytes:
+        rows = self.gallery(teacher_key)
+        names = [f.name for f in dataclasses.fields(TrainConfig)]
+        header = ["slot", "pseudonym", "page", "live", "playing", "iteration", "modes_captured", "n_modes",
+                  "hq_percent", "differs", *names]
+        return _csv(header, [[r.slot, r.pseudonym, r.page, r.live, r.playing, r.iteration, r.modes_captured,
+                              r.n_modes, r.hq_percent, "; ".join(f"{k}={v}" for k, v in r.differs.items()),
+                              *[json.dumps(r.settings.get(n)) for n in names]] for r in rows])
+
+    # ---- the recorder ---------------------------------------------------------------------------
+    def record(self) -> int:
+        """Read every live run not read in the last RECORD_EVERY seconds; store its settings, metrics
+        and thumbnail, and a curve point when its iteration moved. Returns the points appended."""
+        now = self.clock()
+        with self._lock:
+            due = [held for held in self._live.values() if now - held.sampled_at >= RECORD_EVERY]
+        appended = 0
+        for held in due:
+            run = held.ref()
+            summary = _read(run)
+            if summary is None:
+                continue
+            held.sampled_at = now
+            settings = _settings(summary["config"])
+            iteration = int(summary["iteration"])
+            moved = iteration != held.iteration
+            if not moved and settings == held.settings:
+                continue
+            metrics = {k: summary[k] for k in ("iteration", "modes_captured", "n_modes", "hq_percent", "target")}
+            fakes = np.ascontiguousarray(summary["fakes"], dtype=np.float32)[:SUMMARY_FAKES].tobytes()
+            point = (iteration, summary["modes_captured"], summary["hq_percent"], now) if moved else None
+            self.store.record_point(held.run_id, settings, metrics, fakes, point)
+            held.iteration, held.settings = iteration, settings
+            appended += moved
+        return appended
+
+    def _start_recorder(self) -> None:
+        with self._lock:
+            if self.record_every is None or (self._recorder is not None and self._recorder.is_alive()):
+                return
+            self._recorder = threading.Thread(target=_record_forever, args=(weakref.ref(self), self.record_every),
+                                              name="gan-class-recorder", daemon=True)
+            self._recorder.start()
+
+
+def _record_forever(classes_ref: weakref.ref, every: float) -> None:
+    """The recorder thread: record() every `every` seconds while its Classes lives (weakly held,
+    so a dropped Classes ends the thread)."""
+    while True:
+        time.sleep(every)
+        classes = classes_ref()
+        if classes is None:
+            return
+        try:
+            classes.record()
+            classes.recorder_error = ""
+        except ClassStoreError as exc:  # the page says it; recording goes on when the file is back
+            classes.recorder_error = str(exc)
+        except Exception as exc:  # never die silently: the teacher's page shows it, the next round retries
+            classes.recorder_error = f"Recording the class's curves failed: {type(exc).__name__}: {exc}"
+        del classes
+
+
+def _read(run) -> dict | None:
+    """The run's summary, or None if there is no open run to read (freed, closed or lost)."""
+    if run is None or run.closed or getattr(run, "lost", False):
+        return None
+    try:
+        return _summary(run)
+    except RunLost:  # its worker died: the gallery shows its last stored numbers
+        return None
+    except Exception:
+        if run.closed:  # closed by its tab between the check and the read
+            return None
+        raise
+
+
+def _require_key(key: str) -> None:
+    if not isinstance(key, str) or not key:
+        raise ClassError("This browser has no key yet; reload the page and try again.")
+
+
+@one_per_process
+def shared_classes() -> Classes:
+    """The server's one Classes, on the default database file."""
+    return Classes(ClassStore())
