@@ -16,7 +16,8 @@ st.set_page_config(page_title="GAN Classroom", page_icon=":material/school:", la
 
 # Only pages that work are listed. Sections follow the lesson order of the Home page.
 PAGES = {
-    "Start": [st.Page("views/home.py", title="Home: what is a GAN?", icon=":material/home:", default=True)],
+    "Start": [st.Page("views/home.py", title="Home: what is a GAN?", icon=":material/home:", default=True),
+              st.Page("views/class_mode.py", title="Class", icon=":material/groups:")],
     "Theory": [st.Page("views/value_function.py", title="Value function & D*", icon=":material/functions:"),
                st.Page("views/toy_1d.py", title="1D lab (Figure 1)", icon=":material/show_chart:")],
     "Toys": [st.Page("views/toy_2d.py", title="2D toys & mode collapse", icon=":material/scatter_plot:"),

@@ -7,6 +7,7 @@ sit in a popover beside, what the pair shares and the share box in tabs below.""
 
 import streamlit as st
 
+from ui.class_mode.student_banner import class_banner, pair_preset
 from ui.kit.live_controls import divergence_panel, knob_widgets, live_area, transport
 from ui.kit.readout import compact_page
 from ui.kit.teacher_mode import is_teacher_mode
@@ -20,6 +21,7 @@ st.markdown("### Side by side: one setting, two runs")
 
 run = get_pair_run()
 restore_comparison(run)
+class_banner(run, "side by side", apply_preset=lambda config: pair_preset(run, config))
 divergence_panel(run, PREFIX)
 
 controls, views = st.columns([CONTROLS_WIDTH[is_teacher_mode()], 1000 - CONTROLS_WIDTH[is_teacher_mode()]],

@@ -9,6 +9,7 @@ import streamlit as st
 from gan_core.config import TrainConfig
 from gan_core.distributions import TARGETS_2D
 from gan_core.trainer import Trainer
+from ui.class_mode.student_banner import class_banner
 from ui.figures.toy_2d import LAYERS
 from ui.kit.checkpoint_upload import checkpoint_upload
 from ui.kit.exports import point_frames, toy_exports
@@ -37,6 +38,7 @@ def render_and_record(run) -> None:
 compact_page()
 st.markdown("### 2D toys & mode collapse")
 restore_setup("toy_2d", run, BASE, install=start_new_run, targets=TARGETS_2D)
+class_banner(run, RUN_NAME, apply_preset=lambda config: start_new_run(run, config))
 divergence_panel(run, PREFIX)
 
 size = layout()

@@ -1,0 +1,187 @@
+"""The Class page in AppTest (issue 19): a teacher's browser starts a class and gets the console;
+a student's browser joins by code, their 2D lab says so and belongs to the class; a pushed preset
+reaches the student's lab; the console refuses a student in words; class problems are sentences.
+
+Browsers are owner keys (page_support.open_app(browser=KEY) stands in for the owner cookie); the
+class lives in a fresh SQLite file per test (classroom.classes.shared_classes is swapped)."""
+
+import pytest
+
+from classroom import classes as class_runtime
+from classroom.class_store import ClassStore
+from classroom.classes import Classes, class_presets
+from gan_core.config import TrainConfig
+from gan_core.trainer import Trainer
+from page_support import canvas_scenes, open_app, plain, readout_values, toy_lab_run
+
+PAGE = "views/class_mode.py"
+TOY_LAB = "views/toy_2d.py"
+TEACHER = "teacher-browser-key-0123456789"
+ANA = "student-browser-key-ana-0123456789"
+BEN = "student-browser-key-ben-0123456789"
+
+
+@pytest.fixture
+def classes(tmp_path, monkeypatch):
+    """This test's classes, on its own database file, recorded by hand (no recorder thread)."""
+    made = Classes(ClassStore(tmp_path / "classroom.sqlite3"), record_every=None)
+    monkeypatch.setattr(class_runtime, "shared_classes", lambda: made)
+    return made
+
+
+def start_class(at, title: str = "Monday", preset: str = "") -> None:
+    at.text_input(key="class_start_title").input(title)
+    if preset:
+        at.selectbox(key="class_start_preset").select(preset)
+    at.button(key="class_start_submit").click().run()
+    assert not at.exception, at.exception
+
+
+def join(at, code: str, name: str = "") -> None:
+    at.text_input(key="class_join_code").input(code)
+    at.text_input(key="class_join_name").input(name)
+    at.button(key="class_join_submit").click().run()
+    assert not at.exception, at.exception
+
+
+def pushed_preset() -> str:
+    """A 2D preset whose settings are not the 2D lab's default run (so applying it shows)."""
+    return next(name for name, p in class_presets().items()
+                if p.config.target != "ring8" or p.config.batch_size != TrainConfig().batch_size)
+
+
+def test_a_browser_starts_a_class_and_gets_the_console(classes):
+    at = open_app(PAGE, browser=TEACHER)
+    assert at.text_input(key="class_join_code") is not None and at.button(key="class_start_submit") is not None
+    start_class(at, "Monday")
+    info = classes.teaching(TEACHER)
+    assert info is not None and info.title == "Monday"
+    numbers = readout_values(at)
+    assert numbers["Class code"] == info.code and numbers["Students"] == "0"
+    assert at.query_params["class"] == info.code  # a reload of the console comes back to it
+    assert "class_gallery_canvas" in canvas_scenes(at)
+    # the join link's words say the link carries the code only
+    assert any("never your key" in c.value for c in at.caption)
+
+
+def test_a_student_joins_and_their_lab_belongs_to_the_class(classes):
+    teacher = open_app(PAGE, browser=TEACHER)
+    start_class(teacher)
+    code = classes.teaching(TEACHER).code
+
+    ana = open_app(PAGE, query={"join": code.lower()}, browser=ANA)  # a join link fills the code in
+    assert at_value(ana, "class_join_code") == code
+    join(ana, code.lower(), "Ana")
+    assert f"You are in class {code} as Ana" in plain(ana.success).replace("*", "")
+
+    ana.switch_page(TOY_LAB).run()
+    assert not ana.exception, ana.exception
+    assert f"You are in class {code} as Ana" in " ".join(m.value for m in ana.markdown).replace("*", "")
+    rows = classes.gallery(TEACHER)
+    assert [(r.slot, r.pseudonym, r.page, r.live) for r in rows] == [(1, "Ana", "2D lab", True)]
+    assert rows[0].iteration == toy_lab_run(ana).trainer.iteration
+
+    teacher.run()  # the gallery canvas draws Ana's run: her slot and pseudonym in the cell's title
+    gallery = canvas_scenes(teacher)["class_gallery_canvas"]
+    assert [p["title"] for p in gallery["panels"] if p["title"]] == ["1 Ana (paused)"]
+    assert readout_values(teacher)["Students"] == "1"
+
+
+def test_a_pushed_preset_reaches_the_students_lab_and_is_said(classes):
+    teacher = open_app(PAGE, browser=TEACHER)
+    start_class(teacher)
+    code = classes.teaching(TEACHER).code
+    ana = open_app(PAGE, browser=ANA)
+    join(ana, code, "Ana")
+    ana.switch_page(TOY_LAB).run()
+    before = toy_lab_run(ana)
+
+    name = pushed_preset()
+    teacher.selectbox(key="class_push_preset").select(name)
+    teacher.button(key="class_push").click().run()
+    assert not teacher.exception, teacher.exception
+    assert f"Pushed {name}" in plain(teacher.success).replace("*", "")
+
+    ana.run()  # the student's next rerun takes the push
+    assert not ana.exception, ana.exception
+    run = toy_lab_run(ana)
+    assert run is before  # the same run (its id in the address bar stays valid), a new trainer
+    wanted = class_presets()[name].config
+    assert (run.trainer.config.target, run.trainer.config.batch_size, run.trainer.config.real_label) == \
+        (wanted.target, wanted.batch_size, wanted.real_label)
+    assert run.trainer.iteration == 0
+    words = " ".join(m.value for m in ana.markdown).replace("*", "").replace("\\", "")
+    assert f"Your teacher set the class preset: {name}" in words
+    # taken once: a later rerun does not restart the student's run again
+    run.replace_trainer(Trainer(TrainConfig(target="moons", batch_size=32)))  # the student moves on
+    ana.run()
+    assert toy_lab_run(ana).trainer.config.target == "moons"
+    assert classes.pending_preset(ANA, 0) is not None  # the class still has the preset for late joiners
+
+
+def test_a_student_cannot_open_the_console_by_its_address(classes):
+    teacher = open_app(PAGE, browser=TEACHER)
+    start_class(teacher)
+    code = classes.teaching(TEACHER).code
+    ben = open_app(PAGE, query={"class": code}, browser=BEN)
+    assert f"The console of class {code} opens only in the browser that started it" in plain(ben.warning)
+    assert "Class code" not in readout_values(ben)  # no console
+    assert "class_gallery_canvas" not in canvas_scenes(ben)
+    assert at_value(ben, "class_join_code") == code  # offered to join instead
+
+
+def test_a_wrong_code_and_a_bad_pseudonym_are_said_in_words(classes):
+    teacher = open_app(PAGE, browser=TEACHER)
+    start_class(teacher)
+    ben = open_app(PAGE, browser=BEN)
+    join(ben, "ZZZZZZ", "Ben")
+    assert "There is no open class with the code 'ZZZZZZ'" in plain(ben.error)
+    join(ben, classes.teaching(TEACHER).code, "Ben\u202eevil")
+    assert "control characters" in plain(ben.error)
+    assert classes.membership(BEN) is None
+
+
+def test_a_pseudonym_is_shown_as_text_never_as_markup(classes):
+    teacher = open_app(PAGE, browser=TEACHER)
+    start_class(teacher)
+    code = classes.teaching(TEACHER).code
+    ben = open_app(PAGE, browser=BEN)
+    name = "[x](http://e.vil)<b>"
+    join(ben, code, name)
+    shown = [s.value for s in ben.success]
+    assert any(r"\[x\]\(http://e\.vil\)\<b\>" in s for s in shown), shown  # markdown escaped: no link
+    ben.switch_page(TOY_LAB).run()
+    teacher.run()
+    titles = [p["title"] for p in canvas_scenes(teacher)["class_gallery_canvas"]["panels"] if p["title"]]
+    assert titles == [f"1 {name} (paused)"]  # canvas text (fillText) is never parsed as HTML
+
+
+def test_leaving_the_class_from_the_lab(classes):
+    teacher = open_app(PAGE, browser=TEACHER)
+    start_class(teacher)
+    ana = open_app(PAGE, browser=ANA)
+    join(ana, classes.teaching(TEACHER).code, "Ana")
+    ana.switch_page(TOY_LAB).run()
+    ana.button(key="class_leave_2D_lab").click().run()
+    assert not ana.exception, ana.exception
+    assert classes.membership(ANA) is None
+    assert "You are in class" not in " ".join(m.value for m in ana.markdown)
+
+
+def test_a_lost_database_leaves_the_page_usable(tmp_path, monkeypatch):
+    blocker = tmp_path / "not_a_folder"
+    blocker.write_text("a file where the database's folder should be")
+
+    def broken():
+        return Classes(ClassStore(blocker / "classroom.sqlite3"), record_every=None)
+
+    monkeypatch.setattr(class_runtime, "shared_classes", broken)
+    at = open_app(PAGE, browser=TEACHER)
+    assert "class database" in plain(at.error)
+    at.switch_page(TOY_LAB).run()  # a lab page of a browser in no class says nothing and works
+    assert not at.exception, at.exception
+    assert not at.error
+
+
+def at_value(at, key: str):
+    return at.text_input(key=key).value

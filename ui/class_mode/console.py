@@ -1,0 +1,114 @@
+"""The teacher's console, one screen: on the left the class code, the join link and what steers
+the class (push a preset, pause all / play all, the gallery's order, downloads, end the class);
+on the right the gallery, the spotlight or the sweep (only the open tab is built and redrawn)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from classroom.classes import class_presets
+from ui.class_mode.exports import exports
+from ui.class_mode.gallery_view import gallery, sort_picker
+from ui.class_mode.guarded import FAILED, attempt, shared_classes
+from ui.class_mode.join_panel import CONSOLE_PARAM, join_link, preset_words
+from ui.class_mode.layout import console_size
+from ui.class_mode.spotlight import spotlight, spotlight_picker
+from ui.class_mode.sweep_view import class_modes, sweep, sweep_pickers
+from ui.kit.readout import readout
+from ui.share.links import escape_markdown
+
+TABS_KEY = "class_tab"
+PUSH_KEY = "class_push_preset"
+_SAID = "class_console_said"  # (kind, text) of the last action, said once on the next run
+
+
+def _say(kind: str, text: str) -> None:
+    st.session_state[_SAID] = (kind, text)
+
+
+def _join_box(code: str) -> None:
+    link, note = join_link(code)
+    with st.popover("Join link", icon=":material/link:", width="stretch"):
+        st.markdown(f"Students open this link, or the Class page and type the code **{code}**:")
+        if link:
+            st.code(link, language=None, wrap_lines=True)
+        st.caption(note + " The link carries the class code only, never your key: it lets a browser join "
+                   "as a student, nothing more.")
+
+
+def _push(teacher_key: str) -> None:
+    presets = list(class_presets())
+    st.selectbox("Class preset", presets, key=PUSH_KEY)
+    if st.button("Push to the class", key="class_push", icon=":material/send:", type="primary", width="stretch",
+                 help="Every student's 2D lab and side-by-side pair switch to this preset at their next redraw, "
+                      "and say so."):
+        info = attempt(lambda: shared_classes().push_preset(teacher_key, st.session_state[PUSH_KEY]))
+        if info is not FAILED:
+            _say("success", f"Pushed **{info.preset}** to the class: students' labs switch to it within a few "
+                            "seconds and say so.")
+            st.rerun()
+
+
+def _pause_play(teacher_key: str) -> None:
+    pause_col, play_col = st.columns(2)
+    if pause_col.button("Pause all", key="class_pause_all", icon=":material/pause:", width="stretch"):
+        n = attempt(lambda: shared_classes().pause_all(teacher_key))
+        if n is not FAILED:
+            _say("info", f"Paused {n} run{'s' if n != 1 else ''}.")
+    if play_col.button("Play all", key="class_play_all", icon=":material/play_arrow:", width="stretch"):
+        n = attempt(lambda: shared_classes().play_all(teacher_key))
+        if n is not FAILED:
+            _say("info", f"Started {n} run{'s' if n != 1 else ''}.")
+
+
+def _end(teacher_key: str, code: str) -> None:
+    with st.popover("End the class", icon=":material/stop_circle:", width="stretch"):
+        st.caption(f"Students can no longer join {code}; their runs stay theirs. The gallery and curves stay "
+                   "in the database.")
+        if st.button("End it now", key="class_end", type="primary"):
+            if attempt(lambda: shared_classes().end_class(teacher_key)) is not FAILED:
+                st.query_params.pop(CONSOLE_PARAM, None)
+                st.rerun()
+
+
+def _said() -> None:
+    if (said := st.session_state.pop(_SAID, None)) is not None:
+        kind, text = said
+        {"success": st.success, "info": st.info}[kind](text)
+
+
+def console(teacher_key: str, info) -> None:
+    st.query_params[CONSOLE_PARAM] = info.code  # a reload comes back here; in another browser it is refused in words
+    size = console_size()
+    controls, main = st.columns([size["controls"], size["main"]], gap="small")
+    with controls:
+        readout([("Class code", info.code), ("Students", f"{info.members}")])
+        st.caption(f"Preset: **{escape_markdown(preset_words(info.preset))}**"
+                   + (f" · {escape_markdown(info.title)}" if info.title else ""))
+        _join_box(info.code)
+        _push(teacher_key)
+        _pause_play(teacher_key)
+        _said()
+        sort_picker()
+        with st.popover("Downloads", icon=":material/download:", width="stretch"):
+            exports(teacher_key, info.code)
+        _end(teacher_key, info.code)
+        if error := getattr(shared_classes(), "recorder_error", ""):
+            st.warning(escape_markdown(error), icon=":material/database:")
+    with main:
+        gallery_tab, spot_tab, sweep_tab = st.tabs(["Gallery", "Spotlight", "Sweep"], key=TABS_KEY, on_change="rerun")
+        if gallery_tab.open:
+            with gallery_tab:
+                gallery(teacher_key)
+        if spot_tab.open or sweep_tab.open:
+            rows = attempt(lambda: shared_classes().gallery(teacher_key))
+            if rows is FAILED:
+                return
+        if spot_tab.open:
+            with spot_tab:
+                if (row := spotlight_picker(rows)) is not None:
+                    spotlight(teacher_key, row)
+        if sweep_tab.open:
+            with sweep_tab:
+                sweep_pickers()
+                sweep(teacher_key, class_modes(rows))

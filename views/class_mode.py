@@ -1,0 +1,28 @@
+"""Class: a teacher starts a class and steers it from one console; students join with a code.
+
+The browser that starts a class is its teacher (its owner key, ui.kit.browser_owner, never in a
+URL); that browser gets the console. Any other browser gets the join form, or, once joined, its
+place in the class; its 2D lab and side-by-side runs belong to the class from then on."""
+
+import streamlit as st
+
+from ui.class_mode.console import console
+from ui.class_mode.guarded import FAILED, attempt, shared_classes
+from ui.class_mode.join_panel import member_panel, outside_panel
+from ui.kit.browser_owner import browser_owner_key
+from ui.kit.readout import compact_page
+from ui.share.links import escape_markdown
+
+compact_page()
+key = browser_owner_key()
+teaching = attempt(lambda: shared_classes().teaching(key))
+if teaching not in (None, FAILED):
+    st.markdown(f"### Class {teaching.code}" + (f" · {escape_markdown(teaching.title)}" if teaching.title else ""))
+    console(key, teaching)
+else:
+    st.markdown("### Class")
+    member = attempt(lambda: shared_classes().membership(key)) if teaching is None else FAILED
+    if member not in (None, FAILED):
+        member_panel(member)
+    elif member is None:
+        outside_panel()
