@@ -42,7 +42,7 @@ from classroom.training_gate import TrainingGate  # noqa: E402
 from live_throughput import page_redraw  # noqa: E402
 from load_sessions import SMALL  # noqa: E402
 from ui.toy_2d.live import SECONDARY_EVERY  # noqa: E402
-from ui.toy_2d.render_data import LabViews  # noqa: E402
+from classroom.lab_views import LabViews  # noqa: E402
 
 PAGE_INTERVAL = 0.25  # views/toy_2d.py's live_area(every=0.25)
 

@@ -31,7 +31,7 @@ from classroom.live import LiveRun
 from gan_core.trainer import Trainer
 from ui.figures.toy_2d import LAYERS
 from ui.toy_2d.live import LAYOUT, SECONDARY_EVERY, plane_scene, secondary_scene, side_scene
-from ui.toy_2d.render_data import LabViews
+from classroom.lab_views import LabViews
 
 
 def scene_bytes(scene) -> int:
@@ -43,10 +43,10 @@ def page_redraw(views: LabViews, run: LiveRun, with_secondary: bool) -> int:
     """What one live redraw of the 2D lab does on the server (the data, the plane and side
     canvases, and the secondary canvas when its slower fragment is due); returns the bytes sent."""
     data = views.compute(run)
-    size = (scene_bytes(plane_scene(views.scene, data, LAYERS, LAYOUT[False], teacher=False))
+    size = (scene_bytes(plane_scene(data.backdrop, data, LAYERS, LAYOUT[False], teacher=False))
             + scene_bytes(side_scene(data, 300, 470, 12)))
     if with_secondary:
-        size += scene_bytes(secondary_scene(views.scene, data, 13))
+        size += scene_bytes(secondary_scene(data.backdrop, data, 13))
     return size
 
 

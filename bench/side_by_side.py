@@ -28,7 +28,7 @@ from gan_core.trainer import Trainer
 from ui.canvas.plane_views import plane_panel
 from ui.canvas.scene import Scene
 from ui.side_by_side.pair import LAYERS, VIEW_SIZE, comparison_panels
-from ui.toy_2d.render_data import LabViews
+from classroom.lab_views import LabViews
 
 
 def per_iteration(step, iters: int) -> float:

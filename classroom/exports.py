@@ -187,20 +187,33 @@ class PointFrames:
         self.every, self.max_frames, self.n_points = every, max_frames, n_points
         self.frames: list[tuple[int, np.ndarray]] = []  # (iteration, (n_points, 2) float32)
         self._owner = None
+        self._generation = None
 
     def record(self, trainer) -> bool:
         """Call between two steps (under the run's lock); True when a frame was taken."""
         if self._owner is None or self._owner() is not trainer:
-            self.frames, self._owner = [], weakref.ref(trainer)
-        while self.frames and self.frames[-1][0] > trainer.iteration:
+            self.frames, self._owner, self._generation = [], weakref.ref(trainer), None
+        return self._add(trainer.iteration,
+                         lambda: trainer.fixed_samples(self.n_points).detach().cpu().numpy().astype(np.float32))
+
+    def record_view(self, generation: int, iteration: int, fakes: np.ndarray) -> bool:
+        """The same from a view computed where the run trains (classroom.lab_views.RenderData):
+        `fakes` are G(fixed z), `generation` counts the trainers the views followed (a new one
+        starts the timeline afresh)."""
+        if self._generation != generation:
+            self.frames, self._owner, self._generation = [], None, generation
+        return self._add(iteration, lambda: np.asarray(fakes[:self.n_points], dtype=np.float32))
+
+    def _add(self, iteration: int, points_now) -> bool:
+        while self.frames and self.frames[-1][0] > iteration:
             self.frames.pop()
-        if self.frames and trainer.iteration - self.frames[-1][0] < self.every:
+        if self.frames and iteration - self.frames[-1][0] < self.every:
             return False
-        points = trainer.fixed_samples(self.n_points).detach().cpu().numpy().astype(np.float32)  # (n, 2)
-        if self.frames and self.frames[-1][0] == trainer.iteration:
-            self.frames[-1] = (trainer.iteration, points)
+        points = points_now()  # (n, 2)
+        if self.frames and self.frames[-1][0] == iteration:
+            self.frames[-1] = (iteration, points)
             return True
-        self.frames.append((trainer.iteration, points))
+        self.frames.append((iteration, points))
         if len(self.frames) > self.max_frames:
             half = self.max_frames // 2
             self.frames = self.frames[:-half:2] + self.frames[-half:]

@@ -1,37 +1,58 @@
-"""Everything one redraw of the 2D lab needs, gathered with the trainer locked for milliseconds.
+"""What one redraw of the 2D lab needs, computed where the run trains (classroom.run_views).
 
 `LabViews` keeps what outlives a redraw: the plane scene (per target) and the mode timeline (per
-trainer); the history columns are the trainer's own (`trainer.history.columns()`, a copy). No
-Streamlit calls, so the throughput bench and the tests use exactly what the page uses; the page
-keeps one LabViews per tab in session state.
+trainer). It runs beside the trainer (in the worker process or Ray actor that trains the run, or on
+the web server for a run on a thread) and holds the trainer only for the network part, so training
+waits milliseconds, not for the density arithmetic. What it returns is plain data (numpy arrays,
+numbers, the config) that travels to the page in one message, a few tens of kB: the page draws it
+and never runs a network. The history travels thinned (the charts draw 400 points a series).
 """
 
 from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass
-from typing import Callable
 
-from classroom.service import Run
-from gan_core.config import TrainConfig
+import numpy as np
+
 from classroom.mode_timeline import ModeTimeline
-from gan_core.toy_fields import PlaneFrame, PlaneScene
+from gan_core.config import TrainConfig
+from gan_core.toy_fields import PlaneBackdrop, PlaneFrame, PlaneScene
 
 MODE_EVAL_EVERY = 25  # iterations between two mode measurements (2500 samples each)
+HISTORY_ROWS_PER_KIND = 1000  # D rows and G rows sent with a frame: enough for 400-point charts
 
 
 @dataclass
 class RenderData:
     frame: PlaneFrame
-    history: dict  # trainer.history.columns()
+    history: dict  # trainer.history.columns(), thinned (thinned_history)
     events: list  # (iteration, field, old, new)
     modes: dict  # ModeTimeline.columns()
     n_modes: int
     config: TrainConfig
     iteration: int
     updates: int
-    rate: float  # iterations per second while playing
     last_batch: dict  # numbers of the latest update (see step_story)
+    rate: float = 0.0  # iterations per second while playing: the page fills it in from its run
+    generation: int = 0  # counts the trainers the views followed: a new one (reset, preset) adds one
+    backdrop: PlaneBackdrop | None = None  # the plane, its real samples: what the page draws frames on
+
+
+def thinned_history(columns: dict, per_kind: int = HISTORY_ROWS_PER_KIND) -> dict:
+    """The history columns with at most `per_kind` D rows and `per_kind` G rows, evenly spread and
+    always with the newest of each kind and the newest row overall (the step story reads it).
+    Thinning each kind apart keeps both: every second row of an alternating D, G history would be
+    all D."""
+    kinds = np.asarray(columns.get("kind", np.array([])))
+    if len(kinds) <= 2 * per_kind:
+        return columns
+    keep = [len(kinds) - 1]
+    for kind in np.unique(kinds):
+        rows = np.flatnonzero(kinds == kind)
+        keep.append(rows[np.unique(np.linspace(0, len(rows) - 1, min(per_kind, len(rows))).astype(int))])
+    rows = np.unique(np.concatenate([np.atleast_1d(k) for k in keep]))
+    return {name: np.asarray(values)[rows] for name, values in columns.items()}
 
 
 class LabViews:
@@ -40,23 +61,23 @@ class LabViews:
         self.scene: PlaneScene | None = None
         self.timeline: ModeTimeline | None = None
         self._timeline_owner = None
+        self.generation = 0
 
     def _prepare(self, trainer) -> None:
         if self.scene is None or self.scene.target is not trainer.target:
             self.scene = PlaneScene(trainer.target, seed=trainer.config.seed)
         if self._timeline_owner is None or self._timeline_owner() is not trainer:
             self.timeline = ModeTimeline(trainer.target, every=self.mode_every)
-            self._timeline_owner = weakref.ref(trainer)  # a closed tab's views must not keep its trainer
+            self._timeline_owner = weakref.ref(trainer)  # a dropped trainer must not be kept by its views
+            self.generation += 1
 
-    def compute(self, run: Run, while_locked: Callable | None = None) -> RenderData:
-        """`while_locked(trainer)`: anything else a redraw reads from the trainer, in the same
-        hold of the lock (each hold waits for the step in flight: one wait, not two)."""
-        with run.locked() as trainer:  # between two steps; everything here is quick
-            if while_locked is not None:
-                while_locked(trainer)
+    def compute(self, source) -> RenderData:
+        """source.locked(): a context manager holding the trainer between two steps and yielding it
+        (LiveRun, classroom.run_views.Hold). Everything under it is quick."""
+        with source.locked() as trainer:
             self._prepare(trainer)
             part = self.scene.network_part(trainer)
-            history = trainer.history.columns()
+            history = thinned_history(trainer.history.columns())
             drawn = self.timeline.sample_if_due(trainer)
             events = list(trainer.events)
             config, iteration, updates = trainer.config, trainer.iteration, trainer.updates
@@ -65,7 +86,8 @@ class LabViews:
             self.timeline.record(*drawn)
         return RenderData(frame=self.scene.finish(part), history=history, events=events,
                           modes=self.timeline.columns(), n_modes=self.timeline.n_modes, config=config,
-                          iteration=iteration, updates=updates, rate=run.rate, last_batch=last_batch)
+                          iteration=iteration, updates=updates, last_batch=last_batch,
+                          generation=self.generation, backdrop=self.scene.backdrop)
 
 
 def batch_numbers(last_batch: dict) -> dict:

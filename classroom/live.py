@@ -110,6 +110,7 @@ class LiveRun:
         self._stop.set()
         self._thread: threading.Thread | None = None
         self.last_touch = time.monotonic()
+        self._views = None  # classroom.run_views.RunViews, made on the first view asked
 
     # ---- access -------------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -127,6 +128,17 @@ class LiveRun:
     def call(self, fn: Callable[[Trainer], T]) -> T:
         with self.locked() as trainer:
             return fn(trainer)
+
+    def view(self, name: str, part: int = 0):
+        """The view `name` (classroom.run_views), computed here once per change of the run (its
+        counters, settings and trainer)."""
+        from classroom.run_views import RunViews
+
+        if self._views is None:
+            self._views = RunViews()
+        with self.locked() as trainer:
+            stamp = (id(trainer), trainer.updates, trainer.iteration, trainer.config, len(trainer.history))
+        return self._views.read(name, part, trainer, self.locked, stamp)
 
     # ---- the page API shared with classroom.run_handle.RunHandle (a run in a worker) -------------
     lost = False  # a thread of this process cannot be lost without the page

@@ -129,6 +129,9 @@ class Side:
         with self.locked() as trainer:
             return fn(trainer)
 
+    def view(self, name: str):
+        return self.live.view(name, part=self.index)
+
     @property
     def trainer(self) -> Trainer:
         return self.live.trainer.trainers[self.index]

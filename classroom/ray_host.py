@@ -56,8 +56,7 @@ class RunActor:
     def request(self, name: str, args: tuple) -> bytes:
         """(result, status), pickled before the training thread can take its next step: a frame
         holds the trainer's own tensors (classroom.replica.frame_of)."""
-        with self.run.lock:
-            return pickle.dumps((self.run.handle(name, *args), self.run.status()), protocol=pickle.HIGHEST_PROTOCOL)
+        return self.run.answer(name, args, lambda answer: pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
 
     def facts(self) -> dict:
         import sys

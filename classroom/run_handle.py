@@ -23,6 +23,7 @@ from typing import Callable, TypeVar
 
 from classroom.live import default_idle_timeout
 from classroom.replica import apply_frame, blueprint, history_cursor
+from classroom.run_views import RunViews
 from classroom.workers import RunGone, WorkerLost
 
 T = TypeVar("T")
@@ -70,6 +71,8 @@ class RunHandle:
         self._status_at = 0.0
         self._touched_at = 0.0
         self._seen = (-1, -1)
+        self._views: dict[tuple[str, int], tuple] = {}  # (name, part) -> (stamp, data) last received
+        self._lost_views = RunViews()  # a lost run's views, computed here on its last frame
         self._open(trainer)
         _open_handles.add(self)
 
@@ -131,6 +134,23 @@ class RunHandle:
                     apply_frame(self._replica, parts)
                 self._seen = (version, epoch)
                 self._synced_at = time.monotonic()
+
+    def view(self, name: str, part: int = 0):
+        """The view `name` of the run (classroom.run_views), computed where the run trains: the
+        page draws it without running a network. Received again only when the run changed. A lost
+        run's views are computed here on its last frame."""
+        if self.lost:
+            with self._lock:
+                return self._lost_views.read(name, part, self._replica, lambda: self._lock, self._seen)
+        stamp, data = self._views.get((name, part), (None, None))
+        try:
+            stamp, fresh = self._request("view", name, part, stamp)
+        except RunLost:
+            return self.view(name, part)
+        if fresh is not None:
+            data = fresh
+            self._views[(name, part)] = (stamp, data)
+        return data
 
     @contextlib.contextmanager
     def locked(self):
@@ -214,6 +234,7 @@ class RunHandle:
         with self._lock:
             self._request("replace", blueprint(trainer))
             self._replica, self._note = trainer, ""
+            self._views.clear()
             self._seen = (self._status["version"], self._status["epoch"])
 
     def checkpoint(self) -> bytes:

@@ -19,6 +19,7 @@ from gan_core.coverage import snapshot_samples
 from gan_core.step_record import NonFiniteError
 from classroom.live import STEPS, RateMeter
 from classroom.replica import build, frame_of
+from classroom.run_views import RunViews
 
 
 class HostedRun:
@@ -33,6 +34,7 @@ class HostedRun:
         self.version, self.epoch = 0, 0
         self.last_touch = time.monotonic()
         self._next_step_at = 0.0
+        self.views = RunViews()  # computed here, where the weights are, for every page that looks
         # Held by a step and by a command until its answer is packed (workers and Ray actors answer
         # commands on other threads than they train on), so an answer never sees a half-taken step.
         self.lock = threading.RLock()
@@ -80,6 +82,25 @@ class HostedRun:
     def status(self) -> dict:
         return {"playing": self.playing, "rate": self.rate, "error": self.error, "delay": self.delay,
                 "stopped_reason": self.stopped_reason, "version": self.version, "epoch": self.epoch}
+
+    def answer(self, name: str, args: tuple, pack):
+        """pack((result, status)) of command `name`: what a worker or actor sends back. A command is
+        answered and packed under the run's lock (a frame holds the trainer's own tensors); a view
+        takes the lock itself, only while it reads the networks, and its data are its own arrays,
+        so the density arithmetic and the packing do not hold up training."""
+        if name == "view":
+            return pack((self.view(*args), self.status()))
+        with self.lock:
+            return pack((self.handle(name, *args), self.status()))
+
+    def view(self, name: str, part: int, seen):
+        """(stamp, data): the view `name` of trainer `part` (classroom.run_views); data is None when
+        the asker's `seen` stamp is this one (it has the data already)."""
+        with self.lock:
+            stamp = (self.version, self.epoch)
+        if seen is not None and tuple(seen) == stamp:
+            return stamp, None
+        return stamp, self.views.read(name, part, self.trainer, lambda: self.lock, stamp)
 
     def handle(self, name: str, *args):
         """Run command `name`; returns its result (exceptions go back to the page as they are)."""

@@ -149,9 +149,7 @@ class Worker:
             run = self.runs.get(run_id)
             if run is None:
                 raise RunGone(run_id)
-            with run.lock:  # packed before the next step: a frame holds the trainer's own tensors
-                result = run.handle(name, *args)
-                return dumps(("ok", result, run.status()))
+            return run.answer(name, args, lambda answer: dumps(("ok", *answer)))
         except Exception as exc:  # the page gets the very exception (or its words, if it cannot travel)
             status = run.status() if run is not None else None
             try:

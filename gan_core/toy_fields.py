@@ -154,6 +154,18 @@ class PlaneFrame:
     trained_fakes: np.ndarray | None = None  # (TRAINED_VIEW_SIZE, 2) the trained G on the same z, with an average
 
 
+@dataclass(frozen=True)
+class PlaneBackdrop:
+    """What a page needs of a PlaneScene to draw its frames (a few kB, sent with each frame from
+    where the run trains): the plane, the real samples, the field grid, how D* was estimated."""
+
+    bounds: tuple
+    real: np.ndarray  # (REAL_VIEW_SIZE, 2)
+    field_points: np.ndarray  # (FIELD_RES**2, 2)
+    exact_density: bool
+    bandwidth: float
+
+
 class PlaneScene:
     """The fixed parts of the 2D lab's views for one target."""
 
@@ -170,6 +182,9 @@ class PlaneScene:
         density_real = target.sample(2000, torch.Generator().manual_seed(seed + 8)).numpy()
         self.p_data = blurred_density(target, self.grid_points, self.bandwidth, density_real)
         self.exact_density = target.has_density  # else p_data is itself a KDE of real samples
+        self.backdrop = PlaneBackdrop(tuple(tuple(float(v) for v in b) for b in self.bounds),
+                                      self.real.astype(np.float32), self.field_points.astype(np.float32),
+                                      bool(self.exact_density), float(self.bandwidth))
 
     def network_part(self, trainer) -> dict:
         """The few milliseconds that need the networks (hold the LiveRun lock around this). With a

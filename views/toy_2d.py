@@ -32,7 +32,8 @@ frames = point_frames(PREFIX)  # the GIF timeline: G(fixed z) every few iteratio
 
 
 def render_and_record(run) -> None:
-    render(run, while_locked=frames.record)  # the GIF frame in the same hold of the trainer
+    # the GIF timeline takes G(fixed z) from the frame being drawn
+    render(run, on_data=lambda data: frames.record_view(data.generation, data.iteration, data.frame.fakes))
 
 
 compact_page()

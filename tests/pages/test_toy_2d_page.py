@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from gan_core.config import TrainConfig
+from gan_core.toy_fields import GRID_RES, plane_grid
 from gan_core.trainer import Trainer
 from page_support import canvas_scenes, decode_floats, decode_grid, open_toy_lab, readout_value, toy_lab_run
 from ui.toy_2d.setup_panels import toy_presets
@@ -163,13 +164,18 @@ def test_the_canvases_draw_this_redraws_numbers():
     run = toy_lab_run(at)
     run.run_steps("both", 30)
     at.run()
-    data = at.session_state["toy_lab_data"][1]
+    data = run.view("toy_2d")  # what the worker computed for this frame (the page asked for the same)
     scenes = canvas_scenes(at)
     plane = scenes["toy_plane_canvas"]["panels"][0]
     heat = next(layer for layer in plane["layers"] if layer["t"] == "image")
-    assert decode_grid(heat) / 254.0 == pytest.approx(data.frame.heat, abs=0.5 / 254 + 1e-9)  # 255: no value
+    # independently: D and G of the page's replica of the run (synced from the worker's weights)
+    run.sync()
+    replica = run.trainer
+    _, _, grid = plane_grid(replica.target.bounds, GRID_RES)
+    d_on_grid = replica.d_probability(torch.as_tensor(grid, dtype=torch.float32)).numpy().reshape(GRID_RES, GRID_RES)
+    assert decode_grid(heat) / 254.0 == pytest.approx(d_on_grid, abs=0.5 / 254 + 1e-5)  # 255: no value
     fakes = [layer for layer in plane["layers"] if layer["t"] == "points"][1]
-    assert decode_floats(fakes["b64"]).reshape(-1, 2) == pytest.approx(data.frame.fakes, abs=1e-6)
+    assert decode_floats(fakes["b64"]).reshape(-1, 2) == pytest.approx(replica.fixed_samples(512).numpy(), abs=1e-5)
     assert plane["equal"] and plane["x"] == [-3.0, 3.0] and plane["y"] == [-3.0, 3.0]
     bars = scenes["toy_modes_canvas"]["panels"][0]["layers"][0]
     counts = data.modes["mode_counts"][:, -1]

@@ -13,7 +13,7 @@ from classroom.point_text import decode_upload, parse_points, points_to_text
 from gan_core.trainer import Trainer
 from ui.figures.toy_2d import LAYERS, arrow_segments, draw_figure
 from ui.toy_2d.live import LAYOUT, plane_scene, secondary_scene, side_scene
-from ui.toy_2d.render_data import LabViews
+from classroom.lab_views import LabViews
 from ui.toy_2d.setup_panels import selection_points
 from ui.toy_2d.step_story import step_story
 
@@ -73,9 +73,9 @@ def test_every_canvas_scene_carries_complete_arrays(target):
     data = views.compute(run)
     if data.n_modes:
         assert data.modes["iteration"].tolist() == [30, 40]
-    scenes = [plane_scene(views.scene, data, LAYERS, LAYOUT[False], teacher=False),
-              plane_scene(views.scene, data, LAYERS, LAYOUT[True], teacher=True),
-              side_scene(data, 300, 470, 12), secondary_scene(views.scene, data, 13)]
+    scenes = [plane_scene(data.backdrop, data, LAYERS, LAYOUT[False], teacher=False),
+              plane_scene(data.backdrop, data, LAYERS, LAYOUT[True], teacher=True),
+              side_scene(data, 300, 470, 12), secondary_scene(data.backdrop, data, 13)]
     for scene in scenes:
         payload = json.loads(json.dumps(scene.to_data()))
         for panel in payload["panels"]:

@@ -1,5 +1,5 @@
 """The side-by-side page's pieces: choosing the one setting two runs differ in, both runs' views
-(the 2D lab's own LabViews and plane figure, smaller; on a 1D target the 1D lab's Figure 1) and a
+(the 2D lab's own views, classroom.lab_views, and plane figure, smaller; on a 1D target the 1D lab's Figure 1) and a
 chart comparing their metrics.
 
 The pair is a classroom.lockstep.LockstepRun inside an ordinary Run, so the shared transport,
@@ -30,7 +30,6 @@ from ui.kit.readout import readout
 from ui.kit.run_install import install_run
 from ui.kit.session import get_run
 from ui.kit.teacher_mode import is_teacher_mode
-from ui.toy_2d.render_data import LabViews
 from ui.toy_2d.stabilizer_texts import STABILIZERS, stabilizer_for
 
 PREFIX = "sbs"
@@ -194,10 +193,6 @@ def comparison_notes(run: Run) -> None:
 
 # ---- the live views --------------------------------------------------------------------------
 
-def _views(i: int) -> LabViews:
-    return st.session_state.setdefault(_key(f"views_{i}"), LabViews())
-
-
 CHART_WIDTH, CHART_HEIGHT = 820, 250
 # The two views' side in px on the first screen (canvases shrink to their columns): 1440x900, or
 # 1280x720 in teacher mode with larger type. VIEW_SIZE: the normal screen's, as bench/side_by_side.py draws.
@@ -297,7 +292,7 @@ def render(run: Run) -> None:
     if pair.config.target in TARGETS_1D:
         _render_1d(run, labels)
         return
-    datas = [_views(i).compute(Side(run, i)) for i in range(2)]
+    datas = [run.view("toy_2d", part=i) for i in range(2)]  # computed where the pair trains
     shared = _status(run, datas[0].iteration)
     size = _plane_size()
     with st.container(key=_key("planes")):
@@ -305,7 +300,7 @@ def render(run: Run) -> None:
             with col:
                 _run_header(i, label, data)
                 box = (0, 0, size, size + 50)  # the square plane and its legend
-                live_canvas(Scene(size, size + 50, [plane_panel(_views(i).scene, data.frame, box, LAYERS, title="")],
+                live_canvas(Scene(size, size + 50, [plane_panel(data.backdrop, data.frame, box, LAYERS, title="")],
                                   frame=data.updates, font=_font(), label=f"run {LABELS[i]}: D's heatmap and samples"),
                             key=_key(f"plane_{i}"))
     st.caption(shared)

@@ -4,18 +4,19 @@ D beside D*, the gradient field, the manifold and the time charts below, the ste
 `render(run)` is what ui.kit.live_controls.live_area redraws 4 times a second while the run plays,
 `render_secondary(run)` once a second; both draw on live canvases (ui.canvas), whose frames are a
 few kB, because plotly figures kept the browser busy (issue 11). Every number comes from one
-LabViews.compute() call, which holds the trainer for milliseconds. Heavy parts (density estimate,
-mode metrics) are computed at most once per iteration count: a redraw of a paused run reuses the
-last data.
+view computed where the run trains (run.view("toy_2d"): classroom.lab_views), once per change of
+the run whichever tab asks: the web server draws and runs no network (issue 21).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import numpy as np
 import streamlit as st
 
+from classroom.lab_views import RenderData
 from classroom.service import Run
 from gan_core.step_record import RECORD_FIELDS
 from ui.canvas import live_canvas
@@ -27,33 +28,18 @@ from ui.canvas.scene import Scene
 from ui.figures.toy_2d import LAYERS
 from ui.kit.readout import labels_status, readout
 from ui.kit.teacher_mode import is_teacher_mode
-from ui.toy_2d.render_data import LabViews, RenderData
 from ui.toy_2d.step_story import step_story
 
-VIEWS_KEY = "toy_lab_views"
-DATA_KEY = "toy_lab_data"
 LAYERS_KEY = "toy_layers"
 TRAINED_KEY = "toy_show_trained"  # the toggle: draw the G being trained beside its weight average
 STORY_KEY = "toy_story_shown"
 
 
-def lab_views() -> LabViews:
-    return st.session_state.setdefault(VIEWS_KEY, LabViews())
-
-
-def render_data(run: Run, while_locked=None) -> RenderData:
-    """This redraw's data; recomputed only when the run moved (or was replaced) since the last.
-    `while_locked(trainer)` runs in the same hold of the trainer when the data is recomputed."""
-    cached = st.session_state.get(DATA_KEY)
-    trainer = run.trainer
-    stamp = (id(trainer), trainer.updates, trainer.config)
-    if cached is not None and cached[0] == stamp and not run.playing:
-        return cached[1]
-    if cached is not None and run.playing and time.monotonic() - cached[2] < 0.1:
-        return cached[1]  # the other fragment just computed it
-    data = lab_views().compute(run, while_locked)
-    st.session_state[DATA_KEY] = ((id(trainer), data.updates, data.config), data, time.monotonic())
-    return data
+def render_data(run: Run) -> RenderData:
+    """This redraw's data, computed where the run trains (classroom.run_views: the run's host
+    computes it once per change of the run, whichever tab asks, and sends it again only when it
+    changed); the page only draws it."""
+    return dataclasses.replace(run.view("toy_2d"), rate=run.rate)
 
 
 def _last_record(history: dict) -> dict:
@@ -144,11 +130,14 @@ def plane_scene(scene, data: RenderData, layers, size: dict, teacher: bool, trai
                  label="D's heatmap, real samples and fakes")
 
 
-def render(run: Run, while_locked=None) -> None:
+def render(run: Run, on_data=None) -> None:
     """The first screen's live part: the plane, the big numbers, the per-mode histogram and the
-    status line, drawn on canvases (a few kB a frame). `while_locked`: see render_data."""
-    data = render_data(run, while_locked)
-    scene, size = lab_views().scene, layout()
+    status line, drawn on canvases (a few kB a frame). on_data(data): anything else a redraw does
+    with its data (the GIF timeline)."""
+    data = render_data(run)
+    if on_data is not None:
+        on_data(data)
+    scene, size = data.backdrop, layout()
     plane_col, side_col = st.columns([size["plane"], size["side"]], gap="small")
     with plane_col:
         live_canvas(plane_scene(scene, data, st.session_state.get(LAYERS_KEY, LAYERS), size, is_teacher_mode(),
@@ -198,7 +187,7 @@ def secondary_scene(scene, data: RenderData, font: int) -> Scene:
 def render_secondary(run: Run) -> None:
     """Below the first screen, on one canvas that redraws once a second while the run plays."""
     data = render_data(run)
-    scene = lab_views().scene
+    scene = data.backdrop
     live_canvas(secondary_scene(scene, data, layout()["font"]), key="toy_secondary_canvas")
     st.caption(d_star_caption(data.frame.optimum, scene.exact_density, scene.bandwidth, data.frame.averaged)
                + " Dotted lines on the time axes mark setting changes.")

@@ -1,0 +1,157 @@
+"""Views computed where a run trains (classroom.run_views): what a worker computes is what the same
+networks give here, one computation serves every reader of a run, a view is sent again only when
+the run changed, looking never changes the run, and a lost run's views come from its last frame."""
+
+import contextlib
+
+import numpy as np
+import pytest
+import torch
+
+from classroom.lab_views import LabViews, thinned_history
+from classroom.live import LiveRun
+from classroom.replica import blueprint, build
+from classroom.run_handle import RunHandle
+from classroom.run_views import SUMMARY_FAKES, VIEW_KINDS, RunViews
+from classroom.workers import WorkerPool
+from gan_core.config import TrainConfig
+from gan_core.toy_fields import GRID_RES, plane_grid
+from gan_core.trainer import Trainer
+from train_support import same, weights
+
+TINY = TrainConfig(target="ring8", g_width=16, d_width=16, g_depth=1, d_depth=1, batch_size=32, seed=4)
+
+
+@pytest.fixture(scope="module")
+def pool():
+    pool = WorkerPool(size=1)
+    yield pool
+    pool.shutdown()
+
+
+def test_a_workers_plane_view_is_what_the_same_networks_give_here(pool):
+    trainer = Trainer(TINY)
+    trainer.step()
+    twin = build(blueprint(trainer))  # the same weights in this process
+    run = RunHandle(trainer, pool.open, idle_timeout=30)
+    try:
+        run.run_steps("both", 12)
+        for _ in range(12):
+            twin.step()
+        data = run.view("toy_2d")
+        assert (data.iteration, data.updates) == (twin.iteration, twin.updates) == (13, 26)
+        _, _, grid = plane_grid(twin.target.bounds, GRID_RES)
+        d_here = twin.d_probability(torch.as_tensor(grid, dtype=torch.float32)).numpy().reshape(GRID_RES, GRID_RES)
+        assert data.frame.heat == pytest.approx(d_here, abs=1e-6)
+        assert data.frame.fakes == pytest.approx(twin.fixed_samples(512).numpy(), abs=1e-6)
+        assert data.history["update"][-1] == 26 and data.config == twin.config
+        assert data.backdrop.bounds == ((-3.0, 3.0), (-3.0, 3.0)) and data.backdrop.real.shape == (600, 2)
+        # unchanged run: the worker answers "you have it" (no data), the handle gives its copy
+        stamp, again = run._request("view", "toy_2d", 0, run._views[("toy_2d", 0)][0])
+        assert again is None and run.view("toy_2d") is data
+        run.run_steps("d", 1)
+        assert run.view("toy_2d").updates == 27
+    finally:
+        run.close()
+
+
+def test_looking_never_changes_the_run(pool):
+    """A run whose views were asked after every step ends with the weights of one nobody looked at."""
+    looked, unseen = Trainer(TINY), Trainer(TINY)
+    run = RunHandle(looked, pool.open, idle_timeout=30)
+    try:
+        for _ in range(6):
+            run.run_steps("both", 1)
+            run.view("toy_2d")
+            run.view("summary")
+        for _ in range(6):
+            unseen.step()
+        run.sync()
+        assert same(weights(run.trainer), weights(unseen))
+    finally:
+        run.close()
+
+
+class CountingView:
+    computed = 0
+
+    def compute(self, source):
+        CountingView.computed += 1
+        with source.locked() as trainer:
+            return trainer.iteration
+
+
+def test_one_computation_per_change_whoever_asks(monkeypatch):
+    monkeypatch.setitem(VIEW_KINDS, "count", CountingView)
+    views, trainer = RunViews(), Trainer(TINY)
+    hold = contextlib.nullcontext
+    CountingView.computed = 0
+    assert [views.read("count", 0, trainer, hold, (0, 0)) for _ in range(5)] == [0] * 5
+    assert CountingView.computed == 1
+    trainer.step()
+    assert views.read("count", 0, trainer, hold, (1, 0)) == 1 and CountingView.computed == 2
+    with pytest.raises(ValueError, match="unknown view"):
+        views.read("nothing", 0, trainer, hold, (1, 0))
+    with pytest.raises(ValueError, match="no part 1"):
+        views.read("count", 1, trainer, hold, (1, 0))
+
+
+def _modes_by_hand(samples: np.ndarray, centers: np.ndarray, sigma: float) -> tuple[int, float]:
+    """VEEGAN / PacGAN: a sample is high quality within 3 sigma of its nearest centre; a mode is
+    captured when it is the nearest centre of at least one high-quality sample."""
+    dist = np.sqrt(((samples[:, None, :] - centers[None, :, :]) ** 2).sum(-1))
+    nearest, closest = dist.argmin(1), dist.min(1)
+    hq = closest <= 3 * sigma
+    return len(set(nearest[hq].tolist())), 100.0 * hq.mean()
+
+
+def test_summary_counts_modes_as_the_protocol_says():
+    trainer = Trainer(TINY)
+    for _ in range(40):
+        trainer.step()
+    run = LiveRun(trainer)
+    state = trainer.view_rng.get_state()
+    summary = run.view("summary")
+    # the same 2,500 draws of the view stream, scored by hand
+    replay = torch.Generator()
+    replay.set_state(state)
+    samples = trainer.sample(2500, generator=replay).numpy()
+    modes, hq = _modes_by_hand(samples, trainer.target.centers, trainer.target.sigma)
+    assert (summary["modes_captured"], summary["n_modes"]) == (modes, 8)
+    assert summary["hq_percent"] == pytest.approx(hq, abs=1e-9)
+    assert summary["fakes"].shape == (SUMMARY_FAKES, 2)
+    assert summary["fakes"] == pytest.approx(trainer.fixed_samples(SUMMARY_FAKES).numpy(), abs=1e-6)
+    assert summary["iteration"] == 40 and summary["config"] == TINY
+
+
+def test_thinned_history_keeps_both_kinds_and_the_newest_row():
+    n = 5000
+    columns = {"kind": np.array(["D", "G"] * (n // 2)), "update": np.arange(1, n + 1)}
+    thin = thinned_history(columns, per_kind=100)
+    kinds = thin["kind"].tolist()
+    assert kinds.count("D") == 100 and kinds.count("G") == 100  # every second row would be all D
+    assert thin["update"][-1] == n and thin["update"][0] == 1
+    assert np.all(np.diff(thin["update"]) > 0)
+    short = {"kind": np.array(["D", "G"]), "update": np.array([1, 2])}
+    assert thinned_history(short, per_kind=100) is short
+
+
+def test_a_lost_runs_views_come_from_its_last_frame(pool):
+    run = RunHandle(Trainer(TINY), pool.open, idle_timeout=30)
+    try:
+        run.run_steps("both", 3)
+        run._lose()
+        data = run.view("toy_2d")
+        assert data.iteration == 3 and data.frame.heat.shape == (GRID_RES, GRID_RES)
+    finally:
+        run.close()
+
+
+def test_lab_views_on_a_thread_run_follow_a_new_trainer():
+    run = LiveRun(Trainer(TINY))
+    first = run.view("toy_2d")
+    run.run_steps("both", 2)
+    assert run.view("toy_2d").generation == first.generation == 1
+    run.replace_trainer(Trainer(TINY))
+    assert run.view("toy_2d").generation == 2 and run.view("toy_2d").iteration == 0
+    assert isinstance(LabViews().generation, int)
