@@ -27,6 +27,7 @@ from typing import Callable, TypeVar
 
 from gan_core.step_record import NonFiniteError
 from gan_core.trainer import Trainer
+from classroom.replica import trainers_of
 from classroom.training_gate import TrainingGate, shared_gate
 
 T = TypeVar("T")
@@ -137,7 +138,8 @@ class LiveRun:
         if self._views is None:
             self._views = RunViews()
         with self.locked() as trainer:
-            stamp = (id(trainer), trainer.updates, trainer.iteration, trainer.config, len(trainer.history))
+            histories = tuple(len(t.history) for t in trainers_of(trainer))  # a side-by-side pair has two
+            stamp = (id(trainer), trainer.updates, trainer.iteration, trainer.config, histories)
         return self._views.read(name, part, trainer, self.locked, stamp)
 
     # ---- the page API shared with classroom.run_handle.RunHandle (a run in a worker) -------------
