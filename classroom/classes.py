@@ -93,7 +93,7 @@ class GalleryRow:
     modes_captured: int | None
     n_modes: int
     hq_percent: float | None
-    settings: dict  # TrainConfig field -> value
+    settings: dict  # TrainConfig field -> value, as JSON reads it back (tuples as lists), live or stored alike
     differs: dict  # field -> value where settings differ from the class preset's config
     fakes: np.ndarray | None  # (<=256, 2) float32: G(fixed z) of the shown G
     target: str
@@ -181,6 +181,11 @@ def _csv_cell(value) -> str:
     """A cell a spreadsheet shows as text: a pseudonym such as "=HYPERLINK(...)" is not run as a formula."""
     text = "" if value is None else str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _setting_cell(value):
+    """A setting as a spreadsheet reads it: numbers and words as they are, points as JSON."""
+    return json.dumps(value) if isinstance(value, (list, dict)) else value
 
 
 def _csv(header: list[str], rows: list[list]) -> bytes:
@@ -426,7 +431,7 @@ class Classes:
                   "hq_percent", "differs", *names]
         return _csv(header, [[r.slot, r.pseudonym, r.page, r.live, r.playing, r.iteration, r.modes_captured,
                               r.n_modes, r.hq_percent, "; ".join(f"{k}={v}" for k, v in r.differs.items()),
-                              *[json.dumps(r.settings.get(n)) for n in names]] for r in rows])
+                              *[_setting_cell(r.settings.get(n)) for n in names]] for r in rows])
 
     # ---- the recorder ---------------------------------------------------------------------------
     def record(self) -> int:
