@@ -129,6 +129,10 @@ class ClassStore:
         self.path = Path(path) if path is not None else default_path()
         self.max_bytes = max_bytes
         self._made = threading.Lock()  # one thread re-makes a deleted file
+        self._make_file()
+
+    def _make_file(self) -> None:
+        """The file at the newest schema version, and its folder."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -176,44 +180,46 @@ class ClassStore:
     def _check_file(self) -> None:
         """A file deleted under the running server is made again, empty, and the caller is told the
         class data was lost (once: the next call finds the new file)."""
-        if self.path.exists():
-            return
+        if not self.path.exists():
+            self._make_again("was deleted while the server was running")
+
+    def _make_again(self, what_happened: str) -> None:
         with self._made:
-            if self.path.exists():
-                return
-            with self._errors():
-                self._migrate()
+            self._make_file()
         raise ClassStoreError(
-            f"The class database {self.path} was deleted while the server was running: a new, empty one "
-            "was made, and the classes, members and curves kept in it are lost. Start a new class.")
+            f"The class database {self.path} {what_happened}: a new, empty one was made, and the classes, "
+            "members and curves kept in it are lost. Start a new class.")
 
     @contextlib.contextmanager
-    def _read(self):
+    def _session(self, write: bool):
         self._check_file()
-        with self._errors():
-            db = self._connect()
-            try:
-                yield db
-            finally:
-                db.close()
-
-    @contextlib.contextmanager
-    def _write(self):
-        """One transaction holding the write lock from its start (no lost updates between threads)."""
-        self._check_file()
-        with self._errors():
-            db = self._connect()
-            try:
-                db.execute("BEGIN IMMEDIATE")
+        try:
+            with self._errors():
+                db = self._connect()
                 try:
-                    yield db
-                except BaseException:
-                    if db.in_transaction:
-                        db.execute("ROLLBACK")
-                    raise
-                db.execute("COMMIT")
-            finally:
-                db.close()
+                    if write:  # the write lock from the start: no lost updates between threads
+                        db.execute("BEGIN IMMEDIATE")
+                    try:
+                        yield db
+                    except BaseException:
+                        if db.in_transaction:
+                            db.execute("ROLLBACK")
+                        raise
+                    if write:
+                        db.execute("COMMIT")
+                finally:
+                    db.close()
+        except ClassStoreError as exc:
+            if "no such table" not in str(exc.__cause__):
+                raise
+            self._make_again("was emptied or replaced while the server was running")
+
+    def _read(self):
+        return self._session(write=False)
+
+    def _write(self):
+        """One transaction holding the write lock from its start."""
+        return self._session(write=True)
 
     def version(self) -> int:
         with self._read() as db:

@@ -209,6 +209,7 @@ class Classes:
         self.recorder_error = ""  # the last ClassStoreError of the recorder thread, for the teacher's page
         self._live: dict[tuple[int, int, str], _Attached] = {}
         self._lock = threading.RLock()
+        self._recording = threading.Lock()
         self._recorder: threading.Thread | None = None
 
     # ---- classes ------------------------------------------------------------------------------
@@ -437,14 +438,22 @@ class Classes:
     def record(self) -> int:
         """Read every live run not read in the last RECORD_EVERY seconds; store its settings, metrics
         and thumbnail, and a curve point when its iteration moved. Returns the points appended."""
+        with self._recording:  # the thread and a page's call never read the same run twice at once
+            return self._record()
+
+    def _record(self) -> int:
         now = self.clock()
         with self._lock:
-            due = [held for held in self._live.values() if now - held.sampled_at >= RECORD_EVERY]
+            due = [(key, held) for key, held in self._live.items() if now - held.sampled_at >= RECORD_EVERY]
         appended = 0
-        for held in due:
+        for key, held in due:
             run = held.ref()
             summary = _read(run)
             if summary is None:
+                if run is None or run.closed:  # its tab went: it is last lesson's row from now on
+                    with self._lock:
+                        if self._live.get(key) is held:
+                            del self._live[key]
                 continue
             held.sampled_at = now
             settings = _settings(summary["config"])

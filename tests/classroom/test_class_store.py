@@ -170,6 +170,24 @@ def test_a_file_deleted_while_the_server_runs_is_made_again_and_the_loss_is_said
     assert store.create_class("GHJKLM", "Tuesday", TEACHER, "", 2.0)["code"] == "GHJKLM"
 
 
+def test_a_file_emptied_or_a_folder_removed_while_the_server_runs_is_made_again(path):
+    store = ClassStore(path)
+    store.create_class("ABCDEF", "Monday", TEACHER, "", 1.0)
+    for name in (path.name + "-wal", path.name + "-shm"):
+        if (path.parent / name).exists():
+            os.remove(path.parent / name)
+    path.write_bytes(b"")  # SQLite reads an empty file as a new database without tables
+    with pytest.raises(ClassStoreError, match="was emptied or replaced while the server was running.*lost"):
+        store.open_classes_taught(TEACHER)
+    assert store.open_classes_taught(TEACHER) == [] and store.version() == len(MIGRATIONS)
+    for f in path.parent.iterdir():
+        f.unlink()
+    path.parent.rmdir()
+    with pytest.raises(ClassStoreError, match="deleted while the server was running"):
+        store.create_class("ABCDEF", "Monday", TEACHER, "", 1.0)
+    assert store.create_class("ABCDEF", "Monday", TEACHER, "", 1.0)["code"] == "ABCDEF"
+
+
 def random_bytes(n: int) -> bytes:
     return random.Random(19).randbytes(n)
 
