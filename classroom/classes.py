@@ -269,8 +269,8 @@ class Classes:
         shown = normalise_code(code)
         row = self.store.class_by_code(shown)
         if row is None:
-            raise ClassError(f"There is no open class with the code {shown[:2 * CODE_LENGTH]!r}; "
-                             "check it with your teacher.")
+            typed = f" {shown}" if shown.isalnum() and len(shown) <= 2 * CODE_LENGTH else ""  # echo only a plain code
+            raise ClassError(f"There is no open class with the code{typed}; check it with your teacher.")
         if row["ended"] is not None:
             raise ClassError(f"The class {shown} has ended; ask your teacher for the new code.")
         for member in self.store.memberships(member_key):
@@ -309,7 +309,10 @@ class Classes:
             held = self._live.get(key)
             if held is not None and held.ref() is run:
                 return
-        settings = _settings(_summary(run)["config"])
+        summary = _read(run)
+        if summary is None:  # lost or closed: nothing to gather
+            return
+        settings = _settings(summary["config"])
         run_id = self.store.save_run(member["class_id"], member["id"], page, settings, fresh=True)
         with self._lock:
             self._live[key] = _Attached(weakref.ref(run), member["class_id"], member["slot"], page, run_id,

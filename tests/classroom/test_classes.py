@@ -114,8 +114,10 @@ def test_bad_class_requests_are_sentences(classes):
         classes.start_class(TEACHER, "x" * 61)
     with pytest.raises(ClassError, match="no key yet"):
         classes.start_class("", "Monday")
-    with pytest.raises(ClassError, match="no open class with the code 'ABCDEF'"):
+    with pytest.raises(ClassError, match="no open class with the code ABCDEF; check it"):
         classes.join("abc def", ADA)
+    with pytest.raises(ClassError, match="no open class with the code; check it"):  # odd input is not echoed
+        classes.join("<img src=x>", ADA)
 
 
 def test_joining_gives_slots_in_order_and_joining_again_the_same_member(classes, clock):
@@ -247,6 +249,9 @@ def test_runs_of_other_pages_and_keys_in_no_class(classes):
     code = classes.start_class(TEACHER).code
     classes.attach_run(ADA, "2D lab", FakeRun(ring()))  # not a member: nothing is attached
     classes.join(code, ADA)
+    closed = FakeRun(ring())
+    closed.closed = True
+    classes.attach_run(ADA, "2D lab", closed)  # a closed run: nothing to gather
     with pytest.raises(ClassError, match="not 'MNIST'"):
         classes.attach_run(ADA, "MNIST", FakeRun(ring()))
     assert classes.gallery(TEACHER) == []
