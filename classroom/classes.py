@@ -269,7 +269,7 @@ class Classes:
         shown = normalise_code(code)
         row = self.store.class_by_code(shown)
         if row is None:
-            typed = f" {shown}" if shown.isalnum() and len(shown) <= 2 * CODE_LENGTH else ""  # echo only a plain code
+            typed = f" '{shown}'" if shown.isalnum() and len(shown) <= 2 * CODE_LENGTH else ""  # echo only a plain code
             raise ClassError(f"There is no open class with the code{typed}; check it with your teacher.")
         if row["ended"] is not None:
             raise ClassError(f"The class {shown} has ended; ask your teacher for the new code.")

@@ -114,7 +114,7 @@ def test_bad_class_requests_are_sentences(classes):
         classes.start_class(TEACHER, "x" * 61)
     with pytest.raises(ClassError, match="no key yet"):
         classes.start_class("", "Monday")
-    with pytest.raises(ClassError, match="no open class with the code ABCDEF; check it"):
+    with pytest.raises(ClassError, match="no open class with the code 'ABCDEF'; check it"):
         classes.join("abc def", ADA)
     with pytest.raises(ClassError, match="no open class with the code; check it"):  # odd input is not echoed
         classes.join("<img src=x>", ADA)
