@@ -8,7 +8,7 @@ import streamlit as st
 
 from ui.class_mode.console import console
 from ui.class_mode.guarded import FAILED, attempt, shared_classes
-from ui.class_mode.join_panel import member_panel, outside_panel
+from ui.class_mode.join_panel import member_panel, outside_panel, refuse_console_address
 from ui.kit.browser_owner import browser_owner_key
 from ui.kit.readout import compact_page
 from ui.share.links import escape_markdown
@@ -21,6 +21,7 @@ if teaching not in (None, FAILED):
     console(key, teaching)
 else:
     st.markdown("### Class")
+    refuse_console_address()
     member = attempt(lambda: shared_classes().membership(key)) if teaching is None else FAILED
     if member not in (None, FAILED):
         member_panel(member)

@@ -128,6 +128,11 @@ def test_a_student_cannot_open_the_console_by_its_address(classes):
     assert "Class code" not in readout_values(ben)  # no console
     assert "class_gallery_canvas" not in canvas_scenes(ben)
     assert at_value(ben, "class_join_code") == code  # offered to join instead
+    join(ben, code, "Ben")  # a student of the class is refused the same way
+    ben.query_params["class"] = code
+    ben.run()
+    assert f"The console of class {code} opens only in the browser that started it" in plain(ben.warning)
+    assert "Class code" not in readout_values(ben) and "class_gallery_canvas" not in canvas_scenes(ben)
 
 
 def test_a_wrong_code_and_a_bad_pseudonym_are_said_in_words(classes):

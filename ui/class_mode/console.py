@@ -11,7 +11,7 @@ from ui.class_mode.exports import exports
 from ui.class_mode.gallery_view import gallery, sort_picker
 from ui.class_mode.guarded import FAILED, attempt, shared_classes
 from ui.class_mode.join_panel import CONSOLE_PARAM, join_link, preset_words
-from ui.class_mode.layout import console_size
+from ui.class_mode.layout import REFRESH, console_size
 from ui.class_mode.spotlight import spotlight, spotlight_picker
 from ui.class_mode.sweep_view import class_modes, sweep, sweep_pickers
 from ui.kit.readout import readout
@@ -77,12 +77,21 @@ def _said() -> None:
         {"success": st.success, "info": st.info}[kind](text)
 
 
+@st.fragment(run_every=REFRESH)
+def _class_numbers(teacher_key: str, code: str) -> None:
+    """The code to read out and how many have joined, up to date while students join."""
+    info = attempt(lambda: shared_classes().teaching(teacher_key))
+    if info in (None, FAILED) or info.code != code:  # ended meanwhile (another tab of this browser)
+        return
+    readout([("Class code", info.code), ("Students", f"{info.members}")])
+
+
 def console(teacher_key: str, info) -> None:
     st.query_params[CONSOLE_PARAM] = info.code  # a reload comes back here; in another browser it is refused in words
     size = console_size()
     controls, main = st.columns([size["controls"], size["main"]], gap="small")
     with controls:
-        readout([("Class code", info.code), ("Students", f"{info.members}")])
+        _class_numbers(teacher_key, info.code)
         st.caption(f"Preset: **{escape_markdown(preset_words(info.preset))}**"
                    + (f" · {escape_markdown(info.title)}" if info.title else ""))
         _join_box(info.code)

@@ -78,10 +78,13 @@ def join_form() -> None:
             st.rerun()
 
 
-def console_refused(code: str) -> None:
-    """The console's address opened by a browser that did not start that class: said in words."""
-    st.warning(f"The console of class {escape_markdown(code)} opens only in the browser that started it "
-               "(its teacher's). You can join the class as a student here.", icon=":material/lock:")
+def refuse_console_address() -> None:
+    """The console's address opened by a browser that does not teach that class: said in words
+    (the page then shows what this browser may do: join, or its place in a class)."""
+    if asked := st.query_params.get(CONSOLE_PARAM):
+        st.warning(f"The console of class {escape_markdown(asked.strip().upper()[:12])} opens only in the browser "
+                   "that started it (its teacher's). You can join the class as a student here.",
+                   icon=":material/lock:")
 
 
 def member_panel(member) -> None:
@@ -100,9 +103,6 @@ def member_panel(member) -> None:
 
 def outside_panel() -> None:
     """Not teaching, not in a class: join (left, what most browsers do) or start one."""
-    asked_console = st.query_params.get(CONSOLE_PARAM)
-    if asked_console:
-        console_refused(asked_console.strip().upper()[:12])
     join_col, start_col = st.columns(2, gap="large")
     with join_col:
         join_form()

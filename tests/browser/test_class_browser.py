@@ -1,0 +1,151 @@
+"""Real browsers in class mode (issue 19): a teacher and two students, each in their own browser
+(their own cookie jar, so their own owner key). The students join by code, their 2D labs say so;
+the teacher pushes a preset and the students' labs switch to it and say so; Pause all pauses a
+playing student; a student who opens the teacher's console address or another student's run
+address is refused in words.
+
+The server keeps its classes in a fresh SQLite file (GAN_CLASSROOM_DB), not the repository's."""
+
+from __future__ import annotations
+
+import os
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from browser_support import StreamlitServer, address_bar, browser_available, int_metric, metric_value, open_app_page, \
+    open_page, wait_until
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+EXCEPTION = "[data-testid='stException']"
+PRESET = "Grid of 25: plain GAN"  # what the teacher pushes (a 2D lab preset on another target)
+
+
+@pytest.fixture(scope="module")
+def class_server(tmp_path_factory):
+    if reason := browser_available():
+        pytest.skip(reason)
+    db = tmp_path_factory.mktemp("class_db") / "classroom.sqlite3"
+    before = os.environ.get("GAN_CLASSROOM_DB")
+    os.environ["GAN_CLASSROOM_DB"] = str(db)  # the server process inherits it
+    try:
+        server = StreamlitServer()
+    finally:
+        if before is None:
+            os.environ.pop("GAN_CLASSROOM_DB")
+        else:
+            os.environ["GAN_CLASSROOM_DB"] = before
+    server.wait_healthy()
+    yield server.url
+    server.stop()
+
+
+def main_text(page) -> str:
+    return page.locator("[data-testid='stMainBlockContainer']").inner_text()
+
+
+def pick(page, key: str, option: str) -> None:
+    """Choose `option` in the selectbox with widget key `key`."""
+    box = page.locator(f".st-key-{key} input[role='combobox']").first
+    box.click()
+    page.get_by_role("option", name=option, exact=True).first.click()
+    wait_until(lambda: box.input_value() == option, 30, what=f"{option} picked")
+
+
+def start_class(page, title: str = "") -> str:
+    """On the Class page of a browser in no class: start one; returns its code (from the console)."""
+    if title:
+        page.locator(".st-key-class_start_title input").fill(title)
+    page.locator(".st-key-class_start_submit button").first.click()
+    return wait_until(lambda: re.fullmatch(r"[A-Z2-9]{6}", metric_value(page, "Class code")) and
+                      metric_value(page, "Class code"), 90, what="the console's class code")
+
+
+def join_class(page, base_url: str, code: str, pseudonym: str) -> None:
+    """Open the join link, type a pseudonym, join."""
+    open_app_page(page, base_url, f"/class_mode?join={code}")
+    field = page.locator(".st-key-class_join_code input")
+    wait_until(lambda: field.input_value() == code, 60, what="the code filled in from the join link")
+    page.locator(".st-key-class_join_name input").fill(pseudonym)
+    page.locator(".st-key-class_join_submit button").first.click()
+    wait_until(lambda: f"You are in class {code} as {pseudonym}" in main_text(page), 60, what=f"{pseudonym} joined")
+
+
+def open_lab(page, base_url: str, code: str, pseudonym: str) -> None:
+    open_app_page(page, base_url, "/toy_2d")
+    wait_until(lambda: int_metric(page, "Iteration") is not None, 120, what="the 2D lab")
+    wait_until(lambda: f"You are in class {code} as {pseudonym}" in main_text(page), 60, what="the class banner")
+
+
+def playing(page) -> bool:
+    return "pause" in page.locator(".st-key-toy_play button").first.inner_text().lower()
+
+
+def gallery_label(page) -> str:
+    canvas = page.locator(".st-key-class_gallery_canvas canvas")
+    return canvas.first.get_attribute("aria-label") if canvas.count() else ""
+
+
+def test_a_class_in_three_browsers(chromium, class_server):
+    contexts = {who: chromium.new_context(viewport={"width": 1440, "height": 900})
+                for who in ("teacher", "ana", "ben")}
+    try:
+        teacher, ana, ben = (contexts[w].new_page() for w in ("teacher", "ana", "ben"))
+        for page in (teacher, ana, ben):
+            page.set_default_timeout(90_000)
+        open_app_page(teacher, class_server, "/class_mode")
+        code = start_class(teacher, "Monday")
+
+        join_class(ana, class_server, code, "Ana")
+        join_class(ben, class_server, code, "Ben")
+        open_lab(ana, class_server, code, "Ana")
+        open_lab(ben, class_server, code, "Ben")
+        wait_until(lambda: gallery_label(teacher) == "the class gallery: 2 runs", 30,
+                   what="both runs in the teacher's gallery (it redraws every 2 s)")
+        assert metric_value(teacher, "Students") == "2"
+
+        ana.locator(".st-key-toy_play button").first.click()
+        wait_until(lambda: (int_metric(ana, "Iteration") or 0) > 20, 120, what="Ana's run to train")
+
+        # the teacher pushes a preset: both labs switch to it and say so, without a click of theirs
+        pick(teacher, "class_push_preset", PRESET)
+        teacher.locator(".st-key-class_push button").first.click()
+        wait_until(lambda: f"Pushed {PRESET}" in main_text(teacher), 30, what="the teacher's confirmation")
+        for page in (ana, ben):
+            wait_until(lambda p=page: f"Your teacher set the class preset: {PRESET}" in main_text(p), 60,
+                       what="the student's lab to say the class preset")
+            wait_until(lambda p=page: "target grid25" in main_text(p), 30, what="the preset's target in the status")
+        assert playing(ana), "a pushed preset stopped a playing run (install keeps play state)"
+
+        # pause all: Ana's playing run stops, and her page shows Play again
+        teacher.locator(".st-key-class_pause_all button").first.click()
+        wait_until(lambda: "Paused 1 run." in main_text(teacher), 30, what="the teacher's count of paused runs")
+        wait_until(lambda: not playing(ana), 30, what="Ana's run to pause")
+        stopped = int_metric(ana, "Iteration")
+        ana.wait_for_timeout(2000)
+        assert int_metric(ana, "Iteration") == stopped
+
+        # Ben tries the teacher's console address: refused in words, no console
+        console_url = address_bar(teacher)
+        assert parse_qs(urlparse(console_url).query).get("class") == [code]
+        open_page(ben, console_url)
+        wait_until(lambda: f"The console of class {code} opens only in the browser that started it"
+                   in main_text(ben), 60, what="the console refused to a student")
+        assert metric_value(ben, "Class code") == "" and ben.locator(".st-key-class_gallery_canvas").count() == 0
+
+        # Ben tries Ana's run address: his own run at iteration 0, and a toast that says why
+        anas_url = wait_until(lambda: "run" in parse_qs(urlparse(u := address_bar(ana)).query) and u, 30,
+                              what="Ana's run id in her address bar")
+        open_page(ben, anas_url)
+        toasts = ben.locator("[data-testid='stToast']")
+        wait_until(lambda: "not open in this browser" in " ".join(toasts.all_inner_texts()), 60,
+                   what="the toast that says the run is not Ben's")
+        wait_until(lambda: int_metric(ben, "Iteration") is not None, 60, what="Ben's lab")
+        assert int_metric(ben, "Iteration") == 0
+        assert int_metric(ana, "Iteration") == stopped, "Ben's visit changed Ana's run"
+        for page in (teacher, ana, ben):
+            assert page.locator(EXCEPTION).count() == 0
+    finally:
+        for context in contexts.values():
+            context.close()
