@@ -154,6 +154,7 @@ class ClassStore:
         db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
         db.row_factory = sqlite3.Row
         db.execute("PRAGMA foreign_keys = ON")
+        db.execute("PRAGMA synchronous = NORMAL")  # with WAL: never corrupt; a power cut may lose the last seconds
         if self.max_bytes is not None:
             page = db.execute("PRAGMA page_size").fetchone()[0]
             db.execute(f"PRAGMA max_page_count = {max(1, int(self.max_bytes) // page)}")
@@ -320,17 +321,19 @@ class ClassStore:
                 db.execute("DELETE FROM curve_points WHERE run_id = ?", (row["id"],))
             return row["id"]
 
-    def record_point(self, run_id: int, settings: dict, metrics: dict, fakes: bytes | None,
-                     point: tuple | None) -> None:
-        """A run's last settings, metrics and thumbnail, and (iteration, modes, hq %, time) appended to
-        its curve; points at or after that iteration go first (a rollback abandons that future)."""
+    def record(self, readings: list[tuple]) -> None:
+        """Readings of runs, (run id, settings, metrics, fakes bytes or None, point or None), in one
+        transaction (one disk sync for the whole class): each run's last settings, metrics and
+        thumbnail, and its point (iteration, modes, hq %, time) appended to its curve, after the
+        points at or after that iteration go (a rollback abandons that future)."""
         with self._write() as db:
-            db.execute("UPDATE runs SET settings = ?, metrics = ?, fakes = ? WHERE id = ?",
-                       (json.dumps(settings), json.dumps(metrics), fakes, run_id))
-            if point is not None:
-                db.execute("DELETE FROM curve_points WHERE run_id = ? AND iteration >= ?", (run_id, point[0]))
-                db.execute("INSERT INTO curve_points (run_id, iteration, modes_captured, hq_percent, time) "
-                           "VALUES (?, ?, ?, ?, ?)", (run_id, *point))
+            for run_id, settings, metrics, fakes, point in readings:
+                db.execute("UPDATE runs SET settings = ?, metrics = ?, fakes = ? WHERE id = ?",
+                           (json.dumps(settings), json.dumps(metrics), fakes, run_id))
+                if point is not None:
+                    db.execute("DELETE FROM curve_points WHERE run_id = ? AND iteration >= ?", (run_id, point[0]))
+                    db.execute("INSERT INTO curve_points (run_id, iteration, modes_captured, hq_percent, time) "
+                               "VALUES (?, ?, ?, ?, ?)", (run_id, *point))
 
     def runs(self, class_id: int) -> list[dict]:
         """Every run of the class with its member's slot and pseudonym; settings and metrics decoded."""

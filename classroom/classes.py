@@ -448,7 +448,7 @@ class Classes:
         now = self.clock()
         with self._lock:
             due = [(key, held) for key, held in self._live.items() if now - held.sampled_at >= RECORD_EVERY]
-        appended = 0
+        readings = []
         for key, held in due:
             run = held.ref()
             summary = _read(run)
@@ -467,9 +467,14 @@ class Classes:
             metrics = {k: summary[k] for k in ("iteration", "modes_captured", "n_modes", "hq_percent", "target")}
             fakes = np.ascontiguousarray(summary["fakes"], dtype=np.float32)[:SUMMARY_FAKES].tobytes()
             point = (iteration, summary["modes_captured"], summary["hq_percent"], now) if moved else None
-            self.store.record_point(held.run_id, settings, metrics, fakes, point)
-            held.iteration, held.settings = iteration, settings
-            appended += moved
+            readings.append((held, (held.run_id, settings, metrics, fakes, point)))
+        if readings:
+            self.store.record([reading for _, reading in readings])
+        appended = 0
+        for held, (_, settings, _, _, point) in readings:  # noted only once stored: a failed write is retried
+            held.settings = settings
+            if point is not None:
+                held.iteration, appended = point[0], appended + 1
         return appended
 
     def _start_recorder(self) -> None:

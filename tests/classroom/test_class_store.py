@@ -83,7 +83,7 @@ def test_a_version_1_file_is_migrated_and_keeps_its_rows(path):
         ({"batch_size": 64}, {"iteration": 40}, None, 1)
     assert [(p["iteration"], p["modes_captured"], p["hq_percent"]) for p in store.curve_points(1)] == \
         [(20, 3, 41.5), (40, 5, 60.25)]
-    store.record_point(1, {"batch_size": 64}, {"iteration": 60}, b"\x00" * 8, (60, 6, 70.0, 106.0))  # v2's column
+    store.record([(1, {"batch_size": 64}, {"iteration": 60}, b"\x00" * 8, (60, 6, 70.0, 106.0))])  # v2's column
     assert store.runs(1)[0]["fakes"] == b"\x00" * 8
 
 
@@ -145,9 +145,8 @@ def test_a_rollback_drops_the_abandoned_curve_points(path):
     class_id = store.create_class("ABCDEF", "", TEACHER, "", 1.0)["id"]
     member = store.join(class_id, STUDENT, lambda slot: "Ada", 2.0)
     run_id = store.save_run(class_id, member["id"], "2D lab", {"seed": 0}, fresh=True)
-    for it in (10, 20, 30):
-        store.record_point(run_id, {"seed": 0}, {"iteration": it}, None, (it, 1, 10.0, float(it)))
-    store.record_point(run_id, {"seed": 0}, {"iteration": 15}, None, (15, 2, 20.0, 40.0))  # rolled back to 15
+    store.record([(run_id, {"seed": 0}, {"iteration": it}, None, (it, 1, 10.0, float(it))) for it in (10, 20, 30)])
+    store.record([(run_id, {"seed": 0}, {"iteration": 15}, None, (15, 2, 20.0, 40.0))])  # rolled back to 15
     assert [p["iteration"] for p in store.curve_points(class_id)] == [10, 15]
     assert store.save_run(class_id, member["id"], "2D lab", {"seed": 1}, fresh=True) == run_id  # a new run: same row
     assert store.curve_points(class_id) == []

@@ -4,6 +4,7 @@ against hand-computed values; what a restarted server finds again; the recorder.
 import csv
 import dataclasses
 import io
+import sqlite3
 import json
 import time
 
@@ -11,8 +12,9 @@ import numpy as np
 import pytest
 import torch
 
+from classroom import class_store
 from classroom import classes as classes_module
-from classroom.class_store import ClassStore
+from classroom.class_store import ClassStore, ClassStoreError
 from classroom.classes import CODE_ALPHABET, ClassError, Classes, GalleryRow, Member, class_presets
 from classroom.live import LiveRun
 from classroom.lockstep import LockstepRun
@@ -304,6 +306,26 @@ def test_record_samples_each_run_at_most_every_2_s_and_appends_only_when_it_move
     curve = classes.curves_csv(TEACHER).decode().splitlines()
     assert curve == ["slot,pseudonym,page,iteration,modes_captured,hq_percent,time",
                      "1,Ada,2D lab,100,3,30.0,1000.0", "1,Ada,2D lab,120,4,45.0,1006.0"]
+
+
+def test_a_reading_that_could_not_be_stored_is_stored_at_the_next_round(classes, clock, path, monkeypatch):
+    code = classes.start_class(TEACHER).code
+    classes.join(code, ADA, "Ada")
+    run = FakeRun(ring(), iteration=100, modes=3, hq=30.0)
+    classes.attach_run(ADA, "2D lab", run)
+    monkeypatch.setattr(class_store, "BUSY_TIMEOUT_S", 0.05)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another program holds the write lock
+    try:
+        with pytest.raises(ClassStoreError, match="is busy"):
+            classes.record()
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert classes.curves_csv(TEACHER).count(b"\n") == 1  # the header only
+    clock.now += 2.0
+    assert classes.record() == 1
+    assert classes.curves_csv(TEACHER).decode().splitlines()[1:] == ["1,Ada,2D lab,100,3,30.0,1002.0"]
 
 
 def test_the_sweep_compares_every_run_at_the_same_iteration(classes, clock):
