@@ -4,6 +4,8 @@ against hand-computed values; what a restarted server finds again; the recorder.
 import csv
 import dataclasses
 import io
+import os
+import signal
 import sqlite3
 import json
 import time
@@ -18,7 +20,9 @@ from classroom.class_store import ClassStore, ClassStoreError
 from classroom.classes import CODE_ALPHABET, ClassError, Classes, GalleryRow, Member, class_presets
 from classroom.live import LiveRun
 from classroom.lockstep import LockstepRun
+from classroom.run_handle import RunHandle
 from classroom.training_gate import TrainingGate
+from classroom.workers import WorkerPool
 from gan_core.config import TrainConfig
 from gan_core.distributions import make_target
 from gan_core.presets import TOY_PRESETS
@@ -510,6 +514,39 @@ def test_a_side_by_side_run_shows_its_first_run(classes, views):
     (row,) = classes.gallery(TEACHER)
     assert (row.page, row.iteration, row.n_modes, row.settings["batch_size"]) == ("side by side", 5, 25, 32)
     np.testing.assert_array_equal(row.fakes, pair.trainers[0].fixed_samples(256).numpy())
+
+
+def test_runs_in_a_worker_process_in_the_gallery_and_a_killed_worker_shows_the_stored_row(classes, clock):
+    code = classes.start_class(TEACHER).code
+    classes.join(code, ADA, "Ada")
+    classes.join(code, BOB, "Bob")
+    pool = WorkerPool(size=1)
+    try:
+        single = RunHandle(Trainer(SMALL.replace(target="ring8")), pool.open, idle_timeout=30.0)
+        pair = RunHandle(LockstepRun(SMALL.replace(target="ring8"), "batch_size", 32, 64), pool.open, idle_timeout=30.0)
+        classes.attach_run(ADA, "2D lab", single)
+        classes.attach_run(BOB, "side by side", pair)
+        single.run_steps("both", 6)
+        pair.run_steps("both", 4)
+        assert classes.record() == 2
+        reference = Trainer(SMALL.replace(target="ring8"))  # the same seed and steps: the same weights
+        for _ in range(6):
+            reference.step()
+        rows = classes.gallery(TEACHER)
+        assert [(r.slot, r.page, r.live, r.iteration, r.n_modes) for r in rows] == [
+            (1, "2D lab", True, 6, 8), (2, "side by side", True, 4, 8)]
+        np.testing.assert_allclose(rows[0].fakes, reference.fixed_samples(256).numpy(), rtol=0, atol=1e-6)
+        assert classes.play_all(TEACHER) == 2 and single.playing and pair.playing
+        assert classes.pause_all(TEACHER) == 2 and not single.playing and not pair.playing
+        iteration = single.trainer.iteration
+        os.kill(single._link.worker.process.pid, signal.SIGKILL)
+        single._link.worker.process.wait(timeout=10)
+        clock.now += 2.0
+        classes.record()  # reads the lost run: at most its last frame is stored, nothing raised
+        (ada, _) = classes.gallery(TEACHER)
+        assert (ada.live, ada.iteration) == (False, iteration) and iteration >= 6  # the last frame it showed
+    finally:
+        pool.shutdown()
 
 
 def test_the_recorder_thread_records_a_playing_run(path):
