@@ -246,10 +246,11 @@ class ClassStore:
             row = db.execute("SELECT * FROM classes WHERE id = ?", (class_id,)).fetchone()
         return dict(row) if row else None
 
-    def open_classes_taught(self, teacher_key: str) -> list[dict]:
-        """The open classes this key teaches, newest first."""
+    def classes_taught(self, teacher_key: str, open_only: bool = True) -> list[dict]:
+        """The classes this key teaches (open ones only, or ended ones too), newest first."""
+        still_open = "AND ended IS NULL " if open_only else ""
         with self._read() as db:
-            rows = db.execute("SELECT * FROM classes WHERE teacher_hash = ? AND ended IS NULL "
+            rows = db.execute(f"SELECT * FROM classes WHERE teacher_hash = ? {still_open}"
                               "ORDER BY created DESC, id DESC", (key_hash(teacher_key),)).fetchall()
         return [dict(r) for r in rows if same_key(r["teacher_hash"], teacher_key)]
 

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from classroom.class_store import ClassStore, ClassStoreError
+from classroom.class_store import ClassStore, ClassStoreError, same_key
 from classroom.mode_timeline import EVAL_SAMPLES
 from classroom.one_per_process import one_per_process
 from classroom.replica import trainers_of
@@ -73,6 +73,7 @@ class ClassInfo:
     preset_version: int  # grows with every push
     created: float  # unix time
     members: int  # members in the class now
+    ended: float | None = None  # unix time it ended; None while open
 
 
 @dataclass(frozen=True)
@@ -215,7 +216,7 @@ class Classes:
     # ---- classes ------------------------------------------------------------------------------
     def _info(self, row: dict) -> ClassInfo:
         return ClassInfo(row["code"], row["title"], row["preset"], row["preset_version"], row["created"],
-                         self.store.member_count(row["id"]))
+                         self.store.member_count(row["id"]), row["ended"])
 
     def start_class(self, teacher_key: str, title: str = "", preset: str = "") -> ClassInfo:
         """A new class taught by this key (its open classes end: one class per teacher at a time). A
@@ -224,7 +225,7 @@ class Classes:
         title = _checked_text(title, "class title", MAX_TITLE)
         if preset and preset not in class_presets():
             raise ClassError(f"There is no 2D lab preset called {preset!r}.")
-        for row in self.store.open_classes_taught(teacher_key):
+        for row in self.store.classes_taught(teacher_key):
             self._end(row)
         while True:
             code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
@@ -237,7 +238,7 @@ class Classes:
 
     def teaching(self, teacher_key: str) -> ClassInfo | None:
         """The newest open class this key teaches."""
-        rows = self.store.open_classes_taught(teacher_key) if teacher_key else []
+        rows = self.store.classes_taught(teacher_key) if teacher_key else []
         return self._info(rows[0]) if rows else None
 
     def find(self, code: str) -> ClassInfo | None:
@@ -245,10 +246,21 @@ class Classes:
         row = self.store.class_by_code(normalise_code(code))
         return self._info(row) if row and row["ended"] is None else None
 
-    def _taught(self, teacher_key: str, what: str) -> dict:
-        rows = self.store.open_classes_taught(teacher_key) if teacher_key else []
+    def classes_taught(self, teacher_key: str) -> list[ClassInfo]:
+        """Every class this key has taught, ended ones too (last lessons), newest first."""
+        rows = self.store.classes_taught(teacher_key, open_only=False) if teacher_key else []
+        return [self._info(row) for row in rows]
+
+    def _taught(self, teacher_key: str, what: str, code: str | None = None) -> dict:
+        """The newest open class this key teaches, or the class `code` (ended or not) if this key taught it."""
+        if code is None:
+            rows = self.store.classes_taught(teacher_key) if teacher_key else []
+        else:
+            row = self.store.class_by_code(normalise_code(code))
+            rows = [row] if row is not None and teacher_key and same_key(row["teacher_hash"], teacher_key) else []
         if not rows:
-            raise ClassError(f"This browser does not teach an open class: only the teacher of this class can {what}.")
+            raise ClassError(f"This browser does not teach {'that' if code else 'an open'} class: "
+                             f"only the teacher of this class can {what}.")
         return rows[0]
 
     def _end(self, row: dict) -> None:
@@ -371,9 +383,10 @@ class Classes:
         return self._live_runs(row["id"]).get((int(slot), page))
 
     # ---- what the teacher sees ------------------------------------------------------------------
-    def gallery(self, teacher_key: str) -> list[GalleryRow]:
-        """Every run of the class by slot and page: live ones read now, the others as last stored."""
-        row = self._taught(teacher_key, "see its gallery")
+    def gallery(self, teacher_key: str, code: str | None = None) -> list[GalleryRow]:
+        """Every run of the class by slot and page: live ones read now, the others as last stored.
+        code: a class this key taught before (classes_taught()), instead of its open one."""
+        row = self._taught(teacher_key, "see its gallery", code)
         base = _preset_settings(row["preset"])
         live = self._live_runs(row["id"])
         out = []
@@ -397,11 +410,13 @@ class Classes:
                                   str(m.get("target", settings.get("target", "")))))
         return out
 
-    def sweep(self, teacher_key: str, field: str, at_iteration: int | None = None) -> list[dict]:
+    def sweep(self, teacher_key: str, field: str, at_iteration: int | None = None,
+              code: str | None = None) -> list[dict]:
         """One point per run of the class: `field`'s value (x) against modes captured and HQ % at the
         curve point at or just before `at_iteration` (None: the smallest latest iteration of the
-        runs, so every run is compared at the same iteration). Runs with no point by then are left out."""
-        row = self._taught(teacher_key, "see its sweep")
+        runs, so every run is compared at the same iteration). Runs with no point by then are left out.
+        code: as in gallery()."""
+        row = self._taught(teacher_key, "see its sweep", code)
         if field != LABEL_SMOOTHING and field not in {f.name for f in dataclasses.fields(TrainConfig)}:
             raise ClassError(f"{field!r} is not a setting of a run.")
         curves: dict[int, list[dict]] = {}
@@ -421,15 +436,15 @@ class Classes:
                         "hq_percent": point["hq_percent"], "iteration": point["iteration"]})
         return out
 
-    def curves_csv(self, teacher_key: str) -> bytes:
-        row = self._taught(teacher_key, "download its curves")
+    def curves_csv(self, teacher_key: str, code: str | None = None) -> bytes:
+        row = self._taught(teacher_key, "download its curves", code)
         points = self.store.curve_points(row["id"])
         return _csv(["slot", "pseudonym", "page", "iteration", "modes_captured", "hq_percent", "time"],
                     [[p["slot"], p["pseudonym"], p["page"], p["iteration"], p["modes_captured"],
                       p["hq_percent"], p["time"]] for p in points])
 
-    def gallery_csv(self, teacher_key: str) -> bytes:
-        rows = self.gallery(teacher_key)
+    def gallery_csv(self, teacher_key: str, code: str | None = None) -> bytes:
+        rows = self.gallery(teacher_key, code)
         names = [f.name for f in dataclasses.fields(TrainConfig)]
         header = ["slot", "pseudonym", "page", "live", "playing", "iteration", "modes_captured", "n_modes",
                   "hq_percent", "differs", *names]

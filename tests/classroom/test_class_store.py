@@ -76,7 +76,7 @@ def test_a_version_1_file_is_migrated_and_keeps_its_rows(path):
     row = store.class_by_code("ABCDEF")
     assert (row["title"], row["preset"], row["preset_version"], row["created"], row["ended"]) == \
         ("Monday", "Ring of 8: plain GAN", 2, 100.0, None)
-    assert [r["id"] for r in store.open_classes_taught(TEACHER)] == [1]
+    assert [r["id"] for r in store.classes_taught(TEACHER)] == [1]
     assert [(m["pseudonym"], m["slot"], m["class_code"]) for m in store.memberships(STUDENT)] == [("Ada", 1, "ABCDEF")]
     (run,) = store.runs(1)
     assert (run["settings"], run["metrics"], run["fakes"], run["slot"]) == \
@@ -107,7 +107,7 @@ def test_keys_are_kept_only_as_sha256_hashes(path):
     assert row["teacher_hash"] == key_hash(TEACHER) == sha(TEACHER)
     assert same_key(key_hash(TEACHER), TEACHER)
     assert not same_key(key_hash(TEACHER), STUDENT)
-    assert store.open_classes_taught(STUDENT) == []
+    assert store.classes_taught(STUDENT) == []
 
 
 def test_a_taken_code_is_refused(path):
@@ -177,8 +177,8 @@ def test_a_file_emptied_or_a_folder_removed_while_the_server_runs_is_made_again(
             os.remove(path.parent / name)
     path.write_bytes(b"")  # SQLite reads an empty file as a new database without tables
     with pytest.raises(ClassStoreError, match="was emptied or replaced while the server was running.*lost"):
-        store.open_classes_taught(TEACHER)
-    assert store.open_classes_taught(TEACHER) == [] and store.version() == len(MIGRATIONS)
+        store.classes_taught(TEACHER)
+    assert store.classes_taught(TEACHER) == [] and store.version() == len(MIGRATIONS)
     for f in path.parent.iterdir():
         f.unlink()
     path.parent.rmdir()

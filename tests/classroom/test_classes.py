@@ -418,6 +418,37 @@ def test_a_restarted_server_finds_the_class_its_members_gallery_sweep_and_curves
     assert after.pending_preset(ADA, 0)[1] == RING
 
 
+def test_an_ended_class_is_reopened_by_its_code_by_its_teacher_only(path, clock):
+    before = Classes(ClassStore(path), record_every=None, clock=clock)
+    last = before.start_class(TEACHER, "last week")
+    before.join(last.code, ADA, "Ada")
+    run = FakeRun(ring(batch_size=64), iteration=90, modes=4, hq=44.0)
+    before.attach_run(ADA, "2D lab", run)
+    before.record()
+    clock.now += 60.0
+    before.end_class(TEACHER)
+    now = before.start_class(TEACHER, "today")
+    after = Classes(ClassStore(path), record_every=None, clock=clock)  # a restarted server
+    assert [(c.code, c.title, c.ended) for c in after.classes_taught(TEACHER)] == [
+        (now.code, "today", None), (last.code, "last week", 1060.0)]
+    assert after.gallery(TEACHER) == []  # the open class: nobody yet
+    (row,) = after.gallery(TEACHER, code=last.code.lower())
+    assert (row.pseudonym, row.live, row.iteration, row.modes_captured, row.differs) == \
+        ("Ada", False, 90, 4, {"batch_size": 64})
+    assert [p["x"] for p in after.sweep(TEACHER, "batch_size", code=last.code)] == [64]
+    assert after.curves_csv(TEACHER, code=last.code).decode().splitlines()[1] == "1,Ada,2D lab,90,4,44.0,1000.0"
+    (csv_row,) = csv.DictReader(io.StringIO(after.gallery_csv(TEACHER, code=last.code).decode()))
+    assert (csv_row["pseudonym"], csv_row["live"], csv_row["iteration"]) == ("Ada", "False", "90")
+    for key in (ADA, OTHER_TEACHER, ""):
+        assert after.classes_taught(key) == []
+        for read in (lambda k: after.gallery(k, code=last.code), lambda k: after.sweep(k, "seed", code=last.code),
+                     lambda k: after.curves_csv(k, code=last.code), lambda k: after.gallery_csv(k, code=last.code)):
+            with pytest.raises(ClassError, match="does not teach that class: only the teacher of this class can"):
+                read(key)
+    with pytest.raises(ClassError, match="only the teacher"):
+        after.gallery(TEACHER, code="ZZZZZZ" if last.code != "ZZZZZZ" else "YYYYYY")
+
+
 def test_a_freed_or_closed_run_shows_its_last_stored_numbers(classes):
     code = classes.start_class(TEACHER).code
     classes.join(code, ADA, "Ada")
