@@ -17,7 +17,7 @@ compact_page()
 key = browser_owner_key()
 teaching = attempt(lambda: shared_classes().teaching(key))
 if teaching not in (None, FAILED):
-    st.markdown(f"### Class {teaching.code}" + (f" · {escape_markdown(teaching.title)}" if teaching.title else ""))
+    st.markdown("### Class" + (f" · {escape_markdown(teaching.title)}" if teaching.title else ""))
     console(key, teaching)
 else:
     st.markdown("### Class")

@@ -38,7 +38,7 @@ def _join_box(code: str) -> None:
 
 def _push(teacher_key: str) -> None:
     presets = list(class_presets())
-    st.selectbox("Class preset", presets, key=PUSH_KEY)
+    st.selectbox("Push a preset", presets, key=PUSH_KEY)
     if st.button("Push to the class", key="class_push", icon=":material/send:", type="primary", width="stretch",
                  help="Every student's 2D lab and side-by-side pair switch to this preset at their next redraw, "
                       "and say so."):
@@ -62,7 +62,7 @@ def _pause_play(teacher_key: str) -> None:
 
 
 def _end(teacher_key: str, code: str) -> None:
-    with st.popover("End the class", icon=":material/stop_circle:", width="stretch"):
+    with st.popover("End", icon=":material/stop_circle:", width="stretch", help="End the class."):
         st.caption(f"Students can no longer join {code}; their runs stay theirs. The gallery and curves stay "
                    "in the database.")
         if st.button("End it now", key="class_end", type="primary"):
@@ -92,16 +92,18 @@ def console(teacher_key: str, info) -> None:
     controls, main = st.columns([size["controls"], size["main"]], gap="small")
     with controls:
         _class_numbers(teacher_key, info.code)
-        st.caption(f"Preset: **{escape_markdown(preset_words(info.preset))}**"
-                   + (f" · {escape_markdown(info.title)}" if info.title else ""))
+        st.caption(f"Class preset: **{escape_markdown(preset_words(info.preset))}**")
         _join_box(info.code)
         _push(teacher_key)
         _pause_play(teacher_key)
         _said()
         sort_picker()
-        with st.popover("Downloads", icon=":material/download:", width="stretch"):
+        files_col, end_col = st.columns(2)
+        with files_col, st.popover("Files", icon=":material/download:", width="stretch",
+                                   help="Download the gallery, the curves and the sweep."):
             exports(teacher_key, info.code)
-        _end(teacher_key, info.code)
+        with end_col:
+            _end(teacher_key, info.code)
         if error := getattr(shared_classes(), "recorder_error", ""):
             st.warning(escape_markdown(error), icon=":material/database:")
     with main:

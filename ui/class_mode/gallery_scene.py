@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from gan_core.distributions import make_target
-from ui.canvas.scene import Panel, Scene, points, text
+from ui.canvas.scene import Panel, Scene, legend_item, points
 from ui.figures.toy_2d import FAKE_COLOR, REAL_COLOR
 
 SORTS = {  # the sort selectbox: label -> (key of a row, largest first)
@@ -27,7 +27,9 @@ SORTS = {  # the sort selectbox: label -> (key of a row, largest first)
 REAL_SHOWN = 160  # real samples under each thumbnail: enough to see the modes, a few kB
 MAX_PLANE = 240  # px: a class of two does not get two projector-sized planes
 GAP = 8  # px between two cells
-PAUSED_BACKGROUND, CLOSED_BACKGROUND = "white", "#eeeef2"
+OPEN_BACKGROUND, CLOSED_BACKGROUND = "white", "#eeeef2"
+PLAYING_COLOR, PAUSED_COLOR, CLOSED_COLOR = "#2ca02c", "#f0a202", "#9a9aa6"  # the dot before a run's numbers
+DIFFERS_COLOR, SAME_COLOR = "#c0392b", "#c8c8d0"  # the square before the settings that differ
 
 
 def sort_rows(rows: list, by: str) -> list:
@@ -63,6 +65,11 @@ def target_view(row) -> tuple[np.ndarray | None, tuple]:
     return None, ((-1.0, 1.0), (-1.0, 1.0))
 
 
+SHORT_NAMES = {"batch_size": "batch", "label_smoothing": "smoothing", "d_steps": "k", "lr_d": "lr D", "lr_g": "lr G",
+               "ema_decay": "EMA", "instance_noise": "inst. noise", "lr_half_life": "half-life",
+               "spectral_norm": "spectral norm", "r1_gamma": "R1"}  # a cell is narrow
+
+
 def value_words(value) -> str:
     if isinstance(value, bool):
         return "on" if value else "off"
@@ -72,16 +79,35 @@ def value_words(value) -> str:
 
 
 def differs_words(differs: dict) -> str:
-    """The settings a run changed from the class preset, shortest first so more fit a cell."""
+    """The settings a run changed from the class preset, as the pages name them (the real label
+    as label smoothing), shortest first so more fit a cell."""
     if not differs:
         return "= class preset"
-    return " · ".join(f"{field} {value_words(v)}" for field, v in sorted(differs.items(), key=lambda kv: len(kv[0])))
+    named = {("label_smoothing" if f == "real_label" else f): (round(1.0 - v, 12) if f == "real_label" else v)
+             for f, v in differs.items()}
+    words = [f"{SHORT_NAMES.get(f, f)} {value_words(v)}" for f, v in named.items()]
+    return " · ".join(sorted(words, key=len))
+
+
+def numbers_variants(row) -> list[str]:
+    """A run's numbers, from the full line to the shortest (the cell takes the first that fits)."""
+    it = f"it {row.iteration:,}"
+    if not row.n_modes:  # a target without modes (moons, circles, a spiral)
+        return [f"no modes to count · {it}", it]
+    hq = f"{row.hq_percent:.0f} %" if row.hq_percent is not None else "–"  # –: not measured yet
+    modes = f"{'–' if row.modes_captured is None else row.modes_captured}/{row.n_modes}"
+    return [f"{modes} modes · HQ {hq} · {it}", f"{modes} modes · HQ {hq}", f"{modes} · HQ {hq}",
+            f"{modes} · {hq.replace(' ', '')}"]
 
 
 def numbers_words(row) -> str:
-    modes = f"{row.modes_captured}/{row.n_modes} modes" if row.modes_captured is not None and row.n_modes else "– modes"
-    hq = f"HQ {row.hq_percent:.0f} %" if row.hq_percent is not None else "HQ –"
-    return f"{modes} · {hq} · it {row.iteration:,}"
+    return numbers_variants(row)[0]
+
+
+def state_color(row) -> str:
+    if not row.live:
+        return CLOSED_COLOR
+    return PLAYING_COLOR if row.playing else PAUSED_COLOR
 
 
 def title_words(row) -> str:
@@ -90,24 +116,42 @@ def title_words(row) -> str:
     return f"{row.slot} {row.pseudonym}{page}{state}"
 
 
-def grid_shape(n: int, width: float, height: float, info: float, title: float) -> tuple[int, float]:
+def grid_shape(n: int, width: float, height: float, above: float) -> tuple[int, float]:
     """(columns, plane side in px) that give the n planes the largest side in width x height,
-    each cell a square plane, a title line above it and `info` px of text below it."""
+    each cell a square plane with `above` px of words over it."""
     best = (1, 0.0)
     for cols in range(1, max(1, n) + 1):
         rows = math.ceil(max(1, n) / cols)
-        side = min(width / cols - GAP, height / rows - GAP - info - title, MAX_PLANE)
+        side = min(width / cols - GAP, height / rows - GAP - above, MAX_PLANE)
         if side > best[1]:
             best = (cols, side)
     return best
 
 
+def _room(width: float, font: int) -> int:
+    """About how many characters of canvas text fit in `width` px."""
+    return max(4, int(width / (0.56 * font)))
+
+
+def _fit(words: str, width: float, font: int) -> str:
+    """Cut `words` to about what fits in `width` px (an ellipsis says it was cut)."""
+    room = _room(width, font)
+    return words if len(words) <= room else words[:room - 1] + "…"
+
+
+def _first_fitting(variants: list[str], width: float, font: int) -> str:
+    return next((v for v in variants if len(v) <= _room(width, font)), _fit(variants[-1], width, font))
+
+
 def gallery_scene(rows: list, width: int, height: int, font: int = 12, frame: int = 0) -> Scene:
-    """The gallery of `rows` (classroom.classes.GalleryRow, in the order shown) in width x height px."""
-    line = font + 4
-    info, title = 2 * line + 6, font + 10
-    cols, side = grid_shape(len(rows), width, height, info, title)
-    cell_w, cell_h = width / cols, side + title + info + GAP
+    """The gallery of `rows` (classroom.classes.GalleryRow, in the order shown) in width x height px.
+    A cell: its title (slot, pseudonym, state), then two legend rows, the numbers beside a dot that
+    says whether the run plays and the settings that differ from the class preset beside a square
+    (red when some do), then the plane."""
+    # the canvas draws a title line (font + 10 px), legend rows (font + 6 px each) and a 4 px margin
+    above = (font + 10) + 2 * (font + 6) + 4
+    cols, side = grid_shape(len(rows), width, height, above)
+    cell_w, cell_h = width / cols, side + above + GAP
     panels = []
     for i, row in enumerate(rows):
         x, y = (i % cols) * cell_w, (i // cols) * cell_h
@@ -117,14 +161,13 @@ def gallery_scene(rows: list, width: int, height: int, font: int = 12, frame: in
             layers.append(points(real, REAL_COLOR, r=1.4, alpha=0.55))
         if row.fakes is not None and len(row.fakes):
             layers.append(points(row.fakes, FAKE_COLOR, r=1.6, alpha=0.8))
-        background = PAUSED_BACKGROUND if row.live else CLOSED_BACKGROUND
-        panels.append(Panel(box=(x, y, cell_w - GAP, side + title), x=xr, y=yr, layers=layers, ticks=False,
-                            equal=True, title=title_words(row), background=background))
-        words = [text(0.02, 0.72, numbers_words(row), align="left", size=font),
-                 text(0.02, 0.25, differs_words(row.differs), align="left", size=font - 1,
-                      color="#555" if not row.differs else "#9c2a00")]
-        panels.append(Panel(box=(x, y + side + title, cell_w - GAP, info), x=(0, 1), y=(0, 1), layers=words,
-                            ticks=False, background="#f7f7f9"))
+        label_room = cell_w - GAP - 30  # a legend label starts 26 px right of its marker
+        legend = [legend_item(state_color(row), _first_fitting(numbers_variants(row), label_room, font)),
+                  legend_item(DIFFERS_COLOR if row.differs else SAME_COLOR,
+                              _fit(differs_words(row.differs), label_room, font), "square")]
+        panels.append(Panel(box=(x, y, cell_w - GAP, side + above), x=xr, y=yr, layers=layers, ticks=False,
+                            equal=True, title=_fit(title_words(row), cell_w - GAP, font), legend=legend,
+                            background=OPEN_BACKGROUND if row.live else CLOSED_BACKGROUND))
     label = f"the class gallery: {len(rows)} runs" if rows else "the class gallery: no runs yet"
     used = math.ceil(len(rows) / cols) * cell_h if rows else height
     return Scene(width, int(min(height, used)), panels, frame=frame, font=font, label=label)

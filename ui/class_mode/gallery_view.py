@@ -14,7 +14,8 @@ _FRAMES = "class_gallery_frames"
 
 
 def sort_picker() -> None:
-    st.selectbox("Sort the gallery by", list(SORTS), key=SORT_KEY)
+    st.selectbox("Sort the gallery by", list(SORTS), key=SORT_KEY, label_visibility="collapsed",
+                 format_func=lambda by: f"Gallery sorted by {by}")
 
 
 @st.fragment(run_every=REFRESH)
@@ -31,5 +32,6 @@ def gallery(teacher_key: str) -> None:
         st.caption("No run yet: students join with the code, then open the 2D lab or side by side. "
                    "Their runs appear here within 2 seconds.")
     else:
-        st.caption("Green: the target's samples; purple: G's fakes for fixed noise. Grey: a run whose tab is "
-                   "closed (its last numbers). Red line: settings that differ from the class preset.")
+        st.caption("Green: the target's samples; purple: G's fakes for fixed noise. Dot: green playing, orange "
+                   "paused, grey tab closed (its last numbers). Red square: the settings that differ from the "
+                   "class preset.")

@@ -34,7 +34,7 @@ def join_link(code: str) -> tuple[str, str]:
 
 
 def preset_words(name: str) -> str:
-    return name or "each page's own default"
+    return name or "none (each page's default)"
 
 
 def _asked_code() -> str:

@@ -78,6 +78,14 @@ def means_by_position(positions: list, ys: list) -> dict:
     return {x: float(np.mean(v)) for x, v in groups.items()}
 
 
+def slot_labels(positions: list, ys: list, rows: list) -> dict:
+    """(x, y) -> the slots of the runs drawn there ("3, 4"): runs on the same point share one label."""
+    labels: dict = {}
+    for x, y, r in zip(positions, ys, rows):
+        labels.setdefault((x, y), []).append(str(r["slot"]))
+    return {at: ", ".join(slots) for at, slots in labels.items()}
+
+
 def _x_range(axis: Axis) -> tuple[float, float]:
     """The x window: half a column beyond named values, else 8 % of the span (a lone value: a
     window around it)."""
@@ -118,8 +126,8 @@ def sweep_scene(rows: list, field: str, measure: str, n_modes: int, width: int, 
         for x, mean in means_by_position(axis.positions, ys).items():
             layers.append(lines([x - half, x + half], [mean, mean], MEAN_COLOR, width=3))
         layers.append(points(np.column_stack([axis.positions, ys]), POINT_COLOR, r=5, alpha=0.75))
-        layers += [text(x + 0.012 * (x1 - x0), y, str(r["slot"]), align="left", size=font - 2, color="#444")
-                   for x, y, r in zip(axis.positions, ys, shown)]
+        layers += [text(x + 0.012 * (x1 - x0), y, words, align="left", size=font - 2, color="#444")
+                   for (x, y), words in slot_labels(axis.positions, ys, shown).items()]
     else:
         x0, x1 = 0.0, 1.0
         layers.append(text(0.5, (lo_y + hi_y) / 2, "No run has a measure yet: press Play in the labs.", size=font))
@@ -173,10 +181,11 @@ def sweep_png(rows: list, field: str, measure: str, n_modes: int, width: int = 9
     half = 0.04 * (right - left)
     for x, mean in means_by_position(axis.positions, ys).items():
         draw.line([px(x) - half, py(mean), px(x) + half, py(mean)], fill=(214, 39, 40), width=3)
-    for x, y, r in zip(axis.positions, ys, shown):
+    for x, y in zip(axis.positions, ys):
         cx, cy = px(x), py(y)
         draw.ellipse([cx - 5, cy - 5, cx + 5, cy + 5], fill=(123, 44, 191))
-        draw.text((cx + 8, cy), str(r["slot"]), fill=(60, 60, 70), font=small, anchor="lm")
+    for (x, y), words in slot_labels(axis.positions, ys, shown).items():
+        draw.text((px(x) + 8, py(y)), words, fill=(60, 60, 70), font=small, anchor="lm")
     if missing:
         draw.text((right, 14), f"{len(missing)} run(s) without a measure yet", fill=(120, 120, 130), font=small,
                   anchor="ra")
