@@ -13,7 +13,8 @@ slot number (1, 2, ... in join order), never by run id.
 
 What is kept: classes, members, each run's settings, last metrics and thumbnail and its curve live
 in SQLite (classroom.class_store), so a new Classes on the same file (a restarted server) shows
-last lesson's gallery and sweep. The run objects themselves are held by weak reference only: a
+last lesson's gallery and sweep: the open class's, or an ended one's by its code
+(classes_taught(), then gallery(key, code=...)). The run objects themselves are held by weak reference only: a
 closed tab's run goes with its session.
 
 The recorder: record() appends one curve point per live run whose iteration moved, reading each

@@ -6,6 +6,7 @@ import dataclasses
 import io
 import os
 import signal
+import threading
 import sqlite3
 import json
 import time
@@ -597,6 +598,40 @@ def test_the_recorder_thread_records_a_playing_run(path):
     assert len(lines) >= 3, lines  # two points or more, 2 s apart
     iterations = [int(line.split(",")[3]) for line in lines[1:]]
     assert iterations == sorted(iterations) and iterations[-1] > 0
+    assert classes.recorder_error == ""
+
+
+def test_many_threads_at_once_neither_fail_nor_lose_a_member(path):
+    classes = Classes(ClassStore(path), record_every=0.01)
+    code = classes.start_class(TEACHER, preset=RING).code
+    runs, errors = [], []
+
+    def student(i):
+        try:
+            key = f"student-{i}"
+            classes.join(code, key, f"S{i}")
+            run = FakeRun(ring(seed=i), iteration=i, modes=1, hq=1.0)
+            runs.append(run)
+            classes.attach_run(key, "2D lab", run)
+            for step in range(20):
+                run.iteration += 1
+                classes.gallery(TEACHER)
+                classes.pending_preset(key, step)
+        except Exception as exc:  # collected: an assertion in a thread would be lost
+            errors.append(exc)
+
+    threads = [threading.Thread(target=student, args=(i,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for _ in range(10):
+        classes.record()
+        classes.sweep(TEACHER, "seed")
+    for t in threads:
+        t.join()
+    assert errors == []
+    rows = classes.gallery(TEACHER)
+    assert sorted(r.slot for r in rows) == list(range(1, 7))
+    assert sorted(r.settings["seed"] for r in rows) == list(range(6))
     assert classes.recorder_error == ""
 
 
