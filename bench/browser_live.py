@@ -64,6 +64,10 @@ Figures (per page)
   run was paused, its tab closed and the server's CPU use fell under 15 % of a core (a run left
   playing stops at its idle timeout). `ratio` = page / bare (issue 11's bar: >= 0.7). The page's
   counter shows completed G updates; on the side-by-side page one iteration is both runs'.
+- server ms / redraw: CPU seconds of the Streamlit process itself (/proc/<pid>/stat utime + stime:
+  its threads, not the worker processes that train) during the window, over the bursts (one
+  redraw of the live area); server % core: the same CPU over the window's wall time. With one tab
+  playing, this is what one student's live page costs the web server (issue 21, item 2).
 - rAF/s before Play (JSON `raf_idle_per_s`): the page's frame rate with nothing playing, ~60 on a
   free main thread; it checks that the rAF-based busy estimate has a sound baseline.
 
@@ -93,7 +97,7 @@ sys.path.insert(0, os.path.join(HERE, "tests"))
 
 import browser_support  # noqa: E402
 from browser_support import CHROMIUM, CHROMIUM_ARGS, StreamlitServer, open_app_page, wait_until  # noqa: E402
-from browser_baseline import bare_loop_rate, wait_server_quiet  # noqa: E402
+from browser_baseline import bare_loop_rate, process_cpu_seconds, wait_server_quiet  # noqa: E402
 from browser_moves import log, measure_moves, playing  # noqa: E402
 from browser_report import SECTION, load_average, record, table, write_section  # noqa: E402
 
@@ -159,8 +163,11 @@ def measure_page(browser, base_url: str, server_pid: int, name: str, args) -> di
         time.sleep(2.0)  # past the first redraws after Play
         row["views"] = page.evaluate("window.__bl.start()")
         log(f"{name}: measuring {args.seconds:g} s ({row['views']})")
+        cpu0, t0 = process_cpu_seconds(server_pid), time.monotonic()
         time.sleep(args.seconds)
         page.evaluate("window.__bl.stop()")
+        # the web server's own CPU (its threads; not the worker processes that train)
+        row["server_cpu_s"], row["server_wall_s"] = process_cpu_seconds(server_pid) - cpu0, time.monotonic() - t0
         time.sleep(1.0)
         w = page.evaluate("window.__bl.report()")
         s = w["seconds"]
@@ -169,6 +176,9 @@ def measure_page(browser, base_url: str, server_pid: int, name: str, args) -> di
                    busy_raf=100 * min(1.0, w["busy_ms"] / (1000 * s)),
                    longtask=100 * w["longtask_ms"] / (1000 * s) if w["longtask_supported"] else None,
                    gap_p95_ms=w["gap_p95"], gap_max_ms=w["gap_max"], mode=w["mode"])
+        if w["bursts"]:  # one redraw of the live area (its canvases change together) per burst
+            row["server_ms_per_redraw"] = 1000 * row["server_cpu_s"] / w["bursts"]
+        row["server_core_pct"] = 100 * row["server_cpu_s"] / row["server_wall_s"]
         iters = w["iters"]
         if len(iters) >= 2 and iters[-1][0] > iters[0][0]:
             row["it_page"] = (iters[-1][1] - iters[0][1]) / ((iters[-1][0] - iters[0][0]) / 1000)

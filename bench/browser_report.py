@@ -29,7 +29,7 @@ def _lat(lat: dict | None) -> str:
 def table(rows: list[dict]) -> str:
     head = ("| page | views | frames/s | bursts/s | draws/s | busy % rAF | long-task % | "
             "label smoothing ms med / p95 | batch ms | Pause/Play ms | DOM at Play → window end → soak end (min) | "
-            "it/s page | it/s bare | ratio | resets |")
+            "it/s page | it/s bare | ratio | resets | server ms / redraw | server % core |")
     lines = [head, "|" + "|".join("---" for _ in range(head.count("|") - 1)) + "|"]
     for r in rows:
         if "error" in r and "fps" not in r:
@@ -47,7 +47,8 @@ def table(rows: list[dict]) -> str:
             f"{_f(r.get('busy_raf'), '{:.0f}')} | {_f(r.get('longtask'), '{:.0f}')} | "
             f"{_lat(lat.get('label_smoothing'))} | {_lat(lat.get('batch_size'))} | {_lat(lat.get('play'))} | {dom} | "
             f"{_f(r.get('it_page'))} | {_f(r.get('it_bare'))} | {_f(r.get('ratio'), '{:.2f}')} | "
-            f"{r.get('resets', '–')} |")
+            f"{r.get('resets', '–')} | {_f(r.get('server_ms_per_redraw'))} | "
+            f"{_f(r.get('server_core_pct'), '{:.0f}')} |")
     return "\n".join(lines)
 
 

@@ -11,6 +11,7 @@ and never runs a network. The history travels thinned (the charts draw 400 point
 from __future__ import annotations
 
 import weakref
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,13 +21,17 @@ from gan_core.config import TrainConfig
 from gan_core.toy_fields import PlaneBackdrop, PlaneFrame, PlaneScene
 
 MODE_EVAL_EVERY = 25  # iterations between two mode measurements (2500 samples each)
-HISTORY_ROWS_PER_KIND = 1000  # D rows and G rows sent with a frame: enough for 400-point charts
+HISTORY_ROWS_PER_KIND = 400  # D rows and G rows sent with a frame: the charts draw 400 points a series
+# The history columns the live charts draw (ui.canvas.charts), sent as float32; the step story
+# reads the newest record whole (RenderData.last_record).
+CHART_FIELDS = ("iteration", "update", "kind", "loss_d", "loss_d_real", "loss_d_fake", "loss_g", "d_real", "d_fake",
+                "d_accuracy", "lr")
 
 
 @dataclass
 class RenderData:
     frame: PlaneFrame
-    history: dict  # trainer.history.columns(), thinned (thinned_history)
+    history: dict  # the CHART_FIELDS of trainer.history.columns(), thinned (thinned_history)
     events: list  # (iteration, field, old, new)
     modes: dict  # ModeTimeline.columns()
     n_modes: int
@@ -34,6 +39,7 @@ class RenderData:
     iteration: int
     updates: int
     last_batch: dict  # numbers of the latest update (see step_story)
+    last_record: dict = dataclasses.field(default_factory=dict)  # the newest history row, every field
     rate: float = 0.0  # iterations per second while playing: the page fills it in from its run
     generation: int = 0  # counts the trainers the views followed: a new one (reset, preset) adds one
     backdrop: PlaneBackdrop | None = None  # the plane, its real samples: what the page draws frames on
@@ -53,6 +59,21 @@ def thinned_history(columns: dict, per_kind: int = HISTORY_ROWS_PER_KIND) -> dic
         keep.append(rows[np.unique(np.linspace(0, len(rows) - 1, min(per_kind, len(rows))).astype(int))])
     rows = np.unique(np.concatenate([np.atleast_1d(k) for k in keep]))
     return {name: np.asarray(values)[rows] for name, values in columns.items()}
+
+
+def chart_columns(columns: dict) -> dict:
+    """What the live charts draw of a history's columns: CHART_FIELDS, thinned, numbers as float32."""
+    columns = thinned_history({f: columns[f] for f in CHART_FIELDS})
+    return {f: v if v.dtype.kind in "US" or f in ("iteration", "update") else v.astype(np.float32)
+            for f, v in columns.items()}
+
+
+def compact(frame: PlaneFrame) -> PlaneFrame:
+    """The frame with its float64 grids as float32: half the bytes, and more than a colour scale of
+    255 levels or a point on a 600 px plane can show."""
+    return dataclasses.replace(frame, **{name: value.astype(np.float32)
+                                         for name, value in vars(frame).items()
+                                         if isinstance(value, np.ndarray) and value.dtype == np.float64})
 
 
 class LabViews:
@@ -77,15 +98,17 @@ class LabViews:
         with source.locked() as trainer:
             self._prepare(trainer)
             part = self.scene.network_part(trainer)
-            history = thinned_history(trainer.history.columns())
+            history = chart_columns(trainer.history.columns())
+            last_record = {f: v[-1].item() for f, v in trainer.history.tail_columns(1).items()
+                           } if len(trainer.history) else {}
             drawn = self.timeline.sample_if_due(trainer)
             events = list(trainer.events)
             config, iteration, updates = trainer.config, trainer.iteration, trainer.updates
             last_batch = batch_numbers(trainer.last_batch)
         if drawn is not None:
             self.timeline.record(*drawn)
-        return RenderData(frame=self.scene.finish(part), history=history, events=events,
-                          modes=self.timeline.columns(), n_modes=self.timeline.n_modes, config=config,
+        return RenderData(frame=compact(self.scene.finish(part)), history=history, last_record=last_record,
+                          events=events, modes=self.timeline.columns(), n_modes=self.timeline.n_modes, config=config,
                           iteration=iteration, updates=updates, last_batch=last_batch,
                           generation=self.generation, backdrop=self.scene.backdrop)
 

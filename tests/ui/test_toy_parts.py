@@ -99,7 +99,7 @@ def test_step_story_reports_the_numbers_of_the_update():
     views = LabViews()
     record = run.run_steps("d")[0]
     data = views.compute(run)
-    last = {f: data.history[f][-1] for f in data.history}
+    last = data.last_record
     steps = step_story(data.last_batch, last, data.config)
     assert [s[0] for s in steps] == ["1. Sample z", "2. G makes fakes", "3. D scores real and fake",
                                      "4. Loss terms", "5. Gradients", "6. Update"]
@@ -107,7 +107,7 @@ def test_step_story_reports_the_numbers_of_the_update():
     assert f"mean D(x) = {record.d_real:.3f}" in steps[2][1]
     record = run.run_steps("g")[0]
     data = views.compute(run)
-    last = {f: data.history[f][-1] for f in data.history}
+    last = data.last_record
     steps = step_story(data.last_batch, last, data.config)
     assert steps[3] == ("4. G's loss", f"−log D(G(z)) (non-saturating: fakes labelled “real”) = {record.loss_g:.4f}.")
     assert step_story({}, {}, data.config) == []
@@ -122,14 +122,14 @@ def test_step_story_shows_the_learning_rate_the_update_used():
     for kind, used, base in (("d", "0.00075", "0.003"), ("g", "0.0005", "0.002")):
         record = run.run_steps(kind)[0]
         data = views.compute(run)
-        last = {f: data.history[f][-1] for f in data.history}
+        last = data.last_record
         text = step_story(data.last_batch, last, data.config)[5][1]
         assert record.lr == pytest.approx(float(used), rel=1e-12)
         assert f"(lr {used}: the base {base} on its half-life schedule of 700 iterations)" in text
     constant = LiveRun(Trainer(TrainConfig(batch_size=16, lr_d=3e-3)))
     constant.run_steps("d")
     data = views.compute(constant)
-    last = {f: data.history[f][-1] for f in data.history}
+    last = data.last_record
     assert "(lr 0.003); G is unchanged." in step_story(data.last_batch, last, data.config)[5][1]
 
 
@@ -141,7 +141,7 @@ def test_step_story_names_no_label_where_the_loss_has_none(loss):
     views = LabViews()
     record = run.run_steps("d")[0]
     data = views.compute(run)
-    last = {f: data.history[f][-1] for f in data.history}
+    last = data.last_record
     text = step_story(data.last_batch, last, data.config)[3][1]
     assert "(label" not in text and f"the {loss} loss uses no labels" in text
     assert f"real error {record.loss_d_real:.4f} + fake error {record.loss_d_fake:.4f}" in text

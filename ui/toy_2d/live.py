@@ -18,7 +18,6 @@ import streamlit as st
 
 from classroom.lab_views import RenderData
 from classroom.service import Run
-from gan_core.step_record import RECORD_FIELDS
 from ui.canvas import live_canvas
 from gan_core.stabilizers import schedule_factor
 from ui.canvas.charts import d_output_panel, loss_panel, lr_panel, mode_bars_panel, mode_strip_panel, series_panel
@@ -40,12 +39,6 @@ def render_data(run: Run) -> RenderData:
     computes it once per change of the run, whichever tab asks, and sends it again only when it
     changed); the page only draws it."""
     return dataclasses.replace(run.view("toy_2d"), rate=run.rate)
-
-
-def _last_record(history: dict) -> dict:
-    if not len(history.get("update", ())):
-        return {}
-    return {f: history[f][-1] for f in RECORD_FIELDS}
 
 
 def status_line(data: RenderData, prefix: str = "toy") -> None:
@@ -91,7 +84,7 @@ def big_numbers(run: Run, data: RenderData) -> None:
 
 def story(data: RenderData, reveal_delay: float = 0.0) -> None:
     """The sub-steps of the latest update with their numbers; revealed one by one in slow motion."""
-    steps = step_story(data.last_batch, _last_record(data.history), data.config)
+    steps = step_story(data.last_batch, data.last_record, data.config)
     if not steps:
         st.caption("Press Step D, Step G or Step both to see each sub-step of an update with its numbers.")
         return
