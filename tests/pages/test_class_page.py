@@ -190,3 +190,89 @@ def test_a_lost_database_leaves_the_page_usable(tmp_path, monkeypatch):
 
 def at_value(at, key: str):
     return at.text_input(key=key).value
+
+
+def class_with_ana(classes):
+    """A teacher's console and Ana's 2D lab in one class: (teacher, ana)."""
+    teacher = open_app(PAGE, browser=TEACHER)
+    start_class(teacher)
+    ana = open_app(PAGE, browser=ANA)
+    join(ana, classes.teaching(TEACHER).code, "Ana")
+    ana.switch_page(TOY_LAB).run()
+    assert not ana.exception, ana.exception
+    return teacher, ana
+
+
+def test_pause_all_and_play_all_reach_a_students_run(classes):
+    teacher, ana = class_with_ana(classes)
+    run = toy_lab_run(ana)
+    run.play()
+    try:
+        teacher.button(key="class_pause_all").click().run()
+        assert "Paused 1 run." in plain(teacher.info)
+        assert not run.playing
+        teacher.button(key="class_play_all").click().run()
+        assert "Started 1 run." in plain(teacher.info)
+        assert run.playing
+    finally:
+        run.pause()
+
+
+def test_the_spotlight_shows_the_picked_students_run(classes):
+    teacher, ana = class_with_ana(classes)
+    run = toy_lab_run(ana)
+    run.run_steps("both", 7)
+    teacher.session_state["class_tab"] = "Spotlight"
+    teacher.run()
+    assert not teacher.exception, teacher.exception
+    assert teacher.selectbox(key="class_spotlight").value == (1, "2D lab")
+    assert "class_spotlight_canvas" in canvas_scenes(teacher)
+    assert readout_values(teacher)["Iteration"] == f"{run.trainer.iteration:,}"
+    assert run.trainer.iteration > 0
+
+
+def test_the_sweep_and_the_downloads(classes):
+    teacher, ana = class_with_ana(classes)
+    run = toy_lab_run(ana)
+    run.run_steps("both", 3)
+    classes.record()  # one curve point (the recorder thread does this every 2 s on a server)
+    teacher.session_state["class_tab"] = "Sweep"
+    teacher.run()
+    assert not teacher.exception, teacher.exception
+    teacher.selectbox(key="class_sweep_field").select("batch_size").run()
+    sweep = canvas_scenes(teacher)["class_sweep_canvas"]["panels"][0]
+    (point,) = classes.sweep(TEACHER, "batch_size")
+    assert sweep["title"] == f"modes captured against batch_size · 1 runs at iteration {point['iteration']}"
+    assert point["x"] == run.trainer.config.batch_size
+
+    teacher.button(key="class_prepare_exports").click().run()
+    assert not teacher.exception, teacher.exception
+    code, field, measure, files = teacher.session_state["class_exports"]
+    assert (code, field, measure) == (classes.teaching(TEACHER).code, "batch_size", "modes captured")
+    assert files["gallery"].decode().splitlines()[0].startswith("slot,pseudonym,page,live,playing,iteration")
+    assert files["gallery"].decode().splitlines()[1].startswith("1,Ana,2D lab,True")
+    assert files["curves"].decode().splitlines()[1].startswith(f"1,Ana,2D lab,{point['iteration']},")
+    assert files["sweep"][:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_pushed_preset_restarts_the_side_by_side_pair_on_it(classes):
+    teacher = open_app(PAGE, browser=TEACHER)
+    start_class(teacher)
+    ana = open_app(PAGE, browser=ANA)
+    join(ana, classes.teaching(TEACHER).code, "Ana")
+    ana.switch_page("views/side_by_side.py").run()
+    assert not ana.exception, ana.exception
+    pair_run = ana.session_state["_live_runs"]["Side by side"]
+    compared = (pair_run.trainer.setting, pair_run.trainer.values)
+    assert [(r.slot, r.page) for r in classes.gallery(TEACHER)] == [(1, "side by side")]
+
+    name = pushed_preset()
+    teacher.selectbox(key="class_push_preset").select(name)
+    teacher.button(key="class_push").click().run()
+    ana.run()
+    assert not ana.exception, ana.exception
+    wanted = class_presets()[name].config
+    pair = pair_run.trainer
+    assert pair.config.target == wanted.target and (pair.setting, pair.values) == compared
+    words = " ".join(m.value for m in ana.markdown).replace("*", "").replace("\\", "")
+    assert f"Your teacher set the class preset: {name}" in words
