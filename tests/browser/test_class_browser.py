@@ -96,6 +96,14 @@ def test_a_class_in_three_browsers(chromium, class_server):
             page.set_default_timeout(90_000)
         open_app_page(teacher, class_server, "/class_mode")
         code = start_class(teacher, "Monday")
+        # the join link: the server's address, the Class page and the code; nothing secret
+        teacher.get_by_role("button", name="Join link").first.click()
+        link = wait_until(lambda: teacher.locator("[data-testid='stCode']").first.inner_text().strip(), 30,
+                          what="the join link")
+        assert link == f"{class_server}/class_mode?join={code}", link
+        teachers_key = next(c["value"] for c in contexts["teacher"].cookies() if c["name"] == "gan_classroom_owner")
+        assert teachers_key not in link
+        teacher.keyboard.press("Escape")
 
         join_class(ana, class_server, code, "Ana")
         join_class(ben, class_server, code, "Ben")
