@@ -10,8 +10,9 @@ one computation. Looking never changes the run: the views use their own random s
 trainer only between two steps.
 
 Views, by name (VIEW_KINDS): "toy_2d", the 2D lab's redraw (classroom.lab_views.RenderData);
-"summary", a run's few numbers and fakes for a class gallery (RunSummary). `part` picks one trainer
-of a side-by-side pair (classroom.lockstep), 0 for a single run.
+"toy_1d", the 1D lab's Figure 1 and charts (Figure1View); "summary", a run's few numbers and fakes
+for a class gallery (RunSummary). `part` picks one trainer of a side-by-side pair
+(classroom.lockstep), 0 for a single run.
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ import weakref
 
 import numpy as np
 
-from classroom.lab_views import LabViews
+from classroom.lab_views import LabViews, chart_columns
 from classroom.mode_timeline import ModeTimeline
 from classroom.replica import trainers_of
+from gan_core.lab1d import figure1_frame
 
 SUMMARY_FAKES = 256  # points of a gallery thumbnail
 SUMMARY_MODES_EVERY = 100  # iterations between two mode measurements of a summary (2,500 samples each)
@@ -70,7 +72,22 @@ class RunSummary:
                 "modes_at": int(modes["iteration"][-1]) if measured else None, "fakes": fakes}
 
 
-VIEW_KINDS = {"toy_2d": LabViews, "summary": RunSummary}
+class Figure1View:
+    """The 1D lab's redraw: Figure 1 of the paper (gan_core.lab1d.Figure1Frame) and the charts'
+    history; `error` says why Figure 1 cannot be drawn (a 2D noise, a diverged G) instead."""
+
+    def compute(self, source) -> dict:
+        with source.locked() as trainer:
+            try:
+                frame, error = figure1_frame(trainer), None
+            except ValueError as exc:
+                frame, error = None, str(exc)
+            return {"frame": frame, "error": error, "events": list(trainer.events),
+                    "history": chart_columns(trainer.history.columns()), "iteration": trainer.iteration,
+                    "updates": trainer.updates, "config": trainer.config}
+
+
+VIEW_KINDS = {"toy_2d": LabViews, "toy_1d": Figure1View, "summary": RunSummary}
 
 
 class RunViews:

@@ -15,6 +15,7 @@ from classroom.run_handle import RunHandle
 from classroom.run_views import SUMMARY_FAKES, VIEW_KINDS, RunViews
 from classroom.workers import WorkerPool
 from gan_core.config import TrainConfig
+from gan_core.lab1d import figure1_frame
 from gan_core.toy_fields import GRID_RES, plane_grid
 from gan_core.trainer import Trainer
 from train_support import same, weights
@@ -155,3 +156,24 @@ def test_lab_views_on_a_thread_run_follow_a_new_trainer():
     run.replace_trainer(Trainer(TINY))
     assert run.view("toy_2d").generation == 2 and run.view("toy_2d").iteration == 0
     assert isinstance(LabViews().generation, int)
+
+
+def test_figure1_on_a_worker_is_the_paper_figure_of_the_same_networks(pool):
+    config = TrainConfig(target="gaussian_1d", z_dim=1, g_width=16, d_width=16, g_depth=1, d_depth=1, batch_size=32)
+    trainer = Trainer(config)
+    twin = build(blueprint(trainer))
+    run = RunHandle(trainer, pool.open, idle_timeout=30)
+    try:
+        run.run_steps("both", 5)
+        for _ in range(5):
+            twin.step()
+        view = run.view("toy_1d")
+        here = figure1_frame(twin)
+        assert view["error"] is None and view["iteration"] == 5
+        assert view["frame"].value == pytest.approx(here.value, abs=1e-9)
+        assert view["frame"].jsd == pytest.approx(here.jsd, abs=1e-9)
+        assert view["frame"].d == pytest.approx(here.d, abs=1e-9)
+    finally:
+        run.close()
+    flat = LiveRun(Trainer(TINY))  # a 2D target: Figure 1 says why it cannot be drawn
+    assert "1D target" in flat.view("toy_1d")["error"] and flat.view("toy_1d")["frame"] is None

@@ -18,8 +18,8 @@ from classroom.sharing import setting_bounds
 from gan_core.config import LOSSES, NOISE_PRIORS, TrainConfig
 from gan_core.distributions import TARGETS, TARGETS_1D, TARGETS_2D
 from gan_core.inactive_settings import inactive_settings
-from gan_core.lab1d import figure1_frame, lab_config
-from classroom.lockstep import LABELS, LockstepRun, Side
+from gan_core.lab1d import lab_config
+from classroom.lockstep import LABELS, LockstepRun
 from ui.canvas import live_canvas
 from ui.canvas.charts import series_panel
 from ui.canvas.figure1 import figure1_panels
@@ -256,11 +256,12 @@ def _run_header(i: int, label: str, data) -> None:
 
 def _render_1d(run: Run, labels: list[str]) -> None:
     """Figure 1 of each run (p_data, p_g, D and the z -> G(z) lines) and the losses compared."""
-    try:
-        read = [Side(run, i).call(lambda t: (figure1_frame(t), t.history.columns(), t.iteration)) for i in range(2)]
-    except ValueError as exc:  # e.g. a preset file gave the 1D target a 2D noise: say so, keep the run
-        st.error(f"Cannot draw Figure 1 for these runs: {exc}. Start both runs again from the controls above.")
+    views = [run.view("toy_1d", part=i) for i in range(2)]  # computed where the pair trains
+    if error := next((v["error"] for v in views if v["error"]), None):
+        # e.g. a preset file gave the 1D target a 2D noise: say so, keep the run
+        st.error(f"Cannot draw Figure 1 for these runs: {error}. Start both runs again from the controls above.")
         return
+    read = [(v["frame"], v["history"], v["iteration"]) for v in views]
     shared = _status(run, read[0][2])
     datas, size = [], _plane_size()
     with st.container(key=_key("planes")):

@@ -8,7 +8,7 @@ import math
 import streamlit as st
 
 from classroom.service import Run
-from gan_core.lab1d import EstimateTrace, estimate_labels, figure1_frame, paper_d_star
+from gan_core.lab1d import EstimateTrace, estimate_labels, paper_d_star
 from gan_core.pointwise_optimum import OptimumRule
 from ui.canvas import live_canvas
 from ui.canvas.charts import d_output_panel, loss_panel, series_panel
@@ -54,18 +54,18 @@ def estimates_panel(box, trace: EstimateTrace, rule: OptimumRule, events=()) -> 
 def render(run: Run) -> None:
     """The first screen's live part: Figure 1, and beside it the numbers and the curves over
     training, on live canvases (a few kB a frame: plotly's figures kept the browser busy, issue 11)."""
-    try:
-        frame, events, columns = run.call(lambda t: (figure1_frame(t), list(t.events), t.history.columns()))
-    except ValueError as exc:  # a diverged G (non-finite samples): say so, keep the run
-        st.error(f"Cannot draw Figure 1 right now: {exc}. Roll back or reset the run.")
+    view = run.view("toy_1d")  # computed where the run trains (classroom.run_views)
+    if view["error"]:  # a diverged G (non-finite samples): say so, keep the run
+        st.error(f"Cannot draw Figure 1 right now: {view['error']}. Roll back or reset the run.")
         return
+    frame, events, columns, updates = view["frame"], view["events"], view["history"], view["updates"]
     est = trace()
     est.add(frame)
-    c, size = run.trainer.config, layout()
+    c, size = view["config"], layout()
     figure_col, side_col = st.columns([size["figure"], size["side"]], gap="small")
     with figure_col:
         w, h = size["figure"], size["figure_height"]
-        live_canvas(Scene(w, h, figure1_panels(frame, w, h), frame=run.trainer.updates, font=size["font"],
+        live_canvas(Scene(w, h, figure1_panels(frame, w, h), frame=updates, font=size["font"],
                           label="Figure 1: densities, D and the mapping z to G(z)"), key="toy1d_figure1")
     with side_col:
         readout([("Iteration", f"{frame.iteration:,}"), ("V(D, G)", f"{frame.value:.4f}"),
@@ -77,11 +77,11 @@ def render(run: Run) -> None:
             charts = [estimates_panel((0, 0, w, third), est, frame.optimum, events),
                       d_output_panel((0, third + 12, w, third), columns, events),
                       loss_panel((0, 2 * (third + 12), w, third), columns, events)]
-            live_canvas(Scene(w, h, charts, frame=run.trainer.updates, font=size["font"] - 2,
+            live_canvas(Scene(w, h, charts, frame=updates, font=size["font"] - 2,
                               label="V, JSD and C(G), D's outputs and the losses over iterations"), key="toy1d_charts")
         else:
             live_canvas(Scene(w, h, [estimates_panel((0, 0, w, h), est, frame.optimum, events)],
-                              frame=run.trainer.updates, font=size["font"] - 2,
+                              frame=updates, font=size["font"] - 2,
                               label="V, JSD and C(G) over iterations"), key="toy1d_charts")
         with st.container(key="toy1d_status"):
             st.caption(f"{labels_status(c)} · batch size **{c.batch_size}** · k = **{c.d_steps}** · "
@@ -92,5 +92,5 @@ def render(run: Run) -> None:
         half = (w - 12) / 2
         live_canvas(Scene(w, h, [d_output_panel((0, 0, half, h), columns, events),
                                  loss_panel((half + 12, 0, half, h), columns, events)],
-                          frame=run.trainer.updates, font=size["font"] - 2,
+                          frame=updates, font=size["font"] - 2,
                           label="D's outputs and the losses over iterations"), key="toy1d_more_charts")
