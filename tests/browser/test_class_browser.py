@@ -45,6 +45,11 @@ def main_text(page) -> str:
     return page.locator("[data-testid='stMainBlockContainer']").inner_text()
 
 
+def sidebar_text(page) -> str:
+    """Where a lab page of a student says the class (ui/class_mode/student_banner.py)."""
+    return page.locator("[data-testid='stSidebar']").inner_text()
+
+
 def pick(page, key: str, option: str) -> None:
     """Choose `option` in the selectbox with widget key `key`."""
     box = page.locator(f".st-key-{key} input[role='combobox']").first
@@ -75,7 +80,7 @@ def join_class(page, base_url: str, code: str, pseudonym: str) -> None:
 def open_lab(page, base_url: str, code: str, pseudonym: str) -> None:
     open_app_page(page, base_url, "/toy_2d")
     wait_until(lambda: int_metric(page, "Iteration") is not None, 120, what="the 2D lab")
-    wait_until(lambda: f"You are in class {code} as {pseudonym}" in main_text(page), 60, what="the class banner")
+    wait_until(lambda: f"You are in class {code} as {pseudonym}" in sidebar_text(page), 60, what="the class banner")
 
 
 def playing(page) -> bool:
@@ -121,7 +126,7 @@ def test_a_class_in_three_browsers(chromium, class_server):
         teacher.locator(".st-key-class_push button").first.click()
         wait_until(lambda: f"Pushed {PRESET}" in main_text(teacher), 30, what="the teacher's confirmation")
         for page in (ana, ben):
-            wait_until(lambda p=page: f"Your teacher set the class preset: {PRESET}" in main_text(p), 60,
+            wait_until(lambda p=page: f"Your teacher set the class preset: {PRESET}" in sidebar_text(p), 60,
                        what="the student's lab to say the class preset")
             wait_until(lambda p=page: "target grid25" in main_text(p), 30, what="the preset's target in the status")
         assert playing(ana), "a pushed preset stopped a playing run (install keeps play state)"

@@ -1,7 +1,8 @@
-"""The line a student's 2D lab and side-by-side page show while their browser is in a class:
-"You are in class ABC123 as Ana · Leave". It also hands the page's run to the class (the
-teacher's gallery reads it) and applies a preset the teacher pushed, through the page's own
-install path, saying so in words.
+"""What a student's 2D lab and side-by-side page show in the sidebar while their browser is in a
+class: "You are in class ABC123 as Ana", Leave, and the preset the teacher set (the sidebar, so
+the lab's first screen keeps its room). It also hands the page's run to the class (the teacher's
+gallery reads it) and applies a preset the teacher pushed, through the page's own install path,
+saying so in words.
 
 A push reaches a student's page at its next rerun; a small fragment asks every 2 s whether
 there is one and reruns the page when there is, so a student who is only watching gets it too.
@@ -46,11 +47,13 @@ def _take_push(classes, key: str, page: str, run: Run, apply_preset: Callable[[T
     _pushes_taken[run] = version  # taken once, even if the page refused it (it says why)
     if apply_preset(config):
         st.session_state[_state(page, "preset")] = name
+        st.toast(f"Your teacher set the class preset: {escape_markdown(name)}", icon=":material/school:")
 
 
 def class_banner(run: Run, page: str, apply_preset: Callable[[TrainConfig], bool]) -> None:
-    """Draw the class line when this browser is in a class; nothing otherwise. Call it before the
-    page draws its widgets: a pushed preset is installed like one the student picked.
+    """Draw the class lines in the sidebar when this browser is in a class; nothing otherwise (the
+    sidebar, so the lab's first screen stays as it is). Call it before the page draws its widgets:
+    a pushed preset is installed like one the student picked.
     page: "2D lab" or "side by side"; apply_preset(config) -> False when it was not applied."""
     key = browser_owner_key()
     in_class = _state(page, "member")
@@ -62,23 +65,22 @@ def class_banner(run: Run, page: str, apply_preset: Callable[[TrainConfig], bool
             _attach(classes, key, page, run)
     except CLASS_PROBLEMS as exc:
         if st.session_state.get(in_class):  # a student in a class hears why the class went quiet
-            say_problem(exc)
+            say_problem(exc, st.sidebar)
         return
     if member is None:
         st.session_state.pop(in_class, None)
         return
     st.session_state[in_class] = member.code
-    with st.container(key=_state(page, "banner"), horizontal=True, vertical_alignment="center"):
-        words = (f":material/groups: You are in class **{escape_markdown(member.code)}** as "
-                 f"**{escape_markdown(member.pseudonym)}**")
+    with st.sidebar, st.container(key=_state(page, "banner"), border=True):
+        st.markdown(f":material/groups: You are in class **{escape_markdown(member.code)}** as "
+                    f"**{escape_markdown(member.pseudonym)}**")
         if name := st.session_state.get(_state(page, "preset")):
-            words += f" · Your teacher set the class preset: **{escape_markdown(name)}**"
-        st.markdown(words, width="content")
+            st.markdown(f"Your teacher set the class preset: **{escape_markdown(name)}**")
         if st.button("Leave", key=_state(page, "leave"), icon=":material/logout:", type="tertiary"):
-            if attempt(lambda: classes.leave(key)) is not FAILED:
+            if attempt(lambda: classes.leave(key), where=st.sidebar) is not FAILED:
                 st.session_state.pop(_state(page, "preset"), None)
                 st.rerun()
-    _watch_pushes(run, key)
+        _watch_pushes(run, key)
 
 
 @st.fragment(run_every=WATCH_EVERY)
