@@ -50,16 +50,20 @@ class ImageProgress:
         self.frames: list[Frame] = []
         self.points: list[tuple[int, dict]] = []  # (iteration, {metric: value})
         self._owner = None  # weak reference to the trainer these records belong to
+        self._generation = None  # or the host view's trainer count (take_view)
 
     # ---- bookkeeping ----------------------------------------------------------------------------
     def _follow(self, trainer) -> None:
         """Start afresh for another trainer; forget the future after a rollback."""
         if self._owner is None or self._owner() is not trainer:
-            self.frames, self.points = [], []
+            self.frames, self.points, self._generation = [], [], None
             self._owner = weakref.ref(trainer)
-        while self.frames and self.frames[-1].iteration > trainer.iteration:
+        self._forget_after(trainer.iteration)
+
+    def _forget_after(self, iteration: int) -> None:
+        while self.frames and self.frames[-1].iteration > iteration:
             self.frames.pop()
-        while self.points and self.points[-1][0] > trainer.iteration:
+        while self.points and self.points[-1][0] > iteration:
             self.points.pop()
 
     @staticmethod
@@ -100,6 +104,19 @@ class ImageProgress:
             self.points.pop()
         self.points = _thin(self.points + [(iteration, values)], self.max_points)
         return values
+
+    def take_view(self, view: dict) -> None:
+        """Record what is due from a view computed where the run trains (classroom.digit_views):
+        its grid of G(fixed z) as a frame, its classifier reading as a metric point. `generation`
+        counts the trainers the host's view followed: a new one starts a fresh record."""
+        if self._generation != view["generation"]:
+            self.frames, self.points, self._owner, self._generation = [], [], None, view["generation"]
+        iteration = view["iteration"]
+        self._forget_after(iteration)
+        if self._due(self.frames, iteration, self.frame_every, lambda f: f.iteration):
+            self.frames = _thin(self.frames + [Frame(iteration, view["grid"][:self.frame_size])], self.max_frames)
+        if view["metrics"] is not None and (not self.points or self.points[-1][0] != view["metrics"][0]):
+            self.points = _thin(self.points + [view["metrics"]], self.max_points)
 
     def update(self, run_call: Callable) -> None:
         """Record what is due. run_call(fn) runs fn(trainer) between two steps (LiveRun.call)."""

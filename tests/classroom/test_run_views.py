@@ -177,3 +177,37 @@ def test_figure1_on_a_worker_is_the_paper_figure_of_the_same_networks(pool):
         run.close()
     flat = LiveRun(Trainer(TINY))  # a 2D target: Figure 1 says why it cannot be drawn
     assert "1D target" in flat.view("toy_1d")["error"] and flat.view("toy_1d")["frame"] is None
+
+
+def test_the_digit_view_is_the_classifier_reading_of_the_same_networks():
+    """The MNIST page's view (classroom.digit_views): the grid is G of the first 36 fixed z as
+    bytes, the numbers are the newest D outputs, and at iteration 0 the classifier's reading of 500
+    samples of the metric z (seed + 3) equals the one made here by hand with the same classifier."""
+    from classroom.digit_views import DigitView, digit_values
+    from gan_core.classifier import get_classifier
+    from gan_core.step_probe import fixed_frame, generate
+
+    clf = get_classifier()
+    config = TrainConfig(target="mnist", arch="dcgan", z_dim=100, g_width=8, d_width=8, g_output="tanh",
+                         batch_size=16, seed=5)
+    trainer = Trainer(config)
+    run = LiveRun(trainer)
+    views = RunViews()
+    read = lambda: views.read("mnist", 0, trainer, run.locked, (trainer.updates,))  # noqa: E731
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setitem(VIEW_KINDS, "mnist", lambda: DigitView(classifier=lambda: clf))
+        view = read()
+    assert view["grid"].dtype == np.uint8 and view["grid"].shape == (36, 28, 28)
+    assert np.array_equal(view["grid"], (fixed_frame(trainer, 36) * 255).round().astype(np.uint8))
+    z = trainer.noise(500, torch.Generator().manual_seed(config.seed + 3))
+    iteration, values = view["metrics"]
+    expected = digit_values(generate(trainer, z), clf)
+    assert iteration == 0 and values == pytest.approx(expected, abs=1e-9, nan_ok=True)
+    assert values["samples"] == 500.0 and sorted(values) == sorted(expected)
+    run.run_steps("both", 2)
+    again = views.read("mnist", 0, trainer, run.locked, (trainer.updates,))
+    assert again["iteration"] == 2 and again["metrics"][0] == 0  # next reading at iteration 100
+    d_fake = trainer.history.columns()["d_fake"]
+    assert again["d_fake"] == pytest.approx(float(d_fake[np.isfinite(d_fake)][-1]), abs=1e-12)
+    d_real = trainer.history.columns()["d_real"]  # measured by D updates only
+    assert again["d_real"] == pytest.approx(float(d_real[np.isfinite(d_real)][-1]), abs=1e-12)

@@ -12,23 +12,22 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from classroom.digit_views import METRIC_EVERY
 from classroom.image_progress import ImageProgress
 from classroom.service import Run
-from gan_core.step_probe import fixed_frame
 from ui.canvas import live_canvas
 from ui.canvas.scene import Scene
 from ui.figures.digits import grid, png_data_uri
 from ui.kit.readout import readout
 from ui.kit.teacher_mode import is_teacher_mode
-from ui.mnist.metrics import classifier_note, classifier_status, digit_measure, missing_sentence
+from ui.mnist.metrics import classifier_note, classifier_status, missing_sentence
 from ui.mnist.progress_view import digit_histogram_panel, digit_metric_charts, frame_scrubber, training_charts
 from ui.mnist.step_views import StepViews, d_step_section, g_step_section
 
 FRAME_EVERY = 50  # seed 002: "plot a batch of generator images every 50 iterations"
-METRIC_EVERY = 100  # classifier checks cost ~0.1 s: often enough for a curve, rare enough to play
 REDRAW_SECONDS = 0.5  # the first screen: one grid image, a few numbers and the histogram
 BELOW_SECONDS = 1.0  # the open tab below the first screen changes slowly; the browser redraws less
-GRID_COLS, GRID_DIGITS = 6, 36  # the main view: G of the first 36 fixed z, the frames' z
+GRID_COLS = 6  # the main view: G of the first GRID_DIGITS fixed z (classroom.digit_views), 6 a row
 # First-screen layout in px (the columns shrink to the page): controls | digit grid | numbers and histogram.
 # Normal: a 1440x900 screen; teacher mode: 1280x720 with larger type.
 LAYOUT = {False: {"controls": 240, "grid": 560, "side": 330, "hist_height": 260, "font": 13},
@@ -44,29 +43,18 @@ def page_objects(key: str) -> dict:
     store = st.session_state.setdefault(f"{key}_objects", {})
     if "views" not in store:
         store["views"] = StepViews()
-        store["progress"] = ImageProgress(frame_every=FRAME_EVERY, metric_every=METRIC_EVERY,
-                                          measure=digit_measure())
+        # fed by the run's view (classroom.digit_views): the host measures, the page keeps the record
+        store["progress"] = ImageProgress(frame_every=FRAME_EVERY, metric_every=METRIC_EVERY)
     return store
 
 
-def status_line(run: Run, iteration: int, updates: int, key: str) -> None:
+def status_line(run: Run, view: dict, key: str) -> None:
     """Where the run is and the settings it trains with right now (what a slider move changes)."""
     state = f"playing, {run.rate:.1f} iterations/s" if run.playing else "paused"
-    c = run.trainer.config
+    c, iteration, updates = view["config"], view["iteration"], view["updates"]
     with st.container(key=f"{key}_status"):
         st.caption(f"**Iteration {iteration:,}** (G updates) · {updates:,} updates of D and G · {state} · "
                    f"label smoothing **{c.label_smoothing:.2f}** · batch size **{c.batch_size}**")
-
-
-def _latest(column: np.ndarray) -> float:
-    finite = column[np.isfinite(column)]
-    return float(finite[-1]) if len(finite) else float("nan")
-
-
-def latest_d_outputs(trainer) -> tuple[float, float]:
-    """Mean D(x) and mean D(G(z)) of the newest updates that measured them."""
-    cols = trainer.history.tail_columns(8)
-    return _latest(cols.get("d_real", np.array([]))), _latest(cols.get("d_fake", np.array([])))
 
 
 def _number(value: float) -> str:
@@ -118,17 +106,11 @@ def make_render(key: str):
     def render(run: Run) -> None:
         objects = page_objects(key)
         views, progress = objects["views"], objects["progress"]
-        if progress.measure is None:  # the classifier was still training at the last redraw
-            progress.measure = digit_measure()
-        playing = run.playing
-
-        def read(trainer):
-            if not playing:  # a step: keep its batch views for the tab below, open or not
-                views.refresh(trainer, False)
-            return fixed_frame(trainer, GRID_DIGITS), trainer.iteration, trainer.updates, latest_d_outputs(trainer)
-
-        images, iteration, updates, (d_real, d_fake) = run.call(read)
-        progress.update(run.call)  # a frame / a metric check, when one is due
+        view = run.view("mnist")  # computed where the run trains (classroom.digit_views): ~0.1 MB, no weights
+        if not run.playing:  # a step: keep its batch views for the tab below, open or not
+            run.call(lambda trainer: views.refresh(trainer, False))
+        progress.take_view(view)
+        iteration, images = view["iteration"], view["grid"].astype(np.float32) / 255.0
         size = layout()
         grid_col, side_col = st.columns([size["grid"], size["side"]], gap="small")
         with grid_col:
@@ -136,10 +118,10 @@ def make_render(key: str):
         with side_col:
             latest = progress.latest_metrics()
             covered = f"{latest[1]['digits_covered']:.0f} / 10" if latest is not None else "–"
-            readout([("Iteration", f"{iteration:,}"), ("Mean D(x)", _number(d_real)),
-                     ("Mean D(G(z))", _number(d_fake)), ("Digits covered", covered)])
+            readout([("Iteration", f"{iteration:,}"), ("Mean D(x)", _number(view["d_real"])),
+                     ("Mean D(G(z))", _number(view["d_fake"])), ("Digits covered", covered)])
             digit_histogram(progress, size)
-            status_line(run, iteration, updates, key)
+            status_line(run, view, key)
 
     return render
 
@@ -167,8 +149,10 @@ def make_render_over_time(key: str):
 
     def render(run: Run) -> None:
         progress = page_objects(key)["progress"]
-        columns, events = run.call(lambda trainer: (trainer.history.columns(), list(trainer.events)))
-        training_charts(columns, events, key, run.trainer.config.lr_half_life)
+        view = run.view("mnist")
+        progress.take_view(view)
+        events = view["events"]
+        training_charts(view["history"], events, key, view["config"].lr_half_life)
         frames_col, metrics_col = st.columns([1.2, 2], gap="medium")
         with frames_col:
             st.markdown("#### G(fixed z) over training")

@@ -16,10 +16,11 @@ import numpy as np
 import streamlit as st
 import torch
 
+from classroom.digit_views import digit_values
 from gan_core.cache_files import describe_cache_error
 from gan_core.classifier import DigitClassifier, cache_key, classifier_path, get_classifier, read_cached
 from gan_core.mnist import load_embedded
-from gan_core.mnist_metrics import evaluate_digits, missing_digits_sentence
+from gan_core.mnist_metrics import missing_digits_sentence
 
 
 class ClassifierLoader:
@@ -62,19 +63,9 @@ def _classifier() -> DigitClassifier:
 
 
 def measure_digits(images: torch.Tensor) -> dict:
-    """images (N, 1, 28, 28) in [-1, 1] -> digits_covered, kl_uniform, mean_confidence,
-    frechet, digit_0 .. digit_9 (fraction of the N samples that look like a digit and are read as
-    each digit), not_digit (fraction that look like no digit yet), blank (fraction that are blank,
-    counted in not_digit too) and samples (N).
-    gan_core.mnist_metrics defines them; here they become the flat floats a timeline keeps."""
-    m = evaluate_digits(images, _classifier())
-    shares = m.counts / max(m.n_samples, 1)
-    values = {"digits_covered": float(m.digits_covered), "kl_uniform": m.kl_uniform,
-              "mean_confidence": m.mean_confidence, "frechet": m.frechet,
-              "not_digit": m.not_digits / max(m.n_samples, 1), "blank": m.blanks / max(m.n_samples, 1),
-              "samples": float(m.n_samples)}
-    values.update({f"digit_{d}": float(shares[d]) for d in range(10)})
-    return values
+    """images (N, 1, 28, 28) in [-1, 1] -> the digit figures a timeline keeps
+    (classroom.digit_views.digit_values), read by this process's classifier."""
+    return digit_values(images, _classifier())
 
 
 def digit_measure():

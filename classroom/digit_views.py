@@ -1,0 +1,109 @@
+"""The MNIST page's live view, computed where the run trains (classroom.run_views, "mnist").
+
+A redraw of the MNIST page needs G of the fixed z (the digit grid), the newest mean D(x) and
+D(G(z)), the curves' history, and every METRIC_EVERY iterations what a digit classifier reads off
+500 of G's samples (the digit histogram). Computed on the web server, each redraw first synced the
+page's replica of the run, ~12 MB of weights (issue 21); here the run's host computes them and sends
+~0.1 MB: the grid as bytes, the numbers, and the classifier's reading as 17 floats.
+
+The classifier is the one the page trains once and keeps on disk (gan_core.classifier): the host
+reads that file when it exists, and looks again at most every CLASSIFIER_RETRY seconds while it does
+not (a fresh machine trains it on the web server first); until then the view carries no metrics.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import weakref
+
+import numpy as np
+import torch
+
+from classroom.image_progress import ImageProgress
+from classroom.lab_views import chart_columns
+from gan_core.classifier import DigitClassifier, cache_key, classifier_path, read_cached
+from gan_core.mnist_metrics import evaluate_digits
+from gan_core.step_probe import fixed_frame
+
+GRID_DIGITS = 36  # the main view: G of the first 36 fixed z, the frames' z
+METRIC_EVERY = 100  # classifier checks cost ~0.1 s: often enough for a curve, rare enough to play
+CLASSIFIER_RETRY = 5.0  # seconds between two looks for the classifier's file while it is missing
+
+
+def digit_values(images: torch.Tensor, classifier: DigitClassifier) -> dict:
+    """images (N, 1, 28, 28) in [-1, 1] -> digits_covered, kl_uniform, mean_confidence, frechet,
+    digit_0 .. digit_9 (fraction of the N samples that look like a digit and are read as each digit),
+    not_digit (fraction that look like no digit yet), blank (fraction that are blank, counted in
+    not_digit too) and samples (N): gan_core.mnist_metrics' figures as the flat floats a timeline keeps."""
+    m = evaluate_digits(images, classifier)
+    shares = m.counts / max(m.n_samples, 1)
+    values = {"digits_covered": float(m.digits_covered), "kl_uniform": m.kl_uniform,
+              "mean_confidence": m.mean_confidence, "frechet": m.frechet,
+              "not_digit": m.not_digits / max(m.n_samples, 1), "blank": m.blanks / max(m.n_samples, 1),
+              "samples": float(m.n_samples)}
+    values.update({f"digit_{d}": float(shares[d]) for d in range(10)})
+    return values
+
+
+class _DiskClassifier:
+    """The classifier from its disk cache, once the file is there (one per process)."""
+
+    def __init__(self):
+        self.classifier: DigitClassifier | None = None
+        self._looked_at = -float("inf")
+
+    def get(self) -> DigitClassifier | None:
+        now = time.monotonic()
+        if self.classifier is None and now - self._looked_at >= CLASSIFIER_RETRY:
+            self._looked_at = now
+            path = classifier_path()
+            if os.path.exists(path):
+                try:
+                    from gan_core.mnist import load_embedded
+
+                    self.classifier = read_cached(path, cache_key(load_embedded()))
+                except Exception:  # a file being written, or another data set's: look again later
+                    self.classifier = None
+        return self.classifier
+
+
+_disk_classifier = _DiskClassifier()
+
+
+def _latest(column: np.ndarray) -> float:
+    finite = column[np.isfinite(column)]
+    return float(finite[-1]) if len(finite) else float("nan")
+
+
+def latest_d_outputs(trainer) -> tuple[float, float]:
+    """Mean D(x) and mean D(G(z)) of the newest updates that measured them."""
+    cols = trainer.history.tail_columns(8)
+    return _latest(cols.get("d_real", np.array([]))), _latest(cols.get("d_fake", np.array([])))
+
+
+class DigitView:
+    """What the MNIST page's first screen and its curves draw, once per change of the run."""
+
+    def __init__(self, classifier=_disk_classifier.get):
+        self._classifier = classifier
+        self.progress = ImageProgress(frame_every=10**9, metric_every=METRIC_EVERY)  # metric points only
+        self.generation, self._owner = 0, None
+
+    def compute(self, source) -> dict:
+        if self.progress.measure is None and (clf := self._classifier()) is not None:
+            self.progress.measure = lambda images: digit_values(images, clf)
+        with source.locked() as trainer:
+            if self._owner is None or self._owner() is not trainer:
+                self.generation, self._owner = self.generation + 1, weakref.ref(trainer)
+            grid = (fixed_frame(trainer, GRID_DIGITS) * 255).round().astype(np.uint8)  # (36, 28, 28)
+            d_real, d_fake = latest_d_outputs(trainer)
+            due = self.progress.samples_for_metrics(trainer)
+            out = {"grid": grid, "d_real": d_real, "d_fake": d_fake, "iteration": trainer.iteration,
+                   "updates": trainer.updates, "config": trainer.config, "events": list(trainer.events),
+                   "history": chart_columns(trainer.history.columns())}
+        if due is not None:
+            self.progress.add_metrics(*due)  # the classifier reads outside the lock: training goes on
+        out["metrics"] = self.progress.latest_metrics()  # (iteration, values) or None
+        out["generation"] = self.generation
+        return out
