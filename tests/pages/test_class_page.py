@@ -8,7 +8,7 @@ class lives in a fresh SQLite file per test (classroom.classes.shared_classes is
 import pytest
 
 from classroom import classes as class_runtime
-from classroom.class_store import ClassStore
+from classroom.class_store import ClassStore, ClassStoreError
 from classroom.classes import Classes, class_presets
 from gan_core.config import TrainConfig
 from gan_core.trainer import Trainer
@@ -276,3 +276,44 @@ def test_a_pushed_preset_restarts_the_side_by_side_pair_on_it(classes):
     assert pair.config.target == wanted.target and (pair.setting, pair.values) == compared
     words = " ".join(m.value for m in ana.markdown).replace("*", "").replace("\\", "")
     assert f"Your teacher set the class preset: {name}" in words
+
+
+def test_a_database_failure_mid_lesson_is_a_sentence_and_the_console_stays(classes, monkeypatch):
+    teacher, ana = class_with_ana(classes)
+    full = "The disk holding the class database is full; free some space."
+
+    def disk_full(*args, **kwargs):
+        raise ClassStoreError(full)
+
+    monkeypatch.setattr(classes.store, "runs", disk_full)  # every gallery and sweep read now fails
+    teacher.run()
+    assert not teacher.exception, teacher.exception
+    assert full in plain(teacher.error)
+    assert teacher.button(key="class_pause_all") is not None  # the console's controls are still there
+    teacher.button(key="class_prepare_exports").click().run()
+    assert not teacher.exception, teacher.exception
+    assert "class_exports" not in teacher.session_state
+    ana.run()  # the student's lab goes on (its banner reads memberships, which still work)
+    assert not ana.exception, ana.exception
+
+
+def test_the_gallery_sorts_as_the_teacher_picks(classes):
+    teacher = open_app(PAGE, browser=TEACHER)
+    start_class(teacher)
+    code = classes.teaching(TEACHER).code
+    for key, name in ((ANA, "Cleo"), (BEN, "ben")):  # Cleo joins first: slot 1
+        student = open_app(PAGE, browser=key)
+        join(student, code, name)
+        student.switch_page(TOY_LAB).run()
+        if name == "Cleo":
+            toy_lab_run(student).run_steps("both", 2)  # Cleo's run is further on
+    teacher.run()
+
+    def titles():
+        return [p["title"] for p in canvas_scenes(teacher)["class_gallery_canvas"]["panels"]]
+
+    assert titles() == ["1 Cleo (paused)", "2 ben (paused)"]
+    teacher.selectbox(key="class_sort").select("pseudonym").run()
+    assert titles() == ["2 ben (paused)", "1 Cleo (paused)"]  # by name, whatever its case
+    teacher.selectbox(key="class_sort").select("iteration").run()
+    assert titles() == ["1 Cleo (paused)", "2 ben (paused)"]  # the furthest run first
