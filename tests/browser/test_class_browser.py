@@ -22,11 +22,8 @@ EXCEPTION = "[data-testid='stException']"
 PRESET = "Grid of 25: plain GAN"  # what the teacher pushes (a 2D lab preset on another target)
 
 
-@pytest.fixture(scope="module")
-def class_server(tmp_path_factory):
-    if reason := browser_available():
-        pytest.skip(reason)
-    db = tmp_path_factory.mktemp("class_db") / "classroom.sqlite3"
+def server_on(db) -> StreamlitServer:
+    """A healthy `streamlit run app.py` keeping its classes in the SQLite file `db`."""
     before = os.environ.get("GAN_CLASSROOM_DB")
     os.environ["GAN_CLASSROOM_DB"] = str(db)  # the server process inherits it
     try:
@@ -37,6 +34,14 @@ def class_server(tmp_path_factory):
         else:
             os.environ["GAN_CLASSROOM_DB"] = before
     server.wait_healthy()
+    return server
+
+
+@pytest.fixture(scope="module")
+def class_server(tmp_path_factory):
+    if reason := browser_available():
+        pytest.skip(reason)
+    server = server_on(tmp_path_factory.mktemp("class_db") / "classroom.sqlite3")
     yield server.url
     server.stop()
 
@@ -162,3 +167,45 @@ def test_a_class_in_three_browsers(chromium, class_server):
     finally:
         for context in contexts.values():
             context.close()
+
+
+def test_the_teacher_reopens_the_class_after_a_server_restart(chromium, tmp_path):
+    if reason := browser_available():
+        pytest.skip(reason)
+    db = tmp_path / "classroom.sqlite3"
+    teacher_browser = chromium.new_context(viewport={"width": 1440, "height": 900})  # keeps its cookie
+    student_browser = chromium.new_context(viewport={"width": 1440, "height": 900})
+    server = server_on(db)
+    try:
+        teacher = teacher_browser.new_page()
+        teacher.set_default_timeout(90_000)
+        open_app_page(teacher, server.url, "/class_mode")
+        code = start_class(teacher, "Monday")
+        ana = student_browser.new_page()
+        ana.set_default_timeout(90_000)
+        join_class(ana, server.url, code, "Ana")
+        open_lab(ana, server.url, code, "Ana")
+        ana.locator(".st-key-toy_play button").first.click()
+        wait_until(lambda: (int_metric(ana, "Iteration") or 0) > 50, 120, what="Ana's run to train")
+        ana.locator(".st-key-toy_play button").first.click()
+        wait_until(lambda: not playing(ana), 30, what="Ana's pause")
+        teacher.wait_for_timeout(5000)  # the recorder stores each run's numbers every 2 s
+    finally:
+        server.stop()
+
+    server = server_on(db)  # a new process: nothing of the class is in memory
+    try:
+        teacher.goto(server.url + "/class_mode", wait_until="domcontentloaded")
+        wait_until(lambda: metric_value(teacher, "Class code") == code, 120,
+                   what="the console of the same class after the restart")
+        wait_until(lambda: gallery_label(teacher) == "the class gallery: 1 runs", 60, what="last lesson's run")
+        assert metric_value(teacher, "Students") == "1"
+        teacher.get_by_role("tab", name="Spotlight").first.click()  # Ana's run is last lesson's, not live
+        picked = teacher.locator(".st-key-class_spotlight input[role='combobox']").first
+        wait_until(lambda: picked.input_value() == "1 · Ana · 2D lab (not open)", 60, what="the spotlight picker")
+        wait_until(lambda: "is not open now" in main_text(teacher), 30, what="the spotlight saying so")
+        assert teacher.locator(EXCEPTION).count() == 0
+    finally:
+        server.stop()
+        teacher_browser.close()
+        student_browser.close()

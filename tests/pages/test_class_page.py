@@ -317,3 +317,18 @@ def test_the_gallery_sorts_as_the_teacher_picks(classes):
     assert titles() == ["2 ben (paused)", "1 Cleo (paused)"]  # by name, whatever its case
     teacher.selectbox(key="class_sort").select("iteration").run()
     assert titles() == ["1 Cleo (paused)", "2 ben (paused)"]  # the furthest run first
+
+
+def test_last_lessons_gallery_after_a_server_restart(classes, monkeypatch):
+    teacher, ana = class_with_ana(classes)
+    toy_lab_run(ana).run_steps("both", 4)
+    classes.record()
+    restarted = Classes(ClassStore(classes.store.path), record_every=None)  # a new server process, same file
+    monkeypatch.setattr(class_runtime, "shared_classes", lambda: restarted)
+    teacher.run()
+    assert not teacher.exception, teacher.exception
+    assert readout_values(teacher)["Class code"] == classes.teaching(TEACHER).code
+    (cell,) = canvas_scenes(teacher)["class_gallery_canvas"]["panels"]
+    assert cell["title"] == "1 Ana (not open)"  # nothing of Ana's run is live in the new process
+    assert cell["legend"][0]["label"].endswith(f"it {toy_lab_run(ana).trainer.iteration:,}")
+    assert cell["layers"], "the stored thumbnail is drawn"
