@@ -238,7 +238,7 @@ def measure(args) -> dict:
     threads: list[threading.Thread] = []
     opened_at = time.monotonic()
     try:
-        with ThreadPoolExecutor(max_workers=min(8, args.students)) as pool:  # many pages open at once
+        with ThreadPoolExecutor(max_workers=min(32, args.students)) as pool:  # the class opens its pages at once
             for future in [pool.submit(open_student, s, classes, code, config, args.backend) for s in students]:
                 future.result()
         playing = [s for s in students if s.run is not None and not s.failure]
@@ -317,7 +317,7 @@ HEADER = ("| backend | students playing | frames/s per student (median, min) | w
           "drawing threads) | web CPU, cores | gallery refresh ms (median, p95; of it gallery()) | gallery CPU % of "
           "a core | gallery JSON kB / run | summary kB / read | iterations/s per student (median, min-max) | "
           "run processes: cores; CPU ms / iteration | web RSS MiB (total; + per student) | run processes RSS (PSS) "
-          "MiB per student | other processes RSS (PSS) MiB | load average (start, end) |")
+          "MiB per student | other processes: RSS (PSS) MiB; cores | load average (start, end) |")
 
 
 def table_row(r: dict) -> str:
@@ -330,7 +330,8 @@ def table_row(r: dict) -> str:
             f"{r['run_cores']:.2f}; {r['run_ms_per_iteration']:.2f} | "
             f"{r['web_rss']:.0f}; +{r['web_rss_per_student']:.1f} | "
             f"{r['runs_rss'] / per:.0f} ({r['runs_pss'] / per:.0f}) | "
-            f"{r['other_rss']:.0f} ({r['other_pss']:.0f}) | {r['load'][0]:.1f}, {r['load'][1]:.1f} |")
+            f"{r['other_rss']:.0f} ({r['other_pss']:.0f}); {r['other_cores']:.2f} | "
+            f"{r['load'][0]:.1f}, {r['load'][1]:.1f} |")
 
 
 def parse_args(argv=None):
