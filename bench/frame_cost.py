@@ -1,9 +1,10 @@
 """Web-server CPU per drawn frame of a live page, with the views computed where the run trains
 against the views computed on the page's replica (issue 21, item 2).
 
-    python bench/frame_cost.py [--seconds 15] [--fps 4] [--rounds 2]
+    python bench/frame_cost.py [--seconds 15] [--fps 4] [--rounds 2] [--page toy_2d|mnist]
 
-One run trains in a local worker process (classroom.workers, as the app's default backend),
+One run of the page's default config (the 2D lab: ring8; MNIST: the default preset) trains in a
+local worker process (classroom.workers, as the app's default backend),
 playing, while this process does `--fps` times a second what one live redraw of the page does on
 the web server, one way or the other:
 - host views: `run.view(...)` (the worker computes the data once per change and sends it) and the
@@ -31,12 +32,15 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import torch
 
+from classroom.digit_views import DigitView
 from classroom.lab_views import LabViews
 from classroom.run_handle import RunHandle
 from classroom.workers import WorkerPool
 from gan_core.config import TrainConfig
 from gan_core.trainer import Trainer
+from ui.figures.digits import grid, png_data_uri
 from ui.figures.toy_2d import LAYERS
+from ui.mnist.run import default_preset
 from ui.toy_2d.live import LAYOUT, plane_scene, side_scene
 
 
@@ -61,21 +65,34 @@ def draw_2d(data) -> int:
     return len(json.dumps(plane.to_data())) + len(json.dumps(side.to_data()))
 
 
-def host_redraw(run, _views) -> int:
-    return draw_2d(run.view("toy_2d"))
+def draw_mnist(view: dict) -> int:
+    """The digit grid as the page sends it (one PNG data URI) and the numbers."""
+    return len(png_data_uri(grid(view["grid"].astype("float32") / 255.0, cols=6, scale=1, pad=1))) + 200
 
 
-def replica_redraw(run, views: LabViews) -> int:
-    return draw_2d(views.compute(run))  # LabViews.compute(run) syncs the replica through run.locked()
+PAGES = {  # page: (config, view name, what the page draws from the data, the view computed here)
+    "toy_2d": (lambda: TrainConfig(target="ring8"), "toy_2d", draw_2d, LabViews),
+    "mnist": (lambda: default_preset().config, "mnist", draw_mnist, DigitView),
+}
 
 
-def phase(run, link: CountingLink, redraw, views, seconds: float, fps: float) -> dict:
+def host_redraw(run, page: str, _views) -> int:
+    _, name, draw, _ = PAGES[page]
+    return draw(run.view(name))
+
+
+def replica_redraw(run, page: str, views) -> int:
+    # run.locked() syncs the replica (the run's weights) first, as the pages did before
+    return PAGES[page][2](views.compute(run))
+
+
+def phase(run, link: CountingLink, redraw, page: str, views, seconds: float, fps: float) -> dict:
     cpu0, t0, bytes0, n, sent = time.process_time(), time.monotonic(), link.bytes, 0, 0
     while time.monotonic() - t0 < seconds:
         due = t0 + n / fps
         if (wait := due - time.monotonic()) > 0:
             time.sleep(wait)
-        sent += redraw(run, views)
+        sent += redraw(run, page, views)
         run.touch()
         n += 1
     cpu = time.process_time() - cpu0
@@ -89,6 +106,7 @@ def main(argv=None) -> int:
     ap.add_argument("--fps", type=float, default=4.0)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--threads", type=int, default=1, help="torch threads of this process (the replica's forwards)")
+    ap.add_argument("--page", choices=sorted(PAGES), default="toy_2d")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     pool = WorkerPool(size=1)
@@ -98,18 +116,19 @@ def main(argv=None) -> int:
         links.append(CountingLink(pool.open(plan, idle)))
         return links[-1]
 
-    run = RunHandle(Trainer(TrainConfig(target="ring8")), opener, idle_timeout=120)
+    config, _, _, view_kind = PAGES[args.page]
+    run = RunHandle(Trainer(config()), opener, idle_timeout=120)
     try:
         run.play()
         time.sleep(2.0)
         results = {"host views": [], "replica views": []}
         for _ in range(args.rounds):
             for label, redraw in (("host views", host_redraw), ("replica views", replica_redraw)):
-                results[label].append(phase(run, links[-1], redraw, LabViews(), args.seconds, args.fps))
-        print(f"2D lab, ring8 defaults, {args.fps:g} redraws/s for {args.seconds:g} s x {args.rounds} rounds; "
-              f"load average {os.getloadavg()[0]:.1f}")
+                results[label].append(phase(run, links[-1], redraw, args.page, view_kind(), args.seconds, args.fps))
+        print(f"{args.page}, the page's default config, {args.fps:g} redraws/s for {args.seconds:g} s x "
+              f"{args.rounds} rounds; load average {os.getloadavg()[0]:.1f}")
         print("| views | web-server CPU ms / redraw (median; rounds) | kB received / redraw | "
-              "canvas JSON kB / redraw |")
+              "drawn kB / redraw (canvas JSON, PNG) |")
         print("|---|---|---|---|")
         for label, rows in results.items():
             each = ", ".join(f"{r['ms_per_redraw']:.1f}" for r in rows)

@@ -13,6 +13,7 @@ not (a fresh machine trains it on the web server first); until then the view car
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 import weakref
@@ -23,11 +24,13 @@ import torch
 from classroom.image_progress import ImageProgress
 from classroom.lab_views import chart_columns
 from gan_core.classifier import DigitClassifier, cache_key, classifier_path, read_cached
+from gan_core.coverage import ReadDigits, generate_fixed, read_fakes
 from gan_core.mnist_metrics import evaluate_digits
 from gan_core.step_probe import fixed_frame
 
 GRID_DIGITS = 36  # the main view: G of the first 36 fixed z, the frames' z
 METRIC_EVERY = 100  # classifier checks cost ~0.1 s: often enough for a curve, rare enough to play
+COVERAGE_DIGITS = 200  # fakes placed on the mode-coverage page's live map at each redraw
 CLASSIFIER_RETRY = 5.0  # seconds between two looks for the classifier's file while it is missing
 
 
@@ -80,6 +83,23 @@ def latest_d_outputs(trainer) -> tuple[float, float]:
     """Mean D(x) and mean D(G(z)) of the newest updates that measured them."""
     cols = trainer.history.tail_columns(8)
     return _latest(cols.get("d_real", np.array([]))), _latest(cols.get("d_fake", np.array([])))
+
+
+class CoverageView:
+    """The mode-coverage page's live map: COVERAGE_DIGITS fakes of fixed noise read by the digit
+    classifier (gan_core.coverage.ReadDigits, its images as bytes); None while this host has no
+    classifier yet (the page then reads them itself). The page places them on its t-SNE map."""
+
+    def __init__(self, classifier=_disk_classifier.get):
+        self._classifier = classifier
+
+    def compute(self, source) -> ReadDigits | None:
+        if (clf := self._classifier()) is None:
+            return None
+        with source.locked() as trainer:
+            iteration, fakes = int(trainer.iteration), generate_fixed(trainer, COVERAGE_DIGITS)
+        read = read_fakes(iteration, fakes, clf)  # the classifier reads while training goes on
+        return dataclasses.replace(read, images=(read.images * 255).round().astype(np.uint8))
 
 
 class DigitView:

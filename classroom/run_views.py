@@ -11,7 +11,8 @@ trainer only between two steps.
 
 Views, by name (VIEW_KINDS): "toy_2d", the 2D lab's redraw (classroom.lab_views.RenderData);
 "toy_1d", the 1D lab's Figure 1 and charts (Figure1View); "mnist", the MNIST page's digit grid,
-numbers and classifier reading (classroom.digit_views); "summary", a run's few numbers and fakes
+numbers and classifier reading, and "coverage", the mode-coverage map's read fakes
+(classroom.digit_views); "summary", a run's few numbers and fakes
 for a class gallery (RunSummary). `part` picks one trainer of a side-by-side pair
 (classroom.lockstep), 0 for a single run.
 """
@@ -24,7 +25,7 @@ import weakref
 
 import numpy as np
 
-from classroom.digit_views import DigitView
+from classroom.digit_views import CoverageView, DigitView
 from classroom.lab_views import LabViews, chart_columns
 from classroom.mode_timeline import ModeTimeline
 from classroom.replica import trainers_of
@@ -89,7 +90,8 @@ class Figure1View:
                     "updates": trainer.updates, "config": trainer.config}
 
 
-VIEW_KINDS = {"toy_2d": LabViews, "toy_1d": Figure1View, "mnist": DigitView, "summary": RunSummary}
+VIEW_KINDS = {"toy_2d": LabViews, "toy_1d": Figure1View, "mnist": DigitView, "coverage": CoverageView,
+              "summary": RunSummary}
 
 
 class RunViews:

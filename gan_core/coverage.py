@@ -238,9 +238,18 @@ def read_generated(trainer, classifier, n: int = 1000, seed: int = SAMPLE_SEED) 
     """n fakes from fixed noise (seeded), drawn quietly (dropout off, BatchNorm statistics kept),
     judged digit-like or not and read by the digit classifier. Call under the run's lock when a
     LiveRun is playing."""
+    return read_fakes(int(trainer.iteration), generate_fixed(trainer, n, seed), classifier)
+
+
+def generate_fixed(trainer, n: int = 1000, seed: int = SAMPLE_SEED) -> torch.Tensor:
+    """The n fakes read_generated reads (n, 1, 28, 28) in [-1, 1]: the part that needs the trainer."""
     z = trainer.noise(n, torch.Generator().manual_seed(seed))  # (n, z_dim)
-    fakes = torch.cat([generate(trainer, z[i:i + 500]) for i in range(0, n, 500)])  # (n, 1, 28, 28)
+    return torch.cat([generate(trainer, z[i:i + 500]) for i in range(0, n, 500)])
+
+
+def read_fakes(iteration: int, fakes: torch.Tensor, classifier) -> ReadDigits:
+    """Fakes (n, 1, 28, 28) in [-1, 1] judged digit-like or not and read by the classifier (no
+    trainer needed: it can run while training goes on)."""
     probs = classifier.predict_proba(fakes).numpy().astype(np.float64)  # (n, 10)
     judged = judged_digits(probs, fakes)  # (n,)
-    return ReadDigits(int(trainer.iteration), to_unit_images(fakes), probs, digit_coverage(judged),
-                      judged >= 0)
+    return ReadDigits(iteration, to_unit_images(fakes), probs, digit_coverage(judged), judged >= 0)

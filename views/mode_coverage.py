@@ -60,10 +60,11 @@ with views:
         if source.run is not None:
             divergence_panel(source.run, src.PREFIX)
 
-        def show_live(run_call) -> None:
-            """run_call(fn) -> fn(trainer), between two steps of a live run."""
+        def show_live(run_call, view=None) -> None:
+            """run_call(fn) -> fn(trainer), between two steps of a live run; view(): its reading
+            computed where it trains."""
             try:
-                placed = live_placement(run_call, digit_map, src.classifier(), LIVE_KEY)
+                placed = live_placement(run_call, digit_map, src.classifier(), LIVE_KEY, view)
             except ValueError as exc:
                 st.error(f"Could not place this generator's digits: {exc}")
                 return
@@ -72,7 +73,7 @@ with views:
         def live(run) -> None:
             if source.progress is not None and choice == src.SOURCES[0]:
                 source.progress.update(run.call)  # the quick run's coverage point every 50 iterations
-            show_live(run.call)
+            show_live(run.call, lambda: run.view("coverage"))
 
         if source.run is not None:
             live_area(source.run, src.PREFIX, live, every=LIVE_EVERY)

@@ -211,3 +211,26 @@ def test_the_digit_view_is_the_classifier_reading_of_the_same_networks():
     assert again["d_fake"] == pytest.approx(float(d_fake[np.isfinite(d_fake)][-1]), abs=1e-12)
     d_real = trainer.history.columns()["d_real"]  # measured by D updates only
     assert again["d_real"] == pytest.approx(float(d_real[np.isfinite(d_real)][-1]), abs=1e-12)
+
+
+def test_the_coverage_view_reads_the_fakes_the_page_would_read():
+    """The mode-coverage map's reading made where the run trains: the same fakes, probabilities and
+    coverage as gan_core.coverage.read_generated here; the images as bytes (within half a level)."""
+    from classroom.digit_views import COVERAGE_DIGITS, CoverageView
+    from gan_core.classifier import get_classifier
+    from gan_core.coverage import read_generated
+
+    clf = get_classifier()
+    trainer = Trainer(TrainConfig(target="mnist", arch="dcgan", z_dim=100, g_width=8, d_width=8, g_output="tanh",
+                                  batch_size=16, seed=6))
+    trainer.step()
+    run = LiveRun(trainer)
+    view = CoverageView(classifier=lambda: clf).compute(run)
+    here = read_generated(trainer, clf, COVERAGE_DIGITS)
+    assert view.images.dtype == np.uint8 and view.images.shape == (COVERAGE_DIGITS, 28, 28)
+    assert view.images / 255.0 == pytest.approx(here.images, abs=0.5 / 255 + 1e-6)
+    assert view.probs == pytest.approx(here.probs, abs=1e-9) and view.iteration == 1
+    assert np.array_equal(view.is_digit, here.is_digit)
+    assert np.array_equal(view.coverage.counts, here.coverage.counts)
+    assert view.coverage.sentence == here.coverage.sentence
+    assert CoverageView(classifier=lambda: None).compute(run) is None  # no classifier on this host yet

@@ -8,12 +8,14 @@ across the map as G trains; the tab below places as many digits as asked with th
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
 
+from classroom.digit_views import COVERAGE_DIGITS
 from gan_core.coverage import ReadDigits, read_generated
 from gan_core.embedding import QUICK_PLACE, DigitMap
 from ui.canvas import live_canvas
@@ -24,7 +26,7 @@ from ui.kit.teacher_mode import is_teacher_mode
 
 # Measured 2026-12-06 on this 2-core machine while others trained (load ~9): reading 200 fakes
 # (G + classifier + digit-likeness) and placing them took 0.8 s at the median (300: 1.6 s, 500: 2.1 s).
-LIVE_DIGITS = 200
+LIVE_DIGITS = COVERAGE_DIGITS  # what the run's view reads (classroom.digit_views)
 LIVE_EVERY = 0.5  # seconds between redraws while playing (a placement every 1-2 s on a busy machine: see above)
 NOT_DIGIT_COLOR = "#8a8a8a"
 # First-screen layout in px (the columns shrink to the page): controls | map | histogram.
@@ -43,15 +45,25 @@ class LivePlacement:
     seconds: float  # wall time of reading and placing them
 
 
-def live_placement(run_call, digit_map: DigitMap, classifier, key: str) -> LivePlacement:
+def live_placement(run_call, digit_map: DigitMap, classifier, key: str, view=None) -> LivePlacement:
     """LIVE_DIGITS fakes of fixed noise, read and placed quickly; reused until the generator moves.
-    run_call(fn) runs fn(trainer) between two steps (Run.call), or at once for a trainer."""
-    stamp = run_call(lambda t: (id(t), t.iteration, t.updates)) + (digit_map.key,)
+    view(): the run's "coverage" view, read where the run trains (classroom.digit_views.CoverageView:
+    no weights travel); when there is none (an uploaded checkpoint) or it is None (the run's host
+    has no classifier yet), run_call(fn) runs fn(trainer) here, between two steps (Run.call), or at
+    once for a trainer."""
+    read = view() if view is not None else None
+    if read is not None:
+        stamp = ("view", id(read), digit_map.key)  # the run's view is the same object until the run moves
+    else:
+        stamp = run_call(lambda t: (id(t), t.iteration, t.updates)) + (digit_map.key,)
     cached = st.session_state.get(key)
     if cached is not None and cached[0] == stamp:
         return cached[1]
     start = time.perf_counter()
-    read = run_call(lambda t: read_generated(t, classifier, LIVE_DIGITS))
+    if read is None:
+        read = run_call(lambda t: read_generated(t, classifier, LIVE_DIGITS))
+    else:  # its images travel as bytes
+        read = dataclasses.replace(read, images=read.images.astype(np.float32) / 255.0)
     if not np.isfinite(read.images).all():
         raise ValueError("the generator produced NaN pixels (a diverged run): roll it back first")
     placed = LivePlacement(read, digit_map.place(read.images, n_iter=QUICK_PLACE), time.perf_counter() - start)
