@@ -113,6 +113,8 @@ PAGES = {
     "side_by_side": dict(path="/side_by_side?compare=noise&a=gaussian&b=uniform", prefix="sbs",
                          bare="LockstepRun(TrainConfig(target='ring8', seed=0), 'noise', 'gaussian', 'uniform')"),
     "mnist": dict(path="/mnist", prefix="mnist", bare="Trainer(first MNIST preset)"),
+    # its quick run (no sliders: the moves are Pause/Play only); the map is placed again while it plays
+    "mode_coverage": dict(path="/mode_coverage", prefix="cov", bare="Trainer(the collapsed MNIST preset)"),
 }
 
 
