@@ -59,7 +59,7 @@ def test_each_cell_says_who_what_and_how_it_differs():
 def test_numbers_shrink_to_fit_a_narrow_cell():
     r = row(1, "Ana", modes=7, hq=93.4, iteration=1200)
     assert numbers_variants(r) == ["7/8 modes · HQ 93 % · it 1,200", "7/8 modes · HQ 93 %", "7/8 · HQ 93 %",
-                                   "7/8 · 93%"]
+                                   "7/8 · 93%", "7/8"]
     narrow = gallery_scene([r] * 30, 880, 610, font=12).to_data()["panels"][0]
     assert narrow["legend"][0]["label"] in numbers_variants(r)[1:]
 

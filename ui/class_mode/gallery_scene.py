@@ -27,6 +27,8 @@ SORTS = {  # the sort selectbox: label -> (key of a row, largest first)
 REAL_SHOWN = 160  # real samples under each thumbnail: enough to see the modes, a few kB
 MAX_PLANE = 240  # px: a class of two does not get two projector-sized planes
 GAP = 8  # px between two cells
+MIN_WORDS = 8  # characters: a differing-settings label shorter than this says nothing
+NARROW, MIN_FONT = 140, 10  # px: a cell narrower than this gets words 3 px smaller (not below MIN_FONT)
 OPEN_BACKGROUND, CLOSED_BACKGROUND = "white", "#eeeef2"
 PLAYING_COLOR, PAUSED_COLOR, CLOSED_COLOR = "#2ca02c", "#f0a202", "#9a9aa6"  # the dot before a run's numbers
 DIFFERS_COLOR, SAME_COLOR = "#c0392b", "#c8c8d0"  # the square before the settings that differ
@@ -97,7 +99,7 @@ def numbers_variants(row) -> list[str]:
     hq = f"{row.hq_percent:.0f} %" if row.hq_percent is not None else "–"  # –: not measured yet
     modes = f"{'–' if row.modes_captured is None else row.modes_captured}/{row.n_modes}"
     return [f"{modes} modes · HQ {hq} · {it}", f"{modes} modes · HQ {hq}", f"{modes} · HQ {hq}",
-            f"{modes} · {hq.replace(' ', '')}"]
+            f"{modes} · {hq.replace(' ', '')}", modes]
 
 
 def numbers_words(row) -> str:
@@ -110,10 +112,22 @@ def state_color(row) -> str:
     return PLAYING_COLOR if row.playing else PAUSED_COLOR
 
 
-def title_words(row) -> str:
+def title_variants(row) -> list[str]:
+    """A cell's title, from the full one to the shortest (its dot also tells playing / paused / closed)."""
     state = "" if row.live and row.playing else (" (paused)" if row.live else " (not open)")
     page = " · side by side" if row.page == "side by side" else ""
-    return f"{row.slot} {row.pseudonym}{page}{state}"
+    return [f"{row.slot} {row.pseudonym}{page}{state}", f"{row.slot} {row.pseudonym}{page}",
+            f"{row.slot} {row.pseudonym}"]
+
+
+def title_words(row) -> str:
+    return title_variants(row)[0]
+
+
+def _above(font: int) -> float:
+    """px over each plane: the canvas draws a title line (font + 10), two legend rows (font + 6
+    each) and a 4 px margin."""
+    return (font + 10) + 2 * (font + 6) + 4
 
 
 def grid_shape(n: int, width: float, height: float, above: float) -> tuple[int, float]:
@@ -129,8 +143,9 @@ def grid_shape(n: int, width: float, height: float, above: float) -> tuple[int, 
 
 
 def _room(width: float, font: int) -> int:
-    """About how many characters of canvas text fit in `width` px."""
-    return max(4, int(width / (0.56 * font)))
+    """About how many characters of canvas text fit in `width` px (sans-serif digits and lower
+    case average about half the font size)."""
+    return max(4, int(width / (0.52 * font)))
 
 
 def _fit(words: str, width: float, font: int) -> str:
@@ -148,9 +163,11 @@ def gallery_scene(rows: list, width: int, height: int, font: int = 12, frame: in
     A cell: its title (slot, pseudonym, state), then two legend rows, the numbers beside a dot that
     says whether the run plays and the settings that differ from the class preset beside a square
     (red when some do), then the plane."""
-    # the canvas draws a title line (font + 10 px), legend rows (font + 6 px each) and a 4 px margin
-    above = (font + 10) + 2 * (font + 6) + 4
-    cols, side = grid_shape(len(rows), width, height, above)
+    cols, side = grid_shape(len(rows), width, height, _above(font))
+    if width / cols < NARROW and font > MIN_FONT:  # a big class: smaller words, so more of them fit a cell
+        font = max(MIN_FONT, font - 3)
+        cols, side = grid_shape(len(rows), width, height, _above(font))
+    above = _above(font)
     cell_w, cell_h = width / cols, side + above + GAP
     panels = []
     for i, row in enumerate(rows):
@@ -163,10 +180,13 @@ def gallery_scene(rows: list, width: int, height: int, font: int = 12, frame: in
             layers.append(points(row.fakes, FAKE_COLOR, r=1.6, alpha=0.8))
         label_room = cell_w - GAP - 30  # a legend label starts 26 px right of its marker
         legend = [legend_item(state_color(row), _first_fitting(numbers_variants(row), label_room, font)),
+                  # too narrow for words: the square's colour alone says whether settings differ
                   legend_item(DIFFERS_COLOR if row.differs else SAME_COLOR,
-                              _fit(differs_words(row.differs), label_room, font), "square")]
+                              _fit(differs_words(row.differs), label_room, font)
+                              if _room(label_room, font) >= MIN_WORDS else "", "square")]
         panels.append(Panel(box=(x, y, cell_w - GAP, side + above), x=xr, y=yr, layers=layers, ticks=False,
-                            equal=True, title=_fit(title_words(row), cell_w - GAP, font), legend=legend,
+                            equal=True, title=_first_fitting(title_variants(row), cell_w - GAP, font),
+                            legend=legend,
                             background=OPEN_BACKGROUND if row.live else CLOSED_BACKGROUND))
     label = f"the class gallery: {len(rows)} runs" if rows else "the class gallery: no runs yet"
     used = math.ceil(len(rows) / cols) * cell_h if rows else height
