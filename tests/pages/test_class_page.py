@@ -277,6 +277,13 @@ def test_a_pushed_preset_restarts_the_side_by_side_pair_on_it(classes):
     words = " ".join(m.value for m in ana.markdown).replace("*", "").replace("\\", "")
     assert f"Your teacher set the class preset: {name}" in words
 
+    teacher.session_state["class_tab"] = "Spotlight"  # the pair's run A, full size
+    teacher.run()
+    assert not teacher.exception, teacher.exception
+    assert teacher.selectbox(key="class_spotlight").value == (1, "side by side")
+    assert "class_spotlight_canvas" in canvas_scenes(teacher)
+    assert f"target {wanted.target}" in " ".join(c.value for c in teacher.caption).replace("*", "")
+
 
 def test_a_database_failure_mid_lesson_is_a_sentence_and_the_console_stays(classes, monkeypatch):
     teacher, ana = class_with_ana(classes)
