@@ -75,6 +75,11 @@ def at_least_modes(k: int) -> Condition:
     return lambda p: p.modes >= k
 
 
+def modes_and_hq(k: int, hq: float) -> Condition:
+    """At least k modes captured and at least `hq` of the samples high quality, at one check."""
+    return lambda p: p.modes >= k and p.hq >= hq
+
+
 @dataclass(frozen=True)
 class Promise:
     shape: str  # "stays", "reaches", "holds" or "ends" (the module docstring says what each means)
@@ -103,8 +108,10 @@ PROMISES: dict[str, Promise] = {
     "Ring of 8: best quality (EMA + learning-rate decay)": Promise(
         "holds", "8/8 >= 95 % HQ by 3,000 it, then 8/8 >= 90 % at every check", all_modes(0.95),
         horizon=4500, by=3000, hold=all_modes(0.90)),
+    # Not "25/25 >= 95 % by 4,000" (kept on 0 of 10 report seeds): seeds that lose modes early
+    # never get them back (docs/BENCHMARKS.md, "Presets on untuned seeds").
     "Grid of 25: best quality (uniform noise + EMA + decay)": Promise(
-        "reaches", "25/25 modes with >= 95 % HQ", all_modes(0.95), horizon=4000),
+        "reaches", ">= 23 of 25 modes with >= 90 % HQ", modes_and_hq(23, 0.90), horizon=8000),
     "Grid of 25: plain GAN": Promise(
         "ends", ">= 22 of 25 modes at the horizon", at_least_modes(22), horizon=6400, check_every=400),
 }

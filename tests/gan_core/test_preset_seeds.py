@@ -122,6 +122,17 @@ def test_ends_reads_the_check_at_the_horizon():
     assert not judge(p, _points((24, .5), n_modes=25)).passed  # stopped before the horizon
 
 
+def test_modes_and_hq_needs_both_at_the_same_check():
+    grid = preset_seeds.modes_and_hq(23, 0.90)
+    assert grid(Point(250, 23, 25, 0.90)) and grid(Point(250, 25, 25, 0.99))
+    assert not grid(Point(250, 22, 25, 0.99)) and not grid(Point(250, 25, 25, 0.899))
+    p = Promise("reaches", "", grid, horizon=750)
+    # 25 modes at 80 % then 22 at 95 %: each half held once, never both at one check
+    assert not judge(p, _points((25, .8), (22, .95), (24, .89), n_modes=25)).passed
+    v = judge(p, _points((25, .8), (22, .95), (23, .91), n_modes=25))
+    assert (v.passed, v.met) == (True, 750)
+
+
 def test_every_2d_teaching_and_quality_preset_has_a_promise_to_check():
     toys = {n for n, p in TOY_PRESETS.items() if p.config.target in ("ring8", "grid25")}
     assert toys == set(preset_seeds.PROMISES)
