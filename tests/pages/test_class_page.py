@@ -339,3 +339,17 @@ def test_last_lessons_gallery_after_a_server_restart(classes, monkeypatch):
     assert cell["title"] == "1 Ana (not open)"  # nothing of Ana's run is live in the new process
     assert cell["legend"][0]["label"].endswith(f"it {toy_lab_run(ana).trainer.iteration:,}")
     assert cell["layers"], "the stored thumbnail is drawn"
+
+
+def test_ending_the_class_closes_the_console_and_the_code(classes):
+    teacher = open_app(PAGE, browser=TEACHER)
+    start_class(teacher)
+    code = classes.teaching(TEACHER).code
+    teacher.button(key="class_end").click().run()
+    assert not teacher.exception, teacher.exception
+    assert classes.teaching(TEACHER) is None and classes.find(code) is None
+    assert "class" not in teacher.query_params
+    assert teacher.button(key="class_start_submit") is not None  # this browser may start another
+    ben = open_app(PAGE, browser=BEN)
+    join(ben, code, "Ben")
+    assert f"The class {code} has ended" in plain(ben.error)
