@@ -353,3 +353,11 @@ def test_ending_the_class_closes_the_console_and_the_code(classes):
     ben = open_app(PAGE, browser=BEN)
     join(ben, code, "Ben")
     assert f"The class {code} has ended" in plain(ben.error)
+
+
+def test_a_recorder_failure_is_said_on_the_console(classes):
+    teacher = open_app(PAGE, browser=TEACHER)
+    start_class(teacher)
+    classes.recorder_error = "The class database is locked by another program; the curves wait for it."
+    teacher.run()
+    assert classes.recorder_error in plain(teacher.warning)
