@@ -209,7 +209,9 @@ def start_ray(cpus: int) -> None:
     ray.init(num_cpus=cpus, include_dashboard=False, log_to_driver=False)
 
 
-def open_student(student: Student, classes: Classes, code: str, config: TrainConfig, backend: str) -> None:
+def open_student(student: Student, classes: Classes, code: str, config: TrainConfig, backend: str,
+                 delay: float) -> None:
+    time.sleep(delay)
     key = f"bench-student-{student.index}"
     classes.join(code, key, f"Student {student.index}")
     try:
@@ -239,7 +241,8 @@ def measure(args) -> dict:
     opened_at = time.monotonic()
     try:
         with ThreadPoolExecutor(max_workers=min(32, args.students)) as pool:  # the class opens its pages at once
-            for future in [pool.submit(open_student, s, classes, code, config, args.backend) for s in students]:
+            for future in [pool.submit(open_student, s, classes, code, config, args.backend, i * args.open_every)
+                           for i, s in enumerate(students)]:
                 future.result()
         playing = [s for s in students if s.run is not None and not s.failure]
         for i, s in enumerate(playing):
@@ -344,19 +347,24 @@ def parse_args(argv=None):
     ap.add_argument("--gallery-every", type=float, default=REFRESH, help="seconds between two gallery refreshes")
     ap.add_argument("--preset", default="", choices=("", *class_presets()),
                     help="a class preset for every run (default: the 2D lab's default, ring of 8)")
+    ap.add_argument("--open-every", type=float, default=0.0,
+                    help="seconds between two students opening their labs (0: the whole class at once)")
     ap.add_argument("--ray-cpus", type=int, default=2, help="ray.init(num_cpus=...) for --backend ray")
     args = ap.parse_args(argv)
-    if args.students < 1 or args.fps <= 0 or args.seconds <= 0 or args.gallery_every <= 0 or args.ray_cpus < 1:
-        ap.error("--students, --fps, --seconds, --gallery-every and --ray-cpus must be positive")
+    if args.students < 1 or args.fps <= 0 or args.seconds <= 0 or args.gallery_every <= 0 or args.ray_cpus < 1 \
+            or args.open_every < 0:
+        ap.error("--students, --fps, --seconds, --gallery-every and --ray-cpus must be positive, "
+                 "--open-every not negative")
     return args
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
     r = measure(args)
-    print(f"{r['students']} students, {args.fps:g} frames/s each, gallery every {args.gallery_every:g} s, "
-          f"{args.seconds:g} s window after {args.warmup:g} s warm-up (all runs drawing {r['ready_s']:.0f} s after "
-          f"the first opened); {r['gallery_refreshes']} gallery refreshes of {r['gallery_rows']} runs; "
+    print(f"{r['students']} students opening {args.open_every:g} s apart, {args.fps:g} frames/s each, "
+          f"gallery every {args.gallery_every:g} s, {args.seconds:g} s window after {args.warmup:g} s warm-up "
+          f"(all runs drawing {r['ready_s']:.0f} s after the first opened); {r['gallery_refreshes']} gallery "
+          f"refreshes of {r['gallery_rows']} runs; "
           f"{r['run_processes']} run processes, {r['other_processes']} other")
     for failure in sorted(set(r["failures"])):
         print(f"- {r['failures'].count(failure)} student(s): {failure}")
