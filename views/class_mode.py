@@ -6,9 +6,10 @@ place in the class; its 2D lab and side-by-side runs belong to the class from th
 
 import streamlit as st
 
-from ui.class_mode.console import console
+from ui.class_mode.console import console, review_console
 from ui.class_mode.guarded import FAILED, attempt, shared_classes
 from ui.class_mode.join_panel import member_panel, outside_panel, refuse_console_address
+from ui.class_mode.last_lessons import close_review, reviewed
 from ui.kit.browser_owner import browser_owner_key
 from ui.kit.readout import compact_page
 from ui.share.links import escape_markdown
@@ -19,6 +20,9 @@ teaching = attempt(lambda: shared_classes().teaching(key))
 if teaching not in (None, FAILED):
     st.markdown("### Class" + (f" · {escape_markdown(teaching.title)}" if teaching.title else ""))
     console(key, teaching)
+elif teaching is None and (last := reviewed()) is not None:
+    st.markdown("### Last lesson" + (f" · {escape_markdown(last.title)}" if last.title else ""))
+    review_console(key, last, back=close_review)
 else:
     st.markdown("### Class")
     refuse_console_address()

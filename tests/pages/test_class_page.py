@@ -361,3 +361,30 @@ def test_a_recorder_failure_is_said_on_the_console(classes):
     classes.recorder_error = "The class database is locked by another program; the curves wait for it."
     teacher.run()
     assert classes.recorder_error in plain(teacher.warning)
+
+
+def test_last_lessons_gallery_and_sweep_after_the_class_ended(classes):
+    teacher, ana = class_with_ana(classes)
+    toy_lab_run(ana).run_steps("both", 3)
+    classes.record()
+    code = classes.teaching(TEACHER).code
+    teacher.button(key="class_end").click().run()
+    assert classes.teaching(TEACHER) is None
+
+    ben = open_app(PAGE, browser=BEN)  # another browser has no last lessons to open
+    assert not [b for b in ben.button if b.key == "class_last_open"]
+
+    assert teacher.selectbox(key="class_last_pick").value == code
+    teacher.button(key="class_last_open").click().run()
+    assert not teacher.exception, teacher.exception
+    assert readout_values(teacher)["Class code"] == code
+    (cell,) = canvas_scenes(teacher)["class_gallery_canvas"]["panels"]
+    assert cell["title"] == "1 Ana (not open)"
+    assert not [b for b in teacher.button if b.key in ("class_push", "class_pause_all", "class_end")]  # read only
+    teacher.session_state["class_review_tab"] = "Sweep"
+    teacher.run()
+    (point,) = classes.sweep(TEACHER, "label_smoothing", code=code)
+    sweep = canvas_scenes(teacher)["class_sweep_canvas"]["panels"][0]
+    assert sweep["title"].endswith(f"1 runs at iteration {point['iteration']}")
+    teacher.button(key="class_review_back").click().run()
+    assert teacher.button(key="class_start_submit") is not None

@@ -4,6 +4,8 @@ on the right the gallery, the spotlight or the sweep (only the open tab is built
 
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 
 from classroom.classes import class_presets
@@ -17,7 +19,7 @@ from ui.class_mode.sweep_view import class_modes, sweep, sweep_pickers
 from ui.kit.readout import readout
 from ui.share.links import escape_markdown
 
-TABS_KEY = "class_tab"
+TABS_KEY, REVIEW_TABS_KEY = "class_tab", "class_review_tab"
 PUSH_KEY = "class_push_preset"
 _SAID = "class_console_said"  # (kind, text) of the last action, said once on the next run
 
@@ -86,7 +88,31 @@ def _class_numbers(teacher_key: str, code: str) -> None:
     readout([("Class code", info.code), ("Students", f"{info.members}")])
 
 
+def _views(teacher_key: str, code: str, live: bool) -> None:
+    """The gallery, the spotlight (live classes only: a closed run has nothing to project) and the
+    sweep of the class `code`, in tabs of which only the open one is built and redrawn."""
+    names = ["Gallery", "Spotlight", "Sweep"] if live else ["Gallery", "Sweep"]
+    tabs = dict(zip(names, st.tabs(names, key=TABS_KEY if live else REVIEW_TABS_KEY, on_change="rerun")))
+    if tabs["Gallery"].open:
+        with tabs["Gallery"]:
+            gallery(teacher_key, code)
+    if not any(tab.open for name, tab in tabs.items() if name != "Gallery"):
+        return
+    rows = attempt(lambda: shared_classes().gallery(teacher_key, code))
+    if rows is FAILED:
+        return
+    if "Spotlight" in tabs and tabs["Spotlight"].open:
+        with tabs["Spotlight"]:
+            if (row := spotlight_picker(rows)) is not None:
+                spotlight(teacher_key, row)
+    if tabs["Sweep"].open:
+        with tabs["Sweep"]:
+            sweep_pickers()
+            sweep(teacher_key, code, class_modes(rows))
+
+
 def console(teacher_key: str, info) -> None:
+    """The console of the open class this browser teaches."""
     st.query_params[CONSOLE_PARAM] = info.code  # a reload comes back here; in another browser it is refused in words
     size = console_size()
     controls, main = st.columns([size["controls"], size["main"]], gap="small")
@@ -107,19 +133,22 @@ def console(teacher_key: str, info) -> None:
         if error := getattr(shared_classes(), "recorder_error", ""):
             st.warning(escape_markdown(error), icon=":material/database:")
     with main:
-        gallery_tab, spot_tab, sweep_tab = st.tabs(["Gallery", "Spotlight", "Sweep"], key=TABS_KEY, on_change="rerun")
-        if gallery_tab.open:
-            with gallery_tab:
-                gallery(teacher_key)
-        if spot_tab.open or sweep_tab.open:
-            rows = attempt(lambda: shared_classes().gallery(teacher_key))
-            if rows is FAILED:
-                return
-        if spot_tab.open:
-            with spot_tab:
-                if (row := spotlight_picker(rows)) is not None:
-                    spotlight(teacher_key, row)
-        if sweep_tab.open:
-            with sweep_tab:
-                sweep_pickers()
-                sweep(teacher_key, class_modes(rows))
+        _views(teacher_key, info.code, live=True)
+
+
+def review_console(teacher_key: str, info, back) -> None:
+    """A class this browser taught and ended (last lesson): its gallery and sweep as stored, and
+    the downloads; nothing to steer. back(): leave this view."""
+    size = console_size()
+    controls, main = st.columns([size["controls"], size["main"]], gap="small")
+    with controls:
+        readout([("Class code", info.code), ("Students", f"{info.members}")])
+        ended = time.strftime("%Y-%m-%d %H:%M", time.localtime(info.ended)) if info.ended else "–"
+        st.caption(f"Ended {ended}. The gallery and the sweep as they were stored; students can no longer join.")
+        sort_picker()
+        with st.popover("Files", icon=":material/download:", width="stretch",
+                        help="Download the gallery, the curves and the sweep."):
+            exports(teacher_key, info.code)
+        st.button("Back", key="class_review_back", icon=":material/arrow_back:", on_click=back, width="stretch")
+    with main:
+        _views(teacher_key, info.code, live=False)

@@ -17,9 +17,9 @@ def _prepare(teacher_key: str, code: str) -> None:
     field, measure = sweep_choice()
     classes = shared_classes()
     try:
-        rows = classes.gallery(teacher_key)
-        files = {"gallery": classes.gallery_csv(teacher_key), "curves": classes.curves_csv(teacher_key),
-                 "sweep": sweep_png(classes.sweep(teacher_key, field), field, measure, class_modes(rows))}
+        rows = classes.gallery(teacher_key, code)
+        files = {"gallery": classes.gallery_csv(teacher_key, code), "curves": classes.curves_csv(teacher_key, code),
+                 "sweep": sweep_png(classes.sweep(teacher_key, field, code=code), field, measure, class_modes(rows))}
     except CLASS_PROBLEMS as exc:
         st.session_state.pop(READY_KEY, None)
         say_problem(exc)

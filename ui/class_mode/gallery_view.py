@@ -19,8 +19,9 @@ def sort_picker() -> None:
 
 
 @st.fragment(run_every=REFRESH)
-def gallery(teacher_key: str) -> None:
-    rows = attempt(lambda: shared_classes().gallery(teacher_key))
+def gallery(teacher_key: str, code: str) -> None:
+    """The gallery of the class `code` this browser teaches (or taught: last lessons)."""
+    rows = attempt(lambda: shared_classes().gallery(teacher_key, code))
     if rows is FAILED:
         return
     rows = sort_rows(rows, st.session_state.get(SORT_KEY, "slot"))

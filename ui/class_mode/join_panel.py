@@ -12,6 +12,7 @@ import urllib.parse
 import streamlit as st
 
 from ui.class_mode.guarded import FAILED, attempt, shared_classes
+from ui.class_mode.last_lessons import last_lessons_panel
 from ui.kit.browser_owner import browser_owner_key
 from ui.share.links import escape_markdown
 from ui.share.server_address import share_link_base
@@ -108,3 +109,4 @@ def outside_panel() -> None:
         join_form()
     with start_col:
         start_panel()
+        last_lessons_panel()

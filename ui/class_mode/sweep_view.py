@@ -30,9 +30,9 @@ def class_modes(rows: list) -> int:
 
 
 @st.fragment(run_every=REFRESH)
-def sweep(teacher_key: str, n_modes: int) -> None:
+def sweep(teacher_key: str, code: str, n_modes: int) -> None:
     field, measure = sweep_choice()
-    rows = attempt(lambda: shared_classes().sweep(teacher_key, field))
+    rows = attempt(lambda: shared_classes().sweep(teacher_key, field, code=code))
     if rows is FAILED:
         return
     size = console_size()
