@@ -329,7 +329,7 @@ def table_row(r: dict) -> str:
             f"{r['web_ms_per_frame']:.1f}; {r['draw_ms_per_frame']:.1f} | {r['web_cores']:.2f} | "
             f"{r['gallery_ms_median']:.0f}, {r['gallery_ms_p95']:.0f}; {r['gallery_read_ms_median']:.0f} | "
             f"{r['gallery_cpu_percent']:.1f} | {r['thumbnail_kb']:.1f} | {r['summary_kb']:.1f} | "
-            f"{r['its_median']:.0f} ({r['its_min']:.0f}-{r['its_max']:.0f}) | "
+            f"{r['its_median']:.1f} ({r['its_min']:.1f}-{r['its_max']:.1f}) | "
             f"{r['run_cores']:.2f}; {r['run_ms_per_iteration']:.2f} | "
             f"{r['web_rss']:.0f}; +{r['web_rss_per_student']:.1f} | "
             f"{r['runs_rss'] / per:.0f} ({r['runs_pss'] / per:.0f}) | "
