@@ -1,4 +1,4 @@
-"""bench/class_load.py: its arguments, and a class of two measured for 3 seconds on the local workers."""
+"""bench/class_load.py: its arguments, and a class of two measured for 2 seconds on the local workers."""
 
 import pytest
 
@@ -16,13 +16,13 @@ def test_arguments_default_to_the_issue_and_refuse_nonsense():
         class_load.parse_args(["--backend", "threads"])
 
 
-def test_two_students_three_seconds():
-    args = class_load.parse_args(["--students", "2", "--seconds", "3", "--warmup", "0.5"])
+def test_two_students_two_seconds():
+    args = class_load.parse_args(["--students", "2", "--seconds", "2", "--warmup", "0"])
     r = class_load.measure(args)
     assert r["playing"] == 2 and not r["failures"] and not r["teacher_failure"]
     # at most 4 frames/s (one frame may start on the window's last instant), at least one each
-    assert 1 / 3 <= r["fps_min"] <= r["fps_median"] <= 13 / 3
-    assert r["gallery_rows"] == 2 and 1 <= r["gallery_refreshes"] <= 2  # every 2 s in a 3 s window
+    assert 1 / 2 <= r["fps_min"] <= r["fps_median"] <= 9 / 2
+    assert r["gallery_rows"] == 2 and 1 <= r["gallery_refreshes"] <= 2  # every 2 s in a 2 s window
     # a cell holds 256 fakes and 160 real points, two numbers each: more than 1 kB, and the issue's 20 kB at most
     assert 1.0 < r["thumbnail_kb"] <= 20.0
     assert r["its_min"] > 0
