@@ -4,6 +4,7 @@
     python bench/class_load.py                          # 30 students, local workers, 4 frames/s, 60 s
     python bench/class_load.py --students 6 --seconds 30
     python bench/class_load.py --backend ray            # the runs as Ray actors, ray.init(num_cpus=2)
+    python bench/class_load.py --backend ray --ray-cpus 8 --open-every 3   # room for 30 actors, opened 3 s apart
 
 Each simulated student has a 2D-lab run (the page's default config, ring of 8, or `--preset`, a
 class preset) opened with classroom.service.open_run on `--backend`: the local worker pool (the
