@@ -30,18 +30,21 @@ def trainers_of(trainer_like) -> list[Trainer]:
 
 # ---- the published frame ----------------------------------------------------------------------------
 
-def frame_of(trainer_like, history_after: list[int] | None) -> list[dict]:
+def frame_of(trainer_like, history_after: list[int] | None, weights: bool = True) -> list[dict]:
     """What a replica needs to look like `trainer_like` now. history_after: per trainer, the last
-    update the replica's history already holds (None: send the whole history). The tensors are
-    the trainer's own, not copies: pack the frame before the next step (HostedRun.lock)."""
+    update the replica's history already holds (None: send the whole history). weights=False: all
+    but the networks' weights (settings, counters, history, events: what status lines and widgets
+    read; an MNIST frame is then kB instead of ~12 MB). The tensors are the trainer's own, not
+    copies: pack the frame before the next step (HostedRun.lock)."""
     parts = []
     for i, t in enumerate(trainers_of(trainer_like)):
         after = None if history_after is None else history_after[i]
         parts.append({
             "config": t.config,
-            "generator": t.generator.state_dict(),
-            "discriminator": t.discriminator.state_dict(),
-            "average": None if t.average is None else t.average.state_dict(),
+            "weights": weights,
+            "generator": t.generator.state_dict() if weights else None,
+            "discriminator": t.discriminator.state_dict() if weights else None,
+            "average": None if t.average is None or not weights else t.average.state_dict(),
             "counters": (t.iteration, t.updates, t.elapsed),
             "rng": (t.rng.get_state(), t.dropout_rng_state),  # the training streams (views have their own)
             "events": list(t.events),
@@ -62,14 +65,15 @@ def apply_frame(replica, parts: list[dict]) -> None:
     """Make `replica` show the published frame (it was built with the same architecture)."""
     for t, part in zip(trainers_of(replica), parts):
         t.config = part["config"]
-        t.generator.load_state_dict(part["generator"])
-        t.discriminator.load_state_dict(part["discriminator"])
-        if part["average"] is None:
-            t.average = None
-        else:
-            if t.average is None:
-                t.average = GeneratorAverage(t.generator)
-            t.average.load_state_dict(part["average"])
+        if part["weights"]:
+            t.generator.load_state_dict(part["generator"])
+            t.discriminator.load_state_dict(part["discriminator"])
+            if part["average"] is None:
+                t.average = None
+            else:
+                if t.average is None:
+                    t.average = GeneratorAverage(t.generator)
+                t.average.load_state_dict(part["average"])
         t.iteration, t.updates, t.elapsed = part["counters"]
         t.rng.set_state(part["rng"][0])
         t.dropout_rng_state = part["rng"][1]

@@ -31,7 +31,11 @@ T = TypeVar("T")
 # How old a replica's frame may be before a read brings it up to date. A frame of the MNIST page is
 # ~12 MB: one page run makes several reads, and syncing each of them moved 48-60 MB per slider move.
 VIEW_FRESH = 0.15  # seconds, call() / locked(): below one live redraw interval (0.25 s)
-SYNC_FRESH = 1.0  # seconds, `trainer`: status lines and widget values
+SYNC_FRESH = 1.0  # seconds, `trainer`: status lines and widget values (settings, counters: no weights)
+# The live views are computed where the run trains (classroom.run_views), so the replica's weights are
+# brought over only for a page's own reads of the networks (call(), locked()) and at least this often
+# by `trainer`: a lost run restarts from weights at most this old.
+WEIGHTS_FRESH = 10.0  # seconds
 TOUCH_EVERY = 2.0  # seconds: touches reach the run at most this often (each is a round trip)
 STATUS_FRESH = 0.2  # seconds a status read is reused by `playing`, `rate`, ...
 
@@ -59,7 +63,8 @@ class RunHandle:
         """trainer: the run's first trainer, built on the page; it becomes the replica.
         opener(blueprint, idle_timeout) hosts the run and returns its link (request(), close())."""
         self._replica = trainer
-        self._synced_at = 0.0
+        self._synced_at = 0.0  # the last sync with weights
+        self._light_at = 0.0  # the last sync of any kind
         self.idle_timeout = default_idle_timeout() if idle_timeout is None else idle_timeout
         self.last_touch = time.monotonic()
         self.lost = False
@@ -70,7 +75,8 @@ class RunHandle:
                               "version": -1, "epoch": -1}
         self._status_at = 0.0
         self._touched_at = 0.0
-        self._seen = (-1, -1)
+        self._seen = (-1, -1)  # the run's (version, epoch) the replica's weights show
+        self._seen_light = (-1, -1)  # ... its settings, counters and history
         self._views: dict[tuple[str, int], tuple] = {}  # (name, part) -> (stamp, data) last received
         self._lost_views = RunViews()  # a lost run's views, computed here on its last frame
         self._open(trainer)
@@ -79,7 +85,7 @@ class RunHandle:
     def _open(self, trainer) -> None:
         self._link = self._opener(blueprint(trainer), self.idle_timeout)
         self._finalizer = weakref.finalize(self, self._link.release)  # a freed handle frees its run
-        self._seen = (0, 0)  # the replica is the trainer the run was built from
+        self._seen = self._seen_light = (0, 0)  # the replica is the trainer the run was built from
 
     # ---- talking to the run ---------------------------------------------------------------------
     def _request(self, name: str, *args):
@@ -114,26 +120,39 @@ class RunHandle:
     # ---- reading ----------------------------------------------------------------------------------
     @property
     def trainer(self):
-        """The replica, at a frame at most SYNC_FRESH seconds old: read it, never step or change it
-        (commands do that). Several reads that must agree: `call()` or `locked()`."""
-        self._sync_if_older(SYNC_FRESH)
+        """The replica, its settings, counters and history at most SYNC_FRESH seconds old and its
+        weights at most WEIGHTS_FRESH: read it, never step or change it (commands do that). Reads
+        of the networks, or several reads that must agree: `call()` or `locked()`."""
+        now = time.monotonic()
+        if now - self._light_at > SYNC_FRESH:
+            self.sync(weights=self._still() or now - self._synced_at > WEIGHTS_FRESH)
         return self._replica
+
+    def _still(self) -> bool:
+        """The run was paused at its last answer: its weights are brought over whole (once: a paused
+        run does not change), so a paused run's replica is exactly the run (checkpoints of a lost
+        run, a run hosted again after its lease)."""
+        return not self._status["playing"]
 
     def _sync_if_older(self, seconds: float) -> None:
         if time.monotonic() - self._synced_at > seconds:
             self.sync()
 
-    def sync(self) -> None:
-        """Bring the replica to the run's latest published frame (cheap when nothing changed)."""
+    def sync(self, weights: bool = True) -> None:
+        """Bring the replica to the run's latest published frame (cheap when nothing changed);
+        weights=False: all of it but the networks' weights."""
         if self.lost:
             return
         with self._lock:
             with contextlib.suppress(RunLost):  # a lost run keeps showing its last frame
-                version, epoch, parts = self._request("frame", *self._seen, history_cursor(self._replica))
+                seen = self._seen if weights else self._seen_light
+                version, epoch, parts = self._request("frame", *seen, history_cursor(self._replica), weights)
                 if parts is not None:
                     apply_frame(self._replica, parts)
-                self._seen = (version, epoch)
-                self._synced_at = time.monotonic()
+                self._seen_light = (version, epoch)
+                self._light_at = time.monotonic()
+                if weights:
+                    self._seen, self._synced_at = (version, epoch), self._light_at
 
     def view(self, name: str, part: int = 0):
         """The view `name` of the run (classroom.run_views), computed where the run trains: the
@@ -214,17 +233,17 @@ class RunHandle:
         try:
             return self._request("steps", what, n)
         finally:
-            self.sync()
+            self.sync(weights=self._still())
 
     def update(self, **changes) -> dict:
         """Live settings ({field: (old, new)} of what changed); raises what Trainer.update raises."""
         diff = self._request("update", changes)
-        self.sync()
+        self.sync(weights=self._still())  # playing: the settings the widgets show, not the weights
         return diff
 
     def rollback(self) -> int:
         iteration = self._request("rollback")
-        self.sync()
+        self.sync(weights=self._still())
         return iteration
 
     def replace_trainer(self, trainer) -> None:
@@ -235,7 +254,7 @@ class RunHandle:
             self._request("replace", blueprint(trainer))
             self._replica, self._note = trainer, ""
             self._views.clear()
-            self._seen = (self._status["version"], self._status["epoch"])
+            self._seen = self._seen_light = (self._status["version"], self._status["epoch"])
 
     def checkpoint(self) -> bytes:
         """The run's checkpoint file (gan_core.checkpoint), made where its optimizers live."""

@@ -151,12 +151,13 @@ class HostedRun:
         self.version, self.epoch = self.version + 1, self.epoch + 1
         self.error, self.stopped_reason = None, ""
 
-    def _frame(self, seen_version: int, seen_epoch: int, history_after: list[int]):
-        """(version, epoch, frame or None when the replica has seen this version)."""
+    def _frame(self, seen_version: int, seen_epoch: int, history_after: list[int], weights: bool = True):
+        """(version, epoch, frame or None when the replica has seen this version); weights=False:
+        the frame without the networks' weights (classroom.replica.frame_of)."""
         if seen_version == self.version and seen_epoch == self.epoch:
             return self.version, self.epoch, None
         after = history_after if seen_epoch == self.epoch else None
-        return self.version, self.epoch, frame_of(self.trainer, after)
+        return self.version, self.epoch, frame_of(self.trainer, after, weights)
 
 
 READS = ("status", "frame", "checkpoint", "snapshot_samples")  # they neither change the run nor keep it playing
