@@ -100,16 +100,19 @@ class RunHandle:
                     self._open(self._replica)
                 result, status = self._link.request(name, *args)
                 self._note = REHOSTED_WORDS
-        except WorkerLost:
-            self._lose()
-            raise RunLost(LOST_WORDS) from None
+        except WorkerLost as exc:
+            self._lose(str(exc))
+            raise RunLost(self._status["stopped_reason"]) from None
         if status is not None:
             self._status, self._status_at = status, time.monotonic()
         return result
 
-    def _lose(self) -> None:
+    def _lose(self, what_happened: str = "") -> None:
+        """The run's host is gone; `what_happened` (the host link's words: a killed worker, an actor
+        Ray could not place) is said after the general sentence."""
         self.lost = True
-        self._status = dict(self._status, playing=False, rate=0.0, stopped_reason=LOST_WORDS)
+        words = LOST_WORDS + (f" What was seen: {what_happened.rstrip('.')}." if what_happened else "")
+        self._status = dict(self._status, playing=False, rate=0.0, stopped_reason=words)
 
     def _fresh_status(self) -> dict:
         if not self.lost and time.monotonic() - self._status_at > STATUS_FRESH:

@@ -171,6 +171,7 @@ def test_a_killed_worker_is_reported_and_the_other_workers_runs_go_on():
         with pytest.raises(RunLost, match="stopped"):
             doomed.run_steps("both", 1)
         assert doomed.lost and not doomed.playing and "killed, or out of memory" in doomed.stopped_reason
+        assert f"What was seen: {worker_of(doomed).why_dead}" in doomed.stopped_reason  # the host link's own words
         assert doomed.trainer.iteration == 5  # the last frame is kept on the page
         start = other.call(lambda t: t.iteration)
         assert wait_for(lambda: other.call(lambda t: t.iteration) > start + 20)  # nothing else stopped
