@@ -38,15 +38,14 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from classroom.page_presets import lab_2d_presets
 from classroom.class_store import ClassStore, ClassStoreError, same_key
 from classroom.mode_timeline import EVAL_SAMPLES
 from classroom.one_per_process import one_per_process
 from classroom.replica import trainers_of
 from classroom.run_handle import RunLost
 from gan_core.config import TrainConfig
-from gan_core.distributions import TARGETS_2D
 from gan_core.metrics import target_mode_metrics
-from gan_core.presets import TOY_PRESETS
 
 __all__ = ["ClassError", "ClassInfo", "Member", "GalleryRow", "Classes", "shared_classes", "ClassStoreError"]
 
@@ -116,9 +115,8 @@ class _Attached:
 
 
 def class_presets() -> dict:
-    """The presets a class can be given: the 2D lab's (a 2D target, not the MNIST architecture)."""
-    return {name: p for name, p in TOY_PRESETS.items()
-            if p.config.target in TARGETS_2D and p.config.arch != "dcgan"}
+    """The presets a class can be given: the 2D lab's."""
+    return lab_2d_presets()
 
 
 def normalise_code(code: str) -> str:

@@ -7,6 +7,7 @@ from functools import partial
 
 import streamlit as st
 
+from classroom.page_presets import lab_2d_presets
 from classroom.service import Run
 from classroom.budget import check_network
 from classroom.sharing import setting_bounds
@@ -33,9 +34,8 @@ DRAW_KEY, TEXT_KEY, UPLOAD_KEY = "toy_draw_canvas", "toy_draw_text", "toy_draw_u
 
 
 def toy_presets() -> dict:
-    """The 2D presets (the registry also grows 1D ones elsewhere)."""
-    return {name: p for name, p in TOY_PRESETS.items()
-            if p.config.target in TARGETS_2D and p.config.arch != "dcgan"}
+    """The 2D presets (classroom.page_presets: the list a class can be given, too)."""
+    return lab_2d_presets()
 
 
 def _arch_key(field: str) -> str:
