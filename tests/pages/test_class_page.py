@@ -308,8 +308,10 @@ def test_the_gallery_sorts_as_the_teacher_picks(classes):
     teacher = open_app(PAGE, browser=TEACHER)
     start_class(teacher)
     code = classes.teaching(TEACHER).code
+    students = []  # each student's tab kept open: a freed session would close its run ("not open")
     for key, name in ((ANA, "Cleo"), (BEN, "ben")):  # Cleo joins first: slot 1
         student = open_app(PAGE, browser=key)
+        students.append(student)
         join(student, code, name)
         student.switch_page(TOY_LAB).run()
         if name == "Cleo":
