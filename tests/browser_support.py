@@ -209,7 +209,9 @@ def open_probe(browser, base_url: str):
 def read_probe(probe) -> dict:
     """Rerun the probe page with its button (never reload: that would close its own session, and a
     closing session makes Streamlit expire the stored ones, which would disturb what is measured)."""
-    before = json.loads(probe.locator("[data-testid='stCode']").first.inner_text())["reads"]
+    code = probe.locator("[data-testid='stCode']")
+    # a census that failed once (its page shows the error, not the code) must not stop the next read
+    before = json.loads(code.first.inner_text())["reads"] if code.count() else -1
     probe.locator(".st-key-probe_refresh button").click()
     text = wait_until(lambda: (t := probe.locator("[data-testid='stCode']").first.inner_text())
                       and json.loads(t)["reads"] > before and t, 60, what="the probe to rerun")

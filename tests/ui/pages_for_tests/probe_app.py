@@ -37,7 +37,7 @@ def census() -> dict:
     from classroom.live import LiveRun
     from classroom.registry import shared_registry
     from classroom.run_handle import RunHandle
-    from classroom.workers import shared_pool
+    from classroom.workers import WorkerLost, shared_pool
     from gan_core.trainer import Trainer
     from streamlit import runtime
     from streamlit.runtime.state import SessionState
@@ -51,7 +51,12 @@ def census() -> dict:
     # type(): no property lookups on strangers; a closed run (its memory let go) may be kept by the
     # widget callbacks of a session Streamlit has not freed yet
     runs = [o for o in objects if type(o) in (LiveRun, RunHandle) and not o.closed]
-    workers = [w.request("", "worker")[0] for w in shared_pool().workers()]
+    workers = []
+    for worker in shared_pool().workers():
+        try:
+            workers.append(worker.request("", "worker")[0])
+        except WorkerLost:  # died since it was listed (its runs are gone with it): count none
+            workers.append({"runs": 0, "playing": 0})
     manager = runtime.get_instance()._session_mgr
     storage = getattr(manager, "_session_storage", None)
     # the raw expiry table, not len(cache): TTLCache.__len__ reaps expired sessions, which would
