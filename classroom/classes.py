@@ -23,9 +23,7 @@ run at most every RECORD_EVERY seconds; a daemon thread started by the first att
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import io
 import json
 import math
 import secrets
@@ -36,16 +34,14 @@ import weakref
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 
 from classroom.page_presets import lab_2d_presets
 from classroom.class_store import ClassStore, ClassStoreError, same_key
-from classroom.mode_timeline import EVAL_SAMPLES
 from classroom.one_per_process import one_per_process
-from classroom.replica import trainers_of
 from classroom.run_handle import RunLost
+from classroom.exports import setting_cell, table_csv
+from classroom.run_views import SUMMARY_FAKES
 from gan_core.config import TrainConfig
-from gan_core.metrics import target_mode_metrics
 
 __all__ = ["ClassError", "ClassInfo", "Member", "GalleryRow", "Classes", "shared_classes", "ClassStoreError"]
 
@@ -55,8 +51,6 @@ MAX_PSEUDONYM = 24
 MAX_TITLE = 60
 PAGES = ("2D lab", "side by side")
 RECORD_EVERY = 2.0  # seconds between two readings of one run (the gallery refreshes every 2 s)
-SUMMARY_FAKES = 256  # points of a thumbnail
-SUMMARY_SEED = 12345  # the summary's own noise: measuring never moves a page's view stream
 LABEL_SMOOTHING = "label_smoothing"  # the sweep's name for 1 - real_label, as the pages say it
 BIDI_CONTROLS = set("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
@@ -155,46 +149,8 @@ def _sweep_value(settings: dict, field: str):
 
 
 def _summary(run) -> dict:
-    """A run in a few numbers: {iteration, updates, config, n_modes, modes_captured, hq_percent, fakes,
-    target}. Read where the run trains when the run offers views; else computed here on its trainer
-    (for a side-by-side pair, the first run)."""
-    if hasattr(run, "view"):
-        return run.view("summary")
-    return run.call(_summarise)
-
-
-def _summarise(trainer_like) -> dict:
-    trainer = trainers_of(trainer_like)[0]
-    target = trainer.target
-    samples = trainer.sample(EVAL_SAMPLES, generator=torch.Generator().manual_seed(SUMMARY_SEED))
-    fakes = trainer.fixed_samples(SUMMARY_FAKES).detach().cpu().numpy().astype(np.float32)
-    modes = hq = None
-    if target.has_modes:
-        m = target_mode_metrics(samples.detach().cpu().numpy(), target)
-        modes, hq = int(m.modes_captured), 100.0 * float(m.hq_fraction)
-    return {"iteration": trainer.iteration, "updates": trainer.updates, "config": trainer.config,
-            "n_modes": len(target.centers) if target.has_modes else 0, "modes_captured": modes,
-            "hq_percent": hq, "fakes": fakes, "target": trainer.config.target}
-
-
-def _csv_cell(value) -> str:
-    """A cell a spreadsheet shows as text: a pseudonym such as "=HYPERLINK(...)" is not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def _setting_cell(value):
-    """A setting as a spreadsheet reads it: numbers and words as they are, points as JSON."""
-    return json.dumps(value) if isinstance(value, (list, dict)) else value
-
-
-def _csv(header: list[str], rows: list[list]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_csv_cell(v) for v in row])
-    return out.getvalue().encode("utf-8")
+    """A run in a few numbers (classroom.run_views.RunSummary), read where the run trains."""
+    return run.view("summary")
 
 
 class Classes:
@@ -438,7 +394,7 @@ class Classes:
     def curves_csv(self, teacher_key: str, code: str | None = None) -> bytes:
         row = self._taught(teacher_key, "download its curves", code)
         points = self.store.curve_points(row["id"])
-        return _csv(["slot", "pseudonym", "page", "iteration", "modes_captured", "hq_percent", "time"],
+        return table_csv(["slot", "pseudonym", "page", "iteration", "modes_captured", "hq_percent", "time"],
                     [[p["slot"], p["pseudonym"], p["page"], p["iteration"], p["modes_captured"],
                       p["hq_percent"], p["time"]] for p in points])
 
@@ -447,9 +403,9 @@ class Classes:
         names = [f.name for f in dataclasses.fields(TrainConfig)]
         header = ["slot", "pseudonym", "page", "live", "playing", "iteration", "modes_captured", "n_modes",
                   "hq_percent", "differs", *names]
-        return _csv(header, [[r.slot, r.pseudonym, r.page, r.live, r.playing, r.iteration, r.modes_captured,
+        return table_csv(header, [[r.slot, r.pseudonym, r.page, r.live, r.playing, r.iteration, r.modes_captured,
                               r.n_modes, r.hq_percent, "; ".join(f"{k}={v}" for k, v in r.differs.items()),
-                              *[_setting_cell(r.settings.get(n)) for n in names]] for r in rows])
+                              *[setting_cell(r.settings.get(n)) for n in names]] for r in rows])
 
     # ---- the recorder ---------------------------------------------------------------------------
     def record(self) -> int:

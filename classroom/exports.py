@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 import weakref
 from typing import Sequence
@@ -66,6 +67,27 @@ def history_csv(trainer) -> bytes:
 
 
 # ---- pictures ------------------------------------------------------------------------------------
+
+def spreadsheet_text(value) -> str:
+    """A cell a spreadsheet shows as text: a pseudonym such as "=HYPERLINK(...)" is not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def setting_cell(value):
+    """A setting as a spreadsheet reads it: numbers and words as they are, points as JSON."""
+    return json.dumps(value) if isinstance(value, (list, dict)) else value
+
+
+def table_csv(header: list[str], rows: list[list]) -> bytes:
+    """A CSV of `rows` under `header`, every cell through spreadsheet_text."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([spreadsheet_text(v) for v in row])
+    return out.getvalue().encode("utf-8")
+
 
 def _font(size: int):
     try:

@@ -68,7 +68,8 @@ def join_form() -> None:
     if CODE_KEY not in st.session_state:
         st.session_state[CODE_KEY] = _asked_code()
     with st.form("class_join", border=False):
-        code = st.text_input("Class code", max_chars=12, key=CODE_KEY, placeholder="e.g. K7QX3M")
+        code = st.text_input("Class code", max_chars=12, key=CODE_KEY,
+                             help="Six letters, e.g. K7QX3M, from your teacher.")
         name = st.text_input("Your pseudonym (optional)", max_chars=PSEUDONYM_MAX, key=NAME_KEY,
                              help="What your teacher's gallery shows for your runs; leave it empty for "
                                   "'Student <number>'. Avoid your real name if the screen is projected.")

@@ -1,0 +1,59 @@
+"""What the class-mode runtime tests share: keys, presets, a settable clock, a run with numbers the
+test sets, and how the gallery stores a config."""
+
+import dataclasses
+import json
+
+import numpy as np
+
+from gan_core.config import TrainConfig
+from gan_core.presets import TOY_PRESETS
+
+TEACHER, OTHER_TEACHER = "teacher-A-" + "a" * 22, "teacher-B-" + "b" * 22
+ADA, BOB, CY = "student-ada-" + "1" * 20, "student-bob-" + "2" * 20, "student-cy-" + "3" * 20
+RING = "Ring of 8: plain GAN"
+GRID = "Grid of 25: plain GAN"
+
+
+class Clock:
+    def __init__(self, now: float = 1_000.0):
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class FakeRun:
+    """A run as a page holds it, with numbers set by the test."""
+
+    def __init__(self, config: TrainConfig, iteration=0, modes=None, hq=None, playing=False, n_modes=8):
+        self.config, self.iteration, self.modes, self.hq, self.n_modes = config, iteration, modes, hq, n_modes
+        self._playing, self.closed = playing, False
+        self.fakes = np.arange(512, dtype=np.float32).reshape(256, 2) / 100 + iteration
+        self.reads = 0
+
+    def view(self, name: str) -> dict:
+        assert name == "summary"
+        self.reads += 1
+        return {"iteration": self.iteration, "updates": 2 * self.iteration, "config": self.config,
+                "n_modes": self.n_modes, "modes_captured": self.modes, "hq_percent": self.hq,
+                "fakes": self.fakes, "target": self.config.target}
+
+    @property
+    def playing(self) -> bool:
+        return self._playing
+
+    def play(self) -> None:
+        self._playing = True
+
+    def pause(self, wait: bool = True) -> None:
+        self._playing = False
+
+
+def as_stored(config: TrainConfig) -> dict:
+    """A config's fields as the gallery gives them, live or stored alike (JSON types: lists for tuples)."""
+    return json.loads(json.dumps(dataclasses.asdict(config)))
+
+
+def ring(**changes) -> TrainConfig:
+    return TOY_PRESETS[RING].config.replace(**changes)
