@@ -41,6 +41,7 @@ from classroom.one_per_process import one_per_process
 from classroom.run_handle import RunLost
 from classroom.exports import setting_cell, table_csv
 from classroom.run_views import SUMMARY_FAKES
+from classroom.class_records import ClassError, ClassInfo, GalleryRow, Member
 from gan_core.config import TrainConfig
 
 __all__ = ["ClassError", "ClassInfo", "Member", "GalleryRow", "Classes", "shared_classes", "ClassStoreError"]
@@ -53,45 +54,6 @@ PAGES = ("2D lab", "side by side")
 RECORD_EVERY = 2.0  # seconds between two readings of one run (the gallery refreshes every 2 s)
 LABEL_SMOOTHING = "label_smoothing"  # the sweep's name for 1 - real_label, as the pages say it
 BIDI_CONTROLS = set("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
-class ClassError(ValueError):
-    """What a page says when a class request cannot be done; str() is a sentence."""
-
-
-@dataclass(frozen=True)
-class ClassInfo:
-    code: str  # 6 characters of CODE_ALPHABET
-    title: str
-    preset: str  # a class_presets() name, or "" for the page default
-    preset_version: int  # grows with every push
-    created: float  # unix time
-    members: int  # members in the class now
-    ended: float | None = None  # unix time it ended; None while open
-
-
-@dataclass(frozen=True)
-class Member:
-    code: str
-    pseudonym: str  # as typed (stripped); the UI escapes it
-    slot: int  # 1, 2, ... in join order within the class
-
-
-@dataclass
-class GalleryRow:
-    slot: int
-    pseudonym: str
-    page: str  # "2D lab" or "side by side"
-    live: bool  # the run is open now (False: from the database, e.g. last lesson)
-    playing: bool
-    iteration: int
-    modes_captured: int | None
-    n_modes: int
-    hq_percent: float | None
-    settings: dict  # TrainConfig field -> value, as JSON reads it back (tuples as lists), live or stored alike
-    differs: dict  # field -> value where settings differ from the class preset's config
-    fakes: np.ndarray | None  # (<=256, 2) float32: G(fixed z) of the shown G
-    target: str
 
 
 @dataclass
