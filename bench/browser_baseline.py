@@ -20,7 +20,7 @@ def bare_trainer(page: str):
     if page == "side_by_side":
         from classroom.lockstep import LockstepRun
         return LockstepRun(TrainConfig(target="ring8", seed=0), "noise", "gaussian", "uniform")
-    from gan_core.presets import MNIST_PRESETS
+    from classroom.presets import MNIST_PRESETS
     if page == "mode_coverage":  # its quick run starts on the collapsed preset
         from ui.mode_coverage.sources import COLLAPSED
         return Trainer(MNIST_PRESETS[COLLAPSED].config)

@@ -25,7 +25,7 @@ from gan_core.classifier import get_classifier
 from classroom.image_progress import ImageProgress
 from classroom.live import LiveRun
 from gan_core.mnist_metrics import evaluate_digits
-from gan_core.presets import MNIST_PRESETS
+from classroom.presets import MNIST_PRESETS
 from gan_core.step_probe import d_step_view, d_verdict, g_step_view
 from gan_core.trainer import Trainer
 from ui.canvas.charts import d_output_panel, loss_panel

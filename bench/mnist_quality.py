@@ -36,7 +36,7 @@ from gan_core.classifier import get_classifier, train_classifier
 from gan_core.config import field_types
 from gan_core.mnist import MnistTarget, load_embedded
 from gan_core.mnist_metrics import evaluate_generator, real_feature_stats
-from gan_core.presets import MNIST_PRESETS
+from classroom.presets import MNIST_PRESETS
 from gan_core.trainer import Trainer
 
 

@@ -40,7 +40,7 @@ import torch  # noqa: E402
 
 from gan_core.config import TrainConfig  # noqa: E402
 from gan_core.metrics import target_mode_metrics  # noqa: E402
-from gan_core.presets import TOY_PRESETS  # noqa: E402
+from classroom.presets import TOY_PRESETS  # noqa: E402
 from gan_core.trainer import Trainer  # noqa: E402
 
 EVAL_SAMPLES = 2500  # the VEEGAN / PacGAN protocol
@@ -96,7 +96,7 @@ class Promise:
                        int(self.by * scale), self.hold, check_every or self.check_every)
 
 
-# The promises of the page sentences (gan_core/presets.py, what_to_watch and tries). A change of a
+# The promises of the page sentences (classroom/presets.py, what_to_watch and tries). A change of a
 # sentence's claim is a change here, and the other way round.
 PROMISES: dict[str, Promise] = {
     "Ring of 8: mode collapse (G outruns D)": Promise(

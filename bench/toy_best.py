@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import torch
 
 from gan_core.metrics import target_mode_metrics
-from gan_core.presets import TOY_PRESETS
+from classroom.presets import TOY_PRESETS
 from gan_core.trainer import Trainer
 
 SECTION = "## Best quality (2D)"

@@ -54,7 +54,7 @@ import torch  # noqa: E402
 
 from gan_core.config import TrainConfig  # noqa: E402
 from gan_core.metrics import target_mode_metrics  # noqa: E402
-from gan_core.presets import TOY_PRESETS  # noqa: E402
+from classroom.presets import TOY_PRESETS  # noqa: E402
 from gan_core.trainer import Trainer  # noqa: E402
 
 EVAL_SAMPLES = 2500  # the VEEGAN / PacGAN protocol

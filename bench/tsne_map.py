@@ -95,7 +95,7 @@ def main() -> None:
     # time depends on the number of digits, not on how good they are).
     from gan_core.coverage import read_generated
     from gan_core.classifier import get_classifier
-    from gan_core.presets import MNIST_PRESETS
+    from classroom.presets import MNIST_PRESETS
     from gan_core.trainer import Trainer
 
     trainer = Trainer(next(p for p in MNIST_PRESETS.values() if p.config.arch == "dcgan").config)

@@ -1,10 +1,10 @@
-"""Which presets each page offers, read from the engine's preset tables (gan_core.presets): one
+"""Which presets each page offers, read from the preset tables (classroom.presets): one
 place, so the 2D lab's preset picker and a class's "push a preset" offer the same list."""
 
 from __future__ import annotations
 
 from gan_core.distributions import TARGETS_2D
-from gan_core.presets import TOY_PRESETS, Preset
+from classroom.presets import TOY_PRESETS, Preset
 
 
 def lab_2d_presets() -> dict[str, Preset]:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import torch
 
-from gan_core import presets
+from classroom import presets
 from gan_core.config import RebuildRequired, TrainConfig, field_types
 from gan_core.distributions import TARGETS_1D
 

@@ -7,7 +7,7 @@ import json
 import numpy as np
 
 from gan_core.config import TrainConfig
-from gan_core.presets import TOY_PRESETS
+from classroom.presets import TOY_PRESETS
 
 TEACHER, OTHER_TEACHER = "teacher-A-" + "a" * 22, "teacher-B-" + "b" * 22
 ADA, BOB, CY = "student-ada-" + "1" * 20, "student-bob-" + "2" * 20, "student-cy-" + "3" * 20

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from gan_core import dirac
-from gan_core.presets import MNIST_PRESETS, TOY_PRESETS
+from classroom.presets import MNIST_PRESETS, TOY_PRESETS
 
 DOC = open(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "docs", "TEACHING.md"),
            encoding="utf-8").read()

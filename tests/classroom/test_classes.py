@@ -12,7 +12,7 @@ import pytest
 from classroom import class_store
 from classroom.class_store import ClassStore, ClassStoreError
 from classroom.classes import CODE_ALPHABET, ClassError, Classes, Member, class_presets
-from gan_core.presets import TOY_PRESETS
+from classroom.presets import TOY_PRESETS
 
 from class_support import ADA, BOB, CY, GRID, OTHER_TEACHER, RING, TEACHER, FakeRun, as_stored, ring
 

@@ -12,7 +12,7 @@ import torch
 from gan_core import cli, losses
 from gan_core.checkpoint import load_checkpoint
 from gan_core.config import TrainConfig
-from gan_core.presets import MNIST_PRESETS, TOY_PRESETS, Preset
+from classroom.presets import MNIST_PRESETS, TOY_PRESETS, Preset
 from page_support import ROOT
 
 TINY = ["--set", "g_width=16", "--set", "d_width=16", "--set", "g_depth=2", "--set", "d_depth=2",

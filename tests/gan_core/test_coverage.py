@@ -83,7 +83,7 @@ def test_between_modes_and_blend_caption():
 
 
 def test_snapshot_coverage_uses_each_snapshot_and_leaves_trainer_alone():
-    from gan_core.presets import MNIST_PRESETS
+    from classroom.presets import MNIST_PRESETS
     from gan_core.trainer import Trainer
 
     config = next(iter(MNIST_PRESETS.values())).config.replace(snapshot_every=1, batch_size=16, snapshots_kept=5)

@@ -9,7 +9,7 @@ from torch import nn
 from gan_core.config import TrainConfig
 from gan_core.dcgan import DCGANDiscriminator, DCGANGenerator, build_dcgan
 from gan_core.models import build_models
-from gan_core.presets import MNIST_PRESETS
+from classroom.presets import MNIST_PRESETS
 from gan_core.trainer import Trainer
 
 

@@ -12,7 +12,7 @@ from gan_core.coverage import NOT_A_DIGIT, digit_coverage, judged_digits
 from gan_core.digit_likeness import MARGIN, QUANTILE, digit_likeness
 from gan_core.mnist import load_embedded
 from gan_core.mnist_metrics import evaluate_digits, evaluate_generator
-from gan_core.presets import MNIST_PRESETS
+from classroom.presets import MNIST_PRESETS
 from gan_core.step_probe import generate
 from gan_core.trainer import Trainer
 

@@ -13,7 +13,7 @@ import torch
 
 from gan_core.distributions import TARGETS
 from gan_core.metrics import target_mode_metrics
-from gan_core.presets import TOY_PRESETS
+from classroom.presets import TOY_PRESETS
 from gan_core.trainer import Trainer
 from page_support import ROOT
 

@@ -14,7 +14,7 @@ from gan_core.checkpoint import FORMAT, load_checkpoint
 from gan_core.classifier import get_classifier
 from gan_core.mnist import load_mnist
 from gan_core.mnist_metrics import evaluate_digits
-from gan_core.presets import MNIST_PRESETS
+from classroom.presets import MNIST_PRESETS
 from gan_core.step_probe import to_unit_images
 from ui.kit.preset_kinds import option_label
 from ui.mnist.metrics import _loader

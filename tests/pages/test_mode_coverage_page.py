@@ -97,7 +97,7 @@ def test_uploaded_checkpoint_paths(env):
 
 def test_mnist_page_run_is_offered_and_judged(env):
     from classroom.live import LiveRun
-    from gan_core.presets import MNIST_PRESETS
+    from classroom.presets import MNIST_PRESETS
     from gan_core.trainer import Trainer
     from ui.mnist.run import RUN_NAME
 
@@ -144,7 +144,7 @@ def adjusted(at) -> list:
 
 
 def test_link_restores_preset_count_and_threshold_and_the_url_follows_the_widgets(env):
-    from gan_core.presets import MNIST_PRESETS
+    from classroom.presets import MNIST_PRESETS
 
     at = open_coverage({"preset": DCGAN, "n": "300", "threshold": "0.45"})
     assert not at.error and adjusted(at) == []
@@ -167,7 +167,7 @@ def test_settings_survive_a_visit_to_the_upload_source(env):
     """The upload view does not draw the preset picker. Streamlit forgets the value of a widget a
     finished run did not draw, so the picker came back naming another preset than the run's."""
     from gan_core.checkpoint import checkpoint_bytes
-    from gan_core.presets import MNIST_PRESETS
+    from classroom.presets import MNIST_PRESETS
 
     at = open_coverage()
     at.selectbox(key="cov_preset").set_value(DCGAN).run()
@@ -215,7 +215,7 @@ def test_hostile_link_shows_messages_and_applies_the_sane_part(env):
 
 
 def test_a_downloaded_preset_loads_into_a_fresh_tab_and_bad_files_change_nothing(env, downloads):
-    from gan_core.presets import MNIST_PRESETS
+    from classroom.presets import MNIST_PRESETS
     from classroom.sharing import FORMAT
 
     link = {"preset": DCGAN, "n": "200", "threshold": "0.5"}

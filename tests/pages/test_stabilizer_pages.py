@@ -9,7 +9,7 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-from gan_core.presets import TOY_PRESETS
+from classroom.presets import TOY_PRESETS
 from gan_core.stabilizers import SpectralNorm
 from gan_core.toy_fields import TRAINED_VIEW_SIZE
 from page_support import APP, canvas_scenes, decode_floats, open_toy_lab, toy_lab_run

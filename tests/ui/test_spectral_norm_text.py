@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from gan_core.config import TrainConfig
-from gan_core.presets import MNIST_PRESETS
+from classroom.presets import MNIST_PRESETS
 from gan_core.trainer import Trainer
 from ui.toy_2d.stabilizer_texts import STABILIZERS
 

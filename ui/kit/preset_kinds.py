@@ -1,4 +1,4 @@
-"""How a preset's kind (gan_core.presets.Preset.kind) reads in a preset picker: one badge per kind,
+"""How a preset's kind (classroom.presets.Preset.kind) reads in a preset picker: one badge per kind,
 so a teacher tells a collapse, its one-setting cure and a best-quality run apart at a glance."""
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from classroom.service import Run
 from classroom.sharing import setting_bounds
 from classroom.budget import load_checkpoint_upload
 from gan_core.checkpoint import CheckpointError
-from gan_core.presets import MNIST_PRESETS, Preset
+from classroom.presets import MNIST_PRESETS, Preset
 from gan_core.trainer import Trainer
 from ui.kit.checkpoint_upload import server_settings_note
 from ui.kit.live_controls import STABILIZER_KNOBS

@@ -22,7 +22,7 @@ from gan_core.embedding import (DigitMap, MapParams, cache_path, cached_map_prob
                                 load_or_build_map, map_key, select_points)
 from classroom.image_progress import ImageProgress
 from gan_core.mnist import load_mnist
-from gan_core.presets import MNIST_PRESETS
+from classroom.presets import MNIST_PRESETS
 from gan_core.trainer import Trainer
 from classroom.widget_settings import Number, OneOf, SettingsTable, Whole
 from ui.kit.run_install import install_run

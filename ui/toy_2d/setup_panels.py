@@ -14,7 +14,7 @@ from classroom.sharing import setting_bounds
 from gan_core.config import OPTIMIZERS, TrainConfig
 from gan_core.distributions import TARGETS, TARGETS_2D
 from classroom.point_text import MAX_POINTS, MAX_TEXT_BYTES, decode_upload, parse_points, points_to_text
-from gan_core.presets import TOY_PRESETS
+from classroom.presets import TOY_PRESETS
 from gan_core.trainer import Trainer
 from ui.figures.toy_2d import draw_figure
 from ui.kit.live_controls import STABILIZER_KNOBS
@@ -68,7 +68,7 @@ def _apply_preset(run: Run) -> None:
 def preset_panel(run: Run) -> None:
     """Pick and apply a preset; say what to watch, which one setting a cure changes (computed from
     the configs) and what the settings a class can try did to a collapse (measured)."""
-    from gan_core.presets import SETTING_WORDS, cures_of, differing_fields  # the panel's own needs
+    from classroom.presets import SETTING_WORDS, cures_of, differing_fields  # the panel's own needs
 
     def words(field: str) -> str:
         return SETTING_WORDS.get(field, field.replace("_", " "))

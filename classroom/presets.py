@@ -1,4 +1,5 @@
-"""Named, seeded settings for the lessons, each with a sentence on what to watch."""
+"""Named, seeded settings for the lessons, each with a sentence on what to watch: the pages' preset tables,
+kept in the classroom runtime (the engine, gan_core, trains whatever TrainConfig it is given)."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ import torch
 
 from gan_core.config import LIVE_FIELDS, TrainConfig
 from gan_core.metrics import target_mode_metrics
-from gan_core.presets import SETTING_WORDS, TOY_PRESETS, Preset, cures_of, differing_fields
+from classroom.presets import SETTING_WORDS, TOY_PRESETS, Preset, cures_of, differing_fields
 from gan_core.trainer import Trainer
 
 TOYS = [p for p in TOY_PRESETS.values() if p.config.target in ("ring8", "grid25")]
