@@ -6,7 +6,7 @@ import urllib.parse
 
 import pytest
 
-from classroom import sharing
+from classroom.config_fields import setting_bounds
 from gan_core.config import FIELD_BOUNDS, MAX_BATCH, TrainConfig
 from classroom.sharing import (FORMAT, MAX_PRESET_BYTES, MAX_SHARED_POINTS, config_from_query, config_to_query,
                               preset_from_json, preset_to_json, query_string)
@@ -55,7 +55,9 @@ def test_json_round_trip_with_page_name_and_text():
     config = BASE.replace(target="moons", seed=7, label_smoothing=0.2, batch_size=32)
     text = preset_to_json(config, page="toy_2d", name="moons, smoothed", what_to_watch="Watch the two arcs.")
     doc = json.loads(text)
-    assert doc["format"] == FORMAT and doc["page"] == "toy_2d" and doc["config"]["real_label"] == pytest.approx(0.8)
+    # the file names label smoothing as the pages and links do (one table of names)
+    assert doc["format"] == FORMAT and doc["page"] == "toy_2d"
+    assert doc["config"]["label_smoothing"] == pytest.approx(0.2, abs=1e-12) and "real_label" not in doc["config"]
     assert "device" not in doc["config"] and "history_len" not in doc["config"]
     decoded = preset_from_json(text, BASE, page="toy_2d")
     assert decoded.messages == ()
@@ -63,6 +65,16 @@ def test_json_round_trip_with_page_name_and_text():
     assert decoded.extras == {"page": "toy_2d", "name": "moons, smoothed", "what_to_watch": "Watch the two arcs."}
     config2, messages = preset_from_json(text.encode(), TrainConfig(target="grid25", seed=1))  # bytes; unpacks
     assert config2 == config and messages == ()
+
+
+def test_an_older_preset_file_that_says_real_label_is_still_read():
+    doc = {"format": FORMAT, "page": "toy_2d", "config": {"real_label": 0.85, "seed": 4}}
+    decoded = preset_from_json(json.dumps(doc), BASE, page="toy_2d")
+    assert decoded.messages == ()
+    assert decoded.config.real_label == pytest.approx(0.85, abs=1e-12) and decoded.config.seed == 4
+    assert decoded.config.label_smoothing == pytest.approx(0.15, abs=1e-12)
+    clamped = preset_from_json(json.dumps({**doc, "config": {"real_label": 0.2}}), BASE)  # below its range 0.5..1
+    assert clamped.config.real_label == 0.5 and "real_label=0.2 is below the smallest" in texts(clamped)
 
 
 def test_custom_points_are_rounded_to_four_decimals_in_links():
@@ -180,9 +192,9 @@ def test_huge_numbers_are_clamped_and_said_in_short_form():
 
 
 def test_setting_bounds_are_the_config_table_and_the_smoothing_alias():
-    assert sharing.setting_bounds("d_steps") == (1, 50)
-    assert sharing.setting_bounds("g_width") == (1, 2048)
-    assert sharing.setting_bounds("label_smoothing") == (0.0, 0.5)
+    assert setting_bounds("d_steps") == (1, 50)
+    assert setting_bounds("g_width") == (1, 2048)
+    assert setting_bounds("label_smoothing") == (0.0, 0.5)
 
 
 # ---- hostile and malformed JSON ------------------------------------------------------------------

@@ -18,7 +18,7 @@ import streamlit as st
 from classroom.live import redraw_interval
 from classroom.run_handle import RunLost
 from classroom.service import Run, runs_playing
-from classroom.sharing import setting_bounds
+from classroom.config_fields import setting_bounds
 from gan_core.config import LOSSES, NOISE_PRIORS
 from gan_core.inactive_settings import inactive_settings
 from gan_core.step_record import NonFiniteError

@@ -9,7 +9,7 @@ from functools import partial
 import streamlit as st
 
 from classroom.service import Run
-from classroom.sharing import setting_bounds
+from classroom.config_fields import setting_bounds
 from classroom.budget import load_checkpoint_upload
 from gan_core.checkpoint import CheckpointError
 from classroom.presets import MNIST_PRESETS, Preset

@@ -14,7 +14,7 @@ import numpy as np
 import streamlit as st
 
 from classroom.service import Run
-from classroom.sharing import setting_bounds
+from classroom.config_fields import setting_bounds
 from gan_core.config import LOSSES, NOISE_PRIORS, TrainConfig
 from gan_core.distributions import TARGETS, TARGETS_1D, TARGETS_2D
 from gan_core.inactive_settings import inactive_settings

@@ -10,7 +10,7 @@ import streamlit as st
 from classroom.page_presets import lab_2d_presets
 from classroom.service import Run
 from classroom.budget import check_network
-from classroom.sharing import setting_bounds
+from classroom.config_fields import setting_bounds
 from gan_core.config import OPTIMIZERS, TrainConfig
 from gan_core.distributions import TARGETS, TARGETS_2D
 from classroom.point_text import MAX_POINTS, MAX_TEXT_BYTES, decode_upload, parse_points, points_to_text
