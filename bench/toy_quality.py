@@ -43,7 +43,7 @@ import time
 from dataclasses import dataclass, field
 
 # As app.py: waiting threads sleep, not spin. Not for --quality, whose targets are stated for 2 torch
-# threads as the command line trains (`python -m gan_core train --threads 2`): with PASSIVE, 2 threads
+# threads as the command line trains (`python -m classroom train --threads 2`): with PASSIVE, 2 threads
 # run these small MLPs at about half the speed of 1 (docs/BENCHMARKS.md, "Best quality (2D)").
 if "--quality" not in sys.argv:
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")

@@ -164,7 +164,7 @@ def _on_upload() -> None:
 
 
 def upload_source() -> Source | None:
-    st.file_uploader("Checkpoint (.pt) from the MNIST page or `python -m gan_core train --target mnist`",
+    st.file_uploader("Checkpoint (.pt) from the MNIST page or `python -m classroom train --target mnist`",
                      type=["pt"], key=f"{PREFIX}_upload", on_change=_on_upload)
     if msg := st.session_state.get(f"{PREFIX}_upload_error"):
         st.error(msg)

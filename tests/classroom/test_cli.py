@@ -1,4 +1,4 @@
-"""`python -m gan_core train`: JSON on stdout, checkpoints that load and continue, one-line
+"""`python -m classroom train`: JSON on stdout, checkpoints that load and continue, one-line
 errors with exit code 2 for bad arguments and 1 for a diverging run."""
 
 import json
@@ -9,7 +9,8 @@ import sys
 import pytest
 import torch
 
-from gan_core import cli, losses
+from classroom import cli
+from gan_core import losses
 from gan_core.checkpoint import load_checkpoint
 from gan_core.config import TrainConfig
 from classroom.presets import MNIST_PRESETS, TOY_PRESETS, Preset
@@ -20,7 +21,7 @@ TINY = ["--set", "g_width=16", "--set", "d_width=16", "--set", "g_depth=2", "--s
 
 
 def run_module(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "gan_core", *args], cwd=ROOT, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "classroom", *args], cwd=ROOT, capture_output=True,
                           text=True, timeout=120)
 
 

@@ -1,12 +1,12 @@
 """Headless command line: train a GAN without the app, save a checkpoint, print one JSON object.
 
-    python -m gan_core train --target ring8 --steps 2000 --seed 0 --set label_smoothing=0.1 --out run.pt
-    python -m gan_core train --preset "Ring of 8: plain GAN" --seconds 30 --threads 2
-    python -m gan_core train --list-presets
+    python -m classroom train --target ring8 --steps 2000 --seed 0 --set label_smoothing=0.1 --out run.pt
+    python -m classroom train --preset "Ring of 8: plain GAN" --seconds 30 --threads 2
+    python -m classroom train --list-presets
 
 Settings apply in this order, later wins: the --preset's config (else TrainConfig's defaults),
 then --target, then --seed, then each --set. The presets are the pages' own tables
-(gan_core.presets), read when the command runs, so a preset added there is found here.
+(classroom.presets), read when the command runs, so a preset added there is found here.
 
 Exit codes: 0 done; 1 the run diverged (a NaN/inf loss or weight); 2 bad arguments (unknown
 flag or setting, invalid value, unreadable checkpoint). Errors are one line on stderr, so a
@@ -69,7 +69,7 @@ class PagePreset:
 
 
 def all_presets() -> list[PagePreset]:
-    """Every page preset, toys first, in table order. Read from gan_core.presets at call time,
+    """Every page preset, toys first, in table order. Read from classroom.presets at call time,
     so presets added to TOY_PRESETS or MNIST_PRESETS are found without a change here."""
     toys = [PagePreset("toy_1d" if p.config.target in TARGETS_1D else "toy_2d", p)
             for p in presets.TOY_PRESETS.values()]
@@ -139,7 +139,7 @@ class ListPresets(argparse.Action):
 
 
 def build_parser() -> CliParser:
-    parser = CliParser(prog="python -m gan_core", description="GAN Classroom's headless trainer.")
+    parser = CliParser(prog="python -m classroom", description="GAN Classroom's headless trainer.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
                                      parser_class=CliParser)
     train = commands.add_parser(
