@@ -82,6 +82,18 @@ MIGRATIONS: list[str] = [
     CREATE INDEX members_by_key ON members(member_hash);
     CREATE INDEX curve_by_run ON curve_points(run_id, iteration);
     """,
+    # 3: settings are kept as the one table of shared settings writes them
+    # (classroom.config_fields): the pushed preset's settings themselves beside its name (a push
+    # means the same setup after the preset table changes), and each run's settings under the
+    # pages' names -- label_smoothing for 1 - real_label, without the server's bookkeeping
+    """
+    ALTER TABLE classes ADD COLUMN preset_settings TEXT NOT NULL DEFAULT '';
+    UPDATE runs SET settings = json_set(settings, '$.label_smoothing',
+                                        round(1.0 - json_extract(settings, '$.real_label'), 12))
+        WHERE json_extract(settings, '$.real_label') IS NOT NULL;
+    UPDATE runs SET settings = json_remove(settings, '$.real_label', '$.device', '$.history_len',
+                                           '$.snapshot_every', '$.snapshots_kept');
+    """,
 ]
 
 
@@ -258,11 +270,12 @@ class ClassStore:
         with self._write() as db:
             db.execute("UPDATE classes SET ended = ? WHERE id = ? AND ended IS NULL", (when, class_id))
 
-    def set_preset(self, class_id: int, preset: str) -> dict:
-        """Push `preset`: its name and a version one higher than the last push."""
+    def set_preset(self, class_id: int, preset: str, settings: str) -> dict:
+        """Push `preset`: its name, its settings (a preset file's JSON, classroom.sharing) and a
+        version one higher than the last push."""
         with self._write() as db:
-            db.execute("UPDATE classes SET preset = ?, preset_version = preset_version + 1 WHERE id = ?",
-                       (preset, class_id))
+            db.execute("UPDATE classes SET preset = ?, preset_settings = ?, preset_version = preset_version + 1 "
+                       "WHERE id = ?", (preset, settings, class_id))
             return dict(db.execute("SELECT * FROM classes WHERE id = ?", (class_id,)).fetchone())
 
     def member_count(self, class_id: int) -> int:

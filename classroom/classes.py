@@ -23,8 +23,6 @@ run at most every RECORD_EVERY seconds; a daemon thread started by the first att
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import math
 import secrets
 import threading
@@ -42,6 +40,9 @@ from classroom.run_handle import RunLost
 from classroom.exports import setting_cell, table_csv
 from classroom.run_views import SUMMARY_FAKES
 from classroom.class_records import ClassError, ClassInfo, GalleryRow, Member
+from classroom.config_fields import CONFIG_TABLE, config_values
+from classroom.sharing import preset_from_json, preset_to_json
+from classroom.widget_settings import Points
 from gan_core.config import TrainConfig
 
 __all__ = ["ClassError", "ClassInfo", "Member", "GalleryRow", "Classes", "shared_classes", "ClassStoreError"]
@@ -51,8 +52,11 @@ CODE_LENGTH = 6
 MAX_PSEUDONYM = 24
 MAX_TITLE = 60
 PAGES = ("2D lab", "side by side")
+PUSH_PAGE = "toy_2d"  # the page a pushed preset file names (the 2D lab's; side by side reads it too)
 RECORD_EVERY = 2.0  # seconds between two readings of one run (the gallery refreshes every 2 s)
-LABEL_SMOOTHING = "label_smoothing"  # the sweep's name for 1 - real_label, as the pages say it
+# The settings a class most often varies, first in the sweep's choice of x (then the rest of the table).
+SWEEP_FIRST = ("label_smoothing", "batch_size", "lr_d", "lr_g", "seed", "d_steps", "loss", "noise", "r1_gamma",
+               "ema_decay", "instance_noise", "lr_half_life", "spectral_norm")
 BIDI_CONTROLS = set("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
@@ -75,6 +79,12 @@ def class_presets() -> dict:
     return lab_2d_presets()
 
 
+def _preset_file(name: str) -> str:
+    """What a push keeps: the preset written as a preset file by the one codec (classroom.sharing)."""
+    preset = class_presets()[name]
+    return preset_to_json(preset.config, page=PUSH_PAGE, name=name, what_to_watch=preset.what_to_watch)
+
+
 def normalise_code(code: str) -> str:
     return "".join(str(code).split()).upper()
 
@@ -90,24 +100,31 @@ def _checked_text(text: str, what: str, limit: int) -> str:
     return text
 
 
-def _settings(config: TrainConfig) -> dict:
-    """A config as the JSON the database keeps (tuples read back as lists: compare only these)."""
-    return json.loads(json.dumps(dataclasses.asdict(config)))
+def _pushed_config(row: dict) -> TrainConfig | None:
+    """The setup the class was last given: its pushed preset file read back through the codec
+    (None before the first push). A class pushed to before the settings were kept (schema 2) has
+    only the preset's name: the preset of that name now, if there still is one."""
+    if row["preset_settings"]:
+        return preset_from_json(row["preset_settings"], TrainConfig()).config
+    preset = class_presets().get(row["preset"]) if row["preset_version"] else None
+    return preset.config if preset is not None else None
 
 
-def _preset_settings(preset: str) -> dict:
-    presets = class_presets()
-    return _settings(presets[preset].config if preset in presets else TrainConfig())
+def _class_settings(row: dict) -> dict:
+    """What the gallery compares each run with: the pushed setup's settings (the engine's defaults
+    before any push)."""
+    return config_values(_pushed_config(row) or TrainConfig())
 
 
 def _differs(settings: dict, base: dict) -> dict:
     return {k: v for k, v in settings.items() if k in base and base[k] != v}
 
 
-def _sweep_value(settings: dict, field: str):
-    if field == LABEL_SMOOTHING:
-        return round(1.0 - float(settings["real_label"]), 12)
-    return settings.get(field)
+def sweep_fields() -> tuple[str, ...]:
+    """The settings a sweep can put on x: those a class most often varies first, then every other
+    number, choice or switch of the one settings table (drawn points are not a value on an axis)."""
+    rest = [name for name, s in CONFIG_TABLE.settings.items() if name not in SWEEP_FIRST and not isinstance(s, Points)]
+    return SWEEP_FIRST + tuple(rest)
 
 
 def _summary(run) -> dict:
@@ -150,7 +167,7 @@ class Classes:
             if row is not None:
                 break
         if preset:
-            row = self.store.set_preset(row["id"], preset)
+            row = self.store.set_preset(row["id"], preset, _preset_file(preset))
         return self._info(row)
 
     def teaching(self, teacher_key: str) -> ClassInfo | None:
@@ -241,7 +258,7 @@ class Classes:
         summary = _read(run)
         if summary is None:  # lost or closed: nothing to gather
             return
-        settings = _settings(summary["config"])
+        settings = config_values(summary["config"])
         run_id = self.store.save_run(member["class_id"], member["id"], page, settings, fresh=True)
         with self._lock:
             self._live[key] = _Attached(weakref.ref(run), member["class_id"], member["slot"], page, run_id,
@@ -265,7 +282,7 @@ class Classes:
         row = self._taught(teacher_key, "push a preset")
         if preset not in class_presets():
             raise ClassError(f"There is no 2D lab preset called {preset!r}.")
-        return self._info(self.store.set_preset(row["id"], preset))
+        return self._info(self.store.set_preset(row["id"], preset, _preset_file(preset)))
 
     def pending_preset(self, member_key: str, seen_version: int) -> tuple[int, str, TrainConfig] | None:
         """(version, preset name, its config) if the member's class pushed a preset after `seen_version`."""
@@ -273,10 +290,10 @@ class Classes:
         if not rows:
             return None
         row = self.store.class_by_id(rows[0]["class_id"])
-        preset = class_presets().get(row["preset"])
-        if preset is None or row["preset_version"] <= seen_version:
+        config = _pushed_config(row)
+        if config is None or row["preset_version"] <= seen_version:
             return None
-        return row["preset_version"], preset.name, preset.config
+        return row["preset_version"], row["preset"], config
 
     def pause_all(self, teacher_key: str) -> int:
         """Pause every playing run of the class; how many were playing."""
@@ -304,14 +321,14 @@ class Classes:
         """Every run of the class by slot and page: live ones read now, the others as last stored.
         code: a class this key taught before (classes_taught()), instead of its open one."""
         row = self._taught(teacher_key, "see its gallery", code)
-        base = _preset_settings(row["preset"])
+        base = _class_settings(row)
         live = self._live_runs(row["id"])
         out = []
         for stored in self.store.runs(row["id"]):
             run = live.get((stored["slot"], stored["page"]))
             summary = _read(run)
             if summary is not None:
-                settings = _settings(summary["config"])
+                settings = config_values(summary["config"])
                 out.append(GalleryRow(stored["slot"], stored["pseudonym"], stored["page"], True, bool(run.playing),
                                       int(summary["iteration"]), summary["modes_captured"], int(summary["n_modes"]),
                                       summary["hq_percent"], settings, _differs(settings, base),
@@ -334,8 +351,8 @@ class Classes:
         runs, so every run is compared at the same iteration). Runs with no point by then are left out.
         code: as in gallery()."""
         row = self._taught(teacher_key, "see its sweep", code)
-        if field != LABEL_SMOOTHING and field not in {f.name for f in dataclasses.fields(TrainConfig)}:
-            raise ClassError(f"{field!r} is not a setting of a run.")
+        if field not in sweep_fields():
+            raise ClassError(f"{field!r} is not a setting a sweep can put on its axis.")
         curves: dict[int, list[dict]] = {}
         for point in self.store.curve_points(row["id"]):
             curves.setdefault(point["run_id"], []).append(point)
@@ -349,7 +366,7 @@ class Classes:
                 continue
             point = before[-1]
             out.append({"slot": stored["slot"], "pseudonym": stored["pseudonym"], "page": stored["page"],
-                        "x": _sweep_value(stored["settings"], field), "modes_captured": point["modes_captured"],
+                        "x": stored["settings"].get(field), "modes_captured": point["modes_captured"],
                         "hq_percent": point["hq_percent"], "iteration": point["iteration"]})
         return out
 
@@ -362,7 +379,7 @@ class Classes:
 
     def gallery_csv(self, teacher_key: str, code: str | None = None) -> bytes:
         rows = self.gallery(teacher_key, code)
-        names = [f.name for f in dataclasses.fields(TrainConfig)]
+        names = list(CONFIG_TABLE.settings)  # the settings under the names the pages and links use
         header = ["slot", "pseudonym", "page", "live", "playing", "iteration", "modes_captured", "n_modes",
                   "hq_percent", "differs", *names]
         return table_csv(header, [[r.slot, r.pseudonym, r.page, r.live, r.playing, r.iteration, r.modes_captured,
@@ -391,7 +408,7 @@ class Classes:
                             del self._live[key]
                 continue
             held.sampled_at = now
-            settings = _settings(summary["config"])
+            settings = config_values(summary["config"])
             iteration = int(summary["iteration"])
             moved = iteration != held.iteration
             if not moved and settings == held.settings:

@@ -51,8 +51,14 @@ class FakeRun:
 
 
 def as_stored(config: TrainConfig) -> dict:
-    """A config's fields as the gallery gives them, live or stored alike (JSON types: lists for tuples)."""
-    return json.loads(json.dumps(dataclasses.asdict(config)))
+    """A config's settings as the gallery gives them, live or stored alike, written out by hand: its
+    fields as JSON (lists for tuples), real_label named as label smoothing (1 - real_label), without
+    the server's bookkeeping (device, history, snapshots)."""
+    settings = json.loads(json.dumps(dataclasses.asdict(config)))
+    settings["label_smoothing"] = round(1.0 - settings.pop("real_label"), 12)
+    for server_field in ("device", "history_len", "snapshot_every", "snapshots_kept"):
+        del settings[server_field]
+    return settings
 
 
 def ring(**changes) -> TrainConfig:

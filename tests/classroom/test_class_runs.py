@@ -45,7 +45,7 @@ def test_a_real_live_run_in_the_gallery(classes):
     np.testing.assert_array_equal(row.fakes, trainer.fixed_samples(256).numpy())
     assert row.settings == as_stored(trainer.config)
     assert row.differs == {"g_depth": 2, "g_width": 16, "d_depth": 2, "d_width": 16, "batch_size": 32, "seed": 3,
-                           "real_label": 0.9}
+                           "label_smoothing": 0.1}
     modes, hq = modes_by_hand(trainer.sample(2500, generator=torch.Generator().manual_seed(5)).numpy(),
                               trainer.target)
     assert abs(row.modes_captured - modes) <= 1  # another 2,500 samples of the same G

@@ -45,12 +45,12 @@ def sha(text: str) -> str:
 def test_a_new_file_is_made_at_the_newest_version(path):
     store = ClassStore(path)
     assert path.exists()
-    assert store.version() == len(MIGRATIONS) == 2
+    assert store.version() == len(MIGRATIONS) == 3
     with sqlite3.connect(path) as db:
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert tables == {"classes", "members", "runs", "curve_points"}
-    assert ClassStore(path).version() == 2  # opening again migrates nothing
+    assert ClassStore(path).version() == 3  # opening again migrates nothing
 
 
 def test_default_path_is_under_data_and_the_environment_overrides_it(monkeypatch, tmp_path):
@@ -67,20 +67,24 @@ def test_a_version_1_file_is_migrated_and_keeps_its_rows(path):
         db.execute("INSERT INTO classes VALUES (1, 'ABCDEF', 'Monday', ?, 'Ring of 8: plain GAN', 2, 100.0, NULL)",
                    (sha(TEACHER),))
         db.execute("INSERT INTO members VALUES (1, 1, ?, 'Ada', 1, 101.0, NULL)", (sha(STUDENT),))
-        db.execute("INSERT INTO runs VALUES (1, 1, 1, '2D lab', '{\"batch_size\": 64}', '{\"iteration\": 40}')")
+        db.execute("INSERT INTO runs VALUES (1, 1, 1, '2D lab', ?, '{\"iteration\": 40}')",
+                   ('{"batch_size": 64, "real_label": 0.9, "device": "cpu", "history_len": 20000, '
+                    '"snapshot_every": 200, "snapshots_kept": 5}',))
         db.executemany("INSERT INTO curve_points VALUES (1, ?, ?, ?, ?)", [(20, 3, 41.5, 102.0), (40, 5, 60.25, 104.0)])
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 1
 
     store = ClassStore(path)
-    assert store.version() == 2
+    assert store.version() == 3
     row = store.class_by_code("ABCDEF")
     assert (row["title"], row["preset"], row["preset_version"], row["created"], row["ended"]) == \
         ("Monday", "Ring of 8: plain GAN", 2, 100.0, None)
+    assert row["preset_settings"] == ""  # v3's column: a push before it kept only the preset's name
     assert [r["id"] for r in store.classes_taught(TEACHER)] == [1]
     assert [(m["pseudonym"], m["slot"], m["class_code"]) for m in store.memberships(STUDENT)] == [("Ada", 1, "ABCDEF")]
     (run,) = store.runs(1)
+    # v3: settings under the pages' names (1 - 0.9 = 0.1 as label smoothing), the server's bookkeeping gone
     assert (run["settings"], run["metrics"], run["fakes"], run["slot"]) == \
-        ({"batch_size": 64}, {"iteration": 40}, None, 1)
+        ({"batch_size": 64, "label_smoothing": 0.1}, {"iteration": 40}, None, 1)
     assert [(p["iteration"], p["modes_captured"], p["hq_percent"]) for p in store.curve_points(1)] == \
         [(20, 3, 41.5), (40, 5, 60.25)]
     store.record([(1, {"batch_size": 64}, {"iteration": 60}, b"\x00" * 8, (60, 6, 70.0, 106.0))])  # v2's column
@@ -93,7 +97,7 @@ def test_a_failing_migration_leaves_the_file_at_its_old_version(path, monkeypatc
     with pytest.raises(ClassStoreError):
         ClassStore(path)
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 3
         assert db.execute("SELECT COUNT(*) FROM sqlite_master WHERE name = 'extra'").fetchone()[0] == 0
 
 

@@ -4,12 +4,14 @@ against hand-computed values; what a restarted server finds again; the recorder.
 import csv
 import dataclasses
 import io
+import json
 import sqlite3
 
 import numpy as np
 import pytest
 
 from classroom import class_store
+from classroom import classes as classes_module
 from classroom.class_store import ClassStore, ClassStoreError
 from classroom.classes import CODE_ALPHABET, ClassError, Classes, Member, class_presets
 from classroom.presets import TOY_PRESETS
@@ -159,6 +161,28 @@ def test_pushing_a_preset_reaches_each_member_once_per_push(classes):
     assert classes.teaching(TEACHER).preset_version == 2
 
 
+def test_a_push_keeps_the_presets_settings_as_a_preset_file_of_the_one_codec(classes, monkeypatch):
+    code = classes.start_class(TEACHER, preset=GRID).code
+    classes.join(code, ADA)
+    row = classes.store.class_by_code(code)
+    doc = json.loads(row["preset_settings"])
+    grid = TOY_PRESETS[GRID].config
+    # the file a Share box would write: format, page, name, and the settings under the pages' names
+    assert (doc["format"], doc["page"], doc["name"]) == ("gan-classroom-preset/1", "toy_2d", GRID)
+    assert doc["config"] == as_stored(grid)
+    # the push means the same setup after the preset table changes (a renamed or retuned preset)
+    monkeypatch.setattr(classes_module, "class_presets", lambda: {})
+    assert classes.pending_preset(ADA, 0) == (1, GRID, grid)
+
+
+def test_a_class_pushed_to_before_settings_were_kept_reads_the_preset_by_name(classes):
+    code = classes.start_class(TEACHER, preset=RING).code
+    classes.join(code, ADA)
+    with sqlite3.connect(classes.store.path) as db:  # as schema 2 left it: the name only
+        db.execute("UPDATE classes SET preset_settings = '' WHERE code = ?", (code,))
+    assert classes.pending_preset(ADA, 0) == (1, RING, TOY_PRESETS[RING].config)
+
+
 def test_pause_all_and_play_all_count_the_runs_they_change(classes):
     code = classes.start_class(TEACHER).code
     runs = {}
@@ -203,9 +227,9 @@ def test_the_gallery_shows_each_run_and_how_it_differs_from_the_class_preset(cla
         (1, "Ada", "2D lab", True, True), (2, "Bob", "2D lab", True, False), (2, "Bob", "side by side", True, False)]
     assert [(r.iteration, r.modes_captured, r.n_modes, r.hq_percent, r.target) for r in rows] == [
         (300, 5, 8, 62.5, "ring8"), (120, None, 8, None, "ring8"), (80, 2, 8, 10.0, "ring8")]
-    assert rows[0].differs == {"batch_size": 64, "real_label": 0.9}
+    assert rows[0].differs == {"batch_size": 64, "label_smoothing": 0.1}
     assert rows[1].differs == {} and rows[2].differs == {"lr_d": 2e-4}
-    assert rows[0].settings == {**as_stored(TOY_PRESETS[RING].config), "batch_size": 64, "real_label": 0.9}
+    assert rows[0].settings == {**as_stored(TOY_PRESETS[RING].config), "batch_size": 64, "label_smoothing": 0.1}
     np.testing.assert_array_equal(rows[0].fakes, ada.fakes)
     assert rows[0].fakes.dtype == np.float32 and rows[0].fakes.shape == (256, 2)
     classes.push_preset(TEACHER, GRID)  # differs is measured against the preset pushed last
@@ -280,9 +304,11 @@ def test_the_sweep_compares_every_run_at_the_same_iteration(classes, clock):
          "iteration": 200},
         {"slot": 3, "pseudonym": "cy-", "page": "2D lab", "x": 0.2, "modes_captured": 3, "hq_percent": 30.0,
          "iteration": 100}]
-    at_260 = classes.sweep(TEACHER, "real_label", at_iteration=260)
-    assert [(p["x"], p["iteration"], p["modes_captured"]) for p in at_260] == [(1.0, 200, 4), (0.9, 200, 5),
-                                                                             (0.8, 250, 6)]
+    at_260 = classes.sweep(TEACHER, "label_smoothing", at_iteration=260)
+    assert [(p["x"], p["iteration"], p["modes_captured"]) for p in at_260] == [(0.0, 200, 4), (0.1, 200, 5),
+                                                                             (0.2, 250, 6)]
+    with pytest.raises(ClassError, match="'real_label' is not a setting"):  # the sweep names it label_smoothing
+        classes.sweep(TEACHER, "real_label")
     assert classes.sweep(TEACHER, "batch_size", at_iteration=99) == []
     with pytest.raises(ClassError, match="'colour' is not a setting"):
         classes.sweep(TEACHER, "colour")

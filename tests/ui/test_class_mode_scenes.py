@@ -44,7 +44,7 @@ def test_the_grid_gives_the_planes_the_largest_side():
 def test_each_cell_says_who_what_and_how_it_differs():
     fakes = np.array([[0.5, -1.0], [2.0, 0.25]], dtype=np.float32)
     rows = [row(1, "Ana", modes=7, hq=93.4, iteration=1200, playing=True, differs={"batch_size": 512}, fakes=fakes),
-            row(2, "Ben", live=False, differs={"real_label": 0.9, "batch_size": 64})]
+            row(2, "Ben", live=False, differs={"label_smoothing": 0.1, "batch_size": 64})]
     scene = gallery_scene(rows, 880, 610, font=12).to_data()
     assert scene["label"] == "the class gallery: 2 runs"
     first, second = scene["panels"]
@@ -66,7 +66,7 @@ def test_numbers_shrink_to_fit_a_narrow_cell():
 
 def test_differs_words_name_label_smoothing_as_the_pages_do():
     assert differs_words({}) == "= class preset"
-    assert differs_words({"real_label": 0.9, "batch_size": 512}) == "batch 512 · smoothing 0.1"
+    assert differs_words({"label_smoothing": 0.1, "batch_size": 512}) == "batch 512 · smoothing 0.1"
 
 
 def test_the_sweep_axis_spreads_decades_and_names():

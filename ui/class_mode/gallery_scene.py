@@ -81,13 +81,11 @@ def value_words(value) -> str:
 
 
 def differs_words(differs: dict) -> str:
-    """The settings a run changed from the class preset, as the pages name them (the real label
-    as label smoothing), shortest first so more fit a cell."""
+    """The settings a run changed from the class preset (named as the settings table names them,
+    classroom.config_fields), shortest first so more fit a cell."""
     if not differs:
         return "= class preset"
-    named = {("label_smoothing" if f == "real_label" else f): (round(1.0 - v, 12) if f == "real_label" else v)
-             for f, v in differs.items()}
-    words = [f"{SHORT_NAMES.get(f, f)} {value_words(v)}" for f, v in named.items()]
+    words = [f"{SHORT_NAMES.get(f, f)} {value_words(v)}" for f, v in differs.items()]
     return " · ".join(sorted(words, key=len))
 
 

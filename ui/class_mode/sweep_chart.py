@@ -17,8 +17,6 @@ from PIL import Image, ImageDraw, ImageFont
 from classroom.exports import png_bytes
 from ui.canvas.scene import Panel, Scene, lines, points, text
 
-SWEEP_FIELDS = ("label_smoothing", "batch_size", "lr_d", "lr_g", "seed", "d_steps", "loss", "noise",
-                "r1_gamma", "ema_decay", "instance_noise", "lr_half_life", "spectral_norm")
 MEASURES = {"modes captured": "modes_captured", "HQ %": "hq_percent"}  # y choice -> sweep row key
 POINT_COLOR, MEAN_COLOR = "#7b2cbf", "#d62728"
 LOG_SPAN = 20  # a positive setting whose largest value is this many times its smallest goes on a log axis

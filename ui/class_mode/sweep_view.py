@@ -8,19 +8,20 @@ import streamlit as st
 from ui.canvas import live_canvas
 from ui.class_mode.guarded import FAILED, attempt, shared_classes
 from ui.class_mode.layout import REFRESH, console_size
-from ui.class_mode.sweep_chart import MEASURES, SWEEP_FIELDS, measured, sweep_scene
+from classroom.classes import sweep_fields
+from ui.class_mode.sweep_chart import MEASURES, measured, sweep_scene
 
 FIELD_KEY, MEASURE_KEY = "class_sweep_field", "class_sweep_measure"
 
 
 def sweep_choice() -> tuple[str, str]:
     """The sweep's setting and measure as picked (the exports use them too)."""
-    return (st.session_state.get(FIELD_KEY, SWEEP_FIELDS[0]), st.session_state.get(MEASURE_KEY, next(iter(MEASURES))))
+    return (st.session_state.get(FIELD_KEY, sweep_fields()[0]), st.session_state.get(MEASURE_KEY, next(iter(MEASURES))))
 
 
 def sweep_pickers() -> None:
     field_col, measure_col = st.columns(2)
-    field_col.selectbox("Setting on x", SWEEP_FIELDS, key=FIELD_KEY)
+    field_col.selectbox("Setting on x", sweep_fields(), key=FIELD_KEY)
     measure_col.selectbox("Measure on y", list(MEASURES), key=MEASURE_KEY)
 
 
