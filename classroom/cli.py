@@ -2,32 +2,33 @@
 
     python -m classroom train --target ring8 --steps 2000 --seed 0 --set label_smoothing=0.1 --out run.pt
     python -m classroom train --preset "Ring of 8: plain GAN" --seconds 30 --threads 2
+    python -m classroom train --preset toy_2d-preset.json --steps 5000
     python -m classroom train --list-presets
 
 Settings apply in this order, later wins: the --preset's config (else TrainConfig's defaults),
-then --target, then --seed, then each --set. The presets are the pages' own tables
-(classroom.presets), read when the command runs, so a preset added there is found here.
+then --target, then --seed, then each --set. A preset is read by classroom.presets.find_preset
+only: a name in the pages' own tables, read when the command runs (a preset added there is found
+here), or a preset file saved from a page's "Share this setup" box.
 
 Exit codes: 0 done; 1 the run diverged (a NaN/inf loss or weight); 2 bad arguments (unknown
-flag or setting, invalid value, unreadable checkpoint). Errors are one line on stderr, so a
-script can show them as they are; stdout carries only the JSON result.
+flag, setting or preset, invalid value, unreadable checkpoint or preset file). Errors are one
+line on stderr, so a script can show them as they are; notes (what a preset file's decoding
+refused or adjusted) are lines on stderr too; stdout carries only the JSON result.
 """
 
 from __future__ import annotations
 
 import argparse
-import difflib
 import json
 import math
 import os
 import shlex
 import sys
 import time
-from dataclasses import dataclass
 
 import torch
 
-from classroom import presets
+from classroom.presets import PRESET_TABLES, Preset, find_preset
 from gan_core.config import RebuildRequired, TrainConfig, field_types
 from gan_core.distributions import TARGETS_1D
 
@@ -56,50 +57,23 @@ def one_line(message: str) -> str:
 
 # ---- presets ------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class PagePreset:
-    """A page preset and the page that offers it ("toy_2d", "toy_1d" or "mnist")."""
-
-    page: str
-    preset: presets.Preset
-
-    @property
-    def name(self) -> str:
-        return self.preset.name
+def page_of(config: TrainConfig) -> str:
+    """The page that trains this config: "mnist", "toy_1d" or "toy_2d"."""
+    if config.target == "mnist":
+        return "mnist"
+    return "toy_1d" if config.target in TARGETS_1D else "toy_2d"
 
 
-def all_presets() -> list[PagePreset]:
-    """Every page preset, toys first, in table order. Read from classroom.presets at call time,
-    so presets added to TOY_PRESETS or MNIST_PRESETS are found without a change here."""
-    toys = [PagePreset("toy_1d" if p.config.target in TARGETS_1D else "toy_2d", p)
-            for p in presets.TOY_PRESETS.values()]
-    return toys + [PagePreset("mnist", p) for p in presets.MNIST_PRESETS.values()]
-
-
-def find_preset(query: str) -> PagePreset:
-    """The preset named `query`: the exact name, else the one name equal to it ignoring case,
-    else the one name containing it ignoring case. None or several: a UsageError naming some."""
-    entries = all_presets()
-    key = query.strip().casefold()
-    if not key:
-        raise UsageError("--preset needs a name; --list-presets lists them")
-    for matches in ([e for e in entries if e.name == query],
-                    [e for e in entries if e.name.casefold() == key],
-                    [e for e in entries if key in e.name.casefold()]):
-        if len(matches) == 1:
-            return matches[0]
-        if matches:
-            raise UsageError(f"--preset {query!r} matches {len(matches)} presets: "
-                             f"{_names(matches)}; give more of the name")
-    folded = {e.name.casefold(): e for e in entries}
-    close = [folded[n] for n in difflib.get_close_matches(key, list(folded), n=5, cutoff=0.4)]
-    if close:
-        raise UsageError(f"no preset matches {query!r}; close: {_names(close)}")
-    raise UsageError(f"no preset matches {query!r}; presets: {_names(entries) or 'none'}")
-
-
-def _names(entries: list[PagePreset]) -> str:
-    return ", ".join(repr(e.name) for e in entries)
+def read_preset(text: str) -> Preset:
+    """--preset: classroom.presets.find_preset, its refusal a usage error; what a preset file's
+    decoding refused or adjusted is printed as notes on stderr (stdout stays one JSON object)."""
+    try:
+        preset = find_preset(text)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    for note in preset.notes:
+        print(f"note: {one_line(note)}", file=sys.stderr)
+    return preset
 
 
 KEY_FIELDS = ("target", "arch", "loss", "lr_d", "lr_g", "batch_size", "seed")
@@ -118,8 +92,8 @@ def key_settings(config: TrainConfig) -> str:
 
 def preset_listing() -> str:
     """One line per preset: page/kind, the name quoted for a shell, its key settings."""
-    rows = [(f"{e.page}/{e.preset.kind}", shlex.quote(e.name), key_settings(e.preset.config))
-            for e in all_presets()]
+    rows = [(f"{page_of(p.config)}/{p.kind}", shlex.quote(p.name), key_settings(p.config))
+            for table in PRESET_TABLES for p in table.values()]
     if not rows:
         return "no presets"
     widths = [max(len(row[i]) for row in rows) for i in range(2)]
@@ -148,9 +122,10 @@ def build_parser() -> CliParser:
                     "Settings apply in order, later wins: --preset, --target, --seed, --set.")
     train.add_argument("--list-presets", action=ListPresets,
                        help="print the page presets (page/kind, name, key settings) and exit")
-    train.add_argument("--preset", metavar="NAME",
+    train.add_argument("--preset", metavar="NAME|FILE",
                        help="start from this page preset's settings: the exact name, or a part of "
-                            "it that only one preset contains (any case); not with --load")
+                            "it that only one preset contains (any case); or a preset file (.json) "
+                            "saved from a page's 'Share this setup' box; not with --load")
     train.add_argument("--target", help="toy target (ring8, grid25, moons, ...) or mnist")
     length = train.add_mutually_exclusive_group()
     length.add_argument("--steps", type=int,
@@ -222,6 +197,8 @@ def check_args(args: argparse.Namespace) -> None:
         raise UsageError(f"--seconds must be in (0, {MAX_SECONDS:g}]; got {args.seconds:g}")
     if args.preset is not None and args.load:
         raise UsageError("give --preset or --load, not both (a loaded run keeps its own settings)")
+    if args.preset is not None and not args.preset.strip():
+        raise UsageError("--preset needs a name; --list-presets lists them")
     if not 1 <= args.samples <= 100_000:
         raise UsageError(f"--samples must be in [1, 100000]; got {args.samples}")
     if args.threads is not None and not 1 <= args.threads <= 256:
@@ -234,14 +211,14 @@ def check_args(args: argparse.Namespace) -> None:
             raise UsageError(f"--out {args.out!r}: folder is not writable")
 
 
-def make_trainer(args: argparse.Namespace, changes: dict, preset: PagePreset | None = None):
+def make_trainer(args: argparse.Namespace, changes: dict, preset: Preset | None = None):
     """A fresh Trainer from the preset's config (or the defaults) with the settings applied, or
     the --load checkpoint with live settings applied."""
     from gan_core.checkpoint import CheckpointError, load_checkpoint
     from gan_core.trainer import Trainer
 
     if not args.load:
-        base = preset.preset.config if preset is not None else TrainConfig()
+        base = preset.config if preset is not None else TrainConfig()
         try:
             return Trainer(base.replace(**changes))
         except ValueError as exc:
@@ -315,7 +292,7 @@ def train_command(args: argparse.Namespace) -> int:
     from gan_core.step_record import NonFiniteError
 
     check_args(args)
-    preset = find_preset(args.preset) if args.preset is not None else None
+    preset = read_preset(args.preset) if args.preset is not None else None
     changes = parse_settings(args)
     if args.threads is not None:
         torch.set_num_threads(args.threads)

@@ -3,8 +3,11 @@ kept in the classroom runtime (the engine, gan_core, trains whatever TrainConfig
 
 from __future__ import annotations
 
+import difflib
+import os
 from dataclasses import dataclass, fields
 
+from classroom.sharing import preset_from_json
 from gan_core.config import TrainConfig
 
 
@@ -26,6 +29,7 @@ class Preset:
     cure_setting: str = ""  # a cure: that one TrainConfig field (differing_fields() checks it)
     cure_effect: str = ""  # a cure: what changing that setting does, in one sentence
     tries: tuple[Try, ...] = ()  # a collapse: settings the class can try, with what they did
+    notes: tuple[str, ...] = ()  # read from a preset file: what its decoding refused or adjusted
 
 
 def differing_fields(a: TrainConfig, b: TrainConfig) -> list[str]:
@@ -167,3 +171,55 @@ MNIST_PRESETS: dict[str, Preset] = {
                "drawing them. Watch the digit histogram pile onto a few bars.", "collapse"),
     )
 }
+
+# The tables find_preset searches and the command line lists, in this order: the dicts themselves,
+# so a preset added to one while the program runs is found.
+PRESET_TABLES: tuple[dict[str, Preset], ...] = (TOY_PRESETS, MNIST_PRESETS)
+
+
+def find_preset(text: str) -> Preset:
+    """The preset `text` names. A path (an existing file, or a name ending in .json) is a preset file
+    saved from a page's "Share this setup" box, decoded onto TrainConfig's defaults; its `notes` say
+    what was refused or adjusted. Otherwise a name in PRESET_TABLES: the exact name, else the one
+    equal to it ignoring case, else the one containing it ignoring case. None or several, or a file
+    whose decoding refused everything and changed nothing: ValueError, naming the choices."""
+    if os.path.isfile(text) or text.strip().casefold().endswith(".json"):
+        return _read_preset_file(text)
+    entries = [p for table in PRESET_TABLES for p in table.values()]
+    key = text.strip().casefold()
+    if not key:
+        raise ValueError(f"no preset name given; presets: {_names(entries) or 'none'}")
+    for matches in ([p for p in entries if p.name == text],
+                    [p for p in entries if p.name.casefold() == key],
+                    [p for p in entries if key in p.name.casefold()]):
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            raise ValueError(f"preset {text!r} matches {len(matches)} presets: {_names(matches)}; "
+                             "give more of the name")
+    folded = {p.name.casefold(): p for p in entries}
+    close = [folded[n] for n in difflib.get_close_matches(key, list(folded), n=5, cutoff=0.4)]
+    if close:
+        raise ValueError(f"no preset matches {text!r}; close: {_names(close)}")
+    raise ValueError(f"no preset matches {text!r}; presets: {_names(entries) or 'none'}")
+
+
+def _names(entries: list[Preset]) -> str:
+    return ", ".join(repr(p.name) for p in entries)
+
+
+def _read_preset_file(path: str) -> Preset:
+    try:
+        with open(path, "rb") as file:
+            data = file.read()
+    except OSError as exc:
+        raise ValueError(f"preset file {path!r}: {exc.strerror or exc}") from None
+    base = TrainConfig()
+    decoded = preset_from_json(data, base)
+    # A refusal of the whole file leaves only errors and the base: training it would run the
+    # defaults under the file's name. A file that also set something trains, its refusals noted.
+    if decoded.errors and decoded.config == base:
+        raise ValueError(f"preset file {path!r}: {'; '.join(decoded.errors)}")
+    name = decoded.extras.get("name") or path
+    return Preset(name, decoded.config, decoded.extras.get("what_to_watch", ""),
+                  notes=tuple(m.text for m in decoded.messages))

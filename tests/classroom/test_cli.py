@@ -1,6 +1,7 @@
 """`python -m classroom train`: JSON on stdout, checkpoints that load and continue, one-line
 errors with exit code 2 for bad arguments and 1 for a diverging run."""
 
+import dataclasses
 import json
 import shlex
 import subprocess
@@ -10,10 +11,11 @@ import pytest
 import torch
 
 from classroom import cli
+from classroom.presets import MNIST_PRESETS, TOY_PRESETS, Preset
+from classroom.sharing import preset_to_json
 from gan_core import losses
 from gan_core.checkpoint import load_checkpoint
-from gan_core.config import TrainConfig
-from classroom.presets import MNIST_PRESETS, TOY_PRESETS, Preset
+from gan_core.config import FIELD_BOUNDS, TrainConfig
 from page_support import ROOT
 
 TINY = ["--set", "g_width=16", "--set", "d_width=16", "--set", "g_depth=2", "--set", "d_depth=2",
@@ -299,6 +301,66 @@ def test_unknown_preset_exits_2_with_one_line(capsys, query, words):
     code, out, err = run_main(capsys, "train", "--preset", query, *QUICK)
     assert code == 2 and out == "" and err.count("\n") == 1 and words in err
     assert repr(next(iter(TOY_PRESETS))) in err  # a name to try instead
+
+
+# ---- a preset file saved from a page's "Share this setup" box -----------------------------------
+
+SHARED = TrainConfig(target="grid25", seed=3, lr_d=5e-4, lr_g=2e-3, batch_size=64, real_label=0.8,
+                     g_width=16, d_width=16, g_depth=2, d_depth=2, noise="uniform", minibatch_std=True)
+
+
+def test_trains_from_a_preset_file_and_its_checkpoint_keeps_that_config(capsys, tmp_path):
+    preset_file, out = tmp_path / "toy_2d-preset.json", tmp_path / "run.pt"
+    preset_file.write_text(preset_to_json(SHARED, page="toy_2d"))
+    code, stdout, err = run_main(capsys, "train", "--preset", str(preset_file), *QUICK, "--out", str(out))
+    assert code == 0 and err == "", err  # nothing refused, nothing to note
+    result = json.loads(stdout)
+    assert result["preset"] == str(preset_file) and result["steps"] == 2  # no name in the file: its path
+    saved = load_checkpoint(out).config
+    for f in dataclasses.fields(TrainConfig):
+        assert getattr(saved, f.name) == getattr(SHARED, f.name), f.name
+    assert result["config"] == SHARED.to_dict() and result["metrics"]["n_modes"] == 25
+
+
+def test_preset_file_from_the_module_entry_point_with_settings_on_top(tmp_path):
+    preset_file = tmp_path / "mine.json"
+    preset_file.write_text(preset_to_json(SHARED, page="toy_2d", name="my grid"))
+    proc = run_module("train", "--preset", str(preset_file), *QUICK, "--set", "lr_g=1e-4")
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    result = json.loads(proc.stdout)
+    assert result["preset"] == "my grid" and result["config"] == SHARED.replace(lr_g=1e-4).to_dict()
+
+
+def test_preset_file_notes_go_to_stderr_and_the_run_goes_on(capsys, tmp_path):
+    text = preset_to_json(SHARED, page="toy_2d").replace('"lr_g": 0.002', '"lr_g": 50')
+    preset_file = tmp_path / "p.json"
+    preset_file.write_text(text.replace('"seed": 3,', '"seed": 3, "colour": "red",'))
+    code, stdout, err = run_main(capsys, "train", "--preset", str(preset_file), *QUICK)
+    assert code == 0
+    notes = err.splitlines()
+    assert len(notes) == 2 and all(n.startswith("note: ") for n in notes)
+    assert "colour" in notes[0] and "lr_g=50" in notes[1]
+    config = json.loads(stdout)["config"]
+    assert config["lr_g"] == FIELD_BOUNDS["lr_g"][1] and config["seed"] == 3 and config["target"] == "grid25"
+
+
+@pytest.mark.parametrize("text, words", [
+    ('{"format": "gan-classroom-preset/1", "config": {"seed": 3', "not valid JSON"),
+    ("\x00\xff not json at all", "not valid JSON"),
+    ('{"format": "gan-classroom-preset/1", "config": {"colour": "red"}}', "colour"),  # applied nothing
+])
+def test_corrupt_preset_file_exits_2_with_one_line(capsys, tmp_path, text, words):
+    preset_file = tmp_path / "bad.json"
+    preset_file.write_text(text)
+    code, out, err = run_main(capsys, "train", "--preset", str(preset_file), *QUICK)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith(f"error: preset file {str(preset_file)!r}: ")
+    assert words in err
+
+
+def test_missing_preset_file_exits_2(capsys, tmp_path):
+    code, out, err = run_main(capsys, "train", "--preset", str(tmp_path / "gone.json"), *QUICK)
+    assert code == 2 and out == "" and err.count("\n") == 1 and "No such file" in err
 
 
 def test_seconds_trains_for_that_long(capsys):

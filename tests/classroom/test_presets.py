@@ -4,12 +4,16 @@ collapse, a cure within 60 s) are measured by bench/toy_quality.py on the tuned 
 bench/preset_seeds.py on seeds nobody tuned on (tests/gan_core/test_preset_seeds.py checks what it
 counts), not here."""
 
+import re
+
 import pytest
 import torch
 
-from gan_core.config import LIVE_FIELDS, TrainConfig
+from classroom.presets import (MNIST_PRESETS, SETTING_WORDS, TOY_PRESETS, Preset, cures_of, differing_fields,
+                               find_preset)
+from classroom.sharing import preset_to_json
+from gan_core.config import FIELD_BOUNDS, LIVE_FIELDS, TrainConfig
 from gan_core.metrics import target_mode_metrics
-from classroom.presets import SETTING_WORDS, TOY_PRESETS, Preset, cures_of, differing_fields
 from gan_core.trainer import Trainer
 
 TOYS = [p for p in TOY_PRESETS.values() if p.config.target in ("ring8", "grid25")]
@@ -112,3 +116,93 @@ def test_the_ring_cure_already_spreads_where_the_collapse_does_not():
     assert _modes(RING_COLLAPSE.config, 1000) <= 1
     for cure in cures_of(RING_COLLAPSE.name):
         assert _modes(cure.config, 1000) >= 6
+
+
+# ---- find_preset: the one way the command line reads a preset ---------------------------------
+
+@pytest.fixture
+def two_names(monkeypatch):
+    """Two presets, one name a part of the other: the exact name must win over 'contains'."""
+    short, long = "Zz bumps", "Zz bumps in 1D"
+    monkeypatch.setitem(TOY_PRESETS, short, Preset(short, TrainConfig(target="bimodal_1d", seed=1), "a"))
+    monkeypatch.setitem(TOY_PRESETS, long, Preset(long, TrainConfig(target="trimodal_1d", seed=2), "b"))
+    return short, long
+
+
+@pytest.mark.parametrize("name", [*TOY_PRESETS, *MNIST_PRESETS])
+def test_find_preset_by_exact_name_is_the_table_entry(name):
+    assert find_preset(name) is {**TOY_PRESETS, **MNIST_PRESETS}[name]
+
+
+def test_find_preset_order_exact_then_any_case_then_a_unique_part(two_names):
+    short, long = two_names
+    assert find_preset("Zz bumps") is TOY_PRESETS[short]  # also a part of the long name
+    assert find_preset("zZ BUMPS") is TOY_PRESETS[short]  # the name ignoring case beats 'contains'
+    assert find_preset("bumps in") is TOY_PRESETS[long]  # a part only one name contains
+    assert find_preset("  Ring of 8: PLAIN ") is TOY_PRESETS["Ring of 8: plain GAN"]  # a prefix, any case
+    assert find_preset("(fast") is MNIST_PRESETS["DCGAN (fast, all ten digits)"]
+
+
+def test_find_preset_ambiguous_part_names_every_candidate(two_names):
+    short, long = two_names
+    with pytest.raises(ValueError) as caught:
+        find_preset("zz bump")
+    assert str(caught.value) == (f"preset 'zz bump' matches 2 presets: {short!r}, {long!r}; "
+                                 "give more of the name")
+
+
+def test_find_preset_unknown_names_close_ones_else_all():
+    with pytest.raises(ValueError, match=r"^no preset matches 'Ring of 8: plain GANx'; close: ") as caught:
+        find_preset("Ring of 8: plain GANx")
+    assert "'Ring of 8: plain GAN'" in str(caught.value)
+    with pytest.raises(ValueError) as caught:
+        find_preset("zzqx")
+    every = ", ".join(repr(n) for n in [*TOY_PRESETS, *MNIST_PRESETS])
+    assert str(caught.value) == f"no preset matches 'zzqx'; presets: {every}"
+    with pytest.raises(ValueError, match="no preset name given"):
+        find_preset("   ")
+
+
+def test_find_preset_reads_a_saved_preset_file(tmp_path):
+    config = TrainConfig(target="grid25", seed=3, lr_d=5e-4, batch_size=64, real_label=0.8, noise="uniform")
+    path = tmp_path / "toy_2d-preset.json"
+    path.write_text(preset_to_json(config, page="toy_2d", name="my grid", what_to_watch="the corners"))
+    preset = find_preset(str(path))
+    assert (preset.name, preset.what_to_watch, preset.notes) == ("my grid", "the corners", ())
+    assert preset.config == config
+    unnamed = tmp_path / "unnamed.json"
+    unnamed.write_text(preset_to_json(config, page="toy_2d"))
+    assert find_preset(str(unnamed)).name == str(unnamed)  # no name in the file: its path
+
+
+def test_find_preset_file_notes_what_it_refused_or_clamped(tmp_path):
+    text = preset_to_json(TrainConfig(seed=4), page="toy_2d").replace('"seed": 4,', '"seed": 4, "colour": "red",')
+    text = text.replace('"lr_g": 0.001', '"lr_g": 50')
+    path = tmp_path / "p.json"
+    path.write_text(text)
+    preset = find_preset(str(path))
+    assert preset.config.seed == 4 and preset.config.lr_g == FIELD_BOUNDS["lr_g"][1]
+    assert len(preset.notes) == 2
+    assert "colour" in preset.notes[0] and "lr_g=50" in preset.notes[1]
+
+
+@pytest.mark.parametrize("text, words", [
+    ('{"format": "gan-classroom-preset/1", "config": {', "not valid JSON"),
+    ('{"format": "something else", "config": {}}', "not a GAN Classroom preset"),
+    ('{"format": "gan-classroom-preset/1", "config": {"colour": "red"}}', "colour"),  # nothing usable
+])
+def test_find_preset_file_that_applied_nothing_raises(tmp_path, text, words):
+    path = tmp_path / "bad.json"
+    path.write_text(text)
+    with pytest.raises(ValueError, match="^" + re.escape(f"preset file {str(path)!r}: ")) as caught:
+        find_preset(str(path))
+    assert words in str(caught.value)
+
+
+def test_find_preset_missing_json_file_raises():
+    with pytest.raises(ValueError, match=r"^preset file 'no-such-folder/p\.json': No such file"):
+        find_preset("no-such-folder/p.json")
+
+
+def test_preset_records_from_the_tables_carry_no_notes():
+    assert all(p.notes == () for p in [*TOY_PRESETS.values(), *MNIST_PRESETS.values()])
