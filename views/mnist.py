@@ -18,7 +18,8 @@ from ui.mnist.metrics import walk_labeller
 from ui.mnist.run import (MNIST_KNOBS, PREFIX, architecture_rebuild, checkpoint_box, data_note,
                           default_preset, get_mnist_run, preset_picker, start_from_config)
 from ui.mnist.walk import latent_walk_section
-from ui.share.training_page import restore_setup, share_box, sync_address
+from ui.share.page_setup import keep_address, restore_link, share_expander
+from ui.share.run_setup import RunSetup
 
 FIRST_SCREEN_KNOBS = ("label_smoothing", "batch_size")  # what the lesson changes while it trains
 TABS_KEY = "mnist_tab"
@@ -29,7 +30,8 @@ compact_page()
 st.markdown("### MNIST, step by step")
 run = get_mnist_run()
 BASE = default_preset().config  # links carry what differs from the page's default preset
-restore_setup("mnist", run, BASE, install=start_from_config, targets=("mnist",))
+sharing = RunSetup("mnist", run, BASE, install=start_from_config, targets=("mnist",))  # what its links carry
+restore_link(sharing)
 show_message(PREFIX)  # the outcome of the last preset / rebuild / upload, once
 divergence_panel(run, PREFIX)
 
@@ -55,7 +57,7 @@ with controls:
     data_note(run, caption=False)  # a fallback's warning stays on the first screen
 with views:
     live_area(run, PREFIX, make_render(PREFIX), every=REDRAW_SECONDS)
-sync_address("mnist", run, BASE)
+keep_address(sharing)
 
 # Only the open tab is built and sent: a slider's rerun costs the first screen plus one tab.
 batches, over_time, walkthrough, walk, files = st.tabs(TABS, key=TABS_KEY, on_change="rerun")
@@ -92,6 +94,6 @@ if files.open:
             st.markdown("**Checkpoint file**")
             checkpoint_box(run)
         with share_col:
-            share_box("mnist", run, BASE, install=start_from_config, targets=("mnist",))
+            share_expander(sharing)
         st.markdown("**Downloads**: history, digit grid, timeline")
         mnist_exports(run, PREFIX, page_objects(PREFIX)["progress"], with_checkpoint=False)  # see above

@@ -17,19 +17,22 @@ from ui.kit.readout import compact_page
 from ui.mode_coverage import sources as src
 from ui.mode_coverage.live_map import LIVE_EVERY, layout, live_placement, render_live
 from ui.mode_coverage.panel import coverage_panel
-from ui.share.widget_page import share_widgets, share_widgets_expander, widget
+from ui.kit.table_widgets import widget
+from ui.share.page_setup import keep_address, restore_link, share_expander
+from ui.share.widget_setup import WidgetTableSetup
 
 TABS_KEY = "cov_tab"
 TABS = ("Place more digits and select on the map", "Coverage over training", "How to read the map")
 LIVE_KEY = f"{src.PREFIX}_live_placed"
-SHARE = dict(name="mode coverage setup", on_change={"preset": src.start_preset})
 
 compact_page()
 st.markdown("### Mode coverage: where do the generator's digits land?")
 page_run = src.mnist_page_source()
 if page_run is not None:
     st.session_state.setdefault("cov_source", src.MNIST_CHOICE)  # judge this tab's MNIST run first
-share_widgets(src.SETTINGS, run_id=src.quick_run_id(), draw=False, **SHARE)  # the expander: bottom left
+sharing = WidgetTableSetup(src.SETTINGS, on_change={"preset": src.start_preset}, run_id=src.quick_run_id())
+restore_link(sharing)
+keep_address(sharing)  # its expander is drawn lower, bottom left
 digit_map = src.get_map()
 
 # ---- first screen: which generator | the live map | the digits it makes -------------------------
@@ -52,7 +55,7 @@ with controls:
                        "a collapsed G crowds onto a few.")
         if choice == src.SOURCES[0]:
             src.preset_picker()
-    share_widgets_expander(src.SETTINGS, **SHARE)
+    share_expander(sharing, name="mode coverage setup")
 with views:
     if source is None:
         st.info("Upload a checkpoint of an MNIST run to place its digits on the map.")

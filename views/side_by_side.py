@@ -12,7 +12,8 @@ from ui.kit.live_controls import divergence_panel, knob_widgets, live_area, tran
 from ui.kit.readout import compact_page
 from ui.kit.teacher_mode import is_teacher_mode
 from ui.side_by_side.pair import PREFIX, comparison_notes, comparison_setup, get_pair_run, render, shared_knobs
-from ui.side_by_side.share import comparison_share_box, restore_comparison
+from ui.share.page_setup import keep_address, restore_link, share_expander
+from ui.side_by_side.share import ComparisonSetup
 
 CONTROLS_WIDTH = {False: 240, True: 215}  # px of the controls column; the views take the rest
 
@@ -20,7 +21,8 @@ compact_page()
 st.markdown("### Side by side: one setting, two runs")
 
 run = get_pair_run()
-restore_comparison(run)
+sharing = ComparisonSetup(run)  # what its links carry
+restore_link(sharing)
 class_banner(run, "side by side", apply_preset=lambda config: pair_preset(run, config))
 divergence_panel(run, PREFIX)
 
@@ -43,4 +45,5 @@ with about:
                 "vs 0.1 on the grid, or batch 32 vs 512 on the ring).")
     comparison_notes(run)
 with share:
-    comparison_share_box(run)
+    keep_address(sharing)  # the address bar follows the pair
+    share_expander(sharing)

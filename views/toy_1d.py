@@ -16,7 +16,8 @@ from ui.kit.live_controls import STABILIZER_KNOBS, divergence_panel, knob_widget
 from ui.kit.readout import compact_page
 from ui.kit.run_install import install_run
 from ui.kit.session import get_run
-from ui.share.training_page import restore_setup, share_box
+from ui.share.page_setup import keep_address, restore_link, share_expander
+from ui.share.run_setup import RunSetup
 from ui.toy_1d.live import layout, render
 
 RUN_NAME = "1D lab (Figure 1)"
@@ -49,13 +50,14 @@ def start_new_run(run, config) -> None:
 
 
 run = get_run(RUN_NAME, lambda: Trainer(BASE))
+sharing = RunSetup("toy_1d", run, BASE, install=start_new_run, targets=TARGETS_1D)  # what its links carry
 
 # The first screen (1440x900, or 1280x720 in teacher mode) holds what a class watches while a slider
 # moves: the transport, label smoothing and batch size, Figure 1, the numbers and the curves.
 # The introduction, the other settings, sharing and checkpoints sit below it.
 compact_page()
 st.markdown("### 1D lab: Figure 1 of the 2014 paper, live")
-restore_setup("toy_1d", run, BASE, install=start_new_run, targets=TARGETS_1D)
+restore_link(sharing)
 divergence_panel(run, PREFIX)
 
 size = layout()
@@ -114,6 +116,7 @@ with about:
                "out where neither density has mass (it is undefined there) and, with an EMA of G's weights, is "
                "for the G being trained, the one D faces.")
 with files:
-    share_box("toy_1d", run, BASE, install=start_new_run, targets=TARGETS_1D)
+    keep_address(sharing)
+    share_expander(sharing)
     checkpoint_upload(run, PREFIX, install_trainer, TARGETS_1D, "a 1D target", True,
                       ":material/save: Checkpoint: save or continue")

@@ -16,7 +16,8 @@ from ui.kit.exports import point_frames, toy_exports
 from ui.kit.live_controls import STABILIZER_KNOBS, divergence_panel, knob_widgets, live_area, transport
 from ui.kit.readout import compact_page
 from ui.kit.session import get_run
-from ui.share.training_page import restore_setup, share_box, sync_address
+from ui.share.page_setup import keep_address, restore_link, share_expander
+from ui.share.run_setup import RunSetup
 from ui.toy_2d.live import LAYERS_KEY, SECONDARY_EVERY, TRAINED_KEY, layout, render, render_secondary, render_story
 from ui.toy_2d.setup_panels import (KNOB_FIELDS, PREFIX, architecture_form, draw_your_own, install_trainer,
                                     preset_panel, stabilizer_panel, start_new_run)
@@ -29,6 +30,7 @@ TABS_KEY = "toy_tab"
 
 run = get_run(RUN_NAME, lambda: Trainer(BASE))
 frames = point_frames(PREFIX)  # the GIF timeline: G(fixed z) every few iterations
+sharing = RunSetup("toy_2d", run, BASE, install=start_new_run, targets=TARGETS_2D)  # what its links carry
 
 
 def render_and_record(run) -> None:
@@ -38,7 +40,7 @@ def render_and_record(run) -> None:
 
 compact_page()
 st.markdown("### 2D toys & mode collapse")
-restore_setup("toy_2d", run, BASE, install=start_new_run, targets=TARGETS_2D)
+restore_link(sharing)
 class_banner(run, RUN_NAME, apply_preset=lambda config: start_new_run(run, config))
 divergence_panel(run, PREFIX)
 
@@ -95,9 +97,9 @@ if setup.open:
         with draw_col:
             st.markdown("**Draw your own target**")
             draw_your_own(run)
-sync_address("toy_2d", run, BASE)
+keep_address(sharing)
 if files.open:
     with files:
         toy_exports(run, PREFIX, frames)
         checkpoint_upload(run, PREFIX, install=install_trainer, targets=TARGETS_2D, what="a 2D target")
-        share_box("toy_2d", run, BASE, install=start_new_run, targets=TARGETS_2D)
+        share_expander(sharing)

@@ -14,7 +14,9 @@ from ui.figures.theory import (c_of_g_bar, densities_figure, generator_loss_figu
                                value_plane_figure, value_terms_figure)
 from ui.kit.readout import compact_page, readout
 from ui.kit.teacher_mode import is_teacher_mode
-from ui.share.widget_page import share_widgets, widget
+from ui.kit.table_widgets import widget
+from ui.share.page_setup import share
+from ui.share.widget_setup import WidgetTableSetup
 from ui.value_function import controls as vc
 
 PLANE_SLOPES = np.linspace(*vc.SLOPE_RANGE, 41)
@@ -46,7 +48,7 @@ controls, main, side = st.columns([size["controls"], size["main"], size["side"]]
 with controls:
     knobs, share_slot = st.container(), st.container()
 with share_slot:  # restores a link before any widget is drawn; its messages show here, on the first screen
-    share_widgets(vc.SETTINGS, name="value function setup")
+    share(WidgetTableSetup(vc.SETTINGS), name="value function setup")
 tabs = st.tabs(["① V(D, G) and D*, explained", "② Every logistic D", "③ C(G) = −log 4 + 2·JSD",
                 "④ Label smoothing", "⑤ Generator losses", "⑥ The saddle: Dirac-GAN"])
 

@@ -1,4 +1,4 @@
-"""Shareable setups on the training pages (2D lab, 1D lab, MNIST) through ui.share.training_page: a link
+"""Shareable setups on the training pages (2D lab, 1D lab, MNIST) through ui.share.page_setup: a link
 restores target, seed and hyperparameters into the page's trainer and its widgets; a hostile link
 shows its messages and the page still renders with clamped or default values; the address bar
 follows later changes; the 2D lab and MNIST pages offer their downloads."""

@@ -1,4 +1,4 @@
-"""The value-function page is shareable (ui.share.widget_page on ui.value_function.controls.SETTINGS): a link
+"""The value-function page is shareable (ui.share.widget_setup on ui.value_function.controls.SETTINGS): a link
 restores every kind of widget and the numbers follow; a hostile link shows its messages and
 applies the sane part; the address bar follows the widgets (and stays empty on the default page);
 a downloaded preset loads into a fresh tab; a malformed or oversized file changes nothing."""

@@ -1,5 +1,6 @@
-"""ui.share.links in AppTest: a link restores the setup once, hostile links and files show messages and
-no traceback, the address bar follows the settings, and a preset file round-trips."""
+"""ui.share.page_setup (over ui.share.links) in AppTest, on a test page with a setup of its own: a
+link restores the setup once, hostile links and files show messages and no traceback, the address
+bar follows the settings, and a preset file round-trips."""
 
 import json
 import os

@@ -5,7 +5,7 @@ a copy that forgot a step left a widget or a message describing the old run.
 
 Nothing is registered here: the Run object stays the same, so its id in the run registry and
 the `?run=<id>` in the address bar stay valid (a reload still finds it), and the page writes the
-new settings into the address on its next run (ui.share.training_page.sync_address).
+new settings into the address on its next run (ui.share.page_setup.keep_address).
 
 A page binds its own widgets once, e.g.
     install_trainer = partial(install_run, prefix=PREFIX, knob_fields=KNOB_FIELDS, sync_setup=sync_arch)

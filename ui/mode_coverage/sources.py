@@ -1,7 +1,7 @@
 """Where the mode-coverage page gets its pieces: the shared t-SNE map (built once with progress,
 then read from disk), the digit classifier, and the generator to judge: the MNIST page's run of
 this tab, a quick run started here (the shared live mechanism), or an uploaded checkpoint; and
-SETTINGS, the page's shareable widgets (ui.share.widget_page)."""
+SETTINGS, the page's shareable widgets (ui.share.widget_setup)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ from ui.kit.run_install import install_run
 from ui.kit.session import all_runs, get_run
 from ui.mnist.metrics import digit_measure
 from ui.mnist.run import RUN_NAME as MNIST_RUN_NAME
-from ui.share.widget_page import widget
+from ui.kit.table_widgets import widget
 
 MAP_POINTS_ENV = "GAN_TSNE_MAP_POINTS"  # digits on the map; unset = all embedded / 10k of full MNIST
 QUICK_RUN = "Mode coverage quick run"

@@ -1,16 +1,16 @@
-"""Share the side-by-side page's setup: the URL carries target, seed, the shared settings (as on
-every page, via ui.share.links) plus `compare` (the differing setting) and `a` / `b` (its two values).
-A value outside the page's offered choices, or one that does not parse, is refused by name and
-the suggested pair stays."""
+"""The side-by-side page's shareable setup (ui.share.page_setup): the URL carries target, seed, the
+shared settings (as on every training page, ui.share.run_setup) plus `compare` (the differing
+setting) and `a` / `b` (its two values). A value outside the page's offered choices, or one that
+does not parse, is refused by name and the suggested pair stays."""
 
 from __future__ import annotations
 
-import streamlit as st
+from typing import Sequence
 
 from classroom.service import Run
-from classroom.sharing import Message, config_from_query
-from ui.share.links import restore_from_query, share_panel, show_messages, write_query
-from ui.share.training_page import _fit_target  # the training pages' one refusal of a target they cannot draw
+from classroom.sharing import Decoded, Message, config_from_query
+from gan_core.config import TrainConfig
+from ui.share.run_setup import RunSetup, fit_target
 from ui.side_by_side.pair import BASE, COMPARED, TARGET_CHOICES, base_for, start_pair
 
 PAGE_KEY = "side_by_side"
@@ -39,48 +39,53 @@ def _parse_value(setting: str, name: str, raw: str, messages: list):
     return value
 
 
-def restore_comparison(run: Run) -> None:
-    """Apply the URL's comparison (once per new link) and show what was refused or adjusted.
-    Call before the page draws its widgets."""
-    asked = st.query_params.get("target")  # a 1D link decodes onto the 1D lab's networks
-    base = base_for(asked) if asked in TARGET_CHOICES else BASE
-    restored = restore_from_query(PAGE_KEY, base, extras=EXTRAS)
-    if restored is None:
-        return
-    # any target name decodes (mnist, custom); this page draws only TARGET_CHOICES: refuse the rest by name
-    restored = _fit_target(restored, base, TARGET_CHOICES)
-    messages = list(restored.messages)
-    setting = restored.extras.get("compare", run.trainer.setting)
-    values = list(COMPARED[setting][1])
-    for i, name in enumerate(("a", "b")):
-        if (raw := restored.extras.get(name)) is not None:
-            if (value := _parse_value(setting, name, raw, messages)) is not None:
-                values[i] = value
-    try:
-        start_pair(run, restored.config, setting, tuple(values))
-    except ValueError as exc:  # a combination the config refuses: the running pair stays
-        messages.append(Message("error", f"the comparison could not start: {exc}"))
-    st.session_state[f"_share_messages_{PAGE_KEY}"] = tuple(messages)
-    show_messages(messages)
+def _same_comparison(run: Run, config: TrainConfig) -> None:
+    """A fresh pair on `config`, comparing what the running pair compares."""
+    start_pair(run, config, run.trainer.setting, run.trainer.values)
 
 
-def comparison_share_box(run: Run) -> None:
-    """The address bar follows the pair; the Share expander offers the link and the JSON preset
-    (a preset file sets the shared settings; the comparison stays as chosen here)."""
-    pair = run.trainer
-    extras = {"compare": pair.setting, "a": value_text(pair.values[0]), "b": value_text(pair.values[1])}
-    base_config = pair.config  # A's config: the link's settings then rebuild run A exactly
+class ComparisonSetup(RunSetup):
+    """The pair of runs: its config is run A's (a link's settings then rebuild run A exactly), written
+    against the page's starting config for its target; a preset file sets the shared settings and
+    the comparison stays as chosen on the page."""
 
-    def on_import(decoded) -> None:
-        decoded = _fit_target(decoded, pair.config, TARGET_CHOICES)
-        st.session_state[f"_share_import_{PAGE_KEY}"] = decoded  # shown with the refusal, if any
+    def __init__(self, run: Run) -> None:
+        super().__init__(PAGE_KEY, run, BASE, install=_same_comparison, targets=TARGET_CHOICES)
+
+    def link_base(self) -> TrainConfig:
+        return base_for(self.config.target)
+
+    def link_extras(self) -> dict[str, str]:
+        pair = self.run.trainer
+        return {"compare": pair.setting, "a": value_text(pair.values[0]), "b": value_text(pair.values[1])}
+
+    def preset_json(self, name: str, what_to_watch: str) -> str:
+        extras = self.link_extras()
+        return super().preset_json(name or f"{extras['compare']} {extras['a']} vs {extras['b']}", what_to_watch)
+
+    def apply_link(self, params: dict[str, list[str]]) -> Sequence[Message]:
+        asked = (params.get("target") or [None])[-1]  # a 1D link decodes onto the 1D lab's networks
+        base = base_for(asked) if asked in TARGET_CHOICES else BASE
+        # any target name decodes (mnist, custom); this page draws only TARGET_CHOICES: refuse the rest by name
+        restored = fit_target(config_from_query(params, base, extras=EXTRAS), base, TARGET_CHOICES)
+        messages = list(restored.messages)
+        setting = restored.extras.get("compare", self.run.trainer.setting)
+        values = list(COMPARED[setting][1])
+        for i, name in enumerate(("a", "b")):
+            if (raw := restored.extras.get(name)) is not None:
+                if (value := _parse_value(setting, name, raw, messages)) is not None:
+                    values[i] = value
         try:
-            start_pair(run, decoded.config, pair.setting, pair.values)
-        except ValueError as exc:
-            st.session_state[f"_share_import_{PAGE_KEY}"] = type(decoded)(decoded.config, decoded.messages + (
-                Message("error", f"the comparison could not start: {exc}"),), decoded.extras)
+            start_pair(self.run, restored.config, setting, tuple(values))
+        except ValueError as exc:  # a combination the config refuses: the running pair stays
+            messages.append(Message("error", f"the comparison could not start: {exc}"))
+        return messages
 
-    base = base_for(pair.config.target)
-    write_query(PAGE_KEY, base_config, base, extras=extras, run_id=run.run_id)
-    share_panel(PAGE_KEY, base_config, base, on_import=on_import, extras=extras,
-                name=f"{pair.setting} {extras['a']} vs {extras['b']}")
+    def apply_preset(self, decoded: Decoded) -> Decoded:
+        decoded = fit_target(decoded, self.config, TARGET_CHOICES)
+        try:
+            self.install(self.run, decoded.config)
+        except ValueError as exc:  # said with the file's other refusals
+            decoded = Decoded(decoded.config, decoded.messages + (
+                Message("error", f"the comparison could not start: {exc}"),), decoded.extras)
+        return decoded

@@ -1,6 +1,6 @@
 """Widgets of the value-function page: p_data, p_g, a logistic D, and the settings of its other
 tabs, all described once in SETTINGS (ranges, steps, choices, defaults), which draws the widgets
-and makes the page shareable (ui.share.widget_page).
+and makes the page shareable (ui.share.widget_setup).
 
 Widget values live in st.session_state under `vf_<name>` (`vf_<who>_<field>` for the two
 densities), so buttons (equilibrium, best logistic D) can set them from callbacks before the
@@ -13,7 +13,7 @@ import streamlit as st
 from gan_core import dirac
 from gan_core.theory import Mixture1D
 from classroom.widget_settings import Flag, Number, OneOf, SettingsTable, SomeOf, Whole
-from ui.share.widget_page import widget
+from ui.kit.table_widgets import widget
 
 DEFAULTS = {
     "data": dict(mean1=0.0, sigma1=1.0, two=False, mean2=3.0, sigma2=0.5, weight2=0.3),

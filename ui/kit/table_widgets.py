@@ -1,0 +1,32 @@
+"""Draw a page's setting widgets from its table (classroom.widget_settings.SettingsTable): the range,
+step or choices of each widget come from the table, its value from the session state under the
+table's key. The same table makes the page shareable (ui.share.widget_setup.WidgetTableSetup)."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import streamlit as st
+
+from classroom.widget_settings import Flag, Number, OneOf, SettingsTable, SomeOf
+
+
+def widget(table: SettingsTable, name: str, label: str, where=st, options: Sequence[str] | None = None,
+           radio: bool = False, **kwargs):
+    """Draw setting `name` in `where` (st, a column, ...) with its range, step or choices from
+    `table` and its value from the session state; returns the widget's value. `options` replaces
+    a choice's options on this run (a radio with an option only this tab has); keyword arguments
+    go to the Streamlit widget (help, format_func, horizontal, on_change, ...)."""
+    setting, key = table[name], table.key(name)
+    if isinstance(setting, Number):  # Whole too
+        return where.slider(label, setting.lo, setting.hi, step=setting.step, key=key, **kwargs)
+    if isinstance(setting, Flag):
+        return where.checkbox(label, key=key, **kwargs)
+    if isinstance(setting, OneOf):
+        options = list(setting.choices if options is None else options)
+        if st.session_state.get(key) not in options:  # e.g. this tab's own run is gone
+            st.session_state[key] = setting.default if setting.default in options else options[0]
+        return (where.radio if radio else where.selectbox)(label, options, key=key, **kwargs)
+    if isinstance(setting, SomeOf):
+        return where.multiselect(label, list(setting.choices), key=key, **kwargs)
+    raise TypeError(f"no widget for a {type(setting).__name__}")
