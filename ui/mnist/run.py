@@ -52,7 +52,7 @@ install_trainer = partial(install_run, prefix=PREFIX, knob_fields=MNIST_KNOBS, s
 
 
 def start_from_config(run: Run, config) -> None:
-    """A shared link or preset file (ui.share.training_page): new weights with its settings."""
+    """A shared link or preset file (ui.share.run_setup): new weights with its settings."""
     install_trainer(run, Trainer(config, target=run.trainer.target))  # the digits are shared
 
 
