@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import threading
 import time
 import weakref
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -85,21 +87,78 @@ def latest_d_outputs(trainer) -> tuple[float, float]:
     return _latest(cols.get("d_real", np.array([]))), _latest(cols.get("d_fake", np.array([])))
 
 
+@dataclass(frozen=True)
+class CoverageReading:
+    """The mode-coverage page's live map data: the fakes read (images as bytes) and, when the host
+    could read the map the page shows (`map_key`), their positions on it."""
+
+    read: ReadDigits
+    positions: np.ndarray | None  # (N, 2) map coordinates, QUICK_PLACE; None: the page places them
+    map_key: str | None
+
+
+class _DiskMaps:
+    """t-SNE maps from the disk cache by key, as the page that shows one built and saved it (one
+    per process, the newest few kept; a missing file is looked for again after CLASSIFIER_RETRY)."""
+
+    def __init__(self, keep: int = 2):
+        self.keep = keep
+        self._maps: dict = {}  # key -> gan_core.embedding.DigitMap
+        self._missed: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str):
+        """The map of `key` (gan_core.embedding.DigitMap), or None."""
+        from gan_core.embedding import read_cached_map  # openTSNE: seconds to import, only for this page
+
+        with self._lock:
+            if key in self._maps:
+                return self._maps[key]
+            if time.monotonic() - self._missed.get(key, -float("inf")) < CLASSIFIER_RETRY:
+                return None
+        found = read_cached_map(key)
+        with self._lock:
+            if found is None:
+                self._missed[key] = time.monotonic()
+                return None
+            self._maps[key] = found
+            while len(self._maps) > self.keep:
+                self._maps.pop(next(iter(self._maps)))
+            return found
+
+
+_disk_maps = _DiskMaps()
+
+
+def coverage_view(map_key: str) -> str:
+    """The view name that asks a run for its fakes read and placed on the map of `map_key`."""
+    return f"coverage@{map_key}"
+
+
 class CoverageView:
     """The mode-coverage page's live map: COVERAGE_DIGITS fakes of fixed noise read by the digit
-    classifier (gan_core.coverage.ReadDigits, its images as bytes); None while this host has no
-    classifier yet (the page then reads them itself). The page places them on its t-SNE map."""
+    classifier (gan_core.coverage.ReadDigits, its images as bytes) and placed on the page's t-SNE
+    map (`map_key`, read from the disk cache) with QUICK_PLACE, so the web server only draws them.
+    None while this host has no classifier yet (the page then reads them itself); positions None
+    while it cannot read the map (the page places them)."""
 
-    def __init__(self, classifier=_disk_classifier.get):
-        self._classifier = classifier
+    def __init__(self, map_key: str | None = None, classifier=_disk_classifier.get, maps=_disk_maps.get):
+        self._classifier, self._maps, self.map_key = classifier, maps, map_key
 
-    def compute(self, source) -> ReadDigits | None:
+    def compute(self, source) -> CoverageReading | None:
         if (clf := self._classifier()) is None:
             return None
         with source.locked() as trainer:
             iteration, fakes = int(trainer.iteration), generate_fixed(trainer, COVERAGE_DIGITS)
         read = read_fakes(iteration, fakes, clf)  # the classifier reads while training goes on
-        return dataclasses.replace(read, images=(read.images * 255).round().astype(np.uint8))
+        digit_map = self._maps(self.map_key) if self.map_key is not None else None
+        positions = None
+        if digit_map is not None and np.isfinite(read.images).all():  # a diverged G: the page says so
+            from gan_core.embedding import QUICK_PLACE
+
+            positions = digit_map.place(read.images, n_iter=QUICK_PLACE).astype(np.float32)
+        as_bytes = dataclasses.replace(read, images=(read.images * 255).round().astype(np.uint8))
+        return CoverageReading(as_bytes, positions, self.map_key if positions is not None else None)
 
 
 class DigitView:

@@ -11,8 +11,8 @@ trainer only between two steps.
 
 Views, by name (VIEW_KINDS): "toy_2d", the 2D lab's redraw (classroom.lab_views.RenderData);
 "toy_1d", the 1D lab's Figure 1 and charts (Figure1View); "mnist", the MNIST page's digit grid,
-numbers and classifier reading, and "coverage", the mode-coverage map's read fakes
-(classroom.digit_views); "summary", a run's few numbers and fakes
+numbers and classifier reading, and "coverage@<map key>", the mode-coverage map's read fakes
+placed on the page's t-SNE map (classroom.digit_views); "summary", a run's few numbers and fakes
 for a class gallery (RunSummary). `part` picks one trainer of a side-by-side pair
 (classroom.lockstep), 0 for a single run.
 """
@@ -92,6 +92,7 @@ class Figure1View:
 
 VIEW_KINDS = {"toy_2d": LabViews, "toy_1d": Figure1View, "mnist": DigitView, "coverage": CoverageView,
               "summary": RunSummary}
+VIEWS_WITH_ARGUMENT = ("coverage",)  # "coverage@<map key>": the fakes placed on that t-SNE map too
 
 
 class RunViews:
@@ -106,14 +107,16 @@ class RunViews:
         """The view's data for the run now (recomputed only if `stamp` changed since it was last
         computed). hold_run(): a context manager that holds the run between two steps (its lock)
         while the view reads the trainer."""
-        if name not in VIEW_KINDS:
-            raise ValueError(f"unknown view {name!r}")
+        kind, _, argument = name.partition("@")  # "coverage@<map key>": a view of one of the page's things
+        if kind not in VIEW_KINDS or (argument and kind not in VIEWS_WITH_ARGUMENT):
+            raise ValueError(f"unknown view {name[:80]!r}")
         if not 0 <= part < len(trainers_of(trainer_like)):
             raise ValueError(f"this run has no part {part}")
         with self._lock:
             entry = self._views.get((name, part))
             if entry is None:
-                entry = self._views[(name, part)] = [VIEW_KINDS[name](), None, None]
+                view = VIEW_KINDS[kind](argument) if argument else VIEW_KINDS[kind]()
+                entry = self._views[(name, part)] = [view, None, None]
             if entry[1] != stamp or entry[2] is None:
                 entry[2], entry[1] = entry[0].compute(Hold(hold_run, trainer_like, part)), stamp
             return entry[2]

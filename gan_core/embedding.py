@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import time
 from dataclasses import asdict, dataclass
 from typing import Callable
@@ -266,9 +267,12 @@ def save_map(digit_map: DigitMap, path: str) -> None:
     os.replace(tmp, path)  # atomic: a crash mid-write never leaves a half file
 
 
-def read_map(path: str, key: str, labels: np.ndarray) -> DigitMap:
+def read_map(path: str, key: str, labels: np.ndarray | None = None) -> DigitMap:
     """The map stored at path; ValueError/OSError if it is unreadable or does not match
-    (wrong key, shapes, dtypes, labels, non-finite numbers). Never unpickles anything."""
+    (wrong key, shapes, dtypes, labels, non-finite numbers). Never unpickles anything.
+    labels None: a reader without the data set (a run's host placing fakes on the map a page
+    built) trusts the file's own labels; its key, which hashes the digits, labels and
+    parameters, still has to match."""
     with np.load(path, allow_pickle=False) as f:
         arrays = {name: f[name] for name in ("coords", "labels", "indices", "features", "pca_mean",
                                              "pca_components", "meta")}
@@ -276,7 +280,7 @@ def read_map(path: str, key: str, labels: np.ndarray) -> DigitMap:
     if meta.get("format") != FORMAT_VERSION or meta.get("key") != key:
         raise ValueError("the cached map was built from other digits or parameters")
     params = MapParams(**meta["params"])
-    n, dims = len(labels), params.pca_dims
+    n, dims = len(arrays["labels"] if labels is None else labels), params.pca_dims
     expected = {"coords": ((n, 2), np.float64), "labels": ((n,), np.int64), "indices": ((n,), np.int64),
                 "features": ((n, dims), np.float32), "pca_mean": ((784,), np.float32),
                 "pca_components": ((dims, 784), np.float32)}
@@ -286,11 +290,26 @@ def read_map(path: str, key: str, labels: np.ndarray) -> DigitMap:
             raise ValueError(f"cached {name} has shape {a.shape} {a.dtype}; expected {shape} {dtype}")
         if a.dtype.kind == "f" and not np.isfinite(a).all():
             raise ValueError(f"cached {name} holds NaN or infinite values")
-    if not np.array_equal(arrays["labels"], labels):
+    if labels is not None and not np.array_equal(arrays["labels"], labels):
         raise ValueError("cached labels differ from the data's")
     return DigitMap(arrays["coords"], arrays["labels"], arrays["indices"], arrays["features"],
                     arrays["pca_mean"], arrays["pca_components"], params, key, str(meta["source"]),
                     float(meta["build_seconds"]), "read from cache")
+
+
+MAP_KEY = re.compile(r"[0-9a-f]{8,64}")  # what map_key() writes: a file name part, never a path
+
+
+def read_cached_map(key: str, cache_dir: str | None = None) -> DigitMap | None:
+    """The map a page built and cached under `key`, or None when there is no usable file (not
+    built yet, or damaged: the page that shows the map rebuilds it)."""
+    if not MAP_KEY.fullmatch(key):
+        raise ValueError(f"not a map key: {key[:80]!r}")
+    path = cache_path(key, cache_dir)
+    try:
+        return read_map(path, key) if os.path.exists(path) else None
+    except Exception:  # truncated, foreign or stale: not this reader's to repair
+        return None
 
 
 def cached_map_problem(path: str, key: str, labels: np.ndarray) -> str | None:

@@ -15,6 +15,7 @@ from ui.figures.digits import grid
 from ui.kit.live_controls import divergence_panel, live_area, transport
 from ui.kit.readout import compact_page
 from ui.mode_coverage import sources as src
+from classroom.digit_views import coverage_view
 from ui.mode_coverage.live_map import LIVE_EVERY, layout, live_placement, render_live
 from ui.mode_coverage.panel import coverage_panel
 from ui.kit.table_widgets import widget
@@ -76,7 +77,7 @@ with views:
         def live(run) -> None:
             if source.progress is not None and choice == src.SOURCES[0]:
                 source.progress.update(run.call)  # the quick run's coverage point every 50 iterations
-            show_live(run.call, lambda: run.view("coverage"))
+            show_live(run.call, lambda: run.view(coverage_view(digit_map.key)))
 
         if source.run is not None:
             live_area(source.run, src.PREFIX, live, every=LIVE_EVERY)

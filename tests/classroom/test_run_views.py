@@ -225,8 +225,9 @@ def test_the_coverage_view_reads_the_fakes_the_page_would_read():
                                   batch_size=16, seed=6))
     trainer.step()
     run = LiveRun(trainer)
-    view = CoverageView(classifier=lambda: clf).compute(run)
-    here = read_generated(trainer, clf, COVERAGE_DIGITS)
+    reading = CoverageView(classifier=lambda: clf).compute(run)
+    view, here = reading.read, read_generated(trainer, clf, COVERAGE_DIGITS)
+    assert reading.positions is None and reading.map_key is None  # no map asked for: the page places them
     assert view.images.dtype == np.uint8 and view.images.shape == (COVERAGE_DIGITS, 28, 28)
     assert view.images / 255.0 == pytest.approx(here.images, abs=0.5 / 255 + 1e-6)
     assert view.probs == pytest.approx(here.probs, abs=1e-9) and view.iteration == 1
@@ -234,3 +235,39 @@ def test_the_coverage_view_reads_the_fakes_the_page_would_read():
     assert np.array_equal(view.coverage.counts, here.coverage.counts)
     assert view.coverage.sentence == here.coverage.sentence
     assert CoverageView(classifier=lambda: None).compute(run) is None  # no classifier on this host yet
+
+
+def test_the_coverage_view_places_the_fakes_on_the_cached_map_the_page_shows(tmp_path, monkeypatch):
+    """With the page's map key the host reads the map from the disk cache (the file the page built)
+    and places the fakes as the page would (gan_core.embedding.DigitMap.place, QUICK_PLACE); a key
+    whose file is missing leaves the placing to the page."""
+    from classroom import digit_views
+    from classroom.digit_views import CoverageView, coverage_view
+    from gan_core import embedding
+    from gan_core.classifier import get_classifier
+    from gan_core.coverage import read_generated
+    from gan_core.mnist import MnistData, load_embedded
+
+    monkeypatch.setenv(embedding.CACHE_DIR_ENV, str(tmp_path))
+    data = load_embedded()
+    small = MnistData(data.images[:400], data.labels[:400], "400 digits")
+    digit_map = embedding.load_or_build_map(small, embedding.MapParams(seed=0, early_iters=30, main_iters=30))
+    assert (tmp_path / f"tsne_map_{digit_map.key}.npz").exists()
+    clf = get_classifier()
+    trainer = Trainer(TrainConfig(target="mnist", arch="dcgan", z_dim=100, g_width=8, d_width=8, g_output="tanh",
+                                  batch_size=16, seed=6))
+    run = LiveRun(trainer)
+    maps = digit_views._DiskMaps()
+    reading = CoverageView(digit_map.key, classifier=lambda: clf, maps=maps.get).compute(run)
+    here = read_generated(trainer, clf, digit_views.COVERAGE_DIGITS)
+    expected = digit_map.place(here.images, n_iter=embedding.QUICK_PLACE)
+    assert reading.map_key == digit_map.key and reading.positions.shape == (digit_views.COVERAGE_DIGITS, 2)
+    np.testing.assert_allclose(reading.positions, expected, rtol=0, atol=1e-4)
+    missing = CoverageView("0123456789abcdef", classifier=lambda: clf, maps=maps.get).compute(run)
+    assert missing.positions is None and missing.map_key is None and missing.read.iteration == 0
+    monkeypatch.setattr(digit_views._disk_classifier, "classifier", clf)  # as if this host had read the file
+    views = RunViews()  # the name a page asks by
+    named = views.read(coverage_view(digit_map.key), 0, trainer, run.locked, (0,))
+    np.testing.assert_allclose(named.positions, expected, rtol=0, atol=1e-4)
+    with pytest.raises(ValueError, match="unknown view"):
+        views.read("toy_2d@abc", 0, trainer, run.locked, (0,))

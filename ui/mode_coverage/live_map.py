@@ -42,31 +42,39 @@ def layout() -> dict:
 class LivePlacement:
     read: ReadDigits
     positions: np.ndarray  # (N, 2) map coordinates
-    seconds: float  # wall time of reading and placing them
+    seconds: float  # wall time of reading and placing them (on this server: the host's work is not in it)
+    placed_by_host: bool = False  # placed where the run trains (its coverage view), not on this server
 
 
 def live_placement(run_call, digit_map: DigitMap, classifier, key: str, view=None) -> LivePlacement:
     """LIVE_DIGITS fakes of fixed noise, read and placed quickly; reused until the generator moves.
-    view(): the run's "coverage" view, read where the run trains (classroom.digit_views.CoverageView:
-    no weights travel); when there is none (an uploaded checkpoint) or it is None (the run's host
-    has no classifier yet), run_call(fn) runs fn(trainer) here, between two steps (Run.call), or at
-    once for a trainer."""
-    read = view() if view is not None else None
-    if read is not None:
-        stamp = ("view", id(read), digit_map.key)  # the run's view is the same object until the run moves
+    view(): the run's coverage view for this map (classroom.digit_views.CoverageView: read and placed
+    where the run trains, no weights travel, the web server only draws); when there is none (an
+    uploaded checkpoint) or it is None (the run's host has no classifier yet), run_call(fn) runs
+    fn(trainer) here, between two steps (Run.call), or at once for a trainer, and this server places
+    them; so it does when the host could not read the map."""
+    reading = view() if view is not None else None
+    if reading is not None:
+        stamp = ("view", id(reading), digit_map.key)  # the run's view is the same object until the run moves
     else:
         stamp = run_call(lambda t: (id(t), t.iteration, t.updates)) + (digit_map.key,)
     cached = st.session_state.get(key)
     if cached is not None and cached[0] == stamp:
         return cached[1]
     start = time.perf_counter()
-    if read is None:
+    positions = None
+    if reading is None:
         read = run_call(lambda t: read_generated(t, classifier, LIVE_DIGITS))
     else:  # its images travel as bytes
-        read = dataclasses.replace(read, images=read.images.astype(np.float32) / 255.0)
+        read = dataclasses.replace(reading.read, images=reading.read.images.astype(np.float32) / 255.0)
+        if reading.map_key == digit_map.key:
+            positions = np.asarray(reading.positions, dtype=np.float64)
     if not np.isfinite(read.images).all():
         raise ValueError("the generator produced NaN pixels (a diverged run): roll it back first")
-    placed = LivePlacement(read, digit_map.place(read.images, n_iter=QUICK_PLACE), time.perf_counter() - start)
+    by_host = positions is not None
+    if positions is None:
+        positions = digit_map.place(read.images, n_iter=QUICK_PLACE)
+    placed = LivePlacement(read, positions, time.perf_counter() - start, by_host)
     st.session_state[key] = (stamp, placed)
     return placed
 
@@ -149,5 +157,7 @@ def render_live(digit_map: DigitMap, placed: LivePlacement) -> None:
         live_canvas(Scene(w, h, [histogram_panel((0, 0, w, h), placed)], frame=int(placed.read.iteration),
                           font=size["font"] - 1, label="the digits G makes"), key="cov_live_histogram")
         st.markdown(f"**{short_sentence(cov)}**")
+        where = ("where the run trains" if placed.placed_by_host
+                 else f"on this server in {placed.seconds:.1f} s")
         st.caption(f"{len(placed.positions)} digits of G (the same z each time) read by a digit classifier and "
-                   f"placed on the map in {placed.seconds:.1f} s, at iteration {placed.read.iteration:,}.")
+                   f"placed on the map {where}, at iteration {placed.read.iteration:,}.")
