@@ -42,7 +42,7 @@ from classroom.run_views import SUMMARY_FAKES
 from classroom.class_records import ClassError, ClassInfo, GalleryRow, Member
 from classroom.config_fields import CONFIG_TABLE, config_values
 from classroom.sharing import preset_from_json, preset_to_json
-from classroom.widget_settings import Points
+from classroom.settings_codec import Points
 from gan_core.config import TrainConfig
 
 __all__ = ["ClassError", "ClassInfo", "Member", "GalleryRow", "Classes", "shared_classes", "ClassStoreError"]

@@ -1,5 +1,5 @@
 """The one table of a run's shareable settings: every TrainConfig field a person may set from
-outside the page's widgets, as a classroom.widget_settings Setting built from the engine's own
+outside the page's widgets, as a classroom.settings_codec Setting built from the engine's own
 ranges (gan_core.config.FIELD_BOUNDS, its field types and choices), under the names the pages show
 (`label_smoothing` for 1 - real_label).
 
@@ -21,7 +21,7 @@ import dataclasses
 from typing import Any, Mapping
 
 from classroom.budget import SERVER_FIELDS
-from classroom.widget_settings import Flag, Number, OneOf, Points, Setting, SettingsTable, Whole
+from classroom.settings_codec import Flag, Number, OneOf, Points, Setting, SettingsTable, Whole
 from gan_core.config import ALIAS_BOUNDS, FIELD_BOUNDS, TrainConfig, field_choices, field_types
 
 ALWAYS_SHARED = ("target", "seed")  # a link names them even at their defaults, so it means the same run later

@@ -2,7 +2,7 @@
 decoded setup leaves, the refusal of one value, the parsing of one number or true/false word, and
 the limits on what arrives from outside (a link, a preset file, a push).
 
-The one codec (classroom.widget_settings: kinds of setting and SettingsTable) and the TrainConfig
+The one codec (classroom.settings_codec: kinds of setting and SettingsTable) and the TrainConfig
 table built on it (classroom.config_fields) read values only through these functions, so a number
 typed in a link, written in a preset file or stored for a class is judged by the same words.
 """
@@ -35,7 +35,7 @@ class Message:
 
 
 class MessageLevels:
-    """The texts of a decoded setup's `messages` by level (sharing.Decoded, widget_settings.Restored)."""
+    """The texts of a decoded setup's `messages` by level (sharing.Decoded, settings_codec.Restored)."""
 
     messages: tuple[Message, ...]
 

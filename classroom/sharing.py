@@ -7,7 +7,7 @@
     preset_from_json(data, base, page)      -> Decoded(config, messages, extras)
 
 Settings are written and read through the one table of shareable settings,
-classroom.config_fields.CONFIG_TABLE (a classroom.widget_settings table built from the engine's
+classroom.config_fields.CONFIG_TABLE (a classroom.settings_codec table built from the engine's
 FIELD_BOUNDS, types and choices), under the names the pages show: `label_smoothing` rather than
 `real_label` (older links and files that say real_label are still read). A link only carries the
 settings that differ from the page's own base config (plus target and seed, so a link still means

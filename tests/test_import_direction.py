@@ -90,11 +90,12 @@ def test_figures_are_pure_plot_builders():
     assert not wrong, "\n".join(wrong)
 
 
-# classroom plumbing that once lived in gan_core (issue 13): the link and preset codec, the widget
-# settings tables, the download files, the side-by-side lockstep pair, the points-text parser and
-# the recorders a playing page polls. They sit under classroom's rules (no Streamlit, ui, views).
-CLASSROOM_PLUMBING = ("sharing", "widget_settings", "exports", "lockstep", "point_text", "mode_timeline",
-                      "image_progress")
+# classroom plumbing that once lived in gan_core (issue 13): the link and preset codec (sharing on the
+# one settings codec and its table of a run's settings), the download files, the side-by-side lockstep
+# pair, the points-text parser, the recorders a playing page polls, and the presets with the command
+# line (issue 19). They sit under classroom's rules (no Streamlit, ui, views).
+CLASSROOM_PLUMBING = ("sharing", "settings_codec", "setting_values", "config_fields", "exports", "lockstep",
+                      "point_text", "mode_timeline", "image_progress", "presets", "cli")
 
 
 def test_classroom_plumbing_lives_in_classroom_not_in_the_engine():

@@ -8,7 +8,7 @@ import pytest
 from classroom.budget import SERVER_FIELDS
 from classroom.config_fields import (CONFIG_TABLE, config_from_values, config_value, config_values, setting_bounds,
                                      shared_fields)
-from classroom.widget_settings import Flag, Number, OneOf, Points, Whole
+from classroom.settings_codec import Flag, Number, OneOf, Points, Whole
 from gan_core.config import FIELD_BOUNDS, TrainConfig, field_choices
 
 

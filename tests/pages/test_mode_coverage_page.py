@@ -126,7 +126,7 @@ def test_registered_in_app(env):
     assert any(m.value.startswith("### Mode coverage") for m in at.markdown)  # one short line
 
 
-# ---- shareable setup (ui.share.widget_page on ui.mode_coverage.sources.SETTINGS) -----------------
+# ---- shareable setup (ui.share.widget_setup on ui.mode_coverage.sources.SETTINGS) -----------------
 
 DCGAN = "DCGAN (fast, all ten digits)"
 COLLAPSED = "collapsed MLP (G outruns D)"

@@ -1,4 +1,4 @@
-"""Draw a page's setting widgets from its table (classroom.widget_settings.SettingsTable): the range,
+"""Draw a page's setting widgets from its table (classroom.settings_codec.SettingsTable): the range,
 step or choices of each widget come from the table, its value from the session state under the
 table's key. The same table makes the page shareable (ui.share.widget_setup.WidgetTableSetup)."""
 
@@ -8,7 +8,7 @@ from typing import Sequence
 
 import streamlit as st
 
-from classroom.widget_settings import Flag, Number, OneOf, SettingsTable, SomeOf
+from classroom.settings_codec import Flag, Number, OneOf, SettingsTable, SomeOf
 
 
 def widget(table: SettingsTable, name: str, label: str, where=st, options: Sequence[str] | None = None,

@@ -24,7 +24,7 @@ from classroom.image_progress import ImageProgress
 from gan_core.mnist import load_mnist
 from classroom.presets import MNIST_PRESETS
 from gan_core.trainer import Trainer
-from classroom.widget_settings import Number, OneOf, SettingsTable, Whole
+from classroom.settings_codec import Number, OneOf, SettingsTable, Whole
 from ui.kit.run_install import install_run
 from ui.kit.session import all_runs, get_run
 from ui.mnist.metrics import digit_measure

@@ -13,7 +13,7 @@ for every page:
     # or share(setup, ...): the three in one place
 
 The setups: ui.share.run_setup.RunSetup (a Run's TrainConfig: the 2D, 1D and MNIST labs),
-ui.share.widget_setup.WidgetTableSetup (a table of widgets, classroom.widget_settings: the value
+ui.share.widget_setup.WidgetTableSetup (a table of widgets, classroom.settings_codec: the value
 function and mode coverage pages) and ui.side_by_side.share.ComparisonSetup (a pair of runs and the
 setting they differ in). Decoding is classroom's: hostile links and files are clamped or refused with
 messages, never a traceback, and nothing is applied twice (a link once, when the page is opened in a
@@ -35,7 +35,7 @@ from ui.share.server_address import share_link_base
 
 class PageSetup(ABC):
     """What a page shares. A preset read from a file is anything with .messages, .errors and
-    .extras (classroom.sharing.Decoded, classroom.widget_settings.Restored)."""
+    .extras (classroom.sharing.Decoded, classroom.settings_codec.Restored)."""
 
     page_key: str  # names the page in links, preset files and session-state keys
     link_note: str  # the caption over the link: what it carries

@@ -1,5 +1,5 @@
 """The shareable setup of a page whose setup is its widgets (value function, mode coverage), from one
-table (classroom.widget_settings.SettingsTable) that also draws them (ui.kit.table_widgets.widget):
+table (classroom.settings_codec.SettingsTable) that also draws them (ui.kit.table_widgets.widget):
 
     setup = WidgetTableSetup(TABLE)
     share(setup, name="value function setup")   # at the top, before any widget of TABLE is drawn
@@ -20,7 +20,7 @@ from typing import Callable, Mapping, Sequence
 import streamlit as st
 
 from classroom.sharing import Message
-from classroom.widget_settings import Restored, SettingsTable
+from classroom.settings_codec import Restored, SettingsTable
 from ui.share.page_setup import PageSetup
 
 

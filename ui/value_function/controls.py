@@ -12,7 +12,7 @@ import streamlit as st
 
 from gan_core import dirac
 from gan_core.theory import Mixture1D
-from classroom.widget_settings import Flag, Number, OneOf, SettingsTable, SomeOf, Whole
+from classroom.settings_codec import Flag, Number, OneOf, SettingsTable, SomeOf, Whole
 from ui.kit.table_widgets import widget
 
 DEFAULTS = {

@@ -1,4 +1,4 @@
-"""classroom.widget_settings: a page's widget table writes links and presets that read back to the
+"""classroom.settings_codec: a page's widget table writes links and presets that read back to the
 same values; hostile input is clamped, snapped or refused with a message naming what happened,
 never an exception, and every setting the input leaves out is at its default."""
 
@@ -8,7 +8,7 @@ import urllib.parse
 import pytest
 
 from classroom.sharing import FORMAT, MAX_PRESET_BYTES, MAX_QUERY_KEYS, query_string
-from classroom.widget_settings import Flag, Number, OneOf, SettingsTable, SomeOf, Whole
+from classroom.settings_codec import Flag, Number, OneOf, SettingsTable, SomeOf, Whole
 
 TABLE = SettingsTable("demo", "d", {
     "sigma": Number(0.2, 2.0, 0.05, 1.0),
