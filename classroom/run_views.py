@@ -12,7 +12,8 @@ trainer only between two steps.
 Views, by name (VIEW_KINDS): "toy_2d", the 2D lab's redraw (classroom.lab_views.RenderData);
 "toy_1d", the 1D lab's Figure 1 and charts (Figure1View); "mnist", the MNIST page's digit grid,
 numbers and classifier reading, and "coverage@<map key>", the mode-coverage map's read fakes
-placed on the page's t-SNE map (classroom.digit_views); "summary", a run's few numbers and fakes
+placed on the page's t-SNE map (classroom.digit_views); "mnist_steps@playing|paused", the MNIST
+page's batches tab (classroom.step_views); "summary", a run's few numbers and fakes
 for a class gallery (RunSummary). `part` picks one trainer of a side-by-side pair
 (classroom.lockstep), 0 for a single run.
 """
@@ -29,6 +30,7 @@ from classroom.digit_views import CoverageView, DigitView
 from classroom.lab_views import LabViews, chart_columns
 from classroom.mode_timeline import ModeTimeline
 from classroom.replica import trainers_of
+from classroom.step_views import StepViews
 from gan_core.lab1d import figure1_frame
 
 SUMMARY_FAKES = 256  # points of a gallery thumbnail
@@ -91,8 +93,9 @@ class Figure1View:
 
 
 VIEW_KINDS = {"toy_2d": LabViews, "toy_1d": Figure1View, "mnist": DigitView, "coverage": CoverageView,
-              "summary": RunSummary}
-VIEWS_WITH_ARGUMENT = ("coverage",)  # "coverage@<map key>": the fakes placed on that t-SNE map too
+              "mnist_steps": StepViews, "summary": RunSummary}
+# "coverage@<map key>": the fakes placed on that t-SNE map too; "mnist_steps@playing|paused"
+VIEWS_WITH_ARGUMENT = ("coverage", "mnist_steps")
 
 
 class RunViews:

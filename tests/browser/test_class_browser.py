@@ -1,8 +1,8 @@
 """Real browsers in class mode (issue 19): a teacher and two students, each in their own browser
 (their own cookie jar, so their own owner key). The students join by code, their 2D labs say so;
 the teacher pushes a preset and the students' labs switch to it and say so; Pause all pauses a
-playing student; a student who opens the teacher's console address or another student's run
-address is refused in words.
+playing student; the spotlight shows a student's run and the sweep its points; a student who
+opens the teacher's console address or another student's run address is refused in words.
 
 The server keeps its classes in a fresh SQLite file (GAN_CLASSROOM_DB), not the repository's."""
 
@@ -92,6 +92,13 @@ def playing(page) -> bool:
     return "pause" in page.locator(".st-key-toy_play button").first.inner_text().lower()
 
 
+def still_iteration(page, seconds: float = 2.0) -> tuple[int] | None:
+    """(the page's iteration,) if it stays the same for `seconds`, else None."""
+    before = int_metric(page, "Iteration")
+    page.wait_for_timeout(seconds * 1000)
+    return (before,) if before is not None and int_metric(page, "Iteration") == before else None
+
+
 def gallery_label(page) -> str:
     canvas = page.locator(".st-key-class_gallery_canvas canvas")
     return canvas.first.get_attribute("aria-label") if canvas.count() else ""
@@ -140,9 +147,26 @@ def test_a_class_in_three_browsers(chromium, class_server):
         teacher.locator(".st-key-class_pause_all button").first.click()
         wait_until(lambda: "Paused 1 run." in main_text(teacher), 30, what="the teacher's count of paused runs")
         wait_until(lambda: not playing(ana), 30, what="Ana's run to pause")
-        stopped = int_metric(ana, "Iteration")
+        # the steps her worker took before the pause reached it still arrive: then the count stands still
+        (stopped,) = wait_until(lambda: still_iteration(ana), 30, what="Ana's iteration to stand still")
         ana.wait_for_timeout(2000)
         assert int_metric(ana, "Iteration") == stopped
+
+        # spotlight: Ana's run full size on the teacher's console, with who it is
+        teacher.get_by_role("tab", name="Spotlight").first.click()
+        wait_until(lambda: teacher.locator(".st-key-class_spotlight_canvas canvas").count() > 0, 60,
+                   what="the spotlight's plane")
+        wait_until(lambda: "Ana (slot 1, 2D lab)" in main_text(teacher), 30, what="whose run is in the spotlight")
+
+        # the class as a sweep: one point per measured run, on the setting the teacher picks
+        teacher.get_by_role("tab", name="Sweep").first.click()
+        sweep = teacher.locator(".st-key-class_sweep_canvas canvas")
+        wait_until(lambda: sweep.count() > 0 and re.fullmatch(
+            r"the class as a sweep of label_smoothing: [12] runs measured", sweep.first.get_attribute("aria-label")),
+            60, what="the sweep of label smoothing")
+        pick(teacher, "class_sweep_field", "batch_size")
+        wait_until(lambda: (sweep.first.get_attribute("aria-label") or "").startswith(
+            "the class as a sweep of batch_size: "), 30, what="the sweep redrawn on batch size")
 
         # Ben tries the teacher's console address: refused in words, no console
         console_url = address_bar(teacher)

@@ -271,3 +271,43 @@ def test_the_coverage_view_places_the_fakes_on_the_cached_map_the_page_shows(tmp
     np.testing.assert_allclose(named.positions, expected, rtol=0, atol=1e-4)
     with pytest.raises(ValueError, match="unknown view"):
         views.read("toy_2d@abc", 0, trainer, run.locked, (0,))
+
+
+def test_the_batches_tab_is_made_on_the_worker_from_the_updates_the_run_made(pool):
+    """The MNIST batches tab (classroom.step_views) made where the run trains: after a D step the
+    D update's images and scores are those of the same update on a twin stepped here; after a G step
+    the G view is the twin's, the D view kept with its older update number; playing adds D's verdict
+    on fresh digits, a stream of its own (the twin's to 1e-6)."""
+    from classroom.step_views import SHOWN, steps_view
+    from gan_core.step_probe import d_step_view, d_verdict, g_step_view
+
+    config = TrainConfig(target="mnist", arch="dcgan", z_dim=16, g_width=8, d_width=8, g_output="tanh",
+                         batch_size=16, seed=5)
+    trainer = Trainer(config)
+    twin = build(blueprint(trainer))
+    run = RunHandle(trainer, pool.open, idle_timeout=30)
+    try:
+        run.run_steps("d", 1)
+        twin.step_d()
+        paused = run.view(steps_view(False))
+        expected = d_step_view(twin, SHOWN)
+        assert paused["g"] is None and paused["verdict"] is None and paused["updates"] == 1
+        assert paused["d"].update == expected.update == 1
+        np.testing.assert_allclose(paused["d"].p_real, expected.p_real, rtol=0, atol=1e-6)
+        np.testing.assert_allclose(paused["d"].fake, expected.fake, rtol=0, atol=1e-6)
+        run.run_steps("g", 1)
+        twin.step_g()
+        after_g = run.view(steps_view(False))
+        expected_g = g_step_view(twin, SHOWN)
+        assert after_g["d"].update == 1 and after_g["g"].update == expected_g.update == 2
+        np.testing.assert_allclose(after_g["g"].p_after, expected_g.p_after, rtol=0, atol=1e-6)
+        playing = run.view(steps_view(True))
+        verdict = d_verdict(twin, SHOWN)
+        np.testing.assert_allclose(playing["verdict"].p_real, verdict.p_real, rtol=0, atol=1e-6)
+        np.testing.assert_allclose(playing["verdict"].fake, verdict.fake, rtol=0, atol=1e-6)
+        run.run_steps("both", 1)  # looking drew from no stream of the run's: the next step is the twin's
+        twin.step()
+        run.sync()
+        assert same(weights(twin), weights(run.trainer))
+    finally:
+        run.close()

@@ -19,7 +19,7 @@ from gan_core.step_probe import to_unit_images
 from ui.kit.preset_kinds import option_label
 from ui.mnist.metrics import _loader
 from ui.mnist.run import PREFIX, RUN_NAME, checkpoint_payload
-from ui.mnist.step_views import SHOWN
+from classroom.step_views import SHOWN
 from page_support import open_app, readout_values
 
 PAGE = "views/mnist.py"

@@ -96,6 +96,7 @@ def test_the_sweep_scene_draws_one_point_per_measured_run():
     scene = sweep_scene(sweep_rows(), "batch_size", "modes captured", 8, 800, 400).to_data()
     panel = scene["panels"][0]
     assert panel["title"] == "modes captured against batch_size · 2 runs at iteration 400"
+    assert scene["label"] == "the class as a sweep of batch_size: 2 runs measured"  # Cleo has no measure yet
     dots = [layer for layer in panel["layers"] if layer["t"] == "points"]
     assert decode_floats(dots[0]["b64"]).reshape(-1, 2).tolist() == [[32.0, 2.0], [512.0, 8.0]]
     assert panel["y"] == [0.0, 8.5] and panel["xticklabels"] == ["32", "512"]

@@ -133,7 +133,8 @@ def sweep_scene(rows: list, field: str, measure: str, n_modes: int, width: int, 
                   title=title(field, measure, shown), xlabel=field + (" (log scale)" if axis.log else ""),
                   ylabel=measure, xticks=axis.ticks or None, xticklabels=axis.ticklabels or None,
                   background="white")
-    return Scene(width, height, [panel], frame=frame, font=font, label=f"the class as a sweep of {field}")
+    return Scene(width, height, [panel], frame=frame, font=font,
+                 label=f"the class as a sweep of {field}: {len(shown)} runs measured")
 
 
 # ---- the PNG export ------------------------------------------------------------------------------

@@ -22,7 +22,8 @@ from ui.kit.readout import readout
 from ui.kit.teacher_mode import is_teacher_mode
 from ui.mnist.metrics import classifier_note, classifier_status, missing_sentence
 from ui.mnist.progress_view import digit_histogram_panel, digit_metric_charts, frame_scrubber, training_charts
-from ui.mnist.step_views import StepViews, d_step_section, g_step_section
+from classroom.step_views import steps_view
+from ui.mnist.step_views import d_step_section, g_step_section
 
 FRAME_EVERY = 50  # seed 002: "plot a batch of generator images every 50 iterations"
 REDRAW_SECONDS = 0.5  # the first screen: one grid image, a few numbers and the histogram
@@ -39,10 +40,9 @@ def layout() -> dict:
 
 
 def page_objects(key: str) -> dict:
-    """This tab's step-view cache and progress record (they follow the run's trainer)."""
+    """This tab's progress record (it follows the run's trainer)."""
     store = st.session_state.setdefault(f"{key}_objects", {})
-    if "views" not in store:
-        store["views"] = StepViews()
+    if "progress" not in store:
         # fed by the run's view (classroom.digit_views): the host measures, the page keeps the record
         store["progress"] = ImageProgress(frame_every=FRAME_EVERY, metric_every=METRIC_EVERY)
     return store
@@ -104,11 +104,10 @@ def make_render(key: str):
     histogram and the status line."""
 
     def render(run: Run) -> None:
-        objects = page_objects(key)
-        views, progress = objects["views"], objects["progress"]
+        progress = page_objects(key)["progress"]
         view = run.view("mnist")  # computed where the run trains (classroom.digit_views): ~0.1 MB, no weights
-        if not run.playing:  # a step: keep its batch views for the tab below, open or not
-            run.call(lambda trainer: views.refresh(trainer, False))
+        if not run.playing:  # a step: its host keeps the batch views for the tab below, open or not
+            run.view(steps_view(False))
         progress.take_view(view)
         iteration, images = view["iteration"], view["grid"].astype(np.float32) / 255.0
         size = layout()
@@ -128,17 +127,16 @@ def make_render(key: str):
 
 def make_render_batches(key: str):
     """render(run) for the batches tab: one D update's real and fake batches with D's score on each
-    image, one G update's fakes before and after; while playing, D's verdict on fresh digits."""
+    image, one G update's fakes before and after; while playing, D's verdict on fresh digits (made
+    where the run trains: classroom.step_views)."""
 
     def render(run: Run) -> None:
-        views = page_objects(key)["views"]
-        playing = run.playing
-        updates = run.call(lambda trainer: (views.refresh(trainer, playing), trainer.updates)[1])
+        steps = run.view(steps_view(run.playing))
         d_col, g_col = st.columns(2, gap="medium")
         with d_col:
-            d_step_section(views.d, updates, views.verdict)
+            d_step_section(steps["d"], steps["updates"], steps["verdict"])
         with g_col:
-            g_step_section(views.g, updates)
+            g_step_section(steps["g"], steps["updates"])
 
     return render
 

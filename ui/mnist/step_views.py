@@ -1,49 +1,17 @@
-"""The step-by-step views: what one D update and one G update did, image by image.
-
-The trainer keeps only the tensors of its latest update (last_batch), and a "Step both" or a
-playing run ends on a G update; so the latest view of each kind is kept here, labelled with its
-update number, and refreshed whenever a newer update of that kind is seen.
-"""
+"""The step-by-step views drawn: what one D update and one G update did, image by image (the
+views themselves are made where the run trains: classroom.step_views)."""
 
 from __future__ import annotations
-
-import weakref
 
 import numpy as np
 import streamlit as st
 
 from gan_core.inactive_settings import labels_apply
-from gan_core.step_probe import DStepView, DVerdict, GStepView, d_step_view, d_verdict, g_step_view
+from gan_core.step_probe import DStepView, DVerdict, GStepView
 from ui.figures.digits import score_caption, tile_grid_html
 from ui.kit.readout import readout
 
-SHOWN = 12  # images per grid: enough to see variety, small enough to redraw live
 TILE_WIDTH = 64  # pixels per tile on screen
-
-
-class StepViews:
-    """The latest D-update view and G-update view of one trainer."""
-
-    def __init__(self):
-        self.d: DStepView | None = None
-        self.g: GStepView | None = None
-        self.verdict: DVerdict | None = None  # D's scores now, drawn while the run plays
-        self._owner = None
-
-    def refresh(self, trainer, playing: bool = False) -> None:
-        """Call between two steps (Run.call). Cheap when nothing new happened."""
-        if self._owner is None or self._owner() is not trainer:  # reset, rebuild, upload
-            self.d = self.g = None
-            self._owner = weakref.ref(trainer)
-        for attr, kind, make in (("d", "D", d_step_view), ("g", "G", g_step_view)):
-            view = getattr(self, attr)
-            if view is not None and view.update > trainer.updates:  # rolled back past it
-                setattr(self, attr, None)
-            if trainer.last_batch.get("kind") == kind and (view is None or view.update != trainer.updates):
-                setattr(self, attr, make(trainer, SHOWN))
-        # A playing run always ends its iteration on a G update, so no D update can be caught
-        # between two steps: show D's current verdict on fresh digits instead.
-        self.verdict = d_verdict(trainer, SHOWN) if playing else None
 
 
 def _image_row(images: np.ndarray, scores: np.ndarray, captions: list[str]) -> None:
