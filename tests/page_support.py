@@ -85,6 +85,18 @@ def open_app(page: str | None = None, query: dict | None = None, timeout: float 
     return at
 
 
+def open_test_page(path: str, query: dict | None = None, timeout: float = 60):
+    """A page of tests/ui/pages_for_tests in AppTest, opened with `query` in the address bar;
+    fails on any exception the page raised."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(path, default_timeout=timeout)
+    at.query_params.update(query or {})
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 TOY_LAB = "views/toy_2d.py"
 
 

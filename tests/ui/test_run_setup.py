@@ -7,19 +7,14 @@ import os
 from streamlit.testing.v1 import AppTest
 
 from classroom.sharing import preset_to_json
-from page_support import TEST_PAGES
+from page_support import TEST_PAGES, open_test_page
 
 PAGE = os.path.join(TEST_PAGES, "refusing_run_page.py")
 REFUSAL = "Not applied: batch\\_size 512 is more than this run takes"  # as escape_markdown shows it
 
 
 def open_page(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    if query:
-        at.query_params.update(query)
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_test_page(PAGE, query)
 
 
 def config(at):

@@ -10,19 +10,14 @@ from streamlit.testing.v1 import AppTest
 from gan_core.config import TrainConfig
 from download_support import download_bytes
 from classroom.sharing import FORMAT, preset_to_json
-from page_support import TEST_PAGES
+from page_support import TEST_PAGES, open_test_page
 
 PAGE = os.path.join(TEST_PAGES, "share_page.py")
 BASE = TrainConfig(target="ring8", g_width=8, d_width=8, g_depth=1, d_depth=1, batch_size=16)
 
 
 def open_page(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    if query:
-        at.query_params.update(query)
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_test_page(PAGE, query)
 
 
 def config(at) -> TrainConfig:
