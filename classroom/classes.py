@@ -71,6 +71,7 @@ class _Attached:
     run_id: int
     sampled_at: float = -math.inf
     iteration: int | None = None
+    point_at: int | None = None  # the iteration of the newest curve point stored
     settings: dict | None = None
 
 
@@ -415,15 +416,20 @@ class Classes:
                 continue
             metrics = {k: summary[k] for k in ("iteration", "modes_captured", "n_modes", "hq_percent", "target")}
             fakes = np.ascontiguousarray(summary["fakes"], dtype=np.float32)[:SUMMARY_FAKES].tobytes()
-            point = (iteration, summary["modes_captured"], summary["hq_percent"], now) if moved else None
+            # A curve point is labelled with the iteration its modes were measured at (the host
+            # measures every SUMMARY_MODES_EVERY iterations, so up to that many before `iteration`):
+            # the sweep compares runs by it. Before the first measurement: the iteration, no numbers.
+            at = summary.get("modes_at")
+            at = iteration if at is None else int(at)
+            point = (at, summary["modes_captured"], summary["hq_percent"], now) if at != held.point_at else None
             readings.append((held, (held.run_id, settings, metrics, fakes, point)))
         if readings:
             self.store.record([reading for _, reading in readings])
         appended = 0
-        for held, (_, settings, _, _, point) in readings:  # noted only once stored: a failed write is retried
-            held.settings = settings
+        for held, (_, settings, metrics, _, point) in readings:  # noted only once stored: a failed write is retried
+            held.settings, held.iteration = settings, metrics["iteration"]
             if point is not None:
-                held.iteration, appended = point[0], appended + 1
+                held.point_at, appended = point[0], appended + 1
         return appended
 
     def _start_recorder(self) -> None:

@@ -26,8 +26,11 @@ class Clock:
 class FakeRun:
     """A run as a page holds it, with numbers set by the test."""
 
-    def __init__(self, config: TrainConfig, iteration=0, modes=None, hq=None, playing=False, n_modes=8):
+    def __init__(self, config: TrainConfig, iteration=0, modes=None, hq=None, playing=False, n_modes=8,
+                 modes_at=None):
+        """modes_at: the iteration the modes were measured at (None: the run's iteration, when measured)."""
         self.config, self.iteration, self.modes, self.hq, self.n_modes = config, iteration, modes, hq, n_modes
+        self.modes_at = modes_at
         self._playing, self.closed = playing, False
         self.fakes = np.arange(512, dtype=np.float32).reshape(256, 2) / 100 + iteration
         self.reads = 0
@@ -37,6 +40,7 @@ class FakeRun:
         self.reads += 1
         return {"iteration": self.iteration, "updates": 2 * self.iteration, "config": self.config,
                 "n_modes": self.n_modes, "modes_captured": self.modes, "hq_percent": self.hq,
+                "modes_at": self.modes_at if self.modes_at is not None or self.modes is None else self.iteration,
                 "fakes": self.fakes, "target": self.config.target}
 
     @property

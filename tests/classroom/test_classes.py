@@ -259,6 +259,25 @@ def test_record_samples_each_run_at_most_every_2_s_and_appends_only_when_it_move
                      "1,Ada,2D lab,100,3,30.0,1000.0", "1,Ada,2D lab,120,4,45.0,1006.0"]
 
 
+def test_a_curve_point_carries_the_iteration_its_modes_were_measured_at(classes, clock):
+    """The host measures modes every 100 iterations; a reading at iteration 437 holds the numbers of
+    iteration 400. The point says 400 (the sweep compares runs by it); the gallery says 437."""
+    code = classes.start_class(TEACHER).code
+    classes.join(code, ADA, "Ada")
+    run = FakeRun(ring(), iteration=437, modes=5, hq=61.5, modes_at=400)
+    classes.attach_run(ADA, "2D lab", run)
+    assert classes.record() == 1
+    run.iteration = 480  # moved, but no new measurement: no new point, the gallery follows
+    clock.now += 2.0
+    assert classes.record() == 0 and classes.gallery(TEACHER)[0].iteration == 480
+    run.iteration, run.modes, run.hq, run.modes_at = 530, 6, 70.0, 500
+    clock.now += 2.0
+    assert classes.record() == 1
+    assert classes.curves_csv(TEACHER).decode().splitlines()[1:] == ["1,Ada,2D lab,400,5,61.5,1000.0",
+                                                                     "1,Ada,2D lab,500,6,70.0,1004.0"]
+    assert [(p["iteration"], p["modes_captured"]) for p in classes.sweep(TEACHER, "seed")] == [(500, 6)]
+
+
 def test_a_reading_that_could_not_be_stored_is_stored_at_the_next_round(classes, clock, path, monkeypatch):
     code = classes.start_class(TEACHER).code
     classes.join(code, ADA, "Ada")
