@@ -26,7 +26,7 @@ from classroom.step_views import steps_view
 from ui.mnist.step_views import d_step_section, g_step_section
 
 FRAME_EVERY = 50  # seed 002: "plot a batch of generator images every 50 iterations"
-REDRAW_SECONDS = 0.5  # the first screen: one grid image, a few numbers and the histogram
+REDRAW_SECONDS = 0.25  # the first screen: one grid image, a few numbers and the histogram (made on the host)
 BELOW_SECONDS = 1.0  # the open tab below the first screen changes slowly; the browser redraws less
 GRID_COLS = 6  # the main view: G of the first GRID_DIGITS fixed z (classroom.digit_views), 6 a row
 # First-screen layout in px (the columns shrink to the page): controls | digit grid | numbers and histogram.
