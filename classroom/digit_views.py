@@ -89,8 +89,9 @@ def latest_d_outputs(trainer) -> tuple[float, float]:
 
 @dataclass(frozen=True)
 class CoverageReading:
-    """The mode-coverage page's live map data: the fakes read (images as bytes) and, when the host
-    could read the map the page shows (`map_key`), their positions on it."""
+    """The mode-coverage page's live map data: the fakes read and, when the host could read the map
+    the page shows (`map_key`), their positions on it (then without their images: the live map
+    draws positions and readings only); else their images as bytes, for the page to place."""
 
     read: ReadDigits
     positions: np.ndarray | None  # (N, 2) map coordinates, QUICK_PLACE; None: the page places them
@@ -157,8 +158,12 @@ class CoverageView:
             from gan_core.embedding import QUICK_PLACE
 
             positions = digit_map.place(read.images, n_iter=QUICK_PLACE).astype(np.float32)
-        as_bytes = dataclasses.replace(read, images=(read.images * 255).round().astype(np.uint8))
-        return CoverageReading(as_bytes, positions, self.map_key if positions is not None else None)
+        if positions is not None:  # placed here: the map needs no pixels, so none travel (157 kB a redraw)
+            images = np.zeros((0, *read.images.shape[1:]), dtype=np.uint8)
+        else:  # the page places them: as bytes
+            images = (read.images * 255).round().astype(np.uint8)
+        return CoverageReading(dataclasses.replace(read, images=images), positions,
+                               self.map_key if positions is not None else None)
 
 
 class DigitView:

@@ -262,9 +262,12 @@ def test_the_coverage_view_places_the_fakes_on_the_cached_map_the_page_shows(tmp
     here = read_generated(trainer, clf, digit_views.COVERAGE_DIGITS)
     expected = digit_map.place(here.images, n_iter=embedding.QUICK_PLACE)
     assert reading.map_key == digit_map.key and reading.positions.shape == (digit_views.COVERAGE_DIGITS, 2)
+    assert reading.read.images.shape == (0, 28, 28)  # placed on the host: no pixels travel
+    assert reading.read.probs == pytest.approx(here.probs, abs=1e-9)
     np.testing.assert_allclose(reading.positions, expected, rtol=0, atol=1e-4)
     missing = CoverageView("0123456789abcdef", classifier=lambda: clf, maps=maps.get).compute(run)
     assert missing.positions is None and missing.map_key is None and missing.read.iteration == 0
+    assert missing.read.images.shape == (digit_views.COVERAGE_DIGITS, 28, 28)  # the page places these
     monkeypatch.setattr(digit_views._disk_classifier, "classifier", clf)  # as if this host had read the file
     views = RunViews()  # the name a page asks by
     named = views.read(coverage_view(digit_map.key), 0, trainer, run.locked, (0,))
