@@ -44,7 +44,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from bench.frame_cost import draw_2d
 from classroom.class_store import ClassStore
-from classroom.classes import Classes, class_presets
+from classroom.class_push import class_presets
+from classroom.classes import Classes
 from classroom.run_handle import RunLost
 from classroom.service import open_run
 from gan_core.config import TrainConfig

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from classroom.page_presets import lab_2d_presets
+from classroom.class_push import Push, file_push, named_push, pushed_config
 from classroom.class_store import ClassStore, ClassStoreError, same_key
 from classroom.one_per_process import one_per_process
 from classroom.run_handle import RunLost
@@ -41,7 +41,6 @@ from classroom.exports import setting_cell, table_csv
 from classroom.run_views import SUMMARY_FAKES
 from classroom.class_records import ClassError, ClassInfo, GalleryRow, Member
 from classroom.config_fields import CONFIG_TABLE, config_values
-from classroom.sharing import preset_from_json, preset_to_json
 from classroom.settings_codec import Points
 from gan_core.config import TrainConfig
 
@@ -52,7 +51,7 @@ CODE_LENGTH = 6
 MAX_PSEUDONYM = 24
 MAX_TITLE = 60
 PAGES = ("2D lab", "side by side")
-PUSH_PAGE = "toy_2d"  # the page a pushed preset file names (the 2D lab's; side by side reads it too)
+
 RECORD_EVERY = 2.0  # seconds between two readings of one run (the gallery refreshes every 2 s)
 # The settings a class most often varies, first in the sweep's choice of x (then the rest of the table).
 SWEEP_FIRST = ("label_smoothing", "batch_size", "lr_d", "lr_g", "seed", "d_steps", "loss", "noise", "r1_gamma",
@@ -75,15 +74,6 @@ class _Attached:
     settings: dict | None = None
 
 
-def class_presets() -> dict:
-    """The presets a class can be given: the 2D lab's."""
-    return lab_2d_presets()
-
-
-def _preset_file(name: str) -> str:
-    """What a push keeps: the preset written as a preset file by the one codec (classroom.sharing)."""
-    preset = class_presets()[name]
-    return preset_to_json(preset.config, page=PUSH_PAGE, name=name, what_to_watch=preset.what_to_watch)
 
 
 def normalise_code(code: str) -> str:
@@ -101,20 +91,10 @@ def _checked_text(text: str, what: str, limit: int) -> str:
     return text
 
 
-def _pushed_config(row: dict) -> TrainConfig | None:
-    """The setup the class was last given: its pushed preset file read back through the codec
-    (None before the first push). A class pushed to before the settings were kept (schema 2) has
-    only the preset's name: the preset of that name now, if there still is one."""
-    if row["preset_settings"]:
-        return preset_from_json(row["preset_settings"], TrainConfig()).config
-    preset = class_presets().get(row["preset"]) if row["preset_version"] else None
-    return preset.config if preset is not None else None
-
-
 def _class_settings(row: dict) -> dict:
     """What the gallery compares each run with: the pushed setup's settings (the engine's defaults
     before any push)."""
-    return config_values(_pushed_config(row) or TrainConfig())
+    return config_values(pushed_config(row) or TrainConfig())
 
 
 def _differs(settings: dict, base: dict) -> dict:
@@ -158,8 +138,7 @@ class Classes:
         class started with a preset counts as its first push, so every student gets it."""
         _require_key(teacher_key)
         title = _checked_text(title, "class title", MAX_TITLE)
-        if preset and preset not in class_presets():
-            raise ClassError(f"There is no 2D lab preset called {preset!r}.")
+        push = named_push(preset) if preset else None
         for row in self.store.classes_taught(teacher_key):
             self._end(row)
         while True:
@@ -167,8 +146,8 @@ class Classes:
             row = self.store.create_class(code, title, teacher_key, preset, self.clock())
             if row is not None:
                 break
-        if preset:
-            row = self.store.set_preset(row["id"], preset, _preset_file(preset))
+        if push is not None:
+            row = self.store.set_preset(row["id"], push.name, push.file)
         return self._info(row)
 
     def teaching(self, teacher_key: str) -> ClassInfo | None:
@@ -280,10 +259,18 @@ class Classes:
 
     # ---- steering (the teacher only) ------------------------------------------------------------
     def push_preset(self, teacher_key: str, preset: str) -> ClassInfo:
+        """Give the class the 2D lab preset `preset`."""
+        return self._push(self._taught(teacher_key, "push a preset"), named_push(preset))
+
+    def push_file(self, teacher_key: str, data: bytes | str) -> tuple[ClassInfo, tuple[str, ...]]:
+        """Give the class the setup of a preset file saved on the 2D lab or side by side; (the class,
+        what the codec adjusted). ClassError says why a file is refused."""
         row = self._taught(teacher_key, "push a preset")
-        if preset not in class_presets():
-            raise ClassError(f"There is no 2D lab preset called {preset!r}.")
-        return self._info(self.store.set_preset(row["id"], preset, _preset_file(preset)))
+        push = file_push(data)
+        return self._push(row, push), push.notes
+
+    def _push(self, row: dict, push: Push) -> ClassInfo:
+        return self._info(self.store.set_preset(row["id"], push.name, push.file))
 
     def pending_preset(self, member_key: str, seen_version: int) -> tuple[int, str, TrainConfig] | None:
         """(version, preset name, its config) if the member's class pushed a preset after `seen_version`."""
@@ -291,7 +278,7 @@ class Classes:
         if not rows:
             return None
         row = self.store.class_by_id(rows[0]["class_id"])
-        config = _pushed_config(row)
+        config = pushed_config(row)
         if config is None or row["preset_version"] <= seen_version:
             return None
         return row["preset_version"], row["preset"], config

@@ -11,9 +11,10 @@ import numpy as np
 import pytest
 
 from classroom import class_store
-from classroom import classes as classes_module
+from classroom import class_push
 from classroom.class_store import ClassStore, ClassStoreError
-from classroom.classes import CODE_ALPHABET, ClassError, Classes, Member, class_presets
+from classroom.class_push import class_presets
+from classroom.classes import CODE_ALPHABET, ClassError, Classes, Member
 from classroom.presets import TOY_PRESETS
 
 from class_support import ADA, BOB, CY, GRID, OTHER_TEACHER, RING, TEACHER, FakeRun, as_stored, ring
@@ -171,7 +172,7 @@ def test_a_push_keeps_the_presets_settings_as_a_preset_file_of_the_one_codec(cla
     assert (doc["format"], doc["page"], doc["name"]) == ("gan-classroom-preset/1", "toy_2d", GRID)
     assert doc["config"] == as_stored(grid)
     # the push means the same setup after the preset table changes (a renamed or retuned preset)
-    monkeypatch.setattr(classes_module, "class_presets", lambda: {})
+    monkeypatch.setattr(class_push, "class_presets", lambda: {})
     assert classes.pending_preset(ADA, 0) == (1, GRID, grid)
 
 

@@ -9,7 +9,9 @@ import pytest
 
 from classroom import classes as class_runtime
 from classroom.class_store import ClassStore, ClassStoreError
-from classroom.classes import Classes, class_presets
+from classroom.class_push import class_presets
+from classroom.classes import Classes
+from classroom.sharing import preset_to_json
 from gan_core.config import TrainConfig
 from gan_core.trainer import Trainer
 from page_support import canvas_scenes, open_app, plain, readout_values, toy_lab_run
@@ -100,7 +102,7 @@ def test_a_pushed_preset_reaches_the_students_lab_and_is_said(classes):
     teacher.selectbox(key="class_push_preset").select(name)
     teacher.button(key="class_push").click().run()
     assert not teacher.exception, teacher.exception
-    assert f"Pushed {name}" in plain(teacher.success).replace("*", "")
+    assert f"Pushed {name}" in plain(teacher.success).replace("*", "").replace("\\", "")
 
     ana.run()  # the student's next rerun takes the push
     assert not ana.exception, ana.exception
@@ -117,6 +119,32 @@ def test_a_pushed_preset_reaches_the_students_lab_and_is_said(classes):
     ana.run()
     assert toy_lab_run(ana).trainer.config.target == "moons"
     assert classes.pending_preset(ANA, 0) is not None  # the class still has the preset for late joiners
+
+
+def test_a_preset_file_the_teacher_uploads_reaches_the_students_lab(classes):
+    teacher = open_app(PAGE, browser=TEACHER)
+    start_class(teacher)
+    code = classes.teaching(TEACHER).code
+    ana = open_app(PAGE, browser=ANA)
+    join(ana, code, "Ana")
+    ana.switch_page(TOY_LAB).run()
+
+    setup = TrainConfig(target="moons", batch_size=64, real_label=0.8, seed=3)
+    data = preset_to_json(setup, page="toy_2d", name="moons, smoothed")  # as the 2D lab's Share box saves it
+    teacher.file_uploader(key="class_push_file").set_value(("moons.json", data.encode(), "application/json")).run()
+    assert not teacher.exception, teacher.exception
+    assert "Pushed moons, smoothed to the class" in plain(teacher.success).replace("*", "").replace("\\", "")
+    ana.run()
+    config = toy_lab_run(ana).trainer.config
+    assert (config.target, config.batch_size, config.real_label, config.seed) == ("moons", 64, 0.8, 3)
+    assert "Your teacher set the class preset: moons, smoothed" in \
+        " ".join(m.value for m in ana.markdown).replace("*", "").replace("\\", "")
+
+    bad = '{"format": "gan-classroom-preset/1", "page": "toy_2d", "config": {"loss": "nonsense"}}'
+    teacher.file_uploader(key="class_push_file").set_value(("bad.json", bad.encode(), "application/json")).run()
+    assert not teacher.exception, teacher.exception
+    assert "The preset file was not pushed: loss must be one of" in plain(teacher.error).replace("\\", "")
+    assert classes.teaching(TEACHER).preset == "moons, smoothed"  # the class keeps what it was given
 
 
 def test_a_student_cannot_open_the_console_by_its_address(classes):

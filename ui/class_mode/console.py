@@ -8,10 +8,10 @@ import time
 
 import streamlit as st
 
-from classroom.classes import class_presets
+from classroom.class_push import class_presets
 from ui.class_mode.exports import exports
 from ui.class_mode.gallery_view import gallery, sort_picker
-from ui.class_mode.guarded import FAILED, attempt, shared_classes
+from ui.class_mode.guarded import CLASS_PROBLEMS, FAILED, attempt, shared_classes
 from ui.class_mode.join_panel import CONSOLE_PARAM, join_link, preset_words
 from ui.class_mode.layout import REFRESH, console_size
 from ui.class_mode.spotlight import spotlight, spotlight_picker
@@ -20,7 +20,7 @@ from ui.kit.readout import readout
 from ui.share.links import escape_markdown
 
 TABS_KEY, REVIEW_TABS_KEY = "class_tab", "class_review_tab"
-PUSH_KEY = "class_push_preset"
+PUSH_KEY, PUSH_FILE_KEY = "class_push_preset", "class_push_file"
 _SAID = "class_console_said"  # (kind, text) of the last action, said once on the next run
 
 
@@ -46,9 +46,32 @@ def _push(teacher_key: str) -> None:
                       "and say so."):
         info = attempt(lambda: shared_classes().push_preset(teacher_key, st.session_state[PUSH_KEY]))
         if info is not FAILED:
-            _say("success", f"Pushed **{info.preset}** to the class: students' labs switch to it within a few "
-                            "seconds and say so.")
+            _say("success", _pushed_words(info.preset))
             st.rerun()
+    with st.popover("Push a preset file", icon=":material/upload_file:", width="stretch"):
+        st.file_uploader("A preset file saved on the 2D lab or side by side (its Share box)", type=["json"],
+                         key=PUSH_FILE_KEY, on_change=_push_file, args=(teacher_key,), max_upload_size=1,
+                         help="The setup you prepared goes to every student's lab as it is. A file with a value "
+                              "the class cannot take is refused, and the message says which.")
+
+
+def _pushed_words(name: str, notes: tuple = ()) -> str:
+    adjusted = "".join(f" Adjusted: {escape_markdown(note)}." for note in notes)
+    return (f"Pushed **{escape_markdown(name)}** to the class: students' labs switch to it within a few seconds "
+            f"and say so.{adjusted}")
+
+
+def _push_file(teacher_key: str) -> None:
+    """The uploaded preset file, pushed once (a callback: before the page draws again)."""
+    upload = st.session_state.get(PUSH_FILE_KEY)
+    if upload is None:
+        return
+    try:
+        info, notes = shared_classes().push_file(teacher_key, upload.getvalue())
+    except CLASS_PROBLEMS as exc:
+        _say("error", escape_markdown(str(exc)))
+        return
+    _say("success", _pushed_words(info.preset, notes))
 
 
 def _pause_play(teacher_key: str) -> None:
@@ -76,7 +99,7 @@ def _end(teacher_key: str, code: str) -> None:
 def _said() -> None:
     if (said := st.session_state.pop(_SAID, None)) is not None:
         kind, text = said
-        {"success": st.success, "info": st.info}[kind](text)
+        {"success": st.success, "info": st.info, "error": st.error}[kind](text)
 
 
 @st.fragment(run_every=REFRESH)
