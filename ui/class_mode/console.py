@@ -41,14 +41,16 @@ def _join_box(code: str) -> None:
 def _push(teacher_key: str) -> None:
     presets = list(class_presets())
     st.selectbox("Push a preset", presets, key=PUSH_KEY)
-    if st.button("Push to the class", key="class_push", icon=":material/send:", type="primary", width="stretch",
-                 help="Every student's 2D lab and side-by-side pair switch to this preset at their next redraw, "
-                      "and say so."):
+    push_col, file_col = st.columns([1, 1], gap="small")  # one row: the console stays one screen at 1280x720
+    if push_col.button("Push", key="class_push", icon=":material/send:", type="primary", width="stretch",
+                       help="Every student's 2D lab and side-by-side pair switch to this preset at their next "
+                            "redraw, and say so."):
         info = attempt(lambda: shared_classes().push_preset(teacher_key, st.session_state[PUSH_KEY]))
         if info is not FAILED:
             _say("success", _pushed_words(info.preset))
             st.rerun()
-    with st.popover("Push a preset file", icon=":material/upload_file:", width="stretch"):
+    with file_col.popover("A file", icon=":material/upload_file:", width="stretch",
+                          help="Push a preset file you saved on the 2D lab or side by side."):
         st.file_uploader("A preset file saved on the 2D lab or side by side (its Share box)", type=["json"],
                          key=PUSH_FILE_KEY, on_change=_push_file, args=(teacher_key,), max_upload_size=1,
                          help="The setup you prepared goes to every student's lab as it is. A file with a value "
