@@ -90,12 +90,7 @@ def test_a_student_joins_and_their_lab_belongs_to_the_class(classes):
 
 
 def test_a_pushed_preset_reaches_the_students_lab_and_is_said(classes):
-    teacher = open_app(PAGE, browser=TEACHER)
-    start_class(teacher)
-    code = classes.teaching(TEACHER).code
-    ana = open_app(PAGE, browser=ANA)
-    join(ana, code, "Ana")
-    ana.switch_page(TOY_LAB).run()
+    teacher, ana = class_with_ana(classes)
     before = toy_lab_run(ana)
 
     name = pushed_preset()
@@ -122,12 +117,7 @@ def test_a_pushed_preset_reaches_the_students_lab_and_is_said(classes):
 
 
 def test_a_preset_file_the_teacher_uploads_reaches_the_students_lab(classes):
-    teacher = open_app(PAGE, browser=TEACHER)
-    start_class(teacher)
-    code = classes.teaching(TEACHER).code
-    ana = open_app(PAGE, browser=ANA)
-    join(ana, code, "Ana")
-    ana.switch_page(TOY_LAB).run()
+    teacher, ana = class_with_ana(classes)
 
     setup = TrainConfig(target="moons", batch_size=64, real_label=0.8, seed=3)
     data = preset_to_json(setup, page="toy_2d", name="moons, smoothed")  # as the 2D lab's Share box saves it
