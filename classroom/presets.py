@@ -108,13 +108,13 @@ TOY_PRESETS: dict[str, Preset] = {
                "to 4,500.", "quality"),
         Preset("Grid of 25: best quality (uniform noise + EMA + decay)",
                TrainConfig(target="grid25", loss="nonsaturating", batch_size=512, lr_d=2e-3, lr_g=2e-3,
-                           noise="uniform", ema_decay=0.999, lr_half_life=3000,
+                           noise="uniform", ema_decay=0.999, lr_half_life=6000,
                            minibatch_std=True, seed=0),
                "Uniform noise fills a square, which folds onto a 5 x 5 grid more easily than a round "
-               "blob; batch 512, EMA 0.999, rates halving every 3,000 iterations and D's minibatch "
-               "std hold the modes. On 4 of 10 untuned seeds >= 23 of 25 modes had >= 90 % of fakes "
-               "within 3 sigma by 4,000-6,250 iterations (38-59 s of play); at 8,000 (75 s) the "
-               "other 6 held 24-25 modes with only 63-89.8 % within 3 sigma.", "quality"),
+               "blob; batch 512, EMA 0.999, rates halving every 6,000 iterations and D's minibatch "
+               "std hold the modes. On 9 of 10 untuned seeds >= 23 of 25 modes had >= 80 % of fakes "
+               "within 3 sigma by 3,000-9,750 iterations (28-92 s of play), 7 of them >= 90 % by "
+               "3,500-7,500 (33-71 s); the tenth lost modes.", "quality"),
         Preset("Grid of 25: plain GAN",
                TrainConfig(target="grid25", loss="nonsaturating", batch_size=256, lr_d=1e-3,
                            lr_g=1e-3, seed=0),
