@@ -15,8 +15,8 @@ classifier's held-out accuracy and how long its training took.
 time with --threads 1 is the figure that does not depend on the neighbours.
 Target for the best preset (issue 14): 10/10 digits, KL <= 0.05, mean confidence >= 0.9 within
 180 s of wall-clock training on 2 threads, 3 seeds. --seeds N trains each preset on its seed and
-the next N - 1; each checkpoint row says whether it meets the target. --write puts the table in the
-"MNIST best quality" section of docs/BENCHMARKS.md.
+the next N - 1 (with --set seed=S: on S and the next N - 1); each checkpoint row says whether it
+meets the target. --write puts the table in the "MNIST best quality" section of docs/BENCHMARKS.md.
 """
 
 from __future__ import annotations
@@ -125,8 +125,10 @@ def main(argv=None) -> None:
 
     all_rows, load0 = [], os.getloadavg()[0]
     began = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    first_seed = overrides.pop("seed", None)  # --set seed=N: the seeds start at N, not at the preset's
     for preset in pick_presets(args.preset):
-        for seed in range(preset.config.seed, preset.config.seed + args.seeds):
+        start = preset.config.seed if first_seed is None else first_seed
+        for seed in range(start, start + args.seeds):
             print(f"\n{preset.name}, seed {seed}" + (f"  (overrides {overrides})" if overrides else ""), flush=True)
             all_rows += run_preset(preset, overrides, checkpoints, args.clock, args.samples, target, classifier,
                                    seed)
