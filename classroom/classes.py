@@ -17,8 +17,10 @@ last lesson's gallery and sweep: the open class's, or an ended one's by its code
 (classes_taught(), then gallery(key, code=...)). The run objects themselves are held by weak reference only: a
 closed tab's run goes with its session.
 
-The recorder: record() appends one curve point per live run whose iteration moved, reading each
+The recorder: record() appends one curve point per new measurement of a live run, reading each
 run at most every RECORD_EVERY seconds; a daemon thread started by the first attach_run calls it.
+What the teacher reads (gallery, sweep, CSV) is computed by classroom.class_readings once the key
+is checked here; what a class can be given, by classroom.class_push.
 """
 
 from __future__ import annotations
@@ -34,14 +36,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from classroom.class_push import Push, file_push, named_push, pushed_config
+from classroom.class_readings import curves_table, gallery_rows, gallery_table, read_summary, sweep_points
 from classroom.class_store import ClassStore, ClassStoreError, same_key
 from classroom.one_per_process import one_per_process
-from classroom.run_handle import RunLost
-from classroom.exports import setting_cell, table_csv
 from classroom.run_views import SUMMARY_FAKES
 from classroom.class_records import ClassError, ClassInfo, GalleryRow, Member
-from classroom.config_fields import CONFIG_TABLE, config_values
-from classroom.settings_codec import Points
+from classroom.config_fields import config_values
 from gan_core.config import TrainConfig
 
 __all__ = ["ClassError", "ClassInfo", "Member", "GalleryRow", "Classes", "shared_classes", "ClassStoreError"]
@@ -53,9 +53,6 @@ MAX_TITLE = 60
 PAGES = ("2D lab", "side by side")
 
 RECORD_EVERY = 2.0  # seconds between two readings of one run (the gallery refreshes every 2 s)
-# The settings a class most often varies, first in the sweep's choice of x (then the rest of the table).
-SWEEP_FIRST = ("label_smoothing", "batch_size", "lr_d", "lr_g", "seed", "d_steps", "loss", "noise", "r1_gamma",
-               "ema_decay", "instance_noise", "lr_half_life", "spectral_norm")
 BIDI_CONTROLS = set("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
@@ -89,28 +86,6 @@ def _checked_text(text: str, what: str, limit: int) -> str:
     if any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") or ch in BIDI_CONTROLS for ch in text):
         raise ClassError(f"The {what} holds control characters; use letters, digits, spaces and punctuation.")
     return text
-
-
-def _class_settings(row: dict) -> dict:
-    """What the gallery compares each run with: the pushed setup's settings (the engine's defaults
-    before any push)."""
-    return config_values(pushed_config(row) or TrainConfig())
-
-
-def _differs(settings: dict, base: dict) -> dict:
-    return {k: v for k, v in settings.items() if k in base and base[k] != v}
-
-
-def sweep_fields() -> tuple[str, ...]:
-    """The settings a sweep can put on x: those a class most often varies first, then every other
-    number, choice or switch of the one settings table (drawn points are not a value on an axis)."""
-    rest = [name for name, s in CONFIG_TABLE.settings.items() if name not in SWEEP_FIRST and not isinstance(s, Points)]
-    return SWEEP_FIRST + tuple(rest)
-
-
-def _summary(run) -> dict:
-    """A run in a few numbers (classroom.run_views.RunSummary), read where the run trains."""
-    return run.view("summary")
 
 
 class Classes:
@@ -235,7 +210,7 @@ class Classes:
             held = self._live.get(key)
             if held is not None and held.ref() is run:
                 return
-        summary = _read(run)
+        summary = read_summary(run)
         if summary is None:  # lost or closed: nothing to gather
             return
         settings = config_values(summary["config"])
@@ -304,75 +279,24 @@ class Classes:
         row = self._taught(teacher_key, "spotlight a run")
         return self._live_runs(row["id"]).get((int(slot), page))
 
-    # ---- what the teacher sees ------------------------------------------------------------------
+    # ---- what the teacher sees (classroom.class_readings) ---------------------------------------
     def gallery(self, teacher_key: str, code: str | None = None) -> list[GalleryRow]:
         """Every run of the class by slot and page: live ones read now, the others as last stored.
         code: a class this key taught before (classes_taught()), instead of its open one."""
         row = self._taught(teacher_key, "see its gallery", code)
-        base = _class_settings(row)
-        live = self._live_runs(row["id"])
-        out = []
-        for stored in self.store.runs(row["id"]):
-            run = live.get((stored["slot"], stored["page"]))
-            summary = _read(run)
-            if summary is not None:
-                settings = config_values(summary["config"])
-                out.append(GalleryRow(stored["slot"], stored["pseudonym"], stored["page"], True, bool(run.playing),
-                                      int(summary["iteration"]), summary["modes_captured"], int(summary["n_modes"]),
-                                      summary["hq_percent"], settings, _differs(settings, base),
-                                      np.asarray(summary["fakes"], dtype=np.float32)[:SUMMARY_FAKES],
-                                      summary["target"]))
-                continue
-            m, settings = stored["metrics"], stored["settings"]
-            fakes = (np.frombuffer(stored["fakes"], dtype=np.float32).reshape(-1, 2).copy()
-                     if stored["fakes"] else None)
-            out.append(GalleryRow(stored["slot"], stored["pseudonym"], stored["page"], False, False,
-                                  int(m.get("iteration", 0)), m.get("modes_captured"), int(m.get("n_modes", 0)),
-                                  m.get("hq_percent"), settings, _differs(settings, base), fakes,
-                                  str(m.get("target", settings.get("target", "")))))
-        return out
+        return gallery_rows(self.store, row, self._live_runs(row["id"]))
 
     def sweep(self, teacher_key: str, field: str, at_iteration: int | None = None,
               code: str | None = None) -> list[dict]:
-        """One point per run of the class: `field`'s value (x) against modes captured and HQ % at the
-        curve point at or just before `at_iteration` (None: the smallest latest iteration of the
-        runs, so every run is compared at the same iteration). Runs with no point by then are left out.
+        """One point per run of the class at the same iteration (class_readings.sweep_points).
         code: as in gallery()."""
-        row = self._taught(teacher_key, "see its sweep", code)
-        if field not in sweep_fields():
-            raise ClassError(f"{field!r} is not a setting a sweep can put on its axis.")
-        curves: dict[int, list[dict]] = {}
-        for point in self.store.curve_points(row["id"]):
-            curves.setdefault(point["run_id"], []).append(point)
-        if not curves:
-            return []
-        at = min(points[-1]["iteration"] for points in curves.values()) if at_iteration is None else int(at_iteration)
-        out = []
-        for stored in self.store.runs(row["id"]):
-            before = [p for p in curves.get(stored["id"], []) if p["iteration"] <= at]
-            if not before:
-                continue
-            point = before[-1]
-            out.append({"slot": stored["slot"], "pseudonym": stored["pseudonym"], "page": stored["page"],
-                        "x": stored["settings"].get(field), "modes_captured": point["modes_captured"],
-                        "hq_percent": point["hq_percent"], "iteration": point["iteration"]})
-        return out
+        return sweep_points(self.store, self._taught(teacher_key, "see its sweep", code), field, at_iteration)
 
     def curves_csv(self, teacher_key: str, code: str | None = None) -> bytes:
-        row = self._taught(teacher_key, "download its curves", code)
-        points = self.store.curve_points(row["id"])
-        return table_csv(["slot", "pseudonym", "page", "iteration", "modes_captured", "hq_percent", "time"],
-                    [[p["slot"], p["pseudonym"], p["page"], p["iteration"], p["modes_captured"],
-                      p["hq_percent"], p["time"]] for p in points])
+        return curves_table(self.store, self._taught(teacher_key, "download its curves", code))
 
     def gallery_csv(self, teacher_key: str, code: str | None = None) -> bytes:
-        rows = self.gallery(teacher_key, code)
-        names = list(CONFIG_TABLE.settings)  # the settings under the names the pages and links use
-        header = ["slot", "pseudonym", "page", "live", "playing", "iteration", "modes_captured", "n_modes",
-                  "hq_percent", "differs", *names]
-        return table_csv(header, [[r.slot, r.pseudonym, r.page, r.live, r.playing, r.iteration, r.modes_captured,
-                              r.n_modes, r.hq_percent, "; ".join(f"{k}={v}" for k, v in r.differs.items()),
-                              *[setting_cell(r.settings.get(n)) for n in names]] for r in rows])
+        return gallery_table(self.gallery(teacher_key, code))
 
     # ---- the recorder ---------------------------------------------------------------------------
     def record(self) -> int:
@@ -388,7 +312,7 @@ class Classes:
         readings = []
         for key, held in due:
             run = held.ref()
-            summary = _read(run)
+            summary = read_summary(run)
             if summary is None:
                 if run is None or run.closed:  # its tab went: it is last lesson's row from now on
                     with self._lock:
@@ -444,20 +368,6 @@ def _record_forever(classes_ref: weakref.ref, every: float) -> None:
         except Exception as exc:  # never die silently: the teacher's page shows it, the next round retries
             classes.recorder_error = f"Recording the class's curves failed: {type(exc).__name__}: {exc}"
         del classes
-
-
-def _read(run) -> dict | None:
-    """The run's summary, or None if there is no open run to read (freed, closed or lost)."""
-    if run is None or run.closed or getattr(run, "lost", False):
-        return None
-    try:
-        return _summary(run)
-    except RunLost:  # its worker died: the gallery shows its last stored numbers
-        return None
-    except Exception:
-        if run.closed:  # closed by its tab between the check and the read
-            return None
-        raise
 
 
 def _require_key(key: str) -> None:

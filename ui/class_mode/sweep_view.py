@@ -8,7 +8,7 @@ import streamlit as st
 from ui.canvas import live_canvas
 from ui.class_mode.guarded import FAILED, attempt, shared_classes
 from ui.class_mode.layout import REFRESH, console_size
-from classroom.classes import sweep_fields
+from classroom.class_readings import sweep_fields
 from ui.class_mode.sweep_chart import MEASURES, measured, sweep_scene
 
 FIELD_KEY, MEASURE_KEY = "class_sweep_field", "class_sweep_measure"
