@@ -32,8 +32,7 @@ from typing import Any, Iterator, Mapping
 
 from classroom.budget import MAX_PARAMETERS, SERVER_FIELDS, OverBudget, check_network
 from classroom.config_fields import ALWAYS_SHARED, CONFIG_TABLE, config_value, config_values
-from classroom.setting_values import (FORMAT, MAX_PRESET_BYTES, MAX_QUERY_KEYS, MAX_SHARED_POINTS,  # noqa: F401
-                                     Message, MessageLevels, Refused, preset_document, preset_texts, preview,
+from classroom.setting_values import (Message, MessageLevels, Refused, preset_document, preset_texts, preview,
                                      query_items)
 from gan_core.config import TrainConfig
 

@@ -7,7 +7,9 @@ import urllib.parse
 
 import pytest
 
-from classroom.sharing import FORMAT, MAX_PRESET_BYTES, MAX_QUERY_KEYS, query_string
+from classroom.setting_values import FORMAT, MAX_PRESET_BYTES, MAX_QUERY_KEYS
+
+from classroom.sharing import query_string
 from classroom.settings_codec import Flag, Number, OneOf, SettingsTable, SomeOf, Whole
 
 TABLE = SettingsTable("demo", "d", {

@@ -8,8 +8,8 @@ import pytest
 
 from classroom.config_fields import setting_bounds
 from gan_core.config import FIELD_BOUNDS, MAX_BATCH, TrainConfig
-from classroom.sharing import (FORMAT, MAX_PRESET_BYTES, MAX_SHARED_POINTS, config_from_query, config_to_query,
-                              preset_from_json, preset_to_json, query_string)
+from classroom.setting_values import FORMAT, MAX_PRESET_BYTES, MAX_SHARED_POINTS
+from classroom.sharing import config_from_query, config_to_query, preset_from_json, preset_to_json, query_string
 
 BASE = TrainConfig(target="ring8")
 

@@ -224,7 +224,7 @@ def test_hostile_link_shows_messages_and_applies_the_sane_part(env):
 
 def test_a_downloaded_preset_loads_into_a_fresh_tab_and_bad_files_change_nothing(env, downloads):
     from classroom.presets import MNIST_PRESETS
-    from classroom.sharing import FORMAT
+    from classroom.setting_values import FORMAT
 
     link = {"preset": DCGAN, "n": "200", "threshold": "0.5"}
     open_coverage(link)

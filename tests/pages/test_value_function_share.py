@@ -10,7 +10,7 @@ import pytest
 from download_support import download_bytes
 from gan_core import dirac
 from gan_core import theory as T
-from classroom.sharing import FORMAT
+from classroom.setting_values import FORMAT
 from page_support import metric_number, open_app, plain, readout_value
 
 PAGE = "views/value_function.py"

@@ -9,7 +9,8 @@ from streamlit.testing.v1 import AppTest
 
 from gan_core.config import TrainConfig
 from download_support import download_bytes
-from classroom.sharing import FORMAT, preset_to_json
+from classroom.setting_values import FORMAT
+from classroom.sharing import preset_to_json
 from page_support import TEST_PAGES, open_test_page
 
 PAGE = os.path.join(TEST_PAGES, "share_page.py")

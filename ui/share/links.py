@@ -9,7 +9,9 @@ from typing import Iterable, Mapping
 
 import streamlit as st
 
-from classroom.sharing import Message, query_string
+from classroom.setting_values import Message
+
+from classroom.sharing import query_string
 from ui.kit.session import RUN_PARAM, reattached_ids
 from ui.share.server_address import share_link_base
 

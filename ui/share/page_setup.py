@@ -28,7 +28,7 @@ from typing import Any, Sequence
 
 import streamlit as st
 
-from classroom.sharing import Message
+from classroom.setting_values import Message
 from ui.share.links import escape_markdown, share_url, show_messages, sync_query, unseen_query
 from ui.share.server_address import share_link_base
 

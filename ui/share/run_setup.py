@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import Callable, Sequence
 
 from classroom.service import Run
-from classroom.sharing import Decoded, Message, config_from_query, config_to_query, preset_from_json, preset_to_json
+from classroom.setting_values import Message
+from classroom.sharing import Decoded, config_from_query, config_to_query, preset_from_json, preset_to_json
 from gan_core.config import TrainConfig
 from gan_core.distributions import TARGETS_1D
 from ui.share.page_setup import PageSetup

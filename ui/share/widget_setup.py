@@ -19,7 +19,7 @@ from typing import Callable, Mapping, Sequence
 
 import streamlit as st
 
-from classroom.sharing import Message
+from classroom.setting_values import Message
 from classroom.settings_codec import Restored, SettingsTable
 from ui.share.page_setup import PageSetup
 

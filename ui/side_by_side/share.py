@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import Sequence
 
 from classroom.service import Run
-from classroom.sharing import Decoded, Message, config_from_query
+from classroom.setting_values import Message
+from classroom.sharing import Decoded, config_from_query
 from gan_core.config import TrainConfig
 from ui.share.run_setup import RunSetup, fit_target
 from ui.side_by_side.pair import BASE, COMPARED, TARGET_CHOICES, base_for, start_pair
