@@ -50,8 +50,7 @@ class RunActor:
             if wait is None or wait > 0:
                 time.sleep(IDLE_WAIT if wait is None else min(wait, IDLE_WAIT))
             else:
-                self.run.step_once()
-                time.sleep(0)  # let a waiting command take the run's lock between two steps
+                self.run.step_once()  # a waiting command takes the run's lock first (classroom.turn_lock)
 
     def request(self, name: str, args: tuple) -> bytes:
         """(result, status), pickled before the training thread can take its next step: a frame

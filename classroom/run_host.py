@@ -11,7 +11,6 @@ frame can carry only the history rows a replica lacks (classroom.replica).
 
 from __future__ import annotations
 
-import threading
 import time
 
 from gan_core.checkpoint import checkpoint_bytes
@@ -20,6 +19,7 @@ from gan_core.step_record import NonFiniteError
 from classroom.live import STEPS, RateMeter
 from classroom.replica import build, frame_of
 from classroom.run_views import RunViews
+from classroom.turn_lock import TurnLock
 
 
 class HostedRun:
@@ -36,8 +36,9 @@ class HostedRun:
         self._next_step_at = 0.0
         self.views = RunViews()  # computed here, where the weights are, for every page that looks
         # Held by a step and by a command until its answer is packed (workers and Ray actors answer
-        # commands on other threads than they train on), so an answer never sees a half-taken step.
-        self.lock = threading.RLock()
+        # commands on other threads than they train on), so an answer never sees a half-taken step;
+        # the trainer lets a waiting command have it before its next step (classroom.turn_lock).
+        self.lock = TurnLock()
 
     # ---- training ---------------------------------------------------------------------------------
     def seconds_to_next_step(self, now: float) -> float | None:
@@ -48,7 +49,7 @@ class HostedRun:
 
     def step_once(self) -> bool:
         """One iteration if playing and due; returns whether one was done."""
-        with self.lock:
+        with self.lock.for_step():
             now = time.monotonic()
             if not self.playing or now < self._next_step_at:
                 return False
