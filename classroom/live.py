@@ -29,6 +29,7 @@ from gan_core.step_record import NonFiniteError
 from gan_core.trainer import Trainer
 from classroom.replica import trainers_of
 from classroom.training_gate import TrainingGate, shared_gate
+from classroom.turn_lock import TurnLock
 
 T = TypeVar("T")
 
@@ -102,9 +103,7 @@ class LiveRun:
         self.error: NonFiniteError | None = None  # why play stopped itself, shown by the UI
         self.stopped_reason = ""  # plain words for the last automatic pause
         self.rate = 0.0  # measured iterations per second while playing
-        self._lock = threading.RLock()
-        self._waiting = 0  # threads queued on the lock: the trainer loop yields to them
-        self._waiting_guard = threading.Lock()  # `+= 1` is not atomic across threads
+        self._lock = TurnLock()  # the loop lets a waiting view or command have it before its next step
         # One stop flag per play: an old loop that is still finishing its step (after
         # pause(wait=False)) must neither keep running after play() nor stop the new loop.
         self._stop = threading.Event()
@@ -117,14 +116,8 @@ class LiveRun:
     @contextlib.contextmanager
     def locked(self):
         """Hold the trainer between two steps (the loop waits at its next step)."""
-        with self._waiting_guard:
-            self._waiting += 1
-        try:
-            with self._lock:
-                yield self.trainer
-        finally:
-            with self._waiting_guard:
-                self._waiting -= 1
+        with self._lock:
+            yield self.trainer
 
     def call(self, fn: Callable[[Trainer], T]) -> T:
         with self.locked() as trainer:
@@ -254,7 +247,7 @@ class LiveRun:
         iterations done and whether play goes on (False after a divergence or an error)."""
         done, end = 0, time.perf_counter() + self.gate.quantum
         while not stop.is_set():
-            with self._lock:
+            with self._lock.for_step():
                 if stop.is_set():  # paused while this loop waited for the lock
                     break
                 try:
@@ -269,6 +262,4 @@ class LiveRun:
             done += 1
             if self.delay or time.perf_counter() >= end:
                 break
-            if self._waiting:  # CPython locks are not fair: step aside for a waiting view
-                time.sleep(0.0005)
         return done, True

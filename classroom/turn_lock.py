@@ -1,6 +1,8 @@
 """TurnLock: a run's lock that its trainer gives up between two steps to whoever waits for it.
 
-A hosted run's trainer thread steps under the run's lock, releases it and takes it again a few
+Used by every run that trains on a thread beside the threads that ask it things: a hosted run
+(classroom.run_host, in a worker process or a Ray actor) and a run on a thread of the web server
+(classroom.live.LiveRun). A trainer thread steps under the run's lock, releases it and takes it again a few
 microseconds later; a plain lock is not fair, so a command or a view asked from another thread
 (a lane of a worker, a Ray actor's request) usually lost that race and waited several steps.
 Measured on the MNIST page (py-spy on the web server, 20 s playing with label-smoothing moves):
