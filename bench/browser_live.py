@@ -20,7 +20,9 @@ bare training loop for the page's own config in this process (nothing else of th
 
 Figures (per page)
 - frames/s: animation frames (requestAnimationFrame ticks) in which at least one DOM mutation
-  happened inside the live views, per second of the window. A MutationObserver (attributes,
+  happened inside the live views, per second of the window. A canvas that animates between two
+  redraws (the mode-coverage map's fakes glide to their new places) marks each frame it paints
+  with a `data-painted` attribute change, so those frames count too. A MutationObserver (attributes,
   child lists, text) on document.body marks the current frame dirty when a mutation's target (or
   an added/removed node) lies in a live view; each rAF tick counts a dirty frame and clears the
   mark. Live views: the container keyed `<prefix>_live` (`.st-key-<prefix>_live`, mutations inside
@@ -58,9 +60,11 @@ Figures (per page)
   line or any markdown/caption of the main area) while playing; the rate is taken between the
   first and last *changes* of the shown value inside the window, so a stale display does not bias
   it. `resets` counts decreases of that counter from Play to the end (a run lost by accident).
-- it/s bare: the same config trained by gan_core's Trainer.step() in a plain loop in this process
-  for --bare-seconds (bench/live_throughput.py's bare_rate, imported from the app tree; the
-  side-by-side page's LockstepRun.step() likewise, one iteration = both runs), after the page's
+- it/s bare: the same config trained by gan_core's Trainer.step() in a plain loop in this process,
+  on as many torch threads as a worker process trains on (classroom.workers.WORKER_THREADS, 1; the
+  "same worker" of issue 21; before 2026-12-07 it ran on the bench's 2 threads), for --bare-seconds
+  (bench/live_throughput.py's bare_rate, imported from the app tree; the side-by-side page's
+  LockstepRun.step() likewise, one iteration = both runs), after the page's
   run was paused, its tab closed and the server's CPU use fell under 15 % of a core (a run left
   playing stops at its idle timeout). `ratio` = page / bare (issue 11's bar: >= 0.7). The page's
   counter shows completed G updates; on the side-by-side page one iteration is both runs'.
@@ -245,15 +249,32 @@ def measure_page(browser, base_url: str, server_pid: int, name: str, args) -> di
     finally:
         context.close()
     row["server_quiet_after_s"] = wait_server_quiet(server_pid)
-    log(f"{name}: bare loop for {args.bare_seconds:g} s")
+    import torch
+
+    threads = worker_threads()
+    log(f"{name}: bare loop for {args.bare_seconds:g} s on {threads} torch thread(s), as a worker trains")
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)  # "the bare loop of the same preset on the same worker" (issue 21)
     try:
         row["it_bare"], row["bare_how"] = bare_loop_rate(name, args.bare_seconds)
     except Exception as exc:
         row["it_bare"], row["bare_how"] = None, f"failed: {type(exc).__name__}: {exc}"
+    finally:
+        torch.set_num_threads(before)
+    row["bare_threads"] = threads
     row["bare"] = spec["bare"]
     if row.get("it_page") and row.get("it_bare"):
         row["ratio"] = row["it_page"] / row["it_bare"]
     return row
+
+
+def worker_threads() -> int:
+    """Torch threads of the measured tree's worker processes (1 where the tree does not name them)."""
+    try:
+        from classroom.workers import WORKER_THREADS
+    except ImportError:
+        return 1
+    return WORKER_THREADS
 
 
 # ---- output ----------------------------------------------------------------------------------

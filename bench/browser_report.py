@@ -46,10 +46,15 @@ def table(rows: list[dict]) -> str:
             f"{_f(r.get('bursts_per_s'), '{:.2f}')} | {_f(r.get('draws_per_s'), '{:.1f}')} | "
             f"{_f(r.get('busy_raf'), '{:.0f}')} | {_f(r.get('longtask'), '{:.0f}')} | "
             f"{_lat(lat.get('label_smoothing'))} | {_lat(lat.get('batch_size'))} | {_lat(lat.get('play'))} | {dom} | "
-            f"{_f(r.get('it_page'))} | {_f(r.get('it_bare'))} | {_f(r.get('ratio'), '{:.2f}')} | "
+            f"{_f(r.get('it_page'))} | {_f(r.get('it_bare'))}{_threads(r)} | {_f(r.get('ratio'), '{:.2f}')} | "
             f"{r.get('resets', '–')} | {_f(r.get('server_ms_per_redraw'))} | "
             f"{_f(r.get('server_core_pct'), '{:.0f}')} |")
     return "\n".join(lines)
+
+
+def _threads(r: dict) -> str:
+    """The bare loop's torch threads, where the run recorded them (older records ran on 2)."""
+    return f" ({r['bare_threads']} thr)" if r.get("bare_threads") else ""
 
 
 def load_average() -> str:

@@ -44,6 +44,8 @@ QUIET_AFTER = 1.5  # seconds without a heartbeat after which new runs go elsewhe
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+WORKER_THREADS = 1  # torch threads of a worker process: small networks train faster on one
+
 class _Waiter:
     """One request in flight: its answer (an untagged pickle), or lost."""
 
@@ -60,7 +62,7 @@ class LocalWorker:
     the page script being run (app.py), in every worker. Fork is no option either: the web server
     has threads, and a forked child would copy their locks."""
 
-    def __init__(self, threads: int = 1):
+    def __init__(self, threads: int = WORKER_THREADS):
         self._conn, child = multiprocessing.Pipe()  # a socket pair; the worker gets its end as a descriptor
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, (PROJECT_ROOT, os.environ.get("PYTHONPATH")))))
         self.process = subprocess.Popen(
@@ -231,7 +233,7 @@ class WorkerPool:
     """`size` local worker processes; a new run goes to the answering one with the fewest runs
     playing (each playing run gets an equal share of its worker), then the fewest hosted."""
 
-    def __init__(self, size: int | None = None, threads: int = 1):
+    def __init__(self, size: int | None = None, threads: int = WORKER_THREADS):
         self.size = size or default_worker_count()
         self.threads = threads
         self._workers: list[LocalWorker] = []
