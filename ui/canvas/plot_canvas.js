@@ -124,17 +124,23 @@ function drawContour(ctx, layer, X, Y) {
 }
 
 function drawPoints(ctx, layer, X, Y) {
-  const xy = floats(layer.b64), r = layer.r || 2.5;
+  // one colour (layer.color), or a colour per point: layer.ci (one byte a point) indexes layer.palette
+  const xy = layer._xy || floats(layer.b64), r = layer.r || 2.5;
+  const which = layer.ci ? bytes(layer.ci) : null;
+  const styles = which ? layer.palette : [[layer.color || "#000", layer.edge]];
   ctx.save();
-  ctx.fillStyle = layer.color || "#000"; ctx.globalAlpha = layer.alpha ?? 0.8;
-  ctx.beginPath();
-  for (let i = 0; i + 1 < xy.length; i += 2) {
-    if (!isFinite(xy[i]) || !isFinite(xy[i + 1])) continue;
-    const px = X(xy[i]), py = Y(xy[i + 1]);
-    ctx.moveTo(px + r, py); ctx.arc(px, py, r, 0, 2 * Math.PI);
-  }
-  ctx.fill();
-  if (layer.edge) { ctx.strokeStyle = layer.edge; ctx.lineWidth = 0.6; ctx.stroke(); }
+  ctx.globalAlpha = layer.alpha ?? 0.8;
+  styles.forEach(([fill, edge], s) => {
+    ctx.fillStyle = fill;
+    ctx.beginPath();
+    for (let i = 0; i + 1 < xy.length; i += 2) {
+      if ((which && which[i >> 1] !== s) || !isFinite(xy[i]) || !isFinite(xy[i + 1])) continue;
+      const px = X(xy[i]), py = Y(xy[i + 1]);
+      ctx.moveTo(px + r, py); ctx.arc(px, py, r, 0, 2 * Math.PI);
+    }
+    ctx.fill();
+    if (edge) { ctx.strokeStyle = edge; ctx.lineWidth = 0.6; ctx.stroke(); }
+  });
   ctx.restore();
 }
 
@@ -204,7 +210,9 @@ function legendRows(ctx, items, width, font) {
   return rows;
 }
 
-function drawPanel(ctx, panel, font) {
+// Draws the panel with its layers before index `upTo` (all by default); returns its geometry, so the
+// layers from `upTo` on can be drawn over it later (drawLayers): the gliding points of an animation.
+function drawPanel(ctx, panel, font, upTo = Infinity) {
   const [bx, by, bw, bh] = panel.box;
   ctx.font = `${font}px sans-serif`;
   const titleH = panel.title ? font + 10 : 4;
@@ -247,17 +255,12 @@ function drawPanel(ctx, panel, font) {
     ctx.fillStyle = "#31333f"; ctx.textBaseline = "middle"; ctx.fillText(item.label, bx + 26 + x, ly);
   }));
 
-  ctx.save();
-  ctx.beginPath(); ctx.rect(area.x, area.y, area.w, area.h); ctx.clip();
+  const geometry = { X, Y, area, extent: [x0, x1, y0, y1], font };
   if (panel.background) { ctx.fillStyle = panel.background; ctx.fillRect(area.x, area.y, area.w, area.h); }
-  for (const layer of panel.layers || []) {
-    const draw = DRAW[layer.t];
-    if (draw) draw(ctx, { extent: [x0, x1, y0, y1], ...layer }, X, Y, layer.t === "text" ? font : area);
-  }
-  ctx.restore();
+  drawLayers(ctx, geometry, (panel.layers || []).slice(0, upTo));
 
   ctx.strokeStyle = "#9a9aa6"; ctx.lineWidth = 1; ctx.strokeRect(area.x, area.y, area.w, area.h);
-  if (!ticks) return;
+  if (!ticks) return geometry;
   ctx.fillStyle = "#31333f"; ctx.font = `${font}px sans-serif`;
   ctx.textAlign = "center"; ctx.textBaseline = "top";
   for (const v of panel.xticks || niceTicks(x0, x1, Math.max(2, Math.floor(area.w / (font * 5))))) {
@@ -274,6 +277,59 @@ function drawPanel(ctx, panel, font) {
     ctx.save(); ctx.translate(bx + font / 2 + 2, area.y + area.h / 2); ctx.rotate(-Math.PI / 2);
     ctx.textAlign = "center"; ctx.textBaseline = "middle"; ctx.fillText(panel.ylabel, 0, 0); ctx.restore();
   }
+  return geometry;
+}
+
+function drawLayers(ctx, geometry, layers) {
+  const { X, Y, area, extent, font } = geometry;
+  ctx.save();
+  ctx.beginPath(); ctx.rect(area.x, area.y, area.w, area.h); ctx.clip();
+  for (const layer of layers) {
+    const draw = DRAW[layer.t];
+    if (draw) draw(ctx, { extent, ...layer }, X, Y, layer.t === "text" ? font : area);
+  }
+  ctx.restore();
+}
+
+// ---- gliding points ------------------------------------------------------------------------------
+// A points layer with an `id` keeps its points' identity from one frame to the next (the same noise
+// vectors' fakes, in the same order): when a scene with `glide` > 0 ms arrives, each point moves from
+// where it is shown now to its new place over that time, so the class sees the generator's digits
+// travel across the map between two placements. The rest of the scene is drawn once, kept as an
+// image, and only the layers from the first gliding one up are drawn again on each animation frame.
+const GLIDES = new WeakMap(); // canvas -> {layers: [{panel, index, from, to}], start, ms, base, raf, upTo}
+const ease = (t) => (t < 0.5 ? 2 * t * t : 1 - 2 * (1 - t) * (1 - t));
+
+function shownPoints(state, now) {
+  // id -> the positions drawn at `now` (mid-glide ones included), to start the next glide from there
+  const out = {};
+  if (!state) return out;
+  const t = state.ms > 0 ? ease(Math.min(1, (now - state.start) / state.ms)) : 1;
+  for (const g of state.layers) out[g.id] = mix(g.from, g.to, t);
+  return out;
+}
+
+function mix(from, to, t) {
+  if (t >= 1 || from === to) return to;
+  const out = new Float32Array(to.length);
+  for (let i = 0; i < to.length; i++) out[i] = from[i] + (to[i] - from[i]) * t;
+  return out;
+}
+
+function paintGlide(canvas, ctx, state, now) {
+  const t = state.ms > 0 ? ease(Math.min(1, (now - state.start) / state.ms)) : 1;
+  ctx.save(); ctx.setTransform(1, 0, 0, 1, 0, 0);
+  ctx.clearRect(0, 0, canvas.width, canvas.height); ctx.drawImage(state.base, 0, 0);
+  ctx.restore();
+  state.panels.forEach(({ panel, geometry, upTo }) => {
+    const layers = (panel.layers || []).slice(upTo).map((layer) => {
+      const g = state.layers.find((m) => m.layer === layer);
+      return g ? { ...layer, _xy: mix(g.from, g.to, t) } : layer;
+    });
+    drawLayers(ctx, geometry, layers);
+  });
+  canvas.dataset.painted = String((+canvas.dataset.painted || 0) + 1); // one attribute change per painted frame
+  return t < 1;
 }
 
 export default function (component) {
@@ -297,8 +353,41 @@ export default function (component) {
   }
   canvas.setAttribute("aria-label", data.label || "live chart");
   const ctx = canvas.getContext("2d");
-  ctx.setTransform(ratio * k, 0, 0, ratio * k, 0, 0);
-  ctx.clearRect(0, 0, w, h);
-  for (const panel of data.panels || []) drawPanel(ctx, panel, data.font || 13);
+  const now = performance.now(), before = GLIDES.get(canvas);
+  if (before && before.raf) cancelAnimationFrame(before.raf);
+  const shown = shownPoints(before, now);
+  const panels = [], layers = [];
+  for (const panel of data.panels || []) {
+    const upTo = (panel.layers || []).findIndex((layer) => layer.id);
+    if (upTo < 0) continue;
+    panels.push({ panel, upTo });
+    for (const layer of panel.layers.slice(upTo)) {
+      if (!layer.id) continue;
+      const to = floats(layer.b64), from = shown[layer.id];
+      layers.push({ id: layer.id, layer, to, from: from && from.length === to.length ? from : to });
+    }
+  }
+  // the still part: every panel with its layers below the first gliding one, drawn once
+  let base = canvas;
+  if (panels.length) {
+    base = (before && before.base) || document.createElement("canvas");
+    base.width = canvas.width; base.height = canvas.height;
+  }
+  const bctx = base.getContext("2d");
+  bctx.setTransform(ratio * k, 0, 0, ratio * k, 0, 0);
+  bctx.clearRect(0, 0, w, h);
+  for (const panel of data.panels || []) {
+    const moving = panels.find((p) => p.panel === panel);
+    const geometry = drawPanel(bctx, panel, data.font || 13, moving ? moving.upTo : Infinity);
+    if (moving) moving.geometry = geometry;
+  }
   canvas.dataset.frame = String(data.frame ?? ""); // one attribute change per drawn frame
+  if (!panels.length) { GLIDES.delete(canvas); return; }
+  ctx.setTransform(ratio * k, 0, 0, ratio * k, 0, 0);
+  const moves = layers.some((g) => g.from !== g.to); // a first frame, or a new number of points: no glide
+  const state = { layers, panels, base, start: now, ms: moves ? Math.max(0, data.glide || 0) : 0, raf: 0 };
+  GLIDES.set(canvas, state);
+  const frame = (t) => { state.raf = paintGlide(canvas, ctx, state, t) ? requestAnimationFrame(frame) : 0; };
+  if (!paintGlide(canvas, ctx, state, now)) return;
+  state.raf = requestAnimationFrame(frame);
 }

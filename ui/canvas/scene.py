@@ -64,6 +64,20 @@ def points(xy, color: str, r: float = 2.5, alpha: float = 0.8, edge: str | None 
     return {"t": "points", "b64": b64_floats(xy), "color": color, "r": r, "alpha": alpha, "edge": edge}
 
 
+def gliding_points(xy, style, palette, ident: str, r: float = 2.5, alpha: float = 0.9) -> dict:
+    """Points that keep their identity from frame to frame (row i is the same thing in every frame):
+    in a Scene with `glide` > 0 each moves from where it is shown to its new place (plot_canvas.js).
+    style[i] indexes palette, a list of (fill, edge or None): a point may change colour between
+    frames without leaving its layer."""
+    which = np.asarray(style, dtype=np.int64)
+    fits = len(palette) <= 256 and len(which) == len(xy)  # one byte a point
+    if not fits or (len(which) and not 0 <= which.min() <= which.max() < len(palette)):
+        raise ValueError("every point needs a style from the palette")
+    return {"t": "points", "id": ident, "b64": b64_floats(xy), "r": r, "alpha": alpha,
+            "ci": base64.b64encode(which.astype(np.uint8).tobytes()).decode("ascii"),
+            "palette": [[fill, edge] for fill, edge in palette]}
+
+
 def lines(x, y, color: str, width: float = 1.5, dash=(), alpha: float = 1.0, fill: str | None = None) -> dict:
     """Polylines through (x, y); a NaN in either breaks the line."""
     xy = np.stack([np.asarray(x, float), np.asarray(y, float)], axis=1)
@@ -134,7 +148,8 @@ class Scene:
     frame: int = 0  # written to the canvas's data-frame attribute on every draw
     font: int = 13
     label: str = ""  # what a screen reader announces
+    glide: int = 0  # ms over which gliding_points layers move from their shown places to the new ones
 
     def to_data(self) -> dict:
         return {"width": self.width, "height": self.height, "frame": self.frame, "font": self.font,
-                "label": self.label, "panels": [p.to_data() for p in self.panels]}
+                "label": self.label, "glide": self.glide, "panels": [p.to_data() for p in self.panels]}

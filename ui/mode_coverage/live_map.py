@@ -19,7 +19,7 @@ from classroom.digit_views import COVERAGE_DIGITS
 from gan_core.coverage import ReadDigits, read_generated
 from gan_core.embedding import QUICK_PLACE, DigitMap
 from ui.canvas import live_canvas
-from ui.canvas.scene import Panel, Scene, bars, hline, legend_item, points, text
+from ui.canvas.scene import Panel, Scene, bars, gliding_points, hline, legend_item, points, text
 from ui.figures.coverage import DIGIT_COLORS, MISSING_COLOR
 from ui.kit.readout import readout
 from ui.kit.teacher_mode import is_teacher_mode
@@ -27,8 +27,13 @@ from ui.kit.teacher_mode import is_teacher_mode
 # Measured 2026-12-06 on this 2-core machine while others trained (load ~9): reading 200 fakes
 # (G + classifier + digit-likeness) and placing them took 0.8 s at the median (300: 1.6 s, 500: 2.1 s).
 LIVE_DIGITS = COVERAGE_DIGITS  # what the run's view reads (classroom.digit_views)
-LIVE_EVERY = 0.5  # seconds between redraws while playing (a placement every 1-2 s on a busy machine: see above)
+# Seconds between two placements while playing: each costs the run's host ~0.14 s of the core it trains
+# on (G, classifier and placement of 200 fakes), so every 0.5 s took ~28 % of its training; between two
+# placements the fakes glide to their new places on the canvas (GLIDE_MS), drawn by the browser alone.
+LIVE_EVERY = 1.0
+GLIDE_MS = 850  # a little under LIVE_EVERY: each glide ends before the next placement is due
 NOT_DIGIT_COLOR = "#8a8a8a"
+NOT_DIGIT_STYLE = 10  # the palette row of a fake that looks like no digit yet (rows 0-9: the digit read)
 # First-screen layout in px (the columns shrink to the page): controls | map | histogram.
 LAYOUT = {False: {"controls": 240, "map": 560, "side": 330, "hist_height": 250, "font": 13},
           True: {"controls": 200, "map": 540, "side": 240, "hist_height": 210, "font": 15}}
@@ -97,18 +102,15 @@ def _map_layers(key: str, _coords: np.ndarray, _labels: np.ndarray) -> tuple[lis
 
 def map_scene(digit_map: DigitMap, placed: LivePlacement, width: int, font: int) -> Scene:
     """The map (square, equal axes) with the placed fakes: coloured by the classifier's digit
-    with a dark edge; grey open dots for images that look like no digit yet."""
+    with a dark edge; white dots with a grey edge for images that look like no digit yet. The fakes
+    are the same z in the same order at every placement, so each glides from its last place to its
+    new one (GLIDE_MS)."""
     dots, names, (x0, x1, y0, y1) = _map_layers(digit_map.key, digit_map.coords, digit_map.labels)
     read, pos = placed.read, placed.positions
-    noise = np.zeros(len(pos), bool)
-    noise[read.not_digits] = True
-    layers = list(dots)
-    if noise.any():
-        layers.append(points(pos[noise], "#ffffff", r=3.2, alpha=0.9, edge=NOT_DIGIT_COLOR))
-    for d in range(10):
-        rows = np.flatnonzero((read.digits == d) & ~noise)
-        if len(rows):
-            layers.append(points(pos[rows], DIGIT_COLORS[d], r=4.2, alpha=0.95, edge="#111111"))
+    style = np.asarray(read.digits, dtype=np.int64).copy()  # palette rows 0-9: the digit read
+    style[read.not_digits] = NOT_DIGIT_STYLE
+    palette = [(DIGIT_COLORS[d], "#111111") for d in range(10)] + [("#ffffff", NOT_DIGIT_COLOR)]
+    layers = list(dots) + [gliding_points(pos, style, palette, "fakes", r=4.0, alpha=0.95)]
     layers += [text(x, y, words, color="#222", bold=True, size=font + 9) for x, y, words in names]
     legend = [legend_item("#bbbbbb", "real digit (faint, by its label)"),
               legend_item("#333333", f"G's digit (by the classifier's reading), {len(pos)} placed"),
@@ -116,7 +118,7 @@ def map_scene(digit_map: DigitMap, placed: LivePlacement, width: int, font: int)
     height = width + 3 * font
     panel = Panel(box=(0, 0, width, height), x=(x0, x1), y=(y0, y1), layers=layers, legend=legend,
                   ticks=False, equal=True)
-    return Scene(width, height, [panel], frame=int(read.iteration), font=font,
+    return Scene(width, height, [panel], frame=int(read.iteration), font=font, glide=GLIDE_MS,
                  label="t-SNE map of real digits with the generator's digits placed on it")
 
 
