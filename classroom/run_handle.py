@@ -22,7 +22,7 @@ import weakref
 from typing import Callable, TypeVar
 
 from classroom.live import default_idle_timeout
-from classroom.replica import apply_frame, blueprint, history_cursor
+from classroom.replica import apply_frame, blueprint, history_cursor, trainers_of
 from classroom.run_views import RunViews
 from classroom.workers import RunGone, WorkerLost
 
@@ -240,8 +240,13 @@ class RunHandle:
 
     def update(self, **changes) -> dict:
         """Live settings ({field: (old, new)} of what changed); raises what Trainer.update raises."""
-        diff = self._request("update", changes)
-        self.sync(weights=self._still())  # playing: the settings the widgets show, not the weights
+        diff, configs = self._request("update", changes)
+        if self._still():
+            self.sync()
+        else:  # playing: the widgets show the new settings at once; views and the next sync bring the rest
+            with self._lock:
+                for trainer, config in zip(trainers_of(self._replica), configs):
+                    trainer.config = config
         return diff
 
     def rollback(self) -> int:

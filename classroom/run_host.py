@@ -17,7 +17,7 @@ from gan_core.checkpoint import checkpoint_bytes
 from gan_core.coverage import snapshot_samples
 from gan_core.step_record import NonFiniteError
 from classroom.live import STEPS, RateMeter
-from classroom.replica import build, frame_of
+from classroom.replica import build, frame_of, trainers_of
 from classroom.run_views import RunViews
 from classroom.turn_lock import TurnLock
 
@@ -136,10 +136,12 @@ class HostedRun:
             raise
         return records
 
-    def _update(self, changes: dict) -> dict:
+    def _update(self, changes: dict) -> tuple[dict, list]:
+        """(what changed, each trainer's config now): a playing page's replica takes the configs as
+        they are, instead of asking for a frame after the update (a second wait for the step in flight)."""
         diff = self.trainer.update(**changes)
         self.version += 1
-        return diff
+        return diff, [t.config for t in trainers_of(self.trainer)]
 
     def _rollback(self) -> int:
         iteration = self.trainer.rollback()

@@ -87,6 +87,25 @@ def test_play_trains_in_the_worker_and_the_replica_follows(pool):
     run.close()
 
 
+def test_a_setting_changed_while_playing_is_on_the_replica_with_the_answer(pool):
+    """Playing, update() brings the new settings back with its answer: no frame is asked for (that
+    second request waited for another step in flight); the weights come with the next sync."""
+    run = open_run(pool, Trainer(SMALL))
+    run.play()
+    assert wait_for(lambda: run.rate > 0)
+    asked = []
+    real_request = run._request
+    run._request = lambda name, *args: asked.append(name) or real_request(name, *args)
+    assert run.update(label_smoothing=0.3, batch_size=16) == {"real_label": (1.0, 0.7), "batch_size": (32, 16)}
+    assert asked == ["update"]
+    assert (run.trainer.config.real_label, run.trainer.config.batch_size) == (0.7, 16)
+    run._request = real_request
+    run.pause()  # paused: the replica is brought over whole, settings and weights
+    assert run.trainer.config == SMALL.replace(real_label=0.7, batch_size=16)
+    assert run.trainer.iteration > 0
+    run.close()
+
+
 def test_nobody_watching_pauses_the_run_where_it_trains(pool):
     run = open_run(pool, Trainer(SMALL), idle_timeout=0.5)
     run.play()
