@@ -35,7 +35,7 @@ with controls:
         st.caption("These reach both runs at their next step.")
         knob_widgets(run, PREFIX, shared_knobs(run), in_popover=True)
 with views:
-    live_area(run, PREFIX, render, every=0.5)
+    live_area(run, PREFIX, render, every=0.25)  # as the 2D lab: ~12 ms of web-server CPU a redraw (BENCHMARKS)
 
 about, share = st.tabs(["About this comparison", "Share this comparison"])
 with about:
