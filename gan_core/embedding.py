@@ -108,15 +108,18 @@ class DigitMap:
         feats = self.project(images).astype(np.float64)
         if not np.isfinite(feats).all():
             raise ValueError("some images contain NaN or infinite pixels")
+        affinities = ExactReferenceAffinities(self.features)
+        if n_iter == 0:
+            # openTSNE's prepare_partial starting point (the median map position of each image's
+            # k = 3 x perplexity nearest map digits) without the affinities it also computes and this
+            # never uses: half the time of a live placement, which the run's host pays every second.
+            neighbors, _ = affinities.nearest(feats, neighbour_count(PLACE_PERPLEXITY, len(self.features)))
+            return np.median(self.coords[neighbors], axis=1)  # (M, 2)
         # A fresh embedding object per call over a copy of the coordinates: transform() centres
         # its embedding in place, and the shared map must stay untouched for other sessions.
-        reference = TSNEEmbedding(self.coords.copy(), ExactReferenceAffinities(self.features),
-                                  n_jobs=N_JOBS, random_state=self.params.seed,
+        reference = TSNEEmbedding(self.coords.copy(), affinities, n_jobs=N_JOBS, random_state=self.params.seed,
                                   negative_gradient_method="bh")
-        if n_iter == 0:
-            placed = reference.prepare_partial(feats, perplexity=PLACE_PERPLEXITY)
-        else:
-            placed = reference.transform(feats, perplexity=PLACE_PERPLEXITY, n_iter=n_iter)
+        placed = reference.transform(feats, perplexity=PLACE_PERPLEXITY, n_iter=n_iter)
         return np.asarray(placed, dtype=np.float64)  # (M, 2)
 
     def nearest_map_labels(self, points: np.ndarray, k: int = MAP_NEIGHBOURS) -> np.ndarray:
@@ -134,6 +137,11 @@ class DigitMap:
         return counts.argmax(1).astype(np.int64)
 
 
+def neighbour_count(perplexity: float, n_reference: int) -> int:
+    """How many map digits a new point's affinities (and its starting point) use: 3 x perplexity."""
+    return int(min(n_reference - 1, max(1, round(3 * perplexity))))
+
+
 class ExactReferenceAffinities(affinity.Affinities):
     """Affinities of new points to the map's digits, for TSNEEmbedding.transform.
 
@@ -149,16 +157,20 @@ class ExactReferenceAffinities(affinity.Affinities):
         n = len(self.reference)
         self.P = sp.csr_matrix((n, n))
 
-    def to_new(self, data, perplexity: float = PLACE_PERPLEXITY, return_distances: bool = False):
+    def nearest(self, data, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(neighbors (M, k), distances (M, k)): each row's k nearest reference rows, nearest first."""
         data = np.asarray(data, dtype=np.float64)  # (M, D)
-        n_ref = len(self.reference)
-        k = int(min(n_ref - 1, max(1, round(3 * perplexity))))
         d2 = (data ** 2).sum(1)[:, None] - 2 * data @ self.reference.T + self.reference_sq[None]  # (M, N)
         nearest = np.argpartition(d2, k, axis=1)[:, :k]  # (M, k) unordered
         near_d2 = np.take_along_axis(d2, nearest, 1)
         order = np.argsort(near_d2, axis=1, kind="stable")
         neighbors = np.take_along_axis(nearest, order, 1)  # (M, k) nearest first
-        distances = np.sqrt(np.maximum(np.take_along_axis(near_d2, order, 1), 0.0))
+        return neighbors, np.sqrt(np.maximum(np.take_along_axis(near_d2, order, 1), 0.0))
+
+    def to_new(self, data, perplexity: float = PLACE_PERPLEXITY, return_distances: bool = False):
+        n_ref = len(self.reference)
+        k = neighbour_count(perplexity, n_ref)
+        neighbors, distances = self.nearest(data, k)
         perplexity = min(float(perplexity), k / 3)  # openTSNE's check_perplexity rule
         P = affinity.joint_probabilities_nn(neighbors, distances, [perplexity], symmetrize=False,
                                             normalization="point-wise", n_reference_samples=n_ref,

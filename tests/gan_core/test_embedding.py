@@ -161,3 +161,9 @@ def test_quick_placement_is_the_median_of_the_nearest_map_digits():
     nearest = np.argsort(d2, axis=1, kind="stable")[:, :k]
     np.testing.assert_allclose(quick, np.median(digit_map.coords[nearest], axis=1), rtol=1e-6, atol=1e-6)
     assert embedding.QUICK_PLACE == 0 and quick.shape == (40, 2)
+    # and it is openTSNE's own starting point for transform (prepare_partial's median initialisation)
+    from openTSNE import TSNEEmbedding
+
+    reference = TSNEEmbedding(digit_map.coords.copy(), embedding.ExactReferenceAffinities(digit_map.features))
+    partial = reference.prepare_partial(feats, perplexity=embedding.PLACE_PERPLEXITY)
+    np.testing.assert_allclose(quick, np.asarray(partial), rtol=1e-9, atol=1e-9)
