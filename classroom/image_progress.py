@@ -53,7 +53,7 @@ class ImageProgress:
         self._generation = None  # or the host view's trainer count (take_view)
 
     # ---- bookkeeping ----------------------------------------------------------------------------
-    def _follow(self, trainer) -> None:
+    def follow(self, trainer) -> None:
         """Start afresh for another trainer; forget the future after a rollback."""
         if self._owner is None or self._owner() is not trainer:
             self.frames, self.points, self._generation = [], [], None
@@ -85,7 +85,7 @@ class ImageProgress:
     # ---- recording ------------------------------------------------------------------------------
     def record_frame(self, trainer) -> None:
         """Call between two steps (under the run's lock)."""
-        self._follow(trainer)
+        self.follow(trainer)
         if self.frame_due(trainer):
             images = (fixed_frame(trainer, self.frame_size) * 255).round().astype(np.uint8)
             self.frames = _thin(self.frames + [Frame(trainer.iteration, images)], self.max_frames)
@@ -93,13 +93,17 @@ class ImageProgress:
     def samples_for_metrics(self, trainer) -> tuple[int, torch.Tensor] | None:
         """(iteration, generated images) if a metric point is due; call under the lock. The
         measuring itself (add_metrics) can then run outside it, while training goes on."""
-        self._follow(trainer)
+        self.follow(trainer)
         if not self.metric_due(trainer):
             return None
         return trainer.iteration, generate(trainer, self.metric_noise(trainer)).cpu()
 
     def add_metrics(self, iteration: int, images: torch.Tensor) -> dict:
-        values = {k: float(v) for k, v in self.measure(images).items()}
+        return self.add_values(iteration, self.measure(images))
+
+    def add_values(self, iteration: int, measured: dict) -> dict:
+        """Record measure()'s values for `iteration` (measured elsewhere, e.g. on another thread)."""
+        values = {k: float(v) for k, v in measured.items()}
         while self.points and self.points[-1][0] >= iteration:
             self.points.pop()
         self.points = _thin(self.points + [(iteration, values)], self.max_points)

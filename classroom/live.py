@@ -133,7 +133,7 @@ class LiveRun:
         with self.locked() as trainer:
             histories = tuple(len(t.history) for t in trainers_of(trainer))  # a side-by-side pair has two
             stamp = (id(trainer), trainer.updates, trainer.iteration, trainer.config, histories)
-        return self._views.read(name, part, trainer, self.locked, stamp)
+        return self._views.read(name, part, trainer, self.locked, stamp, not self.playing)
 
     # ---- the page API shared with classroom.run_handle.RunHandle (a run in a worker) -------------
     lost = False  # a thread of this process cannot be lost without the page

@@ -101,7 +101,7 @@ class HostedRun:
             stamp = (self.version, self.epoch)
         if seen is not None and tuple(seen) == stamp:
             return stamp, None
-        return stamp, self.views.read(name, part, self.trainer, lambda: self.lock, stamp)
+        return stamp, self.views.read(name, part, self.trainer, lambda: self.lock, stamp, not self.playing)
 
     def handle(self, name: str, *args):
         """Run command `name`; returns its result (exceptions go back to the page as they are)."""

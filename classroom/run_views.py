@@ -38,10 +38,13 @@ SUMMARY_MODES_EVERY = 100  # iterations between two mode measurements of a summa
 
 
 class Hold:
-    """One trainer of a run, held between two steps: what a view's compute() takes."""
+    """One trainer of a run, held between two steps: what a view's compute() takes. `paused`: the
+    run is not playing, so a view may finish slow work before it answers (nobody waits on a step
+    behind it, and a paused page is not redrawn until somebody acts); playing, a view answers with
+    what it has and finishes slow work later (classroom.digit_views: the classifier's reading)."""
 
-    def __init__(self, hold_run, trainer_like, part: int):
-        self._hold_run, self._trainer_like, self._part = hold_run, trainer_like, part
+    def __init__(self, hold_run, trainer_like, part: int, paused: bool = True):
+        self._hold_run, self._trainer_like, self._part, self.paused = hold_run, trainer_like, part, paused
 
     @contextlib.contextmanager
     def locked(self):
@@ -106,10 +109,10 @@ class RunViews:
         self._views: dict[tuple[str, int], list] = {}  # (name, part) -> [view, stamp, data]
         self._lock = threading.Lock()  # two tabs asking at once compute once
 
-    def read(self, name: str, part: int, trainer_like, hold_run, stamp):
+    def read(self, name: str, part: int, trainer_like, hold_run, stamp, paused: bool = True):
         """The view's data for the run now (recomputed only if `stamp` changed since it was last
         computed). hold_run(): a context manager that holds the run between two steps (its lock)
-        while the view reads the trainer."""
+        while the view reads the trainer. paused: the run is not playing (see Hold)."""
         kind, _, argument = name.partition("@")  # "coverage@<map key>": a view of one of the page's things
         if kind not in VIEW_KINDS or (argument and kind not in VIEWS_WITH_ARGUMENT):
             raise ValueError(f"unknown view {name[:80]!r}")
@@ -121,5 +124,5 @@ class RunViews:
                 view = VIEW_KINDS[kind](argument) if argument else VIEW_KINDS[kind]()
                 entry = self._views[(name, part)] = [view, None, None]
             if entry[1] != stamp or entry[2] is None:
-                entry[2], entry[1] = entry[0].compute(Hold(hold_run, trainer_like, part)), stamp
+                entry[2], entry[1] = entry[0].compute(Hold(hold_run, trainer_like, part, paused)), stamp
             return entry[2]
