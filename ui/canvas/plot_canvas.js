@@ -297,7 +297,8 @@ function drawLayers(ctx, geometry, layers) {
 // where it is shown now to its new place over that time, so the class sees the generator's digits
 // travel across the map between two placements. The rest of the scene is drawn once, kept as an
 // image, and only the layers from the first gliding one up are drawn again on each animation frame.
-const GLIDES = new WeakMap(); // canvas -> {layers: [{panel, index, from, to}], start, ms, base, raf, upTo}
+// canvas -> {layers: [{id, layer, from, to}], panels: [{panel, upTo, geometry}], base, start, ms, raf}
+const GLIDES = new WeakMap();
 const ease = (t) => (t < 0.5 ? 2 * t * t : 1 - 2 * (1 - t) * (1 - t));
 
 function shownPoints(state, now) {
