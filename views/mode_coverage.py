@@ -195,6 +195,6 @@ if about.open:
             "**The live map** places the same 200 noise vectors' digits every second while the run plays, "
             "with openTSNE's starting point for new points (each at the median map position of its nearest real "
             "digits, no optimisation steps), a fraction of a second; between two placements each digit glides "
-            "from its last place to its new one, so one z can be followed across the map. The first tab places as many digits as you ask with "
-            "the full transform (100 optimisation steps against the fixed map), a few seconds. The map itself is "
-            "never rebuilt.")
+            "from its last place to its new one, so one z can be followed across the map. The first tab places "
+            "as many digits as you ask with the full transform (100 optimisation steps against the fixed map), a "
+            "few seconds. The map itself is never rebuilt.")
