@@ -214,7 +214,7 @@ class DigitView:
                    "history": chart_columns(trainer.history.columns())}
         if due is not None:  # the classifier reads outside the lock: training goes on
             self._reading = _Reading(self.generation, due[0], _READER.submit(self.progress.measure, due[1]))
-        self._take_reading(out["iteration"], wait=getattr(source, "paused", True))
+        self._take_reading(out["iteration"], wait=source.paused)
         out["metrics"] = self.progress.latest_metrics()  # (iteration, values) or None
         out["generation"] = self.generation
         return out
