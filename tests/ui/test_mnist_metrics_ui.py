@@ -63,3 +63,16 @@ def test_measure_digits_flattens_the_engine_metrics(monkeypatch):
     assert mm.missing_sentence(values) == "The generator draws all ten digits."
     values["digit_4"] = values["digit_9"] = 0.0
     assert mm.missing_sentence(values) == "The generator never draws 4 or 9."
+
+
+@pytest.mark.parametrize("blank, want", [(0.0, "None of the 500 generated images looks like a digit yet."),
+                                         (0.2, "None of the 500 generated images looks like a digit yet.")])
+def test_the_first_screen_headline_is_the_short_sentence_once(blank, want):
+    """No digit-like sample: the first screen says only the first clause, with one full stop (it
+    printed "…missing yet.." before); other sentences are shown whole."""
+    from ui.mnist.live import headline
+
+    nothing = {"samples": 500.0, "not_digit": 1.0, "blank": blank, **{f"digit_{d}": 0.0 for d in range(10)}}
+    assert headline(nothing) == want
+    some = {"samples": 500.0, "not_digit": 0.0, "blank": 0.0, **{f"digit_{d}": 0.1 for d in range(10)}}
+    assert headline(some) == mm.missing_sentence(some) and not headline(some).endswith("..")

@@ -94,9 +94,10 @@ def digit_histogram(progress: ImageProgress, size: dict) -> None:
 
 
 def headline(values: dict) -> str:
-    """missing_sentence, short enough for the first screen (the tab of curves has it whole)."""
+    """missing_sentence, short enough for the first screen (the tab of curves has it whole): "None of
+    the N generated images looks like a digit yet." without the why that follows its colon."""
     text = missing_sentence(values)
-    return text.split(" (each lies")[0] + "." if text.startswith("None of") else text
+    return text.split(":")[0] + "." if text.startswith("None of") else text
 
 
 def make_render(key: str):
