@@ -2,10 +2,11 @@
 
 `LabViews` keeps what outlives a redraw: the plane scene (per target) and the mode timeline (per
 trainer). It runs beside the trainer (in the worker process or Ray actor that trains the run, or on
-the web server for a run on a thread) and holds the trainer only for the network part, so training
-waits milliseconds, not for the density arithmetic. What it returns is plain data (numpy arrays,
-numbers, the config) that travels to the page in one message, a few tens of kB: the page draws it
-and never runs a network. The history travels thinned (the charts draw 400 points a series).
+the web server for a run on a thread) and holds the trainer only to copy its weights (a twin,
+gan_core.twin) and its newest history: the forwards and the density arithmetic run while it trains.
+What it returns is plain data (numpy arrays, numbers, the config) that travels to the page in one
+message, a few tens of kB: the page draws it and never runs a network. The history travels thinned
+(the charts draw 400 points a series).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import numpy as np
 from classroom.mode_timeline import ModeTimeline
 from gan_core.config import TrainConfig
 from gan_core.toy_fields import PlaneBackdrop, PlaneFrame, PlaneScene
+from gan_core.twin import TrainerTwin
 
 MODE_EVAL_EVERY = 25  # iterations between two mode measurements (2500 samples each)
 HISTORY_ROWS_PER_KIND = 400  # D rows and G rows sent with a frame: the charts draw 400 points a series
@@ -83,6 +85,7 @@ class LabViews:
         self.timeline: ModeTimeline | None = None
         self._timeline_owner = None
         self.generation = 0
+        self.twin = TrainerTwin()
 
     def _prepare(self, trainer) -> None:
         if self.scene is None or self.scene.target is not trainer.target:
@@ -94,17 +97,20 @@ class LabViews:
 
     def compute(self, source) -> RenderData:
         """source.locked(): a context manager holding the trainer between two steps and yielding it
-        (LiveRun, classroom.run_views.Hold). Everything under it is quick."""
+        (LiveRun, classroom.run_views.Hold). Under it, only copies: the networks' weights (a twin)
+        and the history's newest rows."""
         with source.locked() as trainer:
             self._prepare(trainer)
-            part = self.scene.network_part(trainer)
+            twin = self.twin.copy_of(trainer)
             history = chart_columns(trainer.history.columns())
             last_record = {f: v[-1].item() for f, v in trainer.history.tail_columns(1).items()
                            } if len(trainer.history) else {}
-            drawn = self.timeline.sample_if_due(trainer)
             events = list(trainer.events)
             config, iteration, updates = trainer.config, trainer.iteration, trainer.updates
             last_batch = batch_numbers(trainer.last_batch)
+        # the forwards run on the twin, while the run trains on (gan_core.twin)
+        part = self.scene.network_part(twin)
+        drawn = self.timeline.sample_if_due(twin)
         if drawn is not None:
             self.timeline.record(*drawn)
         return RenderData(frame=compact(self.scene.finish(part)), history=history, last_record=last_record,

@@ -32,6 +32,7 @@ from classroom.mode_timeline import ModeTimeline
 from classroom.replica import trainers_of
 from classroom.step_views import StepViews
 from gan_core.lab1d import figure1_frame
+from gan_core.twin import TrainerTwin
 
 SUMMARY_FAKES = 256  # points of a gallery thumbnail
 SUMMARY_MODES_EVERY = 100  # iterations between two mode measurements of a summary (2,500 samples each)
@@ -60,15 +61,17 @@ class RunSummary:
         self.mode_every = mode_every
         self.timeline: ModeTimeline | None = None
         self._owner = None
+        self.twin = TrainerTwin()
 
     def compute(self, source) -> dict:
         with source.locked() as trainer:
             if self._owner is None or self._owner() is not trainer:
                 self.timeline = ModeTimeline(trainer.target, every=self.mode_every, max_points=2)
                 self._owner = weakref.ref(trainer)
-            drawn = self.timeline.sample_if_due(trainer)
-            fakes = trainer.fixed_samples(SUMMARY_FAKES).detach().cpu().numpy().astype(np.float32)
-            config, iteration, updates = trainer.config, trainer.iteration, trainer.updates
+            twin = self.twin.copy_of(trainer)
+        drawn = self.timeline.sample_if_due(twin)  # the forwards on the twin, while the run trains
+        fakes = twin.fixed_samples(SUMMARY_FAKES).detach().cpu().numpy().astype(np.float32)
+        config, iteration, updates = twin.config, twin.iteration, twin.updates
         if drawn is not None:
             self.timeline.record(*drawn)
         modes = self.timeline.columns()
@@ -84,15 +87,19 @@ class Figure1View:
     """The 1D lab's redraw: Figure 1 of the paper (gan_core.lab1d.Figure1Frame) and the charts'
     history; `error` says why Figure 1 cannot be drawn (a 2D noise, a diverged G) instead."""
 
+    def __init__(self):
+        self.twin = TrainerTwin()
+
     def compute(self, source) -> dict:
         with source.locked() as trainer:
-            try:
-                frame, error = figure1_frame(trainer), None
-            except ValueError as exc:
-                frame, error = None, str(exc)
-            return {"frame": frame, "error": error, "events": list(trainer.events),
-                    "history": chart_columns(trainer.history.columns()), "iteration": trainer.iteration,
-                    "updates": trainer.updates, "config": trainer.config}
+            twin = self.twin.copy_of(trainer)
+            events, history = list(trainer.events), chart_columns(trainer.history.columns())
+        try:  # the forwards on the twin, while the run trains
+            frame, error = figure1_frame(twin), None
+        except ValueError as exc:
+            frame, error = None, str(exc)
+        return {"frame": frame, "error": error, "events": events, "history": history,
+                "iteration": twin.iteration, "updates": twin.updates, "config": twin.config}
 
 
 VIEW_KINDS = {"toy_2d": LabViews, "toy_1d": Figure1View, "mnist": DigitView, "coverage": CoverageView,

@@ -97,6 +97,48 @@ def test_one_computation_per_change_whoever_asks(monkeypatch):
         views.read("count", 1, trainer, hold, (1, 0))
 
 
+class WatchedHold:
+    """A run's hold that counts the networks' forwards made while it is held."""
+
+    def __init__(self, trainer):
+        self.trainer, self.held, self.forwards_held, self.forwards = trainer, False, 0, 0
+
+    @contextlib.contextmanager
+    def locked(self):
+        self.held = True
+        try:
+            yield self.trainer
+        finally:
+            self.held = False
+
+    def watch(self, net: torch.nn.Module) -> None:
+        def count(*_):
+            self.forwards += 1
+            self.forwards_held += self.held
+        net.register_forward_pre_hook(count)
+
+
+@pytest.mark.parametrize("kind, config", [("toy_2d", TINY), ("summary", TINY),
+                                          ("toy_1d", TINY.replace(target="gaussian_1d", z_dim=1))])
+def test_views_run_no_network_while_they_hold_the_run(kind, config):
+    """The run is held only to copy weights and history (gan_core.twin): every forward of a view,
+    on the copies, happens after it lets the run go, while the next steps train."""
+    trainer = Trainer(config)
+    for _ in range(30):
+        trainer.step()
+    hold = WatchedHold(trainer)
+    view = VIEW_KINDS[kind]()
+    view.compute(hold)  # builds the view's copies of the networks
+    for net in view.twin.copy_of(trainer).__dict__.values():
+        if isinstance(net, torch.nn.Module):
+            hold.watch(net)
+    hold.watch(trainer.generator)
+    hold.watch(trainer.discriminator)
+    trainer.step()
+    view.compute(hold)
+    assert hold.forwards >= 2 and hold.forwards_held == 0
+
+
 def _modes_by_hand(samples: np.ndarray, centers: np.ndarray, sigma: float) -> tuple[int, float]:
     """VEEGAN / PacGAN: a sample is high quality within 3 sigma of its nearest centre; a mode is
     captured when it is the nearest centre of at least one high-quality sample."""
