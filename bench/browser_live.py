@@ -58,8 +58,14 @@ Figures (per page)
 - it/s page: the iteration counter read in the page every 250 ms (an st.metric labelled
   "Iteration", as tests/browser_support.py's int_metric reads it, else "Iteration N" in the status
   line or any markdown/caption of the main area) while playing; the rate is taken between the
-  first and last *changes* of the shown value inside the window, so a stale display does not bias
-  it. `resets` counts decreases of that counter from Play to the end (a run lost by accident).
+  first and last *changes* of the shown value inside a window of --rate-seconds of its own, right
+  after the frames window, with the frame probe's rAF loop stopped (the page's own animations go
+  on): a loop that asks for every frame makes headless Chromium produce 60 frames a second
+  whatever the page does, renderer CPU that a student's page does not spend and that came off the
+  run (2D lab, 2026-12-07, 15 s each, no bench: 171 and 172 it/s without the probe's loop, 132
+  and 164 with it). The rate during the frames window, loop running, is in the JSON as
+  `it_page_probed` (the "it/s page" of tables before 2026-12-07).
+  `resets` counts decreases of that counter from Play to the end (a run lost by accident).
 - it/s bare: the same config trained by gan_core's Trainer.step() in a plain loop in this process,
   on as many torch threads as a worker process trains on (classroom.workers.WORKER_THREADS, 1; the
   "same worker" of issue 21; before 2026-12-07 it ran on the bench's 2 threads), for --bare-seconds
@@ -185,12 +191,13 @@ def measure_page(browser, base_url: str, server_pid: int, name: str, args) -> di
         if w["bursts"]:  # one redraw of the live area (its canvases change together) per burst
             row["server_ms_per_redraw"] = 1000 * row["server_cpu_s"] / w["bursts"]
         row["server_core_pct"] = 100 * row["server_cpu_s"] / row["server_wall_s"]
-        iters = w["iters"]
-        if len(iters) >= 2 and iters[-1][0] > iters[0][0]:
-            row["it_page"] = (iters[-1][1] - iters[0][1]) / ((iters[-1][0] - iters[0][0]) / 1000)
-            row["it_changes"] = len(iters)
-        else:
-            row["it_page"], row["it_changes"] = None, len(iters)
+        row["it_page_probed"], _ = counter_rate(w["iters"])  # with the frame probe's rAF loop running
+        # the training rate in a window of its own, the frame probe's rAF loop stopped (docstring)
+        q0 = page.evaluate("window.__bl.quiet(true)")
+        time.sleep(args.rate_seconds)
+        q1 = page.evaluate("window.__bl.quiet(false)")
+        row["it_page"], row["it_changes"] = counter_rate(page.evaluate("(w) => window.__bl.itersIn(w[0], w[1])",
+                                                                       [q0, q1]))
         row["dom_window_end"] = page.evaluate("window.__bl.dom()")[0]
         row["window_end_min"] = round((time.monotonic() - t_play) / 60, 1)
         if args.screenshot:
@@ -268,6 +275,14 @@ def measure_page(browser, base_url: str, server_pid: int, name: str, args) -> di
     return row
 
 
+def counter_rate(iters: list) -> tuple[float | None, int]:
+    """Iterations per second between the first and last of the counter's [time ms, value] changes,
+    and how many changes there were."""
+    if len(iters) >= 2 and iters[-1][0] > iters[0][0]:
+        return (iters[-1][1] - iters[0][1]) / ((iters[-1][0] - iters[0][0]) / 1000), len(iters)
+    return None, len(iters)
+
+
 def worker_threads() -> int:
     """Torch threads of the measured tree's worker processes (1 where the tree does not name them)."""
     try:
@@ -289,6 +304,8 @@ def main(argv=None) -> int:
     ap.add_argument("--move-timeout", type=float, default=60.0, help="seconds before a move counts as unseen")
     ap.add_argument("--latency-budget", type=float, default=60.0, help="seconds per latency kind per page")
     ap.add_argument("--bare-seconds", type=float, default=10.0, help="bare training loop per page")
+    ap.add_argument("--rate-seconds", type=float, default=15.0,
+                    help="window of the page's training rate, the frame probe's rAF loop stopped")
     ap.add_argument("--teacher", action="store_true", help="switch teacher mode on in each tab")
     ap.add_argument("--screenshot", metavar="DIR", help="save a 1440x900 PNG of each page while playing")
     ap.add_argument("--json", metavar="OUT", help="write every figure as JSON")

@@ -60,7 +60,16 @@
     B.ltObserver = new PerformanceObserver((list) => takeLongtasks(list.getEntries()));
     B.ltObserver.observe({type: "longtask", buffered: true});
   } catch (e) { B.noLongtask = String(e); }
+  // quiet(true) stops this rAF loop (quiet(false) starts it again): a loop that asks for every
+  // frame makes a headless Chromium produce 60 frames a second whatever the page does, which costs
+  // the renderer CPU a user's page does not spend; the training rate is measured without it
+  B.quiet = (off) => {
+    if (off) B.framesOff = true;
+    else if (B.framesOff) { B.framesOff = false; B.last = null; requestAnimationFrame(tick); }
+    return performance.now();
+  };
   const tick = (now) => {
+    if (B.framesOff) return;
     if (B.on) {
       if (B.last !== null) {
         const gap = now - B.last;
@@ -188,15 +197,18 @@
     for (const [s, d] of B.longtasks) lt += Math.max(0, Math.min(s + d, t1) - Math.max(s, B.t0));
     const gaps = B.gaps.slice().sort((x, y) => x - y);
     const q = (p) => gaps.length ? gaps[Math.min(gaps.length - 1, Math.floor(p * gaps.length))] : null;
-    // the counter's changes inside the window, and the nearest one on each side: a page that
-    // redraws every few seconds shows few values, and its rate is still measured over the window
-    const inside = B.iters.filter(([t]) => t >= B.t0 && t <= t1);
-    const before = B.iters.filter(([t]) => t < B.t0).slice(-1), after = B.iters.filter(([t]) => t > t1).slice(0, 1);
-    const it = before.concat(inside, after);
+    const it = B.itersIn(B.t0, t1);
     return {seconds: span / 1000, frames: B.frames, bursts: B.bursts, ticks: B.ticks, draws: B.draws,
             mutations: B.mutations, busy_ms: B.busy, longtask_ms: lt, longtask_supported: !B.noLongtask,
             gap_p50: q(0.5), gap_p95: q(0.95), gap_max: gaps.length ? gaps[gaps.length - 1] : null,
             iters: it, mode: B.mode()};
+  };
+  // the counter's changes inside a window, and the nearest one on each side: a page that redraws
+  // every few seconds shows few values, and its rate is still measured over the window
+  B.itersIn = (t0, t1) => {
+    const inside = B.iters.filter(([t]) => t >= t0 && t <= t1);
+    const before = B.iters.filter(([t]) => t < t0).slice(-1), after = B.iters.filter(([t]) => t > t1).slice(0, 1);
+    return before.concat(inside, after);
   };
   B.dom = () => {
     let all = document.getElementsByTagName("*").length, frames = 0;

@@ -16,7 +16,8 @@ time with --threads 1 is the figure that does not depend on the neighbours.
 Target for the best preset (issue 14): 10/10 digits, KL <= 0.05, mean confidence >= 0.9 within
 180 s of wall-clock training on 2 threads, 3 seeds. --seeds N trains each preset on its seed and
 the next N - 1 (with --set seed=S: on S and the next N - 1); each checkpoint row says whether it
-meets the target. --write puts the table in the "MNIST best quality" section of docs/BENCHMARKS.md.
+meets the target; --until-target stops a seed there, to measure the time the target takes.
+--write puts the table in the "MNIST best quality" section of docs/BENCHMARKS.md.
 """
 
 from __future__ import annotations
@@ -69,7 +70,8 @@ def meets_target(row: dict) -> bool:
 
 
 def run_preset(preset, overrides: dict, checkpoints: list[float], clock: str, samples: int,
-               target: MnistTarget, classifier, seed: int | None = None) -> list[dict]:
+               target: MnistTarget, classifier, seed: int | None = None,
+               until_target: bool = False) -> list[dict]:
     config = preset.config.replace(**overrides, **({} if seed is None else {"seed": seed}))
     trainer = Trainer(config, target=target)
     rows, cpu, next_cp = [], 0.0, 0
@@ -89,6 +91,8 @@ def run_preset(preset, overrides: dict, checkpoints: list[float], clock: str, sa
                   f"KL {m.kl_uniform:.3f}  conf {m.mean_confidence:.3f}  Frechet {m.frechet:7.2f}  "
                   f"counts {m.counts.tolist()}{'  TARGET MET' if meets_target(row) else ''}", flush=True)
             next_cp += 1
+            if until_target and meets_target(row):
+                break  # the time to the target is what this run measures
     return rows
 
 
@@ -107,6 +111,8 @@ def main(argv=None) -> None:
     ap.add_argument("--json", help="also write all rows to this file")
     ap.add_argument("--seeds", type=int, default=1, help="seeds per preset: its own and the next ones")
     ap.add_argument("--write", action="store_true", help="write the table into docs/BENCHMARKS.md")
+    ap.add_argument("--until-target", action="store_true",
+                    help="stop each seed at its first checkpoint that meets the target (time to target)")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     checkpoints = sorted(args.checkpoints or [c for c in (30, 60, 90, 120, 180) if c < args.seconds] + [args.seconds])
@@ -131,7 +137,7 @@ def main(argv=None) -> None:
         for seed in range(start, start + args.seeds):
             print(f"\n{preset.name}, seed {seed}" + (f"  (overrides {overrides})" if overrides else ""), flush=True)
             all_rows += run_preset(preset, overrides, checkpoints, args.clock, args.samples, target, classifier,
-                                   seed)
+                                   seed, args.until_target)
     print(f"\nload average {os.getloadavg()[0]:.1f} at the end")
     if args.write:
         from toy_quality import write_section  # the one writer of BENCHMARKS sections
