@@ -8,8 +8,8 @@ from gan_core.coverage import (ReadDigits, digit_coverage, digit_shares_points, 
                                real_digit_proportions, snapshot_coverage, snapshot_samples, timeline,
                                toy_counts_coverage, toy_coverage)
 from gan_core.metrics import mode_metrics
-from ui.figures.coverage import (DIGIT_COLORS, coverage_bars, coverage_timeline_figure, kl_label, map_figure,
-                                 selected_rows)
+from ui.figures.coverage import (DIGIT_COLORS, FAKE_POINT, REAL_POINT, coverage_bars, coverage_timeline_figure,
+                                 kl_label, map_figure, selected_rows)
 
 
 def test_two_digits_missing():
@@ -114,11 +114,12 @@ def test_shared_plot_builders():
                      placed_digits=np.array([1, 1]), between=np.array([1]))
     names = [t.name for t in fig.data]
     assert names == ["real 0", "real 1", "fake 1", "between modes"]
-    assert [list(c) for c in fig.data[3].customdata] == [["fake", 1]]
+    assert [list(c) for c in fig.data[3].customdata] == [[FAKE_POINT, 1]]
+    assert [list(c) for c in fig.data[1].customdata] == [[REAL_POINT, 1], [REAL_POINT, 2]]
 
     class Event:
         class selection:
-            points = [{"customdata": ["real", 2]}, {"customdata": ["fake", 0]}, {"x": 1}]
+            points = [{"customdata": [REAL_POINT, 2]}, {"customdata": [FAKE_POINT, 0]}, {"x": 1}]
 
     assert selected_rows(Event()) == ([2], [0])
     assert selected_rows(None) == ([], [])

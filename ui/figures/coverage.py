@@ -21,6 +21,15 @@ TARGET_COLOR = "rgba(60, 60, 60, 0.35)"
 # per digit made the legend say "generated = blue" over an olive bar. Not a digit colour, so it
 # never reads as one digit's island on the map.
 GENERATED_COLOR = "#3949ab"
+# A map point's customdata: [REAL_POINT, row of the map] or [FAKE_POINT, row of the sample]. Numbers,
+# as a numpy array: plotly copies a list of small lists element by element (14 ms per 500 points,
+# ~0.15 s a map of 5,000 at every rerun of the paused page) and an integer array at once (0.9 ms).
+REAL_POINT, FAKE_POINT = 0, 1
+
+
+def _point_ids(kind: int, rows) -> np.ndarray:
+    rows = np.asarray(rows, dtype=np.int64)
+    return np.column_stack([np.full(len(rows), kind, dtype=np.int64), rows])
 MISSING_NAME = "missing (never drawn)"  # the legend draws the ✗ itself
 MISSING_MARK_HEIGHT = 0.04  # of the y range's top: the ✗ sits above the axis, clear of the tick labels
 
@@ -102,8 +111,8 @@ def map_figure(coords: np.ndarray, labels: np.ndarray, placed: np.ndarray | None
                height: int = 620, not_digits: np.ndarray | None = None) -> go.Figure:
     """Real digits as faint dots coloured by their label; generated digits as outlined diamonds
     coloured by the classifier's digit; fakes between modes as black crosses; fakes that look
-    like no digit yet as grey open circles. customdata on every point is [kind, index] ("real"
-    row of the map / "fake" row of the sample) for selection events."""
+    like no digit yet as grey open circles. customdata on every point is [REAL_POINT, row of the
+    map] or [FAKE_POINT, row of the sample], for selection events."""
     fig = go.Figure()
     for d in range(10):
         rows = np.flatnonzero(labels == d)
@@ -111,7 +120,7 @@ def map_figure(coords: np.ndarray, labels: np.ndarray, placed: np.ndarray | None
             continue
         fig.add_scattergl(x=coords[rows, 0], y=coords[rows, 1], mode="markers", name=f"real {d}",
                           legendgroup="real", marker=dict(size=4, color=DIGIT_COLORS[d], opacity=0.35),
-                          customdata=[["real", int(i)] for i in rows],
+                          customdata=_point_ids(REAL_POINT, rows),
                           hovertemplate=f"real digit {d}<extra></extra>")
     if placed is not None and len(placed):
         between_set = set(() if between is None else between.tolist())
@@ -124,7 +133,7 @@ def map_figure(coords: np.ndarray, labels: np.ndarray, placed: np.ndarray | None
             fig.add_scattergl(x=placed[rows, 0], y=placed[rows, 1], mode="markers", name=f"fake {d}",
                               legendgroup="fake", marker=dict(size=8, symbol="diamond", color=DIGIT_COLORS[d],
                                                               line=dict(color="black", width=1)),
-                              customdata=[["fake", int(i)] for i in rows],
+                              customdata=_point_ids(FAKE_POINT, rows),
                               hovertemplate=f"generated, read as {d}<extra></extra>")
         for chosen, name, marker in (
                 (between_set, "between modes", dict(size=10, symbol="x", color="black")),
@@ -132,7 +141,7 @@ def map_figure(coords: np.ndarray, labels: np.ndarray, placed: np.ndarray | None
             if chosen:
                 rows = sorted(chosen)
                 fig.add_scattergl(x=placed[rows, 0], y=placed[rows, 1], mode="markers", name=name, marker=marker,
-                                  customdata=[["fake", int(i)] for i in rows],
+                                  customdata=_point_ids(FAKE_POINT, rows),
                                   hovertemplate=f"generated, {name}<extra></extra>")
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=10, b=10), dragmode="lasso",
                       legend=dict(orientation="h", y=-0.05, font=dict(size=11)), uirevision="keep")
@@ -148,5 +157,5 @@ def selected_rows(event) -> tuple[list[int], list[int]]:
     for p in points:
         data = p.get("customdata") if isinstance(p, dict) else None
         if isinstance(data, (list, tuple)) and len(data) == 2:
-            (real if data[0] == "real" else fake).append(int(data[1]))
+            (real if int(data[0]) == REAL_POINT else fake).append(int(data[1]))
     return real, fake
