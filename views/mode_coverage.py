@@ -15,7 +15,7 @@ from ui.figures.digits import grid
 from ui.kit.live_controls import divergence_panel, live_area, transport
 from ui.kit.readout import compact_page
 from ui.mode_coverage import sources as src
-from classroom.digit_views import coverage_view
+from classroom.digit_views import METRIC_EVERY, coverage_view
 from ui.mode_coverage.live_map import LIVE_EVERY, layout, live_placement, render_live
 from ui.mode_coverage.panel import coverage_panel
 from ui.kit.table_widgets import widget
@@ -28,7 +28,7 @@ LIVE_KEY = f"{src.PREFIX}_live_placed"
 
 compact_page()
 st.markdown("### Mode coverage: where do the generator's digits land?")
-page_run = src.mnist_page_source()
+page_run = src.mnist_page_run()
 if page_run is not None:
     st.session_state.setdefault("cov_source", src.MNIST_CHOICE)  # judge this tab's MNIST run first
 sharing = WidgetTableSetup(src.SETTINGS, on_change={"preset": src.start_preset}, run_id=src.quick_run_id())
@@ -43,19 +43,20 @@ with controls:
     top = st.container()  # the transport first, though the generator is chosen below it
     choices = ([src.MNIST_CHOICE] if page_run is not None else []) + list(src.SOURCES)
     choice = widget(src.SETTINGS, "source", "Generator", options=choices, radio=True)
-    if choice == src.MNIST_CHOICE:
-        source = page_run
-    elif choice == src.SOURCES[0]:
-        source = src.quick_source()
-    else:
-        source = src.upload_source()
-    with top:
-        if source is not None and source.run is not None:
-            transport(source.run, src.PREFIX, compact=True)
+    live_run = page_run if choice == src.MNIST_CHOICE else src.quick_run() if choice == src.SOURCES[0] else None
+    with top:  # drawn before the source brings its run's weights over (~0.1 s): Play and Pause show sooner
+        if live_run is not None:
+            transport(live_run, src.PREFIX, compact=True)
             st.caption("**Play** and watch G's digits (bold dots) move across the islands of real digits: "
                        "a collapsed G crowds onto a few.")
         if choice == src.SOURCES[0]:
             src.preset_picker()
+    if choice == src.MNIST_CHOICE:
+        source = src.mnist_page_source()
+    elif choice == src.SOURCES[0]:
+        source = src.quick_source()
+    else:
+        source = src.upload_source()
     share_expander(sharing, name="mode coverage setup")
 with views:
     if source is None:
@@ -76,7 +77,9 @@ with views:
 
         def live(run) -> None:
             if source.progress is not None and choice == src.SOURCES[0]:
-                source.progress.update(run.call)  # the quick run's coverage point every 50 iterations
+                # the quick run's coverage points, read where it trains (classroom.digit_views): the
+                # page no longer brings its weights over and runs the classifier at every redraw
+                source.progress.take_view(run.view("mnist"))
             show_live(run.call, lambda: run.view(coverage_view(digit_map.key)))
 
         if source.run is not None:
@@ -175,7 +178,7 @@ if over_time.open:
                        "dropped). Bottom: digits covered and KL(p_gen ‖ uniform), 0 when every digit gets a "
                        "tenth. Points come from the run's coverage record and its rollback snapshots.")
         else:
-            st.info("Not enough saved points of this run yet: a coverage point is recorded every 50 "
+            st.info(f"Not enough saved points of this run yet: a coverage point is recorded every {METRIC_EVERY} "
                     "iterations while a run plays (an uploaded checkpoint holds a single moment).")
         shares = digit_shares_points(source.progress.points[-1:], source.progress.metric_samples) \
             if source.progress is not None else []

@@ -95,6 +95,32 @@ def test_page_renders_cached_map_and_collapsed_quick_run(env):
     assert any("at iteration 1" in c.value for c in at.caption)
 
 
+@pytest.mark.slow
+def test_the_quick_runs_coverage_record_is_read_where_it_trains(env):
+    """The live map's redraw records the quick run's coverage points from its "mnist" view (the
+    classifier reads on the run's host, every METRIC_EVERY iterations): the points equal the
+    classifier's reading of the same 500 fakes here."""
+    import torch
+
+    from classroom.digit_views import METRIC_EVERY, digit_values
+    from classroom.image_progress import METRIC_SEED_OFFSET
+    from gan_core.step_probe import generate
+
+    at = AppTest.from_file(PAGE, default_timeout=240).run()
+    run = at.session_state["_live_runs"]["Mode coverage quick run"]
+    run.run_steps("both", METRIC_EVERY)
+    at.run()
+    assert not at.exception, at.exception
+    points = at.session_state["cov_progress"].points
+    assert [iteration for iteration, _ in points] == [0, METRIC_EVERY]
+    trainer = run.trainer  # paused: the replica holds the run's weights exactly
+    assert trainer.iteration == METRIC_EVERY
+    z = trainer.noise(500, torch.Generator().manual_seed(trainer.config.seed + METRIC_SEED_OFFSET))
+    expected = digit_values(generate(trainer, z), get_classifier())
+    assert points[-1][1] == pytest.approx(expected, abs=1e-5)
+    assert points[-1][1]["samples"] == 500
+
+
 def test_uploaded_checkpoint_paths(env):
     at = AppTest.from_file(PAGE, default_timeout=240).run()
     assert not at.exception

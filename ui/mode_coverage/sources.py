@@ -20,6 +20,7 @@ from gan_core.coverage import (LOW_CONFIDENCE, ReadDigits, digit_shares_points, 
                                snapshot_coverage, snapshot_samples)
 from gan_core.embedding import (DigitMap, MapParams, cache_path, cached_map_problem, default_cache_dir,
                                 load_or_build_map, map_key, select_points)
+from classroom.digit_views import METRIC_EVERY
 from classroom.image_progress import ImageProgress
 from gan_core.mnist import load_mnist
 from classroom.presets import MNIST_PRESETS
@@ -27,7 +28,6 @@ from gan_core.trainer import Trainer
 from classroom.settings_codec import Number, OneOf, SettingsTable, Whole
 from ui.kit.run_install import install_run
 from ui.kit.session import all_runs, get_run
-from ui.mnist.metrics import digit_measure
 from ui.mnist.run import RUN_NAME as MNIST_RUN_NAME
 from ui.kit.table_widgets import widget
 
@@ -104,8 +104,13 @@ class Source:
     note: str = ""
 
 
+def mnist_page_run() -> Run | None:
+    """This tab's MNIST step-by-step run, if it has one (its replica as it is: not brought up to date)."""
+    return all_runs().get(MNIST_RUN_NAME)
+
+
 def mnist_page_source() -> Source | None:
-    run = all_runs().get(MNIST_RUN_NAME)
+    run = mnist_page_run()
     if run is None:
         return None
     store = st.session_state.get("mnist_objects", {})
@@ -128,8 +133,10 @@ def quick_run_id() -> str | None:
 
 
 def quick_progress() -> ImageProgress:
-    return st.session_state.setdefault(f"{PREFIX}_progress",
-                                       ImageProgress(frame_every=10**9, metric_every=50, measure=digit_measure()))
+    """The quick run's coverage record: the readings of its "mnist" view (classroom.digit_views), taken
+    at each redraw of the live map."""
+    return st.session_state.setdefault(f"{PREFIX}_progress", ImageProgress(frame_every=10**9,
+                                                                           metric_every=METRIC_EVERY))
 
 
 def start_preset() -> None:
