@@ -61,9 +61,10 @@ Figures (per page)
   first and last *changes* of the shown value inside a window of --rate-seconds of its own, right
   after the frames window, with the frame probe's rAF loop stopped (the page's own animations go
   on): a loop that asks for every frame makes headless Chromium produce 60 frames a second
-  whatever the page does, renderer CPU that a student's page does not spend and that came off the
-  run (2D lab, 2026-12-07, 15 s each, no bench: 171 and 172 it/s without the probe's loop, 132
-  and 164 with it). The rate during the frames window, loop running, is in the JSON as
+  whatever the page does, renderer CPU that a student's page does not spend (2D lab, 2026-12-07,
+  15 s each, no bench: 171 and 172 it/s without the probe's loop, 132 and 164 with it; in the
+  bench's own runs that day the two windows differed by -10 to +20 %, no more than the noise
+  between runs). The rate during the frames window, loop running, is in the JSON as
   `it_page_probed` (the "it/s page" of tables before 2026-12-07).
   `resets` counts decreases of that counter from Play to the end (a run lost by accident).
 - it/s bare: the same config trained by gan_core's Trainer.step() in a plain loop in this process,
