@@ -78,7 +78,7 @@ with views:
         def live(run) -> None:
             if source.progress is not None and choice == src.SOURCES[0]:
                 # the quick run's coverage points, read where it trains (classroom.digit_views): the
-                # page no longer brings its weights over and runs the classifier at every redraw
+                # page no longer brings its weights over at every redraw, nor runs the classifier
                 source.progress.take_view(run.view("mnist"))
             show_live(run.call, lambda: run.view(coverage_view(digit_map.key)))
 
