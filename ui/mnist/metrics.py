@@ -68,12 +68,6 @@ def measure_digits(images: torch.Tensor) -> dict:
     return digit_values(images, _classifier())
 
 
-def digit_measure():
-    """The measure function the progress record calls on G's samples; None until the
-    classifier is ready (the record then keeps frames only)."""
-    return measure_digits if ready_classifier() is not None else None
-
-
 def missing_sentence(values: dict) -> str:
     """'The generator never draws 4 or 9.' from a timeline point's digit shares (and, while most
     samples look like no digit, that it is too early to say)."""
