@@ -173,6 +173,11 @@ def address_bar(page) -> str:
     return page.evaluate("location.href")
 
 
+def open_section(page, key: str, name: str) -> None:
+    """Click the section `name` on the page's section control keyed `key` (ui.kit.sections)."""
+    page.locator(f".st-key-{key}").get_by_role("radio", name=name, exact=True).first.click()
+
+
 def metric_value(page, label: str) -> str:
     """The value shown under `label`, in a readout of big numbers (ui.kit.readout) or an st.metric
     ("" when not drawn)."""

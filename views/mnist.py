@@ -4,13 +4,14 @@ real and fake digits; then the whole run live, with its settings changed while i
 The first screen (1440x900, or 1280x720 in teacher mode) holds what a class watches: the
 transport, label smoothing and batch size, G(fixed z) as a large digit grid, D(x) and D(G(z)) and
 the digit histogram. The batches with D's scores, the curves, the walk-through, the latent walk
-and the files sit in tabs below; only the open tab is built."""
+and the files sit in sections below; only the open one is built (ui.kit.sections)."""
 
 import streamlit as st
 
 from ui.kit.exports import mnist_exports
 from ui.kit.live_controls import divergence_panel, knob_widgets, live_area, transport
 from ui.kit.readout import compact_page
+from ui.kit.sections import sections
 from ui.kit.run_install import show_message
 from ui.mnist.live import (BELOW_SECONDS, REDRAW_SECONDS, layout, make_render, make_render_batches,
                            make_render_over_time, page_objects)
@@ -59,8 +60,8 @@ with views:
     live_area(run, PREFIX, make_render(PREFIX), every=REDRAW_SECONDS)
 keep_address(sharing)
 
-# Only the open tab is built and sent: a slider's rerun costs the first screen plus one tab.
-batches, over_time, walkthrough, walk, files = st.tabs(TABS, key=TABS_KEY, on_change="rerun")
+# Only the open section is built and sent: a slider's rerun costs the first screen plus one section.
+batches, over_time, walkthrough, walk, files = sections(TABS, key=TABS_KEY)
 if batches.open:
     with batches:
         live_area(run, f"{PREFIX}_batches", make_render_batches(PREFIX), every=BELOW_SECONDS)
@@ -81,7 +82,7 @@ if walkthrough.open:
             "redraw: noise first, then blurry strokes, then digits. Mean D(x) is D's average score on "
             "real digits and mean D(G(z)) on G's fakes; at the equilibrium of the game both reach ½. "
             "The histogram beside it is what a digit classifier reads in 500 of G's samples: a "
-            "collapsed generator draws a few digits only. The tab *Real & fake batches* shows every "
+            "collapsed generator draws a few digits only. The section *Real & fake batches* shows every "
             "image of the latest D and G update with D's score on it.")
         data_note(run)
 if walk.open:

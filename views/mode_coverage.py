@@ -4,7 +4,7 @@ drops, and how that changes over training.
 The first screen (1440x900, or 1280x720 in teacher mode) holds the generator's source and
 transport, the map with G's digits placed on it again at every redraw while the run plays, and
 the digit histogram beside it. The bigger placement with selection, the coverage over training and
-the explanations sit in tabs below; only the open tab is built."""
+the explanations sit in sections below; only the open one is built (ui.kit.sections)."""
 
 import streamlit as st
 
@@ -14,6 +14,7 @@ from ui.figures.coverage import coverage_timeline_figure, map_figure, selected_r
 from ui.figures.digits import grid
 from ui.kit.live_controls import divergence_panel, live_area, transport
 from ui.kit.readout import compact_page
+from ui.kit.sections import sections
 from ui.mode_coverage import sources as src
 from classroom.digit_views import METRIC_EVERY, coverage_view
 from ui.mode_coverage.live_map import LIVE_EVERY, layout, live_placement, render_live
@@ -90,7 +91,7 @@ if source is None:
     st.stop()
 
 # ---- below: the bigger placement, coverage over training, how to read the map ------------------
-place_tab, over_time, about = st.tabs(TABS, key=TABS_KEY, on_change="rerun")
+place_tab, over_time, about = sections(TABS, key=TABS_KEY)
 if place_tab.open:
     with place_tab:
         left, right, button = st.columns([2, 2, 1])
@@ -189,15 +190,15 @@ if about.open:
         st.markdown(
             "Each faint dot is a **real** digit, placed by t-SNE so that similar-looking digits sit "
             "together: ten islands, one per digit. The generator's digits are dropped onto the same, fixed "
-            "map (bold dots above, diamonds in the first tab, coloured by what a digit classifier reads). A "
-            "generator that covers every mode lands on all ten islands; a **collapsed** one crowds onto a few. "
-            "Fakes the classifier cannot read (black crosses in the first tab) often fall **between** islands: "
-            "blends of two digits. Images that look like **no digit yet** (an untrained generator's noise: grey "
-            "circles) are counted in no digit.")
+            "map (bold dots above, diamonds in the first section below, coloured by what a digit classifier "
+            "reads). A generator that covers every mode lands on all ten islands; a **collapsed** one crowds "
+            "onto a few. Fakes the classifier cannot read (black crosses in the first section below) often fall "
+            "**between** islands: blends of two digits. Images that look like **no digit yet** (an untrained "
+            "generator's noise: grey circles) are counted in no digit.")
         st.markdown(
             "**The live map** places the same 200 noise vectors' digits every second while the run plays, "
             "with openTSNE's starting point for new points (each at the median map position of its nearest real "
             "digits, no optimisation steps), a fraction of a second; between two placements each digit glides "
-            "from its last place to its new one, so one z can be followed across the map. The first tab places "
-            "as many digits as you ask with the full transform (100 optimisation steps against the fixed map), a "
-            "few seconds. The map itself is never rebuilt.")
+            "from its last place to its new one, so one z can be followed across the map. The first section "
+            "below places as many digits as you ask with the full transform (100 optimisation steps against the "
+            "fixed map), a few seconds. The map itself is never rebuilt.")

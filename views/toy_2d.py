@@ -2,7 +2,7 @@
 
 The first screen (1440x900, or 1280x720 in teacher mode) holds what a class watches while a slider
 moves: the transport, label smoothing and batch size, the plane, the modes readout and the
-per-mode histogram. Everything else sits in tabs below."""
+per-mode histogram. Everything else sits in sections below (ui.kit.sections)."""
 
 import streamlit as st
 
@@ -15,6 +15,7 @@ from ui.kit.checkpoint_upload import checkpoint_upload
 from ui.kit.exports import point_frames, toy_exports
 from ui.kit.live_controls import STABILIZER_KNOBS, divergence_panel, knob_widgets, live_area, transport
 from ui.kit.readout import compact_page
+from ui.kit.sections import sections
 from ui.kit.session import get_run
 from ui.share.page_setup import keep_address, restore_link, share_expander
 from ui.share.run_setup import RunSetup
@@ -52,7 +53,7 @@ with controls:
     with st.popover("More settings", icon=":material/tune:", width="stretch"):
         knob_widgets(run, PREFIX, tuple(f for f in KNOB_FIELDS if f not in FIRST_SCREEN_KNOBS + STABILIZER_KNOBS),
                      in_popover=True)
-        st.markdown("**Stabilisers** (the Stabilisers tab below explains each)")
+        st.markdown("**Stabilisers** (the Stabilisers section below explains each)")
         knob_widgets(run, PREFIX, STABILIZER_KNOBS, errors=False, in_popover=True)
         # told to the browser on every run, as the knobs are (see knob_widgets): kept when the popover opens
         for key, default in ((f"{PREFIX}_speed", "full speed"), (LAYERS_KEY, list(LAYERS))):
@@ -71,11 +72,11 @@ with controls:
 with views:
     live_area(run, PREFIX, render_and_record, every=0.25)
 
-# Only the open tab is built and sent: a slider's rerun then costs the server and the browser
-# the first screen plus one tab (the draw-your-own canvas, downloads and share stay unbuilt).
+# Only the open section is built and sent: a slider's rerun then costs the server and the browser
+# the first screen plus one section (the draw-your-own canvas, downloads and share stay unbuilt).
 TABS = ("Presets", "D vs D*, field, manifold, over time", "Step story", "Stabilisers",
         "Architecture & your own target", "Downloads & share")
-presets, more, story, stabilizers, setup, files = st.tabs(TABS, key=TABS_KEY, on_change="rerun")
+presets, more, story, stabilizers, setup, files = sections(TABS, key=TABS_KEY)
 if presets.open:
     with presets:
         preset_panel(run)

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from browser_support import StreamlitServer, address_bar, browser_available, int_metric, metric_value, open_app_page, \
-    open_page, wait_until
+    open_page, open_section, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 EXCEPTION = "[data-testid='stException']"
@@ -153,13 +153,13 @@ def test_a_class_in_three_browsers(chromium, class_server):
         assert int_metric(ana, "Iteration") == stopped
 
         # spotlight: Ana's run full size on the teacher's console, with who it is
-        teacher.get_by_role("tab", name="Spotlight").first.click()
+        open_section(teacher, "class_tab", "Spotlight")
         wait_until(lambda: teacher.locator(".st-key-class_spotlight_canvas canvas").count() > 0, 60,
                    what="the spotlight's plane")
         wait_until(lambda: "Ana (slot 1, 2D lab)" in main_text(teacher), 30, what="whose run is in the spotlight")
 
         # the class as a sweep: one point per measured run, on the setting the teacher picks
-        teacher.get_by_role("tab", name="Sweep").first.click()
+        open_section(teacher, "class_tab", "Sweep")
         sweep = teacher.locator(".st-key-class_sweep_canvas canvas")
         wait_until(lambda: sweep.count() > 0 and re.fullmatch(
             r"the class as a sweep of label_smoothing: [12] runs measured", sweep.first.get_attribute("aria-label")),
@@ -224,7 +224,7 @@ def test_the_teacher_reopens_the_class_after_a_server_restart(chromium, tmp_path
                    what="the console of the same class after the restart")
         wait_until(lambda: gallery_label(teacher) == "the class gallery: 1 runs", 60, what="last lesson's run")
         assert metric_value(teacher, "Students") == "1"
-        teacher.get_by_role("tab", name="Spotlight").first.click()  # Ana's run is last lesson's, not live
+        open_section(teacher, "class_tab", "Spotlight")  # Ana's run is last lesson's, not live
         picked = teacher.locator(".st-key-class_spotlight input[role='combobox']").first
         wait_until(lambda: picked.input_value() == "1 · Ana · 2D lab (not open)", 60, what="the spotlight picker")
         wait_until(lambda: "is not open now" in main_text(teacher), 30, what="the spotlight saying so")

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from browser_support import metric_value, open_app_page, wait_until
+from browser_support import metric_value, open_app_page, open_section, wait_until
 from gan_core.checkpoint import load_checkpoint
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -57,7 +57,7 @@ def test_step_play_and_download(browser_page, app_server, tmp_path):
                what="the run to pause")
     paused_at = iteration(page)
 
-    page.get_by_role("tab", name="Downloads, checkpoint & share").click()  # only the open tab is built
+    open_section(page, "mnist_tab", "Downloads, checkpoint & share")  # only the open section is built
     with page.expect_download(timeout=120_000) as info:
         button(page, "download").click()
     path = tmp_path / "run.pt"

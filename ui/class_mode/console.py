@@ -1,6 +1,6 @@
 """The teacher's console, one screen: on the left the class code, the join link and what steers
 the class (push a preset, pause all / play all, the gallery's order, downloads, end the class);
-on the right the gallery, the spotlight or the sweep (only the open tab is built and redrawn)."""
+on the right the gallery, the spotlight or the sweep (only the open section is built and redrawn)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from ui.class_mode.layout import REFRESH, console_size
 from ui.class_mode.spotlight import spotlight, spotlight_picker
 from ui.class_mode.sweep_view import class_modes, sweep, sweep_pickers
 from ui.kit.readout import readout
+from ui.kit.sections import sections
 from ui.share.links import escape_markdown
 
 TABS_KEY, REVIEW_TABS_KEY = "class_tab", "class_review_tab"
@@ -115,9 +116,9 @@ def _class_numbers(teacher_key: str, code: str) -> None:
 
 def _views(teacher_key: str, code: str, live: bool) -> None:
     """The gallery, the spotlight (live classes only: a closed run has nothing to project) and the
-    sweep of the class `code`, in tabs of which only the open one is built and redrawn."""
+    sweep of the class `code`, in sections of which only the open one is built and redrawn."""
     names = ["Gallery", "Spotlight", "Sweep"] if live else ["Gallery", "Sweep"]
-    tabs = dict(zip(names, st.tabs(names, key=TABS_KEY if live else REVIEW_TABS_KEY, on_change="rerun")))
+    tabs = {tab.name: tab for tab in sections(names, key=TABS_KEY if live else REVIEW_TABS_KEY)}
     if tabs["Gallery"].open:
         with tabs["Gallery"]:
             gallery(teacher_key, code)

@@ -27,7 +27,7 @@ from ui.mnist.step_views import d_step_section, g_step_section
 
 FRAME_EVERY = 50  # seed 002: "plot a batch of generator images every 50 iterations"
 REDRAW_SECONDS = 0.25  # the first screen: one grid image, a few numbers and the histogram (made on the host)
-BELOW_SECONDS = 1.0  # the open tab below the first screen changes slowly; the browser redraws less
+BELOW_SECONDS = 1.0  # the open section below the first screen changes slowly; the browser redraws less
 GRID_COLS = 6  # the main view: G of the first GRID_DIGITS fixed z (classroom.digit_views), 6 a row
 # First-screen layout in px (the columns shrink to the page): controls | digit grid | numbers and histogram.
 # Normal: a 1440x900 screen; teacher mode: 1280x720 with larger type.
@@ -107,7 +107,7 @@ def make_render(key: str):
     def render(run: Run) -> None:
         progress = page_objects(key)["progress"]
         view = run.view("mnist")  # computed where the run trains (classroom.digit_views): ~0.1 MB, no weights
-        if not run.playing:  # a step: its host keeps the batch views for the tab below, open or not
+        if not run.playing:  # a step: its host keeps the batch views for the section below, open or not
             run.view(steps_view(False))
         progress.take_view(view)
         iteration, images = view["iteration"], view["grid"].astype(np.float32) / 255.0

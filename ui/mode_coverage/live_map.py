@@ -4,7 +4,7 @@ again at every redraw while the run plays, and the digit histogram beside it, on
 
 A live placement is quick (gan_core.embedding.QUICK_PLACE: openTSNE's starting point for new
 points, no optimisation steps) on LIVE_DIGITS fakes of fixed noise, so the same z are seen moving
-across the map as G trains; the tab below places as many digits as asked with the full transform."""
+across the map as G trains; the section below places as many digits as asked with the full transform."""
 
 from __future__ import annotations
 
