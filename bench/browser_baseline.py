@@ -50,6 +50,29 @@ def process_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
+def chromium_cpu_seconds() -> dict:
+    """CPU seconds so far of the machine's Chromium processes (/proc, utime + stime), by kind:
+    "renderer" (`--type=renderer`: the pages' JavaScript, layout and paint) and "all" (renderers,
+    the GPU process's software compositing, the browser process). Processes that exit between two
+    readings drop out of the sum, so diff two readings taken while the same tabs are open."""
+    totals = {"renderer": 0.0, "all": 0.0}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                argv = f.read().split(b"\0")
+            if not argv or not os.path.basename(argv[0]).startswith(b"chromium"):
+                continue
+            seconds = process_cpu_seconds(int(entry))
+        except OSError:  # exited meanwhile
+            continue
+        totals["all"] += seconds
+        if b"--type=renderer" in argv:
+            totals["renderer"] += seconds
+    return totals
+
+
 def wait_server_quiet(pid: int, limit: float = 150.0) -> float | None:
     """Seconds until the server uses < 15 % of a core over 2 s (its runs paused or idle-stopped),
     so the bare loop does not compete with a run left playing; None if it never got quiet."""

@@ -66,6 +66,12 @@ Figures (per page)
   bench's own runs that day the two windows differed by -10 to +20 %, no more than the noise
   between runs). The rate during the frames window, loop running, is in the JSON as
   `it_page_probed` (the "it/s page" of tables before 2026-12-07).
+  Chromium's CPU in the same window (JSON `chromium_renderer_pct`, `chromium_all_pct`; table
+  "renderer % / all %"): CPU seconds of the machine's Chromium processes (/proc utime + stime) over
+  the window's wall time, in % of a core; "renderer" is the `--type=renderer` processes (the page's
+  JavaScript, style, layout, paint), "all" adds the GPU process (software compositing under
+  --disable-gpu) and the browser process. Only the measured page's tab is open. On the 2-core
+  machine this is CPU the training worker cannot have.
   `resets` counts decreases of that counter from Play to the end (a run lost by accident).
 - it/s bare: the same config trained by gan_core's Trainer.step() in a plain loop in this process,
   on as many torch threads as a worker process trains on (classroom.workers.WORKER_THREADS, 1; the
@@ -108,7 +114,7 @@ sys.path.insert(0, os.path.join(HERE, "tests"))
 
 import browser_support  # noqa: E402
 from browser_support import CHROMIUM, CHROMIUM_ARGS, StreamlitServer, open_app_page, wait_until  # noqa: E402
-from browser_baseline import bare_loop_rate, process_cpu_seconds, wait_server_quiet  # noqa: E402
+from browser_baseline import bare_loop_rate, chromium_cpu_seconds, process_cpu_seconds, wait_server_quiet  # noqa: E402
 from browser_moves import log, measure_moves, playing  # noqa: E402
 from browser_report import SECTION, load_average, record, table, write_section  # noqa: E402
 
@@ -195,8 +201,12 @@ def measure_page(browser, base_url: str, server_pid: int, name: str, args) -> di
         row["it_page_probed"], _ = counter_rate(w["iters"])  # with the frame probe's rAF loop running
         # the training rate in a window of its own, the frame probe's rAF loop stopped (docstring)
         q0 = page.evaluate("window.__bl.quiet(true)")
+        chrome0, tq0 = chromium_cpu_seconds(), time.monotonic()
         time.sleep(args.rate_seconds)
+        chrome1, tq1 = chromium_cpu_seconds(), time.monotonic()
         q1 = page.evaluate("window.__bl.quiet(false)")
+        for kind in ("renderer", "all"):  # what the browser spends on the page as a student sees it
+            row[f"chromium_{kind}_pct"] = 100 * (chrome1[kind] - chrome0[kind]) / (tq1 - tq0)
         row["it_page"], row["it_changes"] = counter_rate(page.evaluate("(w) => window.__bl.itersIn(w[0], w[1])",
                                                                        [q0, q1]))
         row["dom_window_end"] = page.evaluate("window.__bl.dom()")[0]

@@ -29,7 +29,8 @@ def _lat(lat: dict | None) -> str:
 def table(rows: list[dict]) -> str:
     head = ("| page | views | frames/s | bursts/s | draws/s | busy % rAF | long-task % | "
             "label smoothing ms med / p95 | batch ms | Pause/Play ms | DOM at Play → window end → soak end (min) | "
-            "it/s page | it/s bare | ratio | resets | server ms / redraw | server % core |")
+            "it/s page | it/s bare | ratio | resets | server ms / redraw | server % core | "
+            "Chromium % core renderer / all |")
     lines = [head, "|" + "|".join("---" for _ in range(head.count("|") - 1)) + "|"]
     for r in rows:
         if "error" in r and "fps" not in r:
@@ -48,7 +49,8 @@ def table(rows: list[dict]) -> str:
             f"{_lat(lat.get('label_smoothing'))} | {_lat(lat.get('batch_size'))} | {_lat(lat.get('play'))} | {dom} | "
             f"{_f(r.get('it_page'))} | {_f(r.get('it_bare'))}{_threads(r)} | {_f(r.get('ratio'), '{:.2f}')} | "
             f"{r.get('resets', '–')} | {_f(r.get('server_ms_per_redraw'))} | "
-            f"{_f(r.get('server_core_pct'), '{:.0f}')} |")
+            f"{_f(r.get('server_core_pct'), '{:.0f}')} | "
+            f"{_f(r.get('chromium_renderer_pct'), '{:.0f}')} / {_f(r.get('chromium_all_pct'), '{:.0f}')} |")
     return "\n".join(lines)
 
 
