@@ -61,14 +61,15 @@ def chromium_cpu_seconds() -> dict:
             continue
         try:
             with open(f"/proc/{entry}/cmdline", "rb") as f:
-                argv = f.read().split(b"\0")
-            if not argv or not os.path.basename(argv[0]).startswith(b"chromium"):
+                # Chromium's child processes rewrite their title: one string, arguments split by spaces
+                cmdline = f.read().replace(b"\0", b" ")
+            if not os.path.basename(cmdline.split(b" ")[0]).startswith(b"chromium"):
                 continue
             seconds = process_cpu_seconds(int(entry))
         except OSError:  # exited meanwhile
             continue
         totals["all"] += seconds
-        if b"--type=renderer" in argv:
+        if b"--type=renderer" in cmdline:
             totals["renderer"] += seconds
     return totals
 
