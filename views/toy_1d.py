@@ -14,6 +14,7 @@ from ui.canvas.figure1 import equilibrium_words
 from ui.kit.checkpoint_upload import checkpoint_upload
 from ui.kit.live_controls import STABILIZER_KNOBS, divergence_panel, knob_widgets, live_area, transport
 from ui.kit.readout import compact_page
+from ui.kit.sections import sections
 from ui.kit.run_install import install_run
 from ui.kit.session import get_run
 from ui.share.page_setup import keep_address, restore_link, share_expander
@@ -22,6 +23,7 @@ from ui.toy_1d.live import layout, render
 
 RUN_NAME = "1D lab (Figure 1)"
 PREFIX = "toy1d"
+SECTIONS_KEY = "toy1d_section"
 FIRST_SCREEN_KNOBS = ("label_smoothing", "batch_size")  # what the class tries live
 FIELDS = ("label_smoothing", "batch_size", "d_steps", "lr_d", "lr_g", "r1_gamma", "noise") + STABILIZER_KNOBS
 SPEEDS = {"full speed": 0.0, "slow": 0.05, "slower": 0.2, "one per second": 1.0}
@@ -89,34 +91,36 @@ with controls:
 with views:
     live_area(run, PREFIX, render, every=0.3)
 
-about, files = st.tabs(("What Figure 1 shows", "Share & checkpoint"))
-with about:
-    now = run.trainer.config  # the words follow the settings in use: the noise prior and the real label are live
-    prior = "U(−1, 1)" if now.noise == "uniform" else "N(0, 1), drawn from −3 to 3"
-    rest = equilibrium_words(optimum_rule(now.loss, now.real_label, now.fake_label))
-    st.markdown(
-        f"The bottom line is the noise axis **z ~ {prior}**; each grey-green line carries the same share of "
-        "the noise to its image **x = G(z)** on the data axis. Where G squeezes the lines together, p_g "
-        "(green) is high; where it stretches them, p_g is low. D (blue, dashed) is trained to tell p_data "
-        "(black, dotted) from p_g; G then moves its lines uphill on D. At the equilibrium p_g = p_data and "
-        f"{rest}. Press **Step D** and **Step G** to take one update of each, or **Play**.")
-    if now.target != "gaussian_1d":
-        st.info("Several modes: G is a continuous function of one noise number z, so to reach separated "
-                "modes it must stretch an interval of z across each gap, and a little mass always lands in "
-                "between (the lines that cross the gap). Watch whether G covers every mode or settles on some.")
-    st.caption("Estimates are integrals on even grids over every interval where p_data or p_g has mass, "
-               "however far G's samples lie from the data (801 to 40,001 points in all, 3 per kernel "
-               "bandwidth): p_data is the target's exact mixture density, p_g a Gaussian kernel density "
-               "(Scott's bandwidth) of 2000 samples of G drawn from the same z every time. "
-               "V(D, G) = ∫ p_data log D + ∫ p_g log(1 − D); C(G) = max_D V(D, G) = −log 4 + 2·JSD, reached at "
-               "D* = p_data/(p_data + p_g). With real label α and fake label β the drawn D* is the maximiser of "
-               "the BCE objective, (α·p_data + β·p_g)/(p_data + p_g), and its V is lower than C(G) (its own curve, "
-               "named with α and β); least squares has the same D* with α and β as targets, the hinge loss "
-               "sign(p_data − p_g) = ±1 (drawn through σ, as D is), and WGAN-GP has no pointwise D*. D* is left "
-               "out where neither density has mass (it is undefined there) and, with an EMA of G's weights, is "
-               "for the G being trained, the one D faces.")
-with files:
-    keep_address(sharing)
-    share_expander(sharing)
-    checkpoint_upload(run, PREFIX, install_trainer, TARGETS_1D, "a 1D target", True,
-                      ":material/save: Checkpoint: save or continue")
+keep_address(sharing)  # the address bar follows the run, whichever section is open
+about, files = sections(("What Figure 1 shows", "Share & checkpoint"), key=SECTIONS_KEY)
+if about.open:
+    with about:
+        now = run.trainer.config  # the words follow the settings in use: the noise prior and the real label are live
+        prior = "U(−1, 1)" if now.noise == "uniform" else "N(0, 1), drawn from −3 to 3"
+        rest = equilibrium_words(optimum_rule(now.loss, now.real_label, now.fake_label))
+        st.markdown(
+            f"The bottom line is the noise axis **z ~ {prior}**; each grey-green line carries the same share of "
+            "the noise to its image **x = G(z)** on the data axis. Where G squeezes the lines together, p_g "
+            "(green) is high; where it stretches them, p_g is low. D (blue, dashed) is trained to tell p_data "
+            "(black, dotted) from p_g; G then moves its lines uphill on D. At the equilibrium p_g = p_data and "
+            f"{rest}. Press **Step D** and **Step G** to take one update of each, or **Play**.")
+        if now.target != "gaussian_1d":
+            st.info("Several modes: G is a continuous function of one noise number z, so to reach separated "
+                    "modes it must stretch an interval of z across each gap, and a little mass always lands in "
+                    "between (the lines that cross the gap). Watch whether G covers every mode or settles on some.")
+        st.caption("Estimates are integrals on even grids over every interval where p_data or p_g has mass, "
+                   "however far G's samples lie from the data (801 to 40,001 points in all, 3 per kernel "
+                   "bandwidth): p_data is the target's exact mixture density, p_g a Gaussian kernel density "
+                   "(Scott's bandwidth) of 2000 samples of G drawn from the same z every time. "
+                   "V(D, G) = ∫ p_data log D + ∫ p_g log(1 − D); C(G) = max_D V(D, G) = −log 4 + 2·JSD, reached at "
+                   "D* = p_data/(p_data + p_g). With real label α and fake label β the drawn D* is the maximiser of "
+                   "the BCE objective, (α·p_data + β·p_g)/(p_data + p_g), and its V is lower than C(G) (its own curve, "
+                   "named with α and β); least squares has the same D* with α and β as targets, the hinge loss "
+                   "sign(p_data − p_g) = ±1 (drawn through σ, as D is), and WGAN-GP has no pointwise D*. D* is left "
+                   "out where neither density has mass (it is undefined there) and, with an EMA of G's weights, is "
+                   "for the G being trained, the one D faces.")
+if files.open:
+    with files:
+        share_expander(sharing)
+        checkpoint_upload(run, PREFIX, install_trainer, TARGETS_1D, "a 1D target", True,
+                          ":material/save: Checkpoint: save or continue")

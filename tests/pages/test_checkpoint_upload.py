@@ -26,7 +26,8 @@ LABS = {  # page, run name, prefix, a small config of its own, a config of the o
 def open_lab(lab: str) -> tuple[AppTest, object]:
     page, name, _, config, _ = LABS[lab]
     at = AppTest.from_file(APP, default_timeout=120).run()
-    at.session_state["toy_tab"] = "Downloads & share"  # the 2D lab builds only its open tab
+    at.session_state["toy_tab"] = "Downloads & share"  # the labs build only their open section
+    at.session_state["toy1d_section"] = "Share & checkpoint"
     at.switch_page(page).run()
     assert not at.exception, at.exception
     run = at.session_state["_live_runs"][name]

@@ -113,7 +113,7 @@ def test_2d_lab_preset_file_starts_a_fresh_run_and_a_1d_file_is_refused_by_name(
                                    ":material/download: Timeline (GIF, 2 frames)"))
                for b in at.get("download_button"))
 
-    at = open_app("views/toy_1d.py", {})
+    at = open_app("views/toy_1d.py", {}, state={"toy1d_section": "Share & checkpoint"})  # the open section
     other = preset_to_json(TrainConfig(target="ring8", seed=5), "toy_1d", "wrong target")
     at.file_uploader(key="toy_1d_share_upload").set_value(("p.json", other.encode(), "application/json")).run()
     assert not at.exception

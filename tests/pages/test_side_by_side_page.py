@@ -133,7 +133,7 @@ def test_a_preset_file_naming_mnist_is_refused_by_name_and_the_pair_runs_on():
     from gan_core.config import TrainConfig
     from classroom.sharing import preset_to_json
 
-    at = open_app(PAGE)
+    at = open_app(PAGE, state={"sbs_section": "Share this comparison"})  # only the open section is built
     before = pair(at)
     doc = preset_to_json(TrainConfig(target="mnist", seed=5, lr_g=0.0005), "side_by_side")
     at.file_uploader(key="side_by_side_share_upload").set_value(("m.json", doc.encode(), "application/json")).run()
