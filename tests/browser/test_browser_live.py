@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from browser_support import int_metric, open_app_page, wait_until
+from browser_support import int_metric, open_app_page, open_section, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -86,3 +86,26 @@ def test_two_students_play_at_once_take_turns_and_keep_their_own_settings(chromi
     finally:
         for context in contexts:
             context.close()
+
+
+def test_a_section_opened_while_the_lab_plays_is_built_and_the_run_plays_on(browser_page, app_server):
+    """The sections below the plane (ui.kit.sections): clicking one builds it and drops the one
+    that was open, and the run goes on counting without a reset."""
+    page = browser_page
+    open_app_page(page, app_server, "/toy_2d")
+    wait_until(lambda: page.locator(".st-key-toy_preset").count() == 1, 120, what="the Presets section, open first")
+    page.locator(".st-key-toy_play button").first.click()
+    before = wait_until(lambda: (n := int_metric(page, "Iteration")) is not None and n >= 20 and n,
+                        180, what="the iteration counter to rise while playing")
+
+    open_section(page, "toy_tab", "D vs D*, field, manifold, over time")
+    wait_until(lambda: page.locator(".st-key-toy_secondary_live canvas").count() > 0, 120,
+               what="the section's live charts")
+    wait_until(lambda: page.locator(".st-key-toy_preset").count() == 0, 60, what="the Presets section to go")
+    checked = page.locator(".st-key-toy_tab [role='radio'][aria-checked='true']")
+    assert checked.count() == 1 and checked.inner_text().strip() == "D vs D*, field, manifold, over time"
+
+    later = wait_until(lambda: (n := int_metric(page, "Iteration")) is not None and n > before + 10 and n,
+                       180, what="the counter to keep rising with the section open")
+    assert later > before, "the run was reset by opening a section"
+    assert "pause" in page.locator(".st-key-toy_play button").first.inner_text().lower()  # still playing
