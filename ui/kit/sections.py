@@ -4,9 +4,10 @@ only the open one built and sent (a slider's rerun then costs the first screen p
 Why not `st.tabs(key=..., on_change="rerun")`, which also builds only the open tab: in Chromium,
 every rerun of a live fragment elsewhere on the page re-renders the tab bar. On a minimal page
 with a fragment redrawn every 0.25 s, six tab headers cost the renderer 4-5 points of a core and
-a segmented control with the same names ~0; on the playing 2D lab the renderer took 37-48 % of a
-core with its tabs and 31 % without them (docs/BENCHMARKS.md). On a 2-core laptop that is CPU
-the training worker does not get.
+a segmented control with the same names ~0; on the playing 2D lab the renderer took 46-49 % of a
+core with its six tabs and 32-35 % with this control, MNIST 57-58 and 47-48 %
+(docs/BENCHMARKS.md, "Sections on a segmented control"). On a 2-core laptop that is CPU the
+training worker does not get.
 
     presets, files = sections(("Presets", "Downloads & share"), key="toy_tab")
     if presets.open:
