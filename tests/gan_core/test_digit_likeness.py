@@ -111,16 +111,16 @@ def test_mixed_noise_and_digits_say_how_many_are_not_digits_yet():
     assert few_noise.kl == pytest.approx(np.log(10 / 9), abs=1e-12)  # 9 digits evenly: KL = log(10/9)
 
 
-def test_the_progress_record_path_says_not_digits_yet_too(monkeypatch):
+def test_the_progress_record_path_says_not_digits_yet_too():
     """The MNIST page's metric checks and the coverage page's live caption read a progress record's
-    shares (ui.mnist.metrics.measure_digits -> gan_core.coverage.digit_shares_points)."""
+    shares (classroom.digit_views.digit_values, where the run trains -> gan_core.coverage.digit_shares_points)."""
     import ui.mnist.metrics as mm
+    from classroom.digit_views import digit_values
     from gan_core.coverage import digit_shares_points
 
     clf = get_classifier()
-    monkeypatch.setattr(mm, "ready_classifier", lambda: clf)
     trainer = Trainer(next(iter(MNIST_PRESETS.values())).config)
-    values = mm.measure_digits(generate(trainer, trainer.noise(500, torch.Generator().manual_seed(3))))
+    values = digit_values(generate(trainer, trainer.noise(500, torch.Generator().manual_seed(3))), clf)
     assert (values["not_digit"], values["samples"], values["digits_covered"]) == (1.0, 500.0, 0.0)
     assert all(values[f"digit_{d}"] == 0.0 for d in range(10))
     assert mm.missing_sentence(values).startswith("None of the 500 generated images looks like a digit yet")
@@ -193,13 +193,12 @@ def test_real_digits_among_blanks_are_counted_and_the_blanks_said(real):
     assert f"({m.not_digits} of 100 images are not digits yet, 20 of them blank.)" in m.sentence
 
 
-def test_the_progress_record_path_names_blanks(monkeypatch):
+def test_the_progress_record_path_names_blanks():
     import ui.mnist.metrics as mm
+    from classroom.digit_views import digit_values
     from gan_core.coverage import digit_shares_points
 
-    clf = get_classifier()
-    monkeypatch.setattr(mm, "ready_classifier", lambda: clf)
-    values = mm.measure_digits(torch.full((50, 1, 28, 28), -1.0))
+    values = digit_values(torch.full((50, 1, 28, 28), -1.0), get_classifier())
     assert (values["not_digit"], values["blank"], values["digits_covered"]) == (1.0, 1.0, 0.0)
     assert mm.missing_sentence(values).startswith("All 50 generated images are blank")
     [(_, cov)] = digit_shares_points([(0, values)], 50)

@@ -49,11 +49,12 @@ def test_a_failed_training_is_reported_not_raised(monkeypatch):
     assert loader.error == "OSError: disk full" and loader.classifier is None
 
 
-def test_measure_digits_flattens_the_engine_metrics(monkeypatch):
+def test_digit_values_flatten_the_engine_metrics_and_make_the_sentence():
+    from classroom.digit_views import digit_values  # what the run's host records for the page
+
     clf = get_classifier()
-    monkeypatch.setattr(mm, "ready_classifier", lambda: clf)
     real = torch.from_numpy(load_embedded().images[::10]).unsqueeze(1) * 2 - 1  # (500, 1, 28, 28), all digits
-    values = mm.measure_digits(real)
+    values = digit_values(real, clf)
     expected = evaluate_digits(real, clf)
     shares = np.array([values[f"digit_{d}"] for d in range(10)])
     np.testing.assert_allclose(shares, expected.counts / 500, atol=1e-12)

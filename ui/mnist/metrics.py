@@ -1,6 +1,6 @@
-"""The digit classifier as the MNIST page uses it: a measure for the progress record (digit
-histogram, digits covered, KL to uniform, mean confidence, Fréchet distance) and a reader for
-the latent walk. The metrics themselves are gan_core.mnist_metrics'.
+"""The digit classifier as the MNIST page uses it: its loader and status, the sentence a progress
+record's digit shares make, and a reader for the latent walk. The run's host measures G's digits
+(classroom.digit_views.digit_values); the metrics themselves are gan_core.mnist_metrics'.
 
 The classifier is read from its disk cache in well under a second. On a cold start (no cache
 yet) it must be trained once, which takes a minute on a busy laptop: that happens on a
@@ -16,7 +16,6 @@ import numpy as np
 import streamlit as st
 import torch
 
-from classroom.digit_views import digit_values
 from gan_core.cache_files import describe_cache_error
 from gan_core.classifier import DigitClassifier, cache_key, classifier_path, get_classifier, read_cached
 from gan_core.mnist import load_embedded
@@ -60,12 +59,6 @@ def _classifier() -> DigitClassifier:
     if clf is None:
         raise RuntimeError("the digit classifier is not ready yet")
     return clf
-
-
-def measure_digits(images: torch.Tensor) -> dict:
-    """images (N, 1, 28, 28) in [-1, 1] -> the digit figures a timeline keeps
-    (classroom.digit_views.digit_values), read by this process's classifier."""
-    return digit_values(images, _classifier())
 
 
 def missing_sentence(values: dict) -> str:
