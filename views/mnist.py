@@ -23,8 +23,8 @@ from ui.share.page_setup import keep_address, restore_link, share_expander
 from ui.share.run_setup import RunSetup
 
 FIRST_SCREEN_KNOBS = ("label_smoothing", "batch_size")  # what the lesson changes while it trains
-TABS_KEY = "mnist_tab"
-TABS = ("Real & fake batches", "Over training: losses, digits, frames", "Step walk-through", "Latent walk",
+SECTIONS_KEY = "mnist_tab"
+SECTIONS = ("Real & fake batches", "Over training: losses, digits, frames", "Step walk-through", "Latent walk",
         "Downloads, checkpoint & share")
 
 compact_page()
@@ -61,7 +61,7 @@ with views:
 keep_address(sharing)
 
 # Only the open section is built and sent: a slider's rerun costs the first screen plus one section.
-batches, over_time, walkthrough, walk, files = sections(TABS, key=TABS_KEY)
+batches, over_time, walkthrough, walk, files = sections(SECTIONS, key=SECTIONS_KEY)
 if batches.open:
     with batches:
         live_area(run, f"{PREFIX}_batches", make_render_batches(PREFIX), every=BELOW_SECONDS)

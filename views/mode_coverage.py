@@ -23,8 +23,8 @@ from ui.kit.table_widgets import widget
 from ui.share.page_setup import keep_address, restore_link, share_expander
 from ui.share.widget_setup import WidgetTableSetup
 
-TABS_KEY = "cov_tab"
-TABS = ("Place more digits and select on the map", "Coverage over training", "How to read the map")
+SECTIONS_KEY = "cov_tab"
+SECTIONS = ("Place more digits and select on the map", "Coverage over training", "How to read the map")
 LIVE_KEY = f"{src.PREFIX}_live_placed"
 
 compact_page()
@@ -91,7 +91,7 @@ if source is None:
     st.stop()
 
 # ---- below: the bigger placement, coverage over training, how to read the map ------------------
-place_tab, over_time, about = sections(TABS, key=TABS_KEY)
+place_tab, over_time, about = sections(SECTIONS, key=SECTIONS_KEY)
 if place_tab.open:
     with place_tab:
         left, right, button = st.columns([2, 2, 1])

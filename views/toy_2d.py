@@ -27,7 +27,7 @@ RUN_NAME = "2D lab"
 SPEEDS = {"full speed": 0.0, "slow": 0.05, "slower": 0.2, "one per second": 1.0}
 BASE = TrainConfig(target="ring8")  # the page's default run; links carry what differs from it
 FIRST_SCREEN_KNOBS = ("label_smoothing", "batch_size")  # what the class tries against collapse
-TABS_KEY = "toy_tab"
+SECTIONS_KEY = "toy_tab"
 
 run = get_run(RUN_NAME, lambda: Trainer(BASE))
 frames = point_frames(PREFIX)  # the GIF timeline: G(fixed z) every few iterations
@@ -74,9 +74,9 @@ with views:
 
 # Only the open section is built and sent: a slider's rerun then costs the server and the browser
 # the first screen plus one section (the draw-your-own canvas, downloads and share stay unbuilt).
-TABS = ("Presets", "D vs D*, field, manifold, over time", "Step story", "Stabilisers",
+SECTIONS = ("Presets", "D vs D*, field, manifold, over time", "Step story", "Stabilisers",
         "Architecture & your own target", "Downloads & share")
-presets, more, story, stabilizers, setup, files = sections(TABS, key=TABS_KEY)
+presets, more, story, stabilizers, setup, files = sections(SECTIONS, key=SECTIONS_KEY)
 if presets.open:
     with presets:
         preset_panel(run)

@@ -20,7 +20,7 @@ from ui.kit.readout import readout
 from ui.kit.sections import sections
 from ui.share.links import escape_markdown
 
-TABS_KEY, REVIEW_TABS_KEY = "class_tab", "class_review_tab"
+SECTIONS_KEY, REVIEW_SECTIONS_KEY = "class_tab", "class_review_tab"
 PUSH_KEY, PUSH_FILE_KEY = "class_push_preset", "class_push_file"
 _SAID = "class_console_said"  # (kind, text) of the last action, said once on the next run
 
@@ -118,21 +118,21 @@ def _views(teacher_key: str, code: str, live: bool) -> None:
     """The gallery, the spotlight (live classes only: a closed run has nothing to project) and the
     sweep of the class `code`, in sections of which only the open one is built and redrawn."""
     names = ["Gallery", "Spotlight", "Sweep"] if live else ["Gallery", "Sweep"]
-    tabs = {tab.name: tab for tab in sections(names, key=TABS_KEY if live else REVIEW_TABS_KEY)}
-    if tabs["Gallery"].open:
-        with tabs["Gallery"]:
+    shown = {section.name: section for section in sections(names, key=SECTIONS_KEY if live else REVIEW_SECTIONS_KEY)}
+    if shown["Gallery"].open:
+        with shown["Gallery"]:
             gallery(teacher_key, code)
-    if not any(tab.open for name, tab in tabs.items() if name != "Gallery"):
+    if not any(section.open for name, section in shown.items() if name != "Gallery"):
         return
     rows = attempt(lambda: shared_classes().gallery(teacher_key, code))
     if rows is FAILED:
         return
-    if "Spotlight" in tabs and tabs["Spotlight"].open:
-        with tabs["Spotlight"]:
+    if "Spotlight" in shown and shown["Spotlight"].open:
+        with shown["Spotlight"]:
             if (row := spotlight_picker(rows)) is not None:
                 spotlight(teacher_key, row)
-    if tabs["Sweep"].open:
-        with tabs["Sweep"]:
+    if shown["Sweep"].open:
+        with shown["Sweep"]:
             sweep_pickers()
             sweep(teacher_key, code, class_modes(rows))
 
