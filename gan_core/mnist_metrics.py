@@ -193,12 +193,14 @@ def evaluate_digits(images: torch.Tensor, classifier: DigitClassifier | None = N
 
 
 def evaluate_generator(trainer, n: int = 1000, seed: int = 0,
-                       classifier: DigitClassifier | None = None) -> DigitMetrics:
+                       classifier: DigitClassifier | None = None,
+                       generator: torch.nn.Module | None = None) -> DigitMetrics:
     """Metrics for n fresh fakes of an MNIST Trainer. The noise comes from its own generator
     seeded by `seed` (same z every call: curves over time compare like with like), and the
-    trainer's RNG streams are left alone."""
+    trainer's RNG streams are left alone. `generator`: another copy of G to score (e.g. a weight
+    average kept beside the run's own); by default the G that views show."""
     z = trainer.noise(n, torch.Generator().manual_seed(seed))  # (n, z_dim)
     # The G that views show (its weight average when kept); BatchNorm statistics left alone
-    with trainer.looking_at(trainer.shown_generator()) as g:
+    with trainer.looking_at(generator if generator is not None else trainer.shown_generator()) as g:
         fakes = torch.cat([g(z[i:i + 500]) for i in range(0, n, 500)])  # (n, 1, 28, 28)
     return evaluate_digits(fakes, classifier)
