@@ -25,7 +25,7 @@ from ui.share.run_setup import RunSetup
 FIRST_SCREEN_KNOBS = ("label_smoothing", "batch_size")  # what the lesson changes while it trains
 SECTIONS_KEY = "mnist_tab"
 SECTIONS = ("Real & fake batches", "Over training: losses, digits, frames", "Step walk-through", "Latent walk",
-        "Downloads, checkpoint & share")
+            "Downloads, checkpoint & share")
 
 compact_page()
 st.markdown("### MNIST, step by step")

@@ -75,7 +75,7 @@ with views:
 # Only the open section is built and sent: a slider's rerun then costs the server and the browser
 # the first screen plus one section (the draw-your-own canvas, downloads and share stay unbuilt).
 SECTIONS = ("Presets", "D vs D*, field, manifold, over time", "Step story", "Stabilisers",
-        "Architecture & your own target", "Downloads & share")
+            "Architecture & your own target", "Downloads & share")
 presets, more, story, stabilizers, setup, files = sections(SECTIONS, key=SECTIONS_KEY)
 if presets.open:
     with presets:
