@@ -17,6 +17,7 @@ from ui.kit.readout import compact_page
 from ui.kit.sections import sections
 from ui.kit.run_install import install_run
 from ui.kit.session import get_run
+from ui.kit.widget_state import state_value
 from ui.share.page_setup import keep_address, restore_link, share_expander
 from ui.share.run_setup import RunSetup
 from ui.toy_1d.live import layout, render
@@ -79,7 +80,7 @@ with controls:
         knob_widgets(run, PREFIX, STABILIZER_KNOBS, errors=False, in_popover=True)
         # told to the browser on every run, as the knobs are (see knob_widgets): kept when the popover opens
         st.session_state[f"{PREFIX}_speed"] = st.session_state.get(f"{PREFIX}_speed", "full speed")
-        st.select_slider("Slow motion", list(SPEEDS), key=f"{PREFIX}_speed",
+        st.select_slider("Slow motion", list(SPEEDS), value=state_value(f"{PREFIX}_speed"), key=f"{PREFIX}_speed",
                          help="Pause between iterations while playing.")
         c = run.trainer.config
         st.caption(f"G and D: {c.g_depth}×{c.g_width} and {c.d_depth}×{c.d_width} MLPs, z_dim {c.z_dim}, "

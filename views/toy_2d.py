@@ -17,6 +17,7 @@ from ui.kit.live_controls import STABILIZER_KNOBS, divergence_panel, knob_widget
 from ui.kit.readout import compact_page
 from ui.kit.sections import sections
 from ui.kit.session import get_run
+from ui.kit.widget_state import state_value
 from ui.share.page_setup import keep_address, restore_link, share_expander
 from ui.share.run_setup import RunSetup
 from ui.toy_2d.live import LAYERS_KEY, SECONDARY_EVERY, TRAINED_KEY, layout, render, render_secondary, render_story
@@ -58,10 +59,11 @@ with controls:
         # told to the browser on every run, as the knobs are (see knob_widgets): kept when the popover opens
         for key, default in ((f"{PREFIX}_speed", "full speed"), (LAYERS_KEY, list(LAYERS))):
             st.session_state[key] = st.session_state.get(key, default)
-        speed = st.select_slider("Slow motion", list(SPEEDS), key=f"{PREFIX}_speed",
+        speed = st.select_slider("Slow motion", list(SPEEDS), value=state_value(f"{PREFIX}_speed"),
+                                 key=f"{PREFIX}_speed",
                                  help="Pause between iterations while playing; in step mode the sub-steps "
                                       "are revealed one by one.")
-        st.multiselect("Layers on the main view", LAYERS, key=LAYERS_KEY)
+        st.multiselect("Layers on the main view", LAYERS, default=state_value(LAYERS_KEY), key=LAYERS_KEY)
     run.delay = SPEEDS[st.session_state.get(f"{PREFIX}_speed", "full speed")]
     if run.trainer.config.ema_decay > 0:  # the views show the weight average; the trained G on request
         st.toggle("Show trained G too", key=TRAINED_KEY,

@@ -24,6 +24,7 @@ from gan_core.inactive_settings import inactive_settings
 from gan_core.step_record import NonFiniteError
 from ui.kit.run_install import install_run, knob_key, knob_value
 from ui.kit.teacher_mode import is_teacher_mode
+from ui.kit.widget_state import state_index, state_value
 
 
 @dataclass(frozen=True)
@@ -97,9 +98,10 @@ def knob_widgets(run: Run, prefix: str, fields=DEFAULT_KNOBS, errors: bool = Tru
     for field in fields:
         knob, key = KNOBS[field], knob_key(prefix, field)
         value = knob_value(run.trainer, field)  # callbacks ran before this: a user's change is in it
-        # A widget the browser mounts late (in a popover first opened after a rerun) shows its first
-        # option and sends that back as a change (lr 1e-5, loss minimax) unless the run tells it the
-        # value, so popover knobs are told on every run. Not the always-visible ones: a value told
+        # A widget the browser mounts late (in a popover first opened after a rerun) shows its own
+        # default and sends that back as a change (lr 1e-5, loss minimax) unless the run tells it the
+        # value: each knob's default is its state (ui.kit.widget_state), and popover knobs are also
+        # told on every run. Not the always-visible ones: a value told
         # by a run that started before a second quick key press would move the slider back and lose
         # that press (tests/browser/test_browser_live.py).
         if in_popover or st.session_state.get(key) != value:
@@ -108,13 +110,13 @@ def knob_widgets(run: Run, prefix: str, fields=DEFAULT_KNOBS, errors: bool = Tru
         common = dict(key=key, on_change=_apply_knob, args=(run, prefix, field), help=reason or knob.help or None,
                       disabled=reason is not None)
         if knob.options and isinstance(knob.options[0], str):
-            st.selectbox(knob.label, knob.options, **common)
+            st.selectbox(knob.label, knob.options, index=state_index(key, knob.options), **common)
         elif knob.options:
             options = tuple(sorted(set(knob.options) | {st.session_state[key]}))
-            st.select_slider(knob.label, options, format_func=knob.format, **common)
+            st.select_slider(knob.label, options, value=state_value(key), format_func=knob.format, **common)
         else:
             # the range a link is clamped into: any value a link, preset or checkpoint brings fits
-            st.slider(knob.label, *setting_bounds(field), step=knob.step, **common)
+            st.slider(knob.label, *setting_bounds(field), value=state_value(key), step=knob.step, **common)
         if reason:
             st.caption(reason)
     if errors and (msg := st.session_state.get(f"{prefix}_knob_error")):

@@ -19,6 +19,7 @@ from ui.kit.live_controls import STABILIZER_KNOBS
 from ui.kit.preset_kinds import badge, option_label
 from ui.kit.run_install import install_run, say
 from ui.kit.session import get_run
+from ui.kit.widget_state import state_index, state_value
 
 PREFIX = "mnist"
 RUN_NAME = "MNIST step by step"
@@ -69,7 +70,8 @@ def preset_picker(run: Run) -> None:
     key = f"{PREFIX}_preset"
     if st.session_state.get(key) not in names:
         st.session_state[key] = names[0]
-    st.selectbox("Preset", names, key=key, format_func=lambda n: option_label(n, MNIST_PRESETS[n].kind))
+    st.selectbox("Preset", names, index=state_index(key, names), key=key,
+                 format_func=lambda n: option_label(n, MNIST_PRESETS[n].kind))
     preset = MNIST_PRESETS[st.session_state[key]]
     kind = badge(preset.kind)
     st.caption(f"**What to watch**{' ' + kind if kind else ''}: {preset.what_to_watch}")
@@ -99,12 +101,14 @@ def architecture_rebuild(run: Run) -> None:
     st.session_state.setdefault(f"{PREFIX}_arch", config.arch)
     st.session_state.setdefault(f"{PREFIX}_seed", config.seed)
     st.session_state.setdefault(f"{PREFIX}_spectral_norm", config.spectral_norm)
-    st.selectbox("Architecture", list(ARCH_WORDS), key=f"{PREFIX}_arch",
-                 format_func=lambda a: ARCH_WORDS[a].split(" (")[0])
+    # each widget's default is its state, which a late-mounted widget shows (ui.kit.widget_state)
+    st.selectbox("Architecture", list(ARCH_WORDS), index=state_index(f"{PREFIX}_arch", list(ARCH_WORDS)),
+                 key=f"{PREFIX}_arch", format_func=lambda a: ARCH_WORDS[a].split(" (")[0])
     st.caption(ARCH_WORDS[st.session_state[f"{PREFIX}_arch"]])
-    st.number_input("Seed", *setting_bounds("seed"), step=1, key=f"{PREFIX}_seed",
+    st.number_input("Seed", *setting_bounds("seed"), value=state_value(f"{PREFIX}_seed"), step=1, key=f"{PREFIX}_seed",
                     help="Same settings + same seed = the same run, update for update.")
-    st.checkbox("Spectral normalisation of D", key=f"{PREFIX}_spectral_norm",
+    st.checkbox("Spectral normalisation of D", value=state_value(f"{PREFIX}_spectral_norm"),
+                key=f"{PREFIX}_spectral_norm",
                 help="Each of D's weight layers is divided by its largest singular value: a brake on how "
                      "steep D can get, so its gradient stays useful to G (a stabiliser; needs new weights). "
                      "Not a bound for the DCGAN: its convolutions stretch images up to 1.6x and its "

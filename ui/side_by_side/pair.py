@@ -30,6 +30,7 @@ from ui.kit.readout import readout
 from ui.kit.run_install import install_run
 from ui.kit.session import get_run
 from ui.kit.teacher_mode import is_teacher_mode
+from ui.kit.widget_state import same_value, state_index, state_value
 from ui.toy_2d.stabilizer_texts import STABILIZERS, stabilizer_for
 
 PREFIX = "sbs"
@@ -103,11 +104,6 @@ def describe(setting: str, value) -> str:
     return f"{setting_label(setting)} = {value_words(setting, value)}"
 
 
-def _same_value(a, b) -> bool:
-    """Equal and of the same kind: True is not the number 1 here, nor False the number 0."""
-    return a == b and isinstance(a, bool) == isinstance(b, bool)
-
-
 # ---- choosing the comparison -----------------------------------------------------------------
 
 def _key(name: str) -> str:
@@ -156,17 +152,20 @@ def comparison_setup(run: Run) -> None:
                 "value_a": pair.values[0], "value_b": pair.values[1]}
     for name, value in defaults.items():
         st.session_state.setdefault(_key(name), value)
-    st.selectbox("The one setting that differs", list(COMPARED), key=_key("setting"),
-                 on_change=_setting_changed, format_func=setting_option)
+    settings = list(COMPARED)  # each widget shows its state even when mounted late (ui.kit.widget_state)
+    st.selectbox("The one setting that differs", settings, index=state_index(_key("setting"), settings),
+                 key=_key("setting"), on_change=_setting_changed, format_func=setting_option)
     chosen = st.session_state[_key("setting")]
     options = COMPARED[chosen][0]
     for col, label, name in zip(st.columns(2), ("Run A", "Run B"), ("value_a", "value_b")):
-        if not any(_same_value(st.session_state[_key(name)], o) for o in options):
+        if not any(same_value(st.session_state[_key(name)], o) for o in options):
             st.session_state[_key(name)] = options[0]
-        col.selectbox(label, options, key=_key(name), format_func=lambda v, f=chosen: value_words(f, v))
+        col.selectbox(label, options, index=state_index(_key(name), options), key=_key(name),
+                      format_func=lambda v, f=chosen: value_words(f, v))
     target, seed = st.columns([1.4, 1])
-    target.selectbox("Target", TARGET_CHOICES, key=_key("target"))
-    seed.number_input("Seed", *setting_bounds("seed"), step=1, key=_key("seed"), help="The same seed for both runs.")
+    target.selectbox("Target", TARGET_CHOICES, index=state_index(_key("target"), TARGET_CHOICES), key=_key("target"))
+    seed.number_input("Seed", *setting_bounds("seed"), value=state_value(_key("seed")), step=1, key=_key("seed"),
+                      help="The same seed for both runs.")
     st.button("Start both runs", key=_key("start"), on_click=_start, args=(run,), type="primary", width="stretch",
               icon=":material/restart_alt:", help="Restart both runs with this comparison, target and seed.")
     if msg := st.session_state.get(_key("error")):

@@ -20,6 +20,7 @@ from ui.figures.toy_2d import draw_figure
 from ui.kit.live_controls import STABILIZER_KNOBS
 from ui.kit.preset_kinds import badge, option_label
 from ui.kit.run_install import install_run
+from ui.kit.widget_state import state_index, state_value
 from ui.toy_2d.stabilizer_texts import STABILIZERS, active_words
 
 PREFIX = "toy"
@@ -82,7 +83,8 @@ def preset_panel(run: Run) -> None:
         return
     pick, watch = st.columns([1, 2])
     with pick:
-        name = st.selectbox("Preset", list(presets), key=f"{PREFIX}_preset",
+        name = st.selectbox("Preset", list(presets), index=state_index(f"{PREFIX}_preset", list(presets)),
+                            key=f"{PREFIX}_preset",
                             format_func=lambda n: option_label(n, presets[n].kind))
         st.button("Apply preset (restarts the run)", key=f"{PREFIX}_preset_apply", on_click=_apply_preset,
                   args=(run,), width="stretch")
@@ -164,24 +166,29 @@ def architecture_form(run: Run) -> None:
     config = run.trainer.config
     for field in ARCH_FIELDS:
         st.session_state.setdefault(_arch_key(field), getattr(config, field))
+    k = _arch_key  # each widget's default is its state, which a late-mounted widget shows (ui.kit.widget_state)
+    packs = sorted({1, 2, 4, 8, config.pack})
     with st.form(f"{PREFIX}_arch_form", border=False):
-        st.selectbox("Target", TARGETS_2D, key=_arch_key("target"), format_func=lambda n: f"{n}: {TARGET_WORDS[n]}")
+        st.selectbox("Target", TARGETS_2D, index=state_index(k("target"), TARGETS_2D), key=k("target"),
+                     format_func=lambda n: f"{n}: {TARGET_WORDS[n]}")
         g, d = st.columns(2)
         # Ranges are the ones a link or checkpoint is held to (setting_bounds): the form shows any
         # run's own values (a g_width of 1000 from a preset file showed 4); the weight budget
         # is checked when it is submitted.
-        g.number_input("G depth", *setting_bounds("g_depth"), key=_arch_key("g_depth"))
-        g.number_input("G width", *setting_bounds("g_width"), step=16, key=_arch_key("g_width"))
-        d.number_input("D depth", *setting_bounds("d_depth"), key=_arch_key("d_depth"))
-        d.number_input("D width", *setting_bounds("d_width"), step=16, key=_arch_key("d_width"))
-        g.number_input("Noise dimension z_dim", *setting_bounds("z_dim"), key=_arch_key("z_dim"),
-                       help="1 or 2 lets the lab draw G's warped z grid (the manifold).")
-        d.selectbox("PacGAN packing", sorted({1, 2, 4, 8, config.pack}), key=_arch_key("pack"),
+        g.number_input("G depth", *setting_bounds("g_depth"), value=state_value(k("g_depth")), key=k("g_depth"))
+        g.number_input("G width", *setting_bounds("g_width"), value=state_value(k("g_width")), step=16,
+                       key=k("g_width"))
+        d.number_input("D depth", *setting_bounds("d_depth"), value=state_value(k("d_depth")), key=k("d_depth"))
+        d.number_input("D width", *setting_bounds("d_width"), value=state_value(k("d_width")), step=16,
+                       key=k("d_width"))
+        g.number_input("Noise dimension z_dim", *setting_bounds("z_dim"), value=state_value(k("z_dim")),
+                       key=k("z_dim"), help="1 or 2 lets the lab draw G's warped z grid (the manifold).")
+        d.selectbox("PacGAN packing", packs, index=state_index(k("pack"), packs), key=k("pack"),
                     help="D judges this many samples at once: a collapsed G is easy to spot.")
-        g.selectbox("Optimizer", OPTIMIZERS, key=_arch_key("optimizer"))
-        d.number_input("Seed", *setting_bounds("seed"), key=_arch_key("seed"))
-        st.checkbox("Minibatch std feature in D", key=_arch_key("minibatch_std"))
-        st.checkbox("Spectral normalisation of D", key=_arch_key("spectral_norm"),
+        g.selectbox("Optimizer", OPTIMIZERS, index=state_index(k("optimizer"), OPTIMIZERS), key=k("optimizer"))
+        d.number_input("Seed", *setting_bounds("seed"), value=state_value(k("seed")), key=k("seed"))
+        st.checkbox("Minibatch std feature in D", value=state_value(k("minibatch_std")), key=k("minibatch_std"))
+        st.checkbox("Spectral normalisation of D", value=state_value(k("spectral_norm")), key=k("spectral_norm"),
                     help="Each of D's weight layers is divided by its largest singular value, so D stays "
                          "smooth and its gradient stays useful (see the Stabilisers tab).")
         st.form_submit_button("Rebuild (restarts the run)", on_click=_rebuild, args=(run,), type="primary")
