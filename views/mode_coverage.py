@@ -120,11 +120,12 @@ if place_tab.open:
             st.stop()
         read = placed.read
         between = read.between_modes(threshold)
-        now = source.trainer.iteration
+        # outside the live fragment this line is not redrawn while the run plays: no live number in it
+        moved = source.trainer.iteration != read.iteration or (source.run is not None and source.run.playing)
         st.caption(f"Judging {source.name}" + (f" ({source.note})" if source.note else "") +
                    f": {len(read.images):,} digits at iteration {read.iteration:,}"
-                   + (f" (the run is at {now:,}: press *Place on the map* to place them again)."
-                      if now != read.iteration else ".")
+                   + (" (the run has trained on since: the live map above follows it; press *Place on the map* "
+                      "to place them again here)." if moved else ".")
                    + f" Map: {len(digit_map):,} real digits from the {digit_map.source}, {digit_map.origin} "
                    f"(built in {digit_map.build_seconds:.0f} s, PCA to {digit_map.params.pca_dims} dimensions, "
                    f"perplexity {digit_map.params.perplexity:g}).")

@@ -93,6 +93,17 @@ def test_page_renders_cached_map_and_collapsed_quick_run(env):
     at.button(key="cov_step_both").click().run()
     assert not at.exception
     assert any("at iteration 1" in c.value for c in at.caption)
+    # the placement's line is outside the live fragment: it names the iteration of its digits, and
+    # no iteration of the run (that number would stand still while the run plays)
+    judged = [c.value for c in at.caption if c.value.startswith("Judging")]
+    assert len(judged) == 1
+    placed_at = int(judged[0].split(" digits at iteration ")[1].split(" ")[0].rstrip(".").replace(",", ""))
+    assert placed_at == at.session_state["cov_placed"][0][1]
+    assert ("has trained on since" in judged[0]) == (placed_at != trainer.iteration)
+    assert "the run is at" not in judged[0]
+    at.button(key="cov_step_both").click().run()  # another step: the placement stays, the line says the run moved on
+    judged = [c.value for c in at.caption if c.value.startswith("Judging")]
+    assert trainer.iteration == 2 and f"digits at iteration {placed_at} (the run has trained on since" in judged[0]
 
 
 @pytest.mark.slow
