@@ -15,7 +15,10 @@ from page_support import open_app
 PAGES = ["views/home.py", "views/value_function.py", "views/toy_1d.py", "views/toy_2d.py", "views/side_by_side.py",
          "views/mnist.py", "views/mode_coverage.py", "views/class_mode.py"]
 KINDS = ("selectbox", "radio", "slider", "select_slider", "number_input", "checkbox", "toggle", "multiselect",
-         "text_input")
+         "text_input", "button_group")  # button_group: st.segmented_control, the sections' picker
+SECTION_KEYS = {"views/toy_1d.py": "toy1d_section", "views/toy_2d.py": "toy_tab",  # ui.kit.sections
+                "views/side_by_side.py": "sbs_section", "views/mnist.py": "mnist_tab",
+                "views/mode_coverage.py": "cov_tab"}
 
 
 def shown_default(kind: str, widget):
@@ -25,7 +28,7 @@ def shown_default(kind: str, widget):
     if kind in ("selectbox", "radio"):
         index = list(proto.default)[0] if hasattr(proto.default, "__iter__") else proto.default
         return ("index", index)
-    if kind == "multiselect":
+    if kind in ("multiselect", "button_group"):
         return ("indices", list(proto.default))
     if kind == "select_slider":
         return ("labels", [proto.options[int(i)] for i in proto.default])
@@ -38,7 +41,7 @@ def held_value(kind: str, widget):
     """The value the page holds for `widget`, in the same terms as shown_default."""
     if kind in ("selectbox", "radio"):
         return ("index", widget.index)
-    if kind == "multiselect":
+    if kind in ("multiselect", "button_group"):
         return ("indices", list(widget.indices))
     if kind == "select_slider":
         values = widget.value if isinstance(widget.value, (list, tuple)) else [widget.value]
@@ -67,6 +70,15 @@ def mismatches(at) -> list[str]:
 def test_every_keyed_widget_shows_its_state_when_mounted_late(page):
     at = open_app(page, timeout=120)
     assert mismatches(at) == []
+    if page not in SECTION_KEYS:
+        return
+    (picker,) = [w for w in at.get("button_group") if w.key == SECTION_KEYS[page]]
+    assert len(picker.options) >= 2
+    for name in picker.options[1:]:  # each section below the view is built only when open
+        at.session_state[SECTION_KEYS[page]] = name
+        at.run()
+        assert not at.exception, (name, at.exception)
+        assert mismatches(at) == [], name
 
 
 def test_the_side_by_side_choices_stay_the_default_after_a_new_comparison():

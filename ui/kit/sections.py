@@ -45,6 +45,8 @@ def sections(names, key: str, label: str = "Below the view") -> tuple[Section, .
     names = tuple(names)
     if st.session_state.get(key) not in names:
         st.session_state[key] = names[0]
-    chosen = st.segmented_control(label, names, key=key, required=True, label_visibility="collapsed")
+    # its state is also its default: a late-mounted control shows the open section (ui.kit.widget_state)
+    chosen = st.segmented_control(label, names, default=st.session_state[key], key=key, required=True,
+                                  label_visibility="collapsed")
     body = st.container()
     return tuple(Section(name, name == chosen, body) for name in names)

@@ -15,6 +15,7 @@ from ui.canvas.scene import Panel, Scene, bars, hline
 from ui.figures.digits import grid
 from ui.kit.readout import readout
 from ui.kit.teacher_mode import is_teacher_mode
+from ui.kit.widget_state import state_value
 
 CHART_HEIGHT = 250
 DIGIT_SERIES = [("kl_uniform", "KL(p_gen ‖ uniform)"), ("mean_confidence", "mean confidence"),
@@ -110,7 +111,7 @@ def frame_scrubber(progress: ImageProgress, key: str) -> None:
     if follow or st.session_state.get(idx_key, last) > last:
         st.session_state[idx_key] = last
     if last > 0:
-        st.slider("Frame", 0, last, key=idx_key, disabled=follow,
+        st.slider("Frame", 0, last, value=state_value(idx_key), key=idx_key, disabled=follow,  # ui.kit.widget_state
                   help="Turn off 'Follow the newest frame' to scrub back through training.")
     frame = frames[st.session_state.get(idx_key, last)]
     # 6 across at 56 px a digit: still >= 40 px on a projector when the column is narrower
