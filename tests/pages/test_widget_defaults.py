@@ -81,6 +81,16 @@ def test_every_keyed_widget_shows_its_state_when_mounted_late(page):
         assert mismatches(at) == [], name
 
 
+@pytest.mark.parametrize("page", ["views/toy_2d.py", "views/side_by_side.py", "views/value_function.py"])
+def test_in_teacher_mode_the_switch_and_the_widgets_show_their_state(page):
+    at = open_app(timeout=120)
+    at.toggle(key="teacher_mode").set_value(True)  # switched on, as a teacher does, then the page opened
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    assert at.toggle(key="teacher_mode").value is True and at.session_state["_teacher_mode_on"] is True
+    assert mismatches(at) == []
+
+
 def test_the_side_by_side_choices_stay_the_default_after_a_new_comparison():
     at = open_app("views/side_by_side.py", timeout=120)
     assert at.selectbox(key="sbs_value_b").value == pytest.approx(0.1)  # the page's opening pair, 0 vs 0.1

@@ -49,7 +49,9 @@ def teacher_mode_toggle() -> bool:
     """The switch (call inside the sidebar), and the larger type while it is on."""
     if TEACHER_KEY not in st.session_state:
         st.session_state[TEACHER_KEY] = is_teacher_mode()
-    on = st.toggle(":material/school: Teacher mode", key=TEACHER_KEY, on_change=_remember,
+    # its state is also its default: a late-mounted switch shows teacher mode as it is (ui.kit.widget_state)
+    on = st.toggle(":material/school: Teacher mode", value=bool(st.session_state[TEACHER_KEY]), key=TEACHER_KEY,
+                   on_change=_remember,
                    help="For the projector: hides advanced controls and enlarges headings, the big "
                         "numbers and plot labels. Each student's tab has its own switch.")
     if on:
