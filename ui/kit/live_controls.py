@@ -101,9 +101,9 @@ def knob_widgets(run: Run, prefix: str, fields=DEFAULT_KNOBS, errors: bool = Tru
         # A widget the browser mounts late (in a popover first opened after a rerun) shows its own
         # default and sends that back as a change (lr 1e-5, loss minimax) unless the run tells it the
         # value: each knob's default is its state (ui.kit.widget_state), and popover knobs are also
-        # told on every run. Not the always-visible ones: a value told
-        # by a run that started before a second quick key press would move the slider back and lose
-        # that press (tests/browser/test_browser_live.py).
+        # told on every run. Not the always-visible ones: a value told by a run that started before
+        # a second quick key press would move the slider back and lose that press
+        # (tests/browser/test_browser_live.py).
         if in_popover or st.session_state.get(key) != value:
             st.session_state[key] = value
         reason = inactive.get(field)

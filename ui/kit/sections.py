@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
+from ui.kit.widget_state import state_value
+
 
 @dataclass
 class Section:
@@ -46,7 +48,7 @@ def sections(names, key: str, label: str = "Below the view") -> tuple[Section, .
     if st.session_state.get(key) not in names:
         st.session_state[key] = names[0]
     # its state is also its default: a late-mounted control shows the open section (ui.kit.widget_state)
-    chosen = st.segmented_control(label, names, default=st.session_state[key], key=key, required=True,
+    chosen = st.segmented_control(label, names, default=state_value(key), key=key, required=True,
                                   label_visibility="collapsed")
     body = st.container()
     return tuple(Section(name, name == chosen, body) for name in names)

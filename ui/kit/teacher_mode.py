@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui.kit.widget_state import state_value
+
 TEACHER_KEY = "teacher_mode"  # the switch's widget key
 _FLAG = "_teacher_mode_on"  # the remembered choice: a widget's own key is dropped on any run that
 # does not draw it (AppTest reruns a page script without app.py, for one), this flag is not
@@ -50,7 +52,7 @@ def teacher_mode_toggle() -> bool:
     if TEACHER_KEY not in st.session_state:
         st.session_state[TEACHER_KEY] = is_teacher_mode()
     # its state is also its default: a late-mounted switch shows teacher mode as it is (ui.kit.widget_state)
-    on = st.toggle(":material/school: Teacher mode", value=bool(st.session_state[TEACHER_KEY]), key=TEACHER_KEY,
+    on = st.toggle(":material/school: Teacher mode", value=bool(state_value(TEACHER_KEY)), key=TEACHER_KEY,
                    on_change=_remember,
                    help="For the projector: hides advanced controls and enlarges headings, the big "
                         "numbers and plot labels. Each student's tab has its own switch.")
