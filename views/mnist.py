@@ -42,14 +42,10 @@ with controls:
     transport(run, PREFIX, compact=True)
     knob_widgets(run, PREFIX, FIRST_SCREEN_KNOBS)
     with st.popover("More settings", icon=":material/tune:", width="stretch"):
-        knob_widgets(run, PREFIX, tuple(f for f in MNIST_KNOBS if f not in FIRST_SCREEN_KNOBS), errors=False,
-                     in_popover=True)
+        knob_widgets(run, PREFIX, tuple(f for f in MNIST_KNOBS if f not in FIRST_SCREEN_KNOBS), errors=False)
     with st.popover("Preset & model", icon=":material/widgets:", width="stretch"):
-        # told to the browser on every run, as the popover knobs are (see knob_widgets): a widget
-        # mounted when the popover first opens would otherwise send back its first option
-        for field in ("preset", "arch", "seed", "spectral_norm"):
-            if f"{PREFIX}_{field}" in st.session_state:
-                st.session_state[f"{PREFIX}_{field}"] = st.session_state[f"{PREFIX}_{field}"]
+        # widgets mounted when the popover first opens show the defaults they are given: their
+        # states (ui.kit.widget_state)
         preset_picker(run)
         st.markdown("**Architecture and seed** (a rebuild gives new weights)")
         architecture_rebuild(run)

@@ -35,7 +35,7 @@ with controls:
     comparison_setup(run)
     with st.popover("Shared live settings", icon=":material/tune:", width="stretch"):
         st.caption("These reach both runs at their next step.")
-        knob_widgets(run, PREFIX, shared_knobs(run), in_popover=True)
+        knob_widgets(run, PREFIX, shared_knobs(run))
 with views:
     live_area(run, PREFIX, render, every=0.25)  # as the 2D lab: ~12 ms of web-server CPU a redraw (BENCHMARKS)
 

@@ -73,13 +73,11 @@ with controls:
                  format_func=lambda k: TARGETS[k].description,
                  help="Changing the target builds new networks (the run restarts).")
     with st.popover("More settings", icon=":material/tune:", width="stretch"):
-        knob_widgets(run, PREFIX, tuple(f for f in FIELDS if f not in FIRST_SCREEN_KNOBS + STABILIZER_KNOBS),
-                     in_popover=True)
+        knob_widgets(run, PREFIX, tuple(f for f in FIELDS if f not in FIRST_SCREEN_KNOBS + STABILIZER_KNOBS))
         st.markdown("**Stabilisers**", help="Explained one paragraph each on the 2D lab's Stabilisers tab. With an "
                                             "EMA of G's weights, p_g and the z → G(z) lines are the average's.")
-        knob_widgets(run, PREFIX, STABILIZER_KNOBS, errors=False, in_popover=True)
-        # told to the browser on every run, as the knobs are (see knob_widgets): kept when the popover opens
-        st.session_state[f"{PREFIX}_speed"] = st.session_state.get(f"{PREFIX}_speed", "full speed")
+        knob_widgets(run, PREFIX, STABILIZER_KNOBS, errors=False)
+        st.session_state.setdefault(f"{PREFIX}_speed", "full speed")  # and its default (ui.kit.widget_state)
         st.select_slider("Slow motion", list(SPEEDS), value=state_value(f"{PREFIX}_speed"), key=f"{PREFIX}_speed",
                          help="Pause between iterations while playing.")
         c = run.trainer.config

@@ -52,13 +52,11 @@ with controls:
     transport(run, PREFIX, compact=True)
     knob_widgets(run, PREFIX, FIRST_SCREEN_KNOBS)
     with st.popover("More settings", icon=":material/tune:", width="stretch"):
-        knob_widgets(run, PREFIX, tuple(f for f in KNOB_FIELDS if f not in FIRST_SCREEN_KNOBS + STABILIZER_KNOBS),
-                     in_popover=True)
+        knob_widgets(run, PREFIX, tuple(f for f in KNOB_FIELDS if f not in FIRST_SCREEN_KNOBS + STABILIZER_KNOBS))
         st.markdown("**Stabilisers** (the Stabilisers section below explains each)")
-        knob_widgets(run, PREFIX, STABILIZER_KNOBS, errors=False, in_popover=True)
-        # told to the browser on every run, as the knobs are (see knob_widgets): kept when the popover opens
+        knob_widgets(run, PREFIX, STABILIZER_KNOBS, errors=False)
         for key, default in ((f"{PREFIX}_speed", "full speed"), (LAYERS_KEY, list(LAYERS))):
-            st.session_state[key] = st.session_state.get(key, default)
+            st.session_state.setdefault(key, default)  # and each widget's default (ui.kit.widget_state)
         speed = st.select_slider("Slow motion", list(SPEEDS), value=state_value(f"{PREFIX}_speed"),
                                  key=f"{PREFIX}_speed",
                                  help="Pause between iterations while playing; in step mode the sub-steps "

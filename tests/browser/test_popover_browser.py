@@ -4,7 +4,8 @@ by being opened.
 The browser mounts a popover's widgets only when it first opens. Before the fix, a widget whose
 value came from session state was mounted with its first option after any rerun (a step, a tab):
 opening the popover showed lr 1e-5 and loss minimax, and the next click sent those to the running
-trainer. Now every run tells the browser each knob's value (ui.kit.live_controls.knob_widgets)."""
+trainer. Now each knob is given its state as its own default (ui.kit.widget_state), which is what
+a late-mounted widget shows."""
 
 import re
 

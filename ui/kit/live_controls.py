@@ -88,23 +88,19 @@ def _apply_knob(run: Run, prefix: str, field: str) -> None:
         st.session_state[key] = knob_value(run.trainer, field)
 
 
-def knob_widgets(run: Run, prefix: str, fields=DEFAULT_KNOBS, errors: bool = True,
-                 in_popover: bool = False) -> None:
+def knob_widgets(run: Run, prefix: str, fields=DEFAULT_KNOBS, errors: bool = True) -> None:
     """One widget per live hyperparameter; each change goes to trainer.update() at once. A setting
     the current loss or optimizer ignores is drawn disabled, with the reason under it. `errors`:
-    say here when a value was refused (False for a second group drawn under a first).
-    in_popover: the widgets sit in a popover (see below)."""
+    say here when a value was refused (False for a second group drawn under a first)."""
     inactive = inactive_settings(run.trainer.config)  # {field: why it has no effect now}
     for field in fields:
         knob, key = KNOBS[field], knob_key(prefix, field)
         value = knob_value(run.trainer, field)  # callbacks ran before this: a user's change is in it
-        # A widget the browser mounts late (in a popover first opened after a rerun) shows its own
-        # default and sends that back as a change (lr 1e-5, loss minimax) unless the run tells it the
-        # value: each knob's default is its state (ui.kit.widget_state), and popover knobs are also
-        # told on every run. Not the always-visible ones: a value told by a run that started before
-        # a second quick key press would move the slider back and lose that press
-        # (tests/browser/test_browser_live.py).
-        if in_popover or st.session_state.get(key) != value:
+        # Told only when it differs: a value told by a run that started before a second quick key
+        # press would move the slider back and lose that press (tests/browser/test_browser_live.py).
+        # A widget the browser mounts late (in a popover first opened after a rerun) shows the
+        # default it is given, which is its state (ui.kit.widget_state).
+        if st.session_state.get(key) != value:
             st.session_state[key] = value
         reason = inactive.get(field)
         common = dict(key=key, on_change=_apply_knob, args=(run, prefix, field), help=reason or knob.help or None,
