@@ -160,7 +160,7 @@ MNIST_PRESETS: dict[str, Preset] = {
         # weights (EMA 0.999); R1 (gamma 1) keeps D smooth on real digits (KL to uniform <= 0.05 by
         # 240-300 CPU s where the preset without it was at 0.067-0.091); and Adam's beta1 0, beta2
         # 0.99 (the pairing StyleGAN2 uses with R1, "Fourth search") reach in ~16,000 iterations the
-        # confidence DCGAN's beta1 0.5 reached in 30,000-40,000. Longer averages, other rates,
+        # confidence DCGAN's beta1 0.5 reached in 20,000-40,000. Longer averages, other rates,
         # batch 128, a wider G or D, top-k G updates and translated inputs did not lift it.
         Preset("DCGAN: best quality (pairs for D + EMA of G + R1)",
                TrainConfig(**{**_DCGAN_32, "adam_beta1": 0.0}, adam_beta2=0.99, pack=2, ema_decay=0.999,
