@@ -30,6 +30,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from gan_core.cache_files import SHIPPED_DIR, start_from_shipped
 from gan_core.mnist import CACHE_DIR, MnistData, load_embedded
 
 FEATURE_DIM = 128  # width of the penultimate layer: the space of the Frechet distance
@@ -186,12 +187,14 @@ def classifier_path(cache_dir: str = CACHE_DIR) -> str:
 
 
 @lru_cache(maxsize=2)
-def get_classifier(cache_dir: str = CACHE_DIR) -> DigitClassifier:
-    """The digit classifier: read from the disk cache, or trained now and cached (10 epochs on
-    4,000 digits; 309 s measured on a heavily shared 2-core machine, much less on a quiet one).
-    Always trained on the embedded 5k digits, so its accuracy is comparable."""
+def get_classifier(cache_dir: str = CACHE_DIR, shipped_dir: str | None = SHIPPED_DIR) -> DigitClassifier:
+    """The digit classifier: read from the disk cache (which starts from the weights the app ships
+    in `shipped_dir`), or trained now and cached (10 epochs on 4,000 digits; 309 s measured on a
+    heavily shared 2-core machine, much less on a quiet one). Always trained on the embedded 5k
+    digits, so its accuracy is comparable. shipped_dir None: never start from the shipped weights."""
     data = load_embedded(cache_dir)
     key, path = cache_key(data), classifier_path(cache_dir)
+    start_from_shipped(path, shipped_dir)
     clf = load_cached(path, key)
     if clf is None:
         clf = train_classifier(data)

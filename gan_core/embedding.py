@@ -33,7 +33,7 @@ from typing import Callable
 import numpy as np
 import scipy.sparse as sp
 
-from gan_core.cache_files import describe_cache_error
+from gan_core.cache_files import SHIPPED_DIR, describe_cache_error, start_from_shipped
 from gan_core.mnist import CACHE_DIR, MnistData
 
 # openTSNE ships its own OpenMP runtime, which reads this variable once, when openTSNE is first
@@ -337,13 +337,15 @@ def cached_map_problem(path: str, key: str, labels: np.ndarray) -> str | None:
 
 
 def load_or_build_map(data: MnistData, params: MapParams = MapParams(), cache_dir: str | None = None,
-                      progress: Progress | None = None) -> DigitMap:
-    """The map for `data`: read from the disk cache when a valid one exists, else built (with
-    progress reports) and cached. A corrupt or mismatching cache file is replaced."""
+                      progress: Progress | None = None, shipped_dir: str | None = SHIPPED_DIR) -> DigitMap:
+    """The map for `data`: read from the disk cache when a valid one exists (a missing one starts
+    from the map the app ships for its key, if any), else built (with progress reports) and
+    cached. A corrupt or mismatching cache file is replaced."""
     rows = select_points(len(data), params)
     labels = data.labels[rows].astype(np.int64)
     key = map_key(data.images[rows], labels, params)
     path = cache_path(key, cache_dir)
+    start_from_shipped(path, shipped_dir)
     if os.path.exists(path):
         try:
             return read_map(path, key, labels)

@@ -20,10 +20,11 @@ from gan_core.trainer import Trainer
 
 @pytest.fixture(scope="session")
 def trained(tmp_path_factory):
-    """(classifier, cache folder): trained from scratch once for the whole session."""
+    """(classifier, cache folder): trained from scratch once for the whole session (not started
+    from the weights the app ships: this checks the recipe itself)."""
     folder = str(tmp_path_factory.mktemp("classifier_cache"))
     get_classifier.cache_clear()
-    clf = get_classifier(folder)
+    clf = get_classifier(folder, shipped_dir=None)
     get_classifier.cache_clear()
     return clf, folder
 
@@ -77,7 +78,7 @@ def test_corrupt_cache_is_ignored_and_rewritten(tmp_path, monkeypatch):
     with open(path, "wb") as fh:
         fh.write(b"PK\x03\x04 truncated nonsense")
     get_classifier.cache_clear()
-    clf = get_classifier(str(tmp_path))
+    clf = get_classifier(str(tmp_path), shipped_dir=None)
     get_classifier.cache_clear()
     assert clf.origin == "trained now"
     assert load_cached(path, cache_key(load_embedded())) is not None  # a good file replaced it
@@ -102,7 +103,7 @@ def test_pickle_payload_in_cache_does_not_run(tmp_path, monkeypatch):
 def test_cache_for_other_data_is_not_used(tmp_path, monkeypatch):
     _fast_training(monkeypatch)
     get_classifier.cache_clear()
-    get_classifier(str(tmp_path))
+    get_classifier(str(tmp_path), shipped_dir=None)
     get_classifier.cache_clear()
     assert load_cached(classifier_path(str(tmp_path)), "0123456789abcdef") is None
 

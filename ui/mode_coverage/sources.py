@@ -18,6 +18,7 @@ from gan_core.checkpoint import CheckpointError
 from gan_core.classifier import get_classifier
 from gan_core.coverage import (LOW_CONFIDENCE, ReadDigits, digit_shares_points, judged_digits, read_generated,
                                snapshot_coverage, snapshot_samples)
+from gan_core.cache_files import start_from_shipped
 from gan_core.embedding import (DigitMap, MapParams, cache_path, cached_map_problem, default_cache_dir,
                                 load_or_build_map, map_key, select_points)
 from classroom.digit_views import METRIC_EVERY
@@ -71,6 +72,7 @@ def get_map() -> DigitMap:
     key = map_key(data.images[rows], labels, params)
     path = cache_path(key, cache_dir)
     if path not in _usable_map_files:
+        start_from_shipped(path)  # the embedded digits' map ships with the app: no build at a first visit
         problem = cached_map_problem(path, key, labels)
         if problem is not None:
             if problem != "missing":
