@@ -136,7 +136,7 @@ def test_a_class_in_three_browsers(chromium, class_server):
         # the teacher pushes a preset: both labs switch to it and say so, without a click of theirs
         pick(teacher, "class_push_preset", PRESET)
         teacher.locator(".st-key-class_push button").first.click()
-        wait_until(lambda: f"Pushed {PRESET}" in main_text(teacher), 30, what="the teacher's confirmation")
+        wait_until(lambda: f"Pushed {PRESET}" in main_text(teacher), 90, what="the teacher's confirmation")
         for page in (ana, ben):
             wait_until(lambda p=page: f"Your teacher set the class preset: {PRESET}" in sidebar_text(p), 60,
                        what="the student's lab to say the class preset")
@@ -145,8 +145,8 @@ def test_a_class_in_three_browsers(chromium, class_server):
 
         # pause all: Ana's playing run stops, and her page shows Play again
         teacher.locator(".st-key-class_pause_all button").first.click()
-        wait_until(lambda: "Paused 1 run." in main_text(teacher), 30, what="the teacher's count of paused runs")
-        wait_until(lambda: not playing(ana), 30, what="Ana's run to pause")
+        wait_until(lambda: "Paused 1 run." in main_text(teacher), 90, what="the teacher's count of paused runs")
+        wait_until(lambda: not playing(ana), 90, what="Ana's run to pause")
         # the steps her worker took before the pause reached it still arrive: then the count stands still
         (stopped,) = wait_until(lambda: still_iteration(ana), 30, what="Ana's iteration to stand still")
         ana.wait_for_timeout(2000)
@@ -156,7 +156,7 @@ def test_a_class_in_three_browsers(chromium, class_server):
         open_section(teacher, "class_tab", "Spotlight")
         wait_until(lambda: teacher.locator(".st-key-class_spotlight_canvas canvas").count() > 0, 60,
                    what="the spotlight's plane")
-        wait_until(lambda: "Ana (slot 1, 2D lab)" in main_text(teacher), 30, what="whose run is in the spotlight")
+        wait_until(lambda: "Ana (slot 1, 2D lab)" in main_text(teacher), 90, what="whose run is in the spotlight")
 
         # the class as a sweep: one point per measured run, on the setting the teacher picks
         open_section(teacher, "class_tab", "Sweep")
@@ -166,7 +166,7 @@ def test_a_class_in_three_browsers(chromium, class_server):
             60, what="the sweep of label smoothing")
         pick(teacher, "class_sweep_field", "batch_size")
         wait_until(lambda: (sweep.first.get_attribute("aria-label") or "").startswith(
-            "the class as a sweep of batch_size: "), 30, what="the sweep redrawn on batch size")
+            "the class as a sweep of batch_size: "), 90, what="the sweep redrawn on batch size")
 
         # Ben tries the teacher's console address: refused in words, no console
         console_url = address_bar(teacher)
