@@ -2,10 +2,12 @@
 fresh cache starts from, and words for a file that could not be used, so the UI can say why it is
 rebuilding instead of silently making the user wait."""
 
+import contextlib
 import os
 import shutil
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from gan_core.mnist import ROOT
+
 # Committed with the app: the classifier's weights and the embedded digits' t-SNE map, made once
 # (data/embedded/README.md). A cache that starts from them reads the same classifier on every
 # machine, so a quality figure measured here is the figure measured there, and a first visit to
@@ -22,10 +24,15 @@ def start_from_shipped(path: str, shipped_dir: str | None = SHIPPED_DIR) -> bool
     shipped = os.path.join(shipped_dir, os.path.basename(path))
     if not os.path.isfile(shipped) or os.path.abspath(shipped) == os.path.abspath(path):
         return False
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     tmp = f"{path}.{os.getpid()}.shipped"
-    shutil.copyfile(shipped, tmp)
-    os.replace(tmp, path)  # atomic: two processes starting at once never leave a half file
+    try:
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        shutil.copyfile(shipped, tmp)
+        os.replace(tmp, path)  # atomic: two processes starting at once never leave a half file
+    except OSError:  # a read-only or full disk: the reader goes on as with no file (and says so if it must)
+        with contextlib.suppress(OSError):
+            os.remove(tmp)
+        return False
     return True
 
 

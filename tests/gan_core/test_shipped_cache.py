@@ -84,3 +84,10 @@ def test_a_fresh_cache_reads_the_shipped_map_of_the_embedded_digits(tmp_path, mo
     np.fill_diagonal(d2, np.inf)
     same = float((digit_map.labels[d2.argmin(1)] == digit_map.labels).mean())
     assert 0.85 <= same <= 1.0
+
+
+def test_a_cache_folder_that_cannot_be_written_is_left_as_it_is(tmp_path):
+    blocked = tmp_path / "a_file_not_a_folder"
+    blocked.write_text("x")
+    assert start_from_shipped(str(blocked / "digit_cnn.pt")) is False
+    assert blocked.read_text() == "x" and list(tmp_path.iterdir()) == [blocked]
