@@ -22,7 +22,7 @@ def start_from_shipped(path: str, shipped_dir: str | None = SHIPPED_DIR) -> bool
     if shipped_dir is None or os.path.exists(path):
         return False
     shipped = os.path.join(shipped_dir, os.path.basename(path))
-    if not os.path.isfile(shipped) or os.path.abspath(shipped) == os.path.abspath(path):
+    if not os.path.isfile(shipped):
         return False
     tmp = f"{path}.{os.getpid()}.shipped"
     try:
