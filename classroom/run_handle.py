@@ -77,6 +77,7 @@ class RunHandle:
         self._touched_at = 0.0
         self._seen = (-1, -1)  # the run's (version, epoch) the replica's weights show
         self._seen_light = (-1, -1)  # ... its settings, counters and history
+        self._settings_version = -1  # the run's version whose settings the replica shows
         self._views: dict[tuple[str, int], tuple] = {}  # (name, part) -> (stamp, data) last received
         self._lost_views = RunViews()  # a lost run's views, computed here on its last frame
         self._open(trainer)
@@ -86,6 +87,7 @@ class RunHandle:
         self._link = self._opener(blueprint(trainer), self.idle_timeout)
         self._finalizer = weakref.finalize(self, self._link.release)  # a freed handle frees its run
         self._seen = self._seen_light = (0, 0)  # the replica is the trainer the run was built from
+        self._settings_version = 0
 
     # ---- talking to the run ---------------------------------------------------------------------
     def _request(self, name: str, *args):
@@ -152,6 +154,7 @@ class RunHandle:
                 version, epoch, parts = self._request("frame", *seen, history_cursor(self._replica), weights)
                 if parts is not None:
                     apply_frame(self._replica, parts)
+                    self._settings_version = version
                 self._seen_light = (version, epoch)
                 self._light_at = time.monotonic()
                 if weights:
@@ -240,13 +243,17 @@ class RunHandle:
 
     def update(self, **changes) -> dict:
         """Live settings ({field: (old, new)} of what changed); raises what Trainer.update raises."""
-        diff, configs = self._request("update", changes)
+        diff, configs, version = self._request("update", changes)
         if self._still():
             self.sync()
         else:  # playing: the widgets show the new settings at once; views and the next sync bring the rest
             with self._lock:
-                for trainer, config in zip(trainers_of(self._replica), configs):
-                    trainer.config = config
+                # Two tabs of one browser can hold this handle (a reload reattaches it): of two
+                # updates sent at once, the older may be answered last; it must not set the newer back.
+                if version > self._settings_version:
+                    for trainer, config in zip(trainers_of(self._replica), configs):
+                        trainer.config = config
+                    self._settings_version = version
         return diff
 
     def rollback(self) -> int:
@@ -263,6 +270,7 @@ class RunHandle:
             self._replica, self._note = trainer, ""
             self._views.clear()
             self._seen = self._seen_light = (self._status["version"], self._status["epoch"])
+            self._settings_version = self._status["version"]
 
     def checkpoint(self) -> bytes:
         """The run's checkpoint file (gan_core.checkpoint), made where its optimizers live."""

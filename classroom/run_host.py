@@ -136,12 +136,13 @@ class HostedRun:
             raise
         return records
 
-    def _update(self, changes: dict) -> tuple[dict, list]:
-        """(what changed, each trainer's config now): a playing page's replica takes the configs as
-        they are, instead of asking for a frame after the update (a second wait for the step in flight)."""
+    def _update(self, changes: dict) -> tuple[dict, list, int]:
+        """(what changed, each trainer's config now, the version they belong to): a playing page's
+        replica takes the configs as they are, instead of asking for a frame after the update (a
+        second wait for the step in flight), unless it already shows a later version's."""
         diff = self.trainer.update(**changes)
         self.version += 1
-        return diff, [t.config for t in trainers_of(self.trainer)]
+        return diff, [t.config for t in trainers_of(self.trainer)], self.version
 
     def _rollback(self) -> int:
         iteration = self.trainer.rollback()

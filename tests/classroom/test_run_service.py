@@ -6,6 +6,7 @@ other worker's runs go on."""
 import gc
 import os
 import signal
+import threading
 import time
 
 import numpy as np
@@ -103,6 +104,54 @@ def test_a_setting_changed_while_playing_is_on_the_replica_with_the_answer(pool)
     run.pause()  # paused: the replica is brought over whole, settings and weights
     assert run.trainer.config == SMALL.replace(real_label=0.7, batch_size=16)
     assert run.trainer.iteration > 0
+    run.close()
+
+
+class OlderUpdateAnsweredLast:
+    """A run link whose first `update` answer is held back until `answer_now` is set: the run has
+    that update, its answer is still on the way (a second tab's request, a busy thread)."""
+
+    def __init__(self, link):
+        self.link, self.holding, self.answer_now = link, threading.Event(), threading.Event()
+
+    def request(self, name, *args):
+        answer = self.link.request(name, *args)
+        if name == "update" and not self.holding.is_set():
+            self.holding.set()
+            self.answer_now.wait(60)
+        return answer
+
+    def close(self):
+        self.link.close()
+
+    def release(self):
+        self.link.release()
+
+
+def test_an_older_update_answered_last_does_not_set_the_replica_back(pool, monkeypatch):
+    """Two tabs of one browser share a handle (a reload reattaches it). Tab 1 sets label smoothing
+    0.3; before its answer is back, tab 2 sets 0.35 and is answered. Tab 1's late answer must leave
+    the replica, which the sliders read, at 0.35: the run's setting."""
+    monkeypatch.setattr("classroom.run_handle.SYNC_FRESH", 60.0)  # the replica as it is, no new frame
+    links = []
+
+    def opener(plan, idle_timeout):
+        links.append(OlderUpdateAnsweredLast(pool.open(plan, idle_timeout)))
+        return links[-1]
+
+    run = RunHandle(Trainer(SMALL), opener, idle_timeout=30.0)
+    run.play()
+    assert wait_for(lambda: run.rate > 0)
+    run.sync(weights=False)  # the replica's frame is fresh: reads below take the replica as it is
+    first = threading.Thread(target=run.update, kwargs={"label_smoothing": 0.3})
+    first.start()
+    assert links[0].holding.wait(60)  # the run has 0.3; its answer waits
+    assert run.update(label_smoothing=0.35) == {"real_label": (0.7, 0.65)}
+    links[0].answer_now.set()
+    first.join(60)
+    assert run.trainer.config.real_label == pytest.approx(0.65)
+    run.pause()  # the whole frame: the run itself has 0.35 too
+    assert run.trainer.config.real_label == pytest.approx(0.65)
     run.close()
 
 
