@@ -141,6 +141,12 @@ class LiveRun:
     def sync(self) -> None:
         """Nothing to bring over: the views read the trainer itself."""
 
+    @property
+    def settings_stamp(self):
+        """Changes when the run's settings change, from this tab or another on the same run: here
+        the settings themselves (RunHandle's is the host's count of changes)."""
+        return self.trainer.config
+
     def update(self, **changes) -> dict:
         return self.call(lambda t: t.update(**changes))
 

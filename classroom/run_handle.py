@@ -72,7 +72,7 @@ class RunHandle:
         self._opener = opener
         self._lock = threading.RLock()  # the replica changes only under it
         self._status: dict = {"playing": False, "rate": 0.0, "error": None, "stopped_reason": "", "delay": 0.0,
-                              "version": -1, "epoch": -1}
+                              "version": -1, "epoch": -1, "settings": -1}
         self._status_at = 0.0
         self._touched_at = 0.0
         self._seen = (-1, -1)  # the run's (version, epoch) the replica's weights show
@@ -211,6 +211,11 @@ class RunHandle:
     @property
     def stopped_reason(self) -> str:
         return self._fresh_status()["stopped_reason"] or self._note
+
+    @property
+    def settings_stamp(self) -> int:
+        """Changes when the run's settings change, from this tab or another on the same run."""
+        return int(self._fresh_status()["settings"])
 
     @property
     def delay(self) -> float:

@@ -32,6 +32,7 @@ class HostedRun:
         self.stopped_reason = ""
         self.meter = RateMeter()
         self.version, self.epoch = 0, 0
+        self.settings_version = 0  # grows when the settings change (an update, a new trainer), not with steps
         self.last_touch = time.monotonic()
         self._next_step_at = 0.0
         self.views = RunViews()  # computed here, where the weights are, for every page that looks
@@ -82,7 +83,8 @@ class HostedRun:
     # ---- commands ---------------------------------------------------------------------------------
     def status(self) -> dict:
         return {"playing": self.playing, "rate": self.rate, "error": self.error, "delay": self.delay,
-                "stopped_reason": self.stopped_reason, "version": self.version, "epoch": self.epoch}
+                "stopped_reason": self.stopped_reason, "version": self.version, "epoch": self.epoch,
+                "settings": self.settings_version}
 
     def answer(self, name: str, args: tuple, pack):
         """pack((result, status)) of command `name`: what a worker or actor sends back. A command is
@@ -142,6 +144,7 @@ class HostedRun:
         second wait for the step in flight), unless it already shows a later version's."""
         diff = self.trainer.update(**changes)
         self.version += 1
+        self.settings_version += bool(diff)
         return diff, [t.config for t in trainers_of(self.trainer)], self.version
 
     def _rollback(self) -> int:
@@ -153,6 +156,7 @@ class HostedRun:
     def _replace(self, plan: tuple) -> None:
         self.trainer = build(plan)
         self.version, self.epoch = self.version + 1, self.epoch + 1
+        self.settings_version += 1
         self.error, self.stopped_reason = None, ""
 
     def _frame(self, seen_version: int, seen_epoch: int, history_after: list[int], weights: bool = True):

@@ -94,3 +94,35 @@ def test_quick_keyboard_moves_during_play_only_retune_the_run_and_a_reload_finds
     assert float(slider_text(page, prefix, "label_smoothing")) == pytest.approx(0.2)
     assert "pause" in page.locator(f".st-key-{prefix}_play button").first.inner_text().lower()
     assert parse_qs(urlparse(address_bar(page)).query)["run"] == query["run"]
+
+
+def test_a_second_tab_on_the_same_run_follows_the_settings_another_tab_changes(browser_page, app_server):
+    """The teacher's laptop and the projector: the run's address opened in a second tab of the same
+    browser shows the same run. While it plays, label smoothing moved in the first tab reaches the
+    second tab's slider too, not only its status line (the slider is outside the live redraw)."""
+    laptop = browser_page
+    open_app_page(laptop, app_server, "/toy_2d")
+    wait_until(lambda: int_metric(laptop, "Iteration") == 0, 120, what="a fresh lab at iteration 0")
+    laptop.locator(".st-key-toy_play button").first.click()
+    wait_until(lambda: (n := int_metric(laptop, "Iteration")) is not None and n >= 20, 240,
+               what="the counter to rise while playing")
+    address = wait_until(lambda: "run=" in (a := address_bar(laptop)) and a, 60, what="the run's address")
+
+    projector = laptop.context.new_page()  # same browser, same owner cookie: the same run
+    projector.set_default_timeout(60_000)
+    projector.goto(address, wait_until="domcontentloaded")
+    start = wait_until(lambda: (n := int_metric(projector, "Iteration")) is not None and n >= 20 and n, 120,
+                       what="the second tab to show the playing run")
+    assert float(slider_text(projector, "toy", "label_smoothing")) == pytest.approx(0.0)
+
+    press(laptop, "toy", "label_smoothing", "ArrowRight", 2, [])  # 0 -> 0.10 in the first tab only
+    wait_until(lambda: status_settings(laptop, "toy") is not None
+               and status_settings(laptop, "toy")[0] == pytest.approx(0.1), 120,
+               what="the first tab's status line to show label smoothing 0.10")
+    wait_until(lambda: float(slider_text(projector, "toy", "label_smoothing")) == pytest.approx(0.1), 60,
+               what="the second tab's slider to follow to 0.10")
+    assert status_settings(projector, "toy")[0] == pytest.approx(0.1)
+    later = wait_until(lambda: (n := int_metric(projector, "Iteration")) is not None and n > start + 20 and n, 120,
+                       what="the run to keep training")
+    assert later > start
+    assert "pause" in projector.locator(".st-key-toy_play button").first.inner_text().lower()

@@ -215,9 +215,11 @@ def live_area(run: Run, prefix: str, render: Callable[[Run], None], every: float
     When many runs of the server play (a class pressed Play), a student's tab redraws less often
     (classroom.live.redraw_interval) so the shared CPU still trains their runs; the teacher's tab
     (teacher mode, on the projector) keeps `every`. A fragment's timer is fixed when the page
-    runs, so a tab whose interval is far from the current one reruns the page to take it."""
-    flag = f"{prefix}_timer_on"
+    runs, so a tab whose interval is far from the current one reruns the page to take it; so does a
+    tab whose run's settings another tab changed (its widgets are outside the fragment)."""
+    flag, shown = f"{prefix}_timer_on", f"{prefix}_settings_shown"
     st.session_state[flag] = run.playing
+    st.session_state[shown] = run.settings_stamp  # the settings this page run's widgets show
     interval = live_redraw_every(every)
 
     @st.fragment(run_every=interval if run.playing else None)
@@ -227,6 +229,11 @@ def live_area(run: Run, prefix: str, render: Callable[[Run], None], every: float
             st.session_state[flag] = False
             st.rerun(scope="app")
         if run.playing and max(interval, now := live_redraw_every(every)) >= 1.5 * min(interval, now):
+            st.rerun(scope="app")
+        # Settings another tab on this run changed (a teacher's laptop beside the projector's tab; a
+        # run's address opened again in the same browser): the widgets outside this fragment would go
+        # on showing the old ones beside a status line with the new.
+        if run.playing and run.settings_stamp != st.session_state.get(shown):
             st.rerun(scope="app")
         with st.container(key=f"{prefix}_live"):  # what the browser benchmark watches
             render(run)
