@@ -121,8 +121,22 @@ def test_a_second_tab_on_the_same_run_follows_the_settings_another_tab_changes(b
                what="the first tab's status line to show label smoothing 0.10")
     wait_until(lambda: float(slider_text(projector, "toy", "label_smoothing")) == pytest.approx(0.1), 60,
                what="the second tab's slider to follow to 0.10")
-    assert status_settings(projector, "toy")[0] == pytest.approx(0.1)
+    wait_until(lambda: status_settings(projector, "toy")[0] == pytest.approx(0.1), 60,
+               what="the second tab's status line to show 0.10")
     later = wait_until(lambda: (n := int_metric(projector, "Iteration")) is not None and n > start + 20 and n, 120,
                        what="the run to keep training")
     assert later > start
-    assert "pause" in projector.locator(".st-key-toy_play button").first.inner_text().lower()
+
+    # Pause and Play in the first tab: the second one follows both (a paused tab has no redraw
+    # timer; it looks every few seconds whether its run was played elsewhere, as a class's Play all does)
+    def button(page) -> str:
+        return page.locator(".st-key-toy_play button").first.inner_text().lower()
+
+    laptop.locator(".st-key-toy_play button").first.click()
+    wait_until(lambda: "play" in button(projector) and "pause" not in button(projector), 90,
+               what="the second tab to show the run paused")
+    paused_at = wait_until(lambda: int_metric(projector, "Iteration"), 60, what="the counter when paused")
+    laptop.locator(".st-key-toy_play button").first.click()
+    wait_until(lambda: "pause" in button(projector), 90, what="the second tab to show the run playing again")
+    wait_until(lambda: (n := int_metric(projector, "Iteration")) is not None and n > paused_at + 20, 120,
+               what="the second tab's counter to rise again")

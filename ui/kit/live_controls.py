@@ -202,6 +202,9 @@ NO_FADE_CSS = """<style>
 </style>"""
 
 
+WATCH_PAUSED_EVERY = 2.0  # seconds: a paused tab looks whether its run was played or retuned elsewhere
+
+
 def live_redraw_every(every: float) -> float:
     """Seconds between this tab's live redraws now: `every` in teacher mode, else stretched by
     the number of runs playing on the server (see live_area)."""
@@ -216,13 +219,14 @@ def live_area(run: Run, prefix: str, render: Callable[[Run], None], every: float
     (classroom.live.redraw_interval) so the shared CPU still trains their runs; the teacher's tab
     (teacher mode, on the projector) keeps `every`. A fragment's timer is fixed when the page
     runs, so a tab whose interval is far from the current one reruns the page to take it; so does a
-    tab whose run's settings another tab changed (its widgets are outside the fragment)."""
+    tab whose run's settings another tab changed (its widgets are outside the fragment). A paused
+    tab looks every WATCH_PAUSED_EVERY seconds whether its run was played or retuned elsewhere."""
     flag, shown = f"{prefix}_timer_on", f"{prefix}_settings_shown"
-    st.session_state[flag] = run.playing
+    playing = st.session_state[flag] = run.playing
     st.session_state[shown] = run.settings_stamp  # the settings this page run's widgets show
     interval = live_redraw_every(every)
 
-    @st.fragment(run_every=interval if run.playing else None)
+    @st.fragment(run_every=interval if playing else None)
     def _area():
         run.touch()
         if st.session_state.get(flag) and not run.playing:
@@ -238,5 +242,14 @@ def live_area(run: Run, prefix: str, render: Callable[[Run], None], every: float
         with st.container(key=f"{prefix}_live"):  # what the browser benchmark watches
             render(run)
 
+    @st.fragment(run_every=WATCH_PAUSED_EVERY)
+    def _watch_paused():
+        # A class's Play all, or Play or a setting in another tab on this run: without a rerun this
+        # tab would show a paused run that trains, and nobody's touch would keep it playing.
+        if run.playing or run.settings_stamp != st.session_state.get(shown):
+            st.rerun(scope="app")
+
     st.html(NO_FADE_CSS)
     _area()
+    if not playing:
+        _watch_paused()
