@@ -1,8 +1,9 @@
 """Real browsers in class mode (issue 19): a teacher and two students, each in their own browser
 (their own cookie jar, so their own owner key). The students join by code, their 2D labs say so;
 the teacher pushes a preset and the students' labs switch to it and say so; Pause all pauses a
-playing student; the spotlight shows a student's run and the sweep its points; a student who
-opens the teacher's console address or another student's run address is refused in words.
+playing student, and Play all plays her again on her screen; the spotlight shows a student's run
+and the sweep its points; a student who opens the teacher's console address or another student's
+run address is refused in words.
 
 The server keeps its classes in a fresh SQLite file (GAN_CLASSROOM_DB), not the repository's."""
 
@@ -186,6 +187,14 @@ def test_a_class_in_three_browsers(chromium, class_server):
         wait_until(lambda: int_metric(ben, "Iteration") is not None, 60, what="Ben's lab")
         assert int_metric(ben, "Iteration") == 0
         assert int_metric(ana, "Iteration") == stopped, "Ben's visit changed Ana's run"
+
+        # play all: Ana's paused lab shows her run training again, without a click of hers (a paused
+        # tab looks every 2 s whether its run was played elsewhere)
+        teacher.locator(".st-key-class_play_all button").first.click()
+        wait_until(lambda: re.search(r"Started [0-9]+ runs?\.", main_text(teacher)), 90,
+                   what="the teacher's count of started runs")
+        wait_until(lambda: playing(ana), 90, what="Ana's lab to show her run playing")
+        wait_until(lambda: (int_metric(ana, "Iteration") or 0) > stopped + 20, 120, what="Ana's counter to rise")
         for page in (teacher, ana, ben):
             assert page.locator(EXCEPTION).count() == 0
     finally:
