@@ -60,10 +60,10 @@ keep_address(sharing)
 batches, over_time, walkthrough, walk, files = sections(SECTIONS, key=SECTIONS_KEY)
 if batches.open:
     with batches:
-        live_area(run, f"{PREFIX}_batches", make_render_batches(PREFIX), every=BELOW_SECONDS)
+        live_area(run, f"{PREFIX}_batches", make_render_batches(PREFIX), every=BELOW_SECONDS, watch_paused=False)
 if over_time.open:
     with over_time:
-        live_area(run, f"{PREFIX}_over_time", make_render_over_time(PREFIX), every=BELOW_SECONDS)
+        live_area(run, f"{PREFIX}_over_time", make_render_over_time(PREFIX), every=BELOW_SECONDS, watch_paused=False)
 if walkthrough.open:
     with walkthrough:
         st.markdown(

@@ -82,7 +82,7 @@ if presets.open:
         preset_panel(run)
 if more.open:
     with more:
-        live_area(run, f"{PREFIX}_secondary", render_secondary, every=SECONDARY_EVERY)
+        live_area(run, f"{PREFIX}_secondary", render_secondary, every=SECONDARY_EVERY, watch_paused=False)
 if story.open:
     with story:
         render_story(run)

@@ -211,7 +211,8 @@ def live_redraw_every(every: float) -> float:
     return every if is_teacher_mode() else redraw_interval(every, runs_playing())
 
 
-def live_area(run: Run, prefix: str, render: Callable[[Run], None], every: float = 0.25) -> None:
+def live_area(run: Run, prefix: str, render: Callable[[Run], None], every: float = 0.25,
+              watch_paused: bool = True) -> None:
     """Draw `render(run)` now, and again every `every` seconds while the run plays. When the run
     stops by itself (divergence, idle), rerun the page once so buttons and messages catch up.
 
@@ -220,7 +221,8 @@ def live_area(run: Run, prefix: str, render: Callable[[Run], None], every: float
     (teacher mode, on the projector) keeps `every`. A fragment's timer is fixed when the page
     runs, so a tab whose interval is far from the current one reruns the page to take it; so does a
     tab whose run's settings another tab changed (its widgets are outside the fragment). A paused
-    tab looks every WATCH_PAUSED_EVERY seconds whether its run was played or retuned elsewhere."""
+    tab looks every WATCH_PAUSED_EVERY seconds whether its run was played or retuned elsewhere
+    (watch_paused: one live area of a page does, the first screen's)."""
     flag, shown = f"{prefix}_timer_on", f"{prefix}_settings_shown"
     playing = st.session_state[flag] = run.playing
     st.session_state[shown] = run.settings_stamp  # the settings this page run's widgets show
@@ -251,5 +253,5 @@ def live_area(run: Run, prefix: str, render: Callable[[Run], None], every: float
 
     st.html(NO_FADE_CSS)
     _area()
-    if not playing:
+    if watch_paused and not playing:
         _watch_paused()
