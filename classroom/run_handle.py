@@ -77,7 +77,7 @@ class RunHandle:
         self._touched_at = 0.0
         self._seen = (-1, -1)  # the run's (version, epoch) the replica's weights show
         self._seen_light = (-1, -1)  # ... its settings, counters and history
-        self._settings_version = -1  # the run's version whose settings the replica shows
+        self._settings_taken_at = -1  # the run's version (not its settings count) whose settings the replica shows
         self._views: dict[tuple[str, int], tuple] = {}  # (name, part) -> (stamp, data) last received
         self._lost_views = RunViews()  # a lost run's views, computed here on its last frame
         self._open(trainer)
@@ -87,7 +87,7 @@ class RunHandle:
         self._link = self._opener(blueprint(trainer), self.idle_timeout)
         self._finalizer = weakref.finalize(self, self._link.release)  # a freed handle frees its run
         self._seen = self._seen_light = (0, 0)  # the replica is the trainer the run was built from
-        self._settings_version = 0
+        self._settings_taken_at = 0
 
     # ---- talking to the run ---------------------------------------------------------------------
     def _request(self, name: str, *args):
@@ -154,7 +154,7 @@ class RunHandle:
                 version, epoch, parts = self._request("frame", *seen, history_cursor(self._replica), weights)
                 if parts is not None:
                     apply_frame(self._replica, parts)
-                    self._settings_version = version
+                    self._settings_taken_at = version
                 self._seen_light = (version, epoch)
                 self._light_at = time.monotonic()
                 if weights:
@@ -255,10 +255,10 @@ class RunHandle:
             with self._lock:
                 # Two tabs of one browser can hold this handle (a reload reattaches it): of two
                 # updates sent at once, the older may be answered last; it must not set the newer back.
-                if version > self._settings_version:
+                if version > self._settings_taken_at:
                     for trainer, config in zip(trainers_of(self._replica), configs):
                         trainer.config = config
-                    self._settings_version = version
+                    self._settings_taken_at = version
         return diff
 
     def rollback(self) -> int:
@@ -275,7 +275,7 @@ class RunHandle:
             self._replica, self._note = trainer, ""
             self._views.clear()
             self._seen = self._seen_light = (self._status["version"], self._status["epoch"])
-            self._settings_version = self._status["version"]
+            self._settings_taken_at = self._status["version"]
 
     def checkpoint(self) -> bytes:
         """The run's checkpoint file (gan_core.checkpoint), made where its optimizers live."""
