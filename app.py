@@ -1,4 +1,9 @@
-"""GAN Classroom: `streamlit run app.py`. Navigation and the shared sidebar; nothing else."""
+"""GAN Classroom: `streamlit run app.py`. The web server: Streamlit serving app_pages.py (the
+navigation and the shared sidebar), plus the live canvases' frame route (ui.canvas.feed_route).
+
+Streamlit finds `app` below and serves it with its own Starlette server (st.App, Streamlit >=
+1.67); every `streamlit run` flag and .streamlit/config.toml setting applies as before.
+"""
 
 import os
 
@@ -8,24 +13,8 @@ import os
 # slower (docs/BENCHMARKS.md, "t-SNE map"). A value set by the user wins.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-import streamlit as st
+from streamlit.starlette import App
 
-from ui.kit.sidebar import shared_sidebar
+from ui.canvas.feed_route import feed_routes
 
-st.set_page_config(page_title="GAN Classroom", page_icon=":material/school:", layout="wide")
-
-# Only pages that work are listed. Sections follow the lesson order of the Home page.
-PAGES = {
-    "Start": [st.Page("views/home.py", title="Home: what is a GAN?", icon=":material/home:", default=True),
-              st.Page("views/class_mode.py", title="Class", icon=":material/groups:")],
-    "Theory": [st.Page("views/value_function.py", title="Value function & D*", icon=":material/functions:"),
-               st.Page("views/toy_1d.py", title="1D lab (Figure 1)", icon=":material/show_chart:")],
-    "Toys": [st.Page("views/toy_2d.py", title="2D toys & mode collapse", icon=":material/scatter_plot:"),
-             st.Page("views/side_by_side.py", title="Side by side", icon=":material/compare:")],
-    "MNIST": [st.Page("views/mnist.py", title="MNIST step by step", icon=":material/pin:"),
-              st.Page("views/mode_coverage.py", title="Mode coverage (t-SNE map)", icon=":material/map:")],
-}
-
-navigation = st.navigation(PAGES)
-shared_sidebar()
-navigation.run()
+app = App("app_pages.py", routes=feed_routes())

@@ -35,7 +35,7 @@ from classroom.service import runs_playing  # noqa: E402
 from classroom.workers import shared_pool  # noqa: E402
 from gan_core.trainer import Trainer  # noqa: E402
 
-APP = os.path.join(ROOT, "app.py")
+APP = os.path.join(ROOT, "app_pages.py")  # the pages (app.py adds the web server around them)
 PAGE = "views/toy_2d.py"
 SMALL = dict(target="ring8", g_width=32, d_width=32, g_depth=2, d_depth=2, batch_size=64)
 

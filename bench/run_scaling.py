@@ -103,7 +103,7 @@ def rerun_burst(backend: str, moves: int, quiet_seconds: float) -> dict:
     from streamlit.testing.v1 import AppTest
 
     os.environ["GAN_CLASSROOM_BACKEND"] = backend
-    at = AppTest.from_file(os.path.join(ROOT, "app.py"), default_timeout=120).run()
+    at = AppTest.from_file(os.path.join(ROOT, "app_pages.py"), default_timeout=120).run()
     at.switch_page("views/toy_2d.py").run()
     run = at.session_state["_live_runs"]["2D lab"]
     run.idle_timeout = 3600

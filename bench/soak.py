@@ -33,7 +33,7 @@ from gan_core.config import TrainConfig  # noqa: E402
 from gan_core.trainer import Trainer  # noqa: E402
 from load_sessions import rss_mib, worker_facts  # noqa: E402  (bench/ is on sys.path when run as a script)
 
-APP = os.path.join(ROOT, "app.py")
+APP = os.path.join(ROOT, "app_pages.py")  # the pages (app.py adds the web server around them)
 
 
 

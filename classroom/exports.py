@@ -17,6 +17,7 @@ import csv
 import io
 import json
 import math
+import threading
 import weakref
 from typing import Sequence
 
@@ -210,21 +211,25 @@ class PointFrames:
         self.frames: list[tuple[int, np.ndarray]] = []  # (iteration, (n_points, 2) float32)
         self._owner = None
         self._generation = None
+        # a page's rerun and its canvases' frame feed (another thread) both record what they draw
+        self._lock = threading.RLock()
 
     def record(self, trainer) -> bool:
         """Call between two steps (under the run's lock); True when a frame was taken."""
-        if self._owner is None or self._owner() is not trainer:
-            self.frames, self._owner, self._generation = [], weakref.ref(trainer), None
-        return self._add(trainer.iteration,
-                         lambda: trainer.fixed_samples(self.n_points).detach().cpu().numpy().astype(np.float32))
+        with self._lock:
+            if self._owner is None or self._owner() is not trainer:
+                self.frames, self._owner, self._generation = [], weakref.ref(trainer), None
+            return self._add(trainer.iteration,
+                             lambda: trainer.fixed_samples(self.n_points).detach().cpu().numpy().astype(np.float32))
 
     def record_view(self, generation: int, iteration: int, fakes: np.ndarray) -> bool:
         """The same from a view computed where the run trains (classroom.lab_views.RenderData):
         `fakes` are G(fixed z), `generation` counts the trainers the views followed (a new one
         starts the timeline afresh)."""
-        if self._generation != generation:
-            self.frames, self._owner, self._generation = [], None, generation
-        return self._add(iteration, lambda: np.asarray(fakes[:self.n_points], dtype=np.float32))
+        with self._lock:
+            if self._generation != generation:
+                self.frames, self._owner, self._generation = [], None, generation
+            return self._add(iteration, lambda: np.asarray(fakes[:self.n_points], dtype=np.float32))
 
     def _add(self, iteration: int, points_now) -> bool:
         while self.frames and self.frames[-1][0] > iteration:

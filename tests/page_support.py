@@ -1,5 +1,5 @@
 """AppTest helpers shared by the page tests: where the app and the test pages are (so a test needs
-no path relative to its own folder), opening a page of app.py, the big numbers of ui.kit.readout
+no path relative to its own folder), opening a page of app_pages.py, the big numbers of ui.kit.readout
 (an HTML block, not st.metric) read back as {label: value}, st.metric values, and the scenes sent
 to the live canvases, decoded."""
 
@@ -13,7 +13,7 @@ import re
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the repository
-APP = os.path.join(ROOT, "app.py")
+APP = os.path.join(ROOT, "app_pages.py")  # the pages (app.py adds the web server around them)
 TEST_PAGES = os.path.join(ROOT, "tests", "ui", "pages_for_tests")  # small scripts that mount one ui piece
 
 _ITEM = re.compile(r'<span class="gc-label">(.*?)</span><span class="gc-value">(.*?)</span>')
@@ -69,7 +69,7 @@ def browser_cookie(owner_key: str | None):
 
 def open_app(page: str | None = None, query: dict | None = None, timeout: float = 120,
              state: dict | None = None, browser: str | None = None):
-    """app.py in AppTest, switched to `page` (a views/ file), with `query` in the address bar and
+    """app_pages.py in AppTest, switched to `page` (a views/ file), with `query` in the address bar and
     `state` put in session_state first, in the browser whose owner cookie is `browser` (None: a
     browser that has none yet); fails on any exception the page raised."""
     from streamlit.testing.v1 import AppTest

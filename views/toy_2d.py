@@ -20,7 +20,8 @@ from ui.kit.session import get_run
 from ui.kit.widget_state import state_value
 from ui.share.page_setup import keep_address, restore_link, share_expander
 from ui.share.run_setup import RunSetup
-from ui.toy_2d.live import LAYERS_KEY, SECONDARY_EVERY, TRAINED_KEY, layout, render, render_secondary, render_story
+from ui.toy_2d.live import (LAYERS_KEY, SECONDARY_EVERY, TRAINED_KEY, first_screen_frames, layout, render,
+                            render_secondary, render_story)
 from ui.toy_2d.setup_panels import (KNOB_FIELDS, PREFIX, architecture_form, draw_your_own, install_trainer,
                                     preset_panel, stabilizer_panel, start_new_run)
 
@@ -31,13 +32,13 @@ FIRST_SCREEN_KNOBS = ("label_smoothing", "batch_size")  # what the class tries a
 SECTIONS_KEY = "toy_tab"
 
 run = get_run(RUN_NAME, lambda: Trainer(BASE))
-frames = point_frames(PREFIX)  # the GIF timeline: G(fixed z) every few iterations
+timeline = point_frames(PREFIX)  # the GIF timeline: G(fixed z) every few iterations
 sharing = RunSetup("toy_2d", run, BASE, install=start_new_run, targets=TARGETS_2D)  # what its links carry
 
 
-def render_and_record(run) -> None:
+def record(data) -> None:
     # the GIF timeline takes G(fixed z) from the frame being drawn
-    render(run, on_data=lambda data: frames.record_view(data.generation, data.iteration, data.frame.fakes))
+    timeline.record_view(data.generation, data.iteration, data.frame.fakes)
 
 
 compact_page()
@@ -70,7 +71,8 @@ with controls:
                        "its average.")
     st.caption("Press **Play**, then move a slider: it applies from the next step and the run keeps going.")
 with views:
-    live_area(run, PREFIX, render_and_record, every=0.25)
+    live_area(run, PREFIX, lambda run: render(run, on_data=record), every=0.25,
+              frames=first_screen_frames(run, on_data=record))
 
 # Only the open section is built and sent: a slider's rerun then costs the server and the browser
 # the first screen plus one section (the draw-your-own canvas, downloads and share stay unbuilt).
@@ -101,6 +103,6 @@ if setup.open:
 keep_address(sharing)
 if files.open:
     with files:
-        toy_exports(run, PREFIX, frames)
+        toy_exports(run, PREFIX, timeline)
         checkpoint_upload(run, PREFIX, install=install_trainer, targets=TARGETS_2D, what="a 2D target")
         share_expander(sharing)

@@ -1,5 +1,6 @@
 // GAN Classroom's live canvas: draws a small declarative scene (panels of layers) sent by
-// ui/canvas/component.py. Streamlit calls this function again with new `data` on every redraw;
+// ui/canvas/component.py, or fetched from the frame feed while a run plays (see "the frame feed").
+// Streamlit calls this function again with new `data` on every redraw;
 // the canvas is reused, so a frame costs a few milliseconds of drawing and no layout.
 // Arrays arrive base64-encoded (float32 little-endian, or uint8 for grids) to keep frames small.
 // A grid byte of NO_VALUE (255) is a cell without a value (ui/canvas/scene.py): hatched, not contoured.
@@ -333,9 +334,62 @@ function paintGlide(canvas, ctx, state, now) {
   return t < 1;
 }
 
+// ---- the frame feed (ui/canvas/feed.py) -------------------------------------------------------
+// While a run plays, a canvas whose data has `feed` fetches its next scene from the web server every
+// `every_ms` instead of waiting for a Streamlit rerun (a rerun cost a slow machine's renderer ~40 ms
+// each). The canvases of one live area share one feed URL: one request a tick for all of them, one
+// at a time. A rerun without `feed` (paused), a canvas gone from the page, or a 404/410 ends it.
+const FEEDS = new Map(); // url -> {every, canvases: Map(key -> parentElement), timer}
+const FED_RECENTLY_MS = 1500; // a rerun's scene is older than the feed's latest: not drawn over it
+
+function follow(parentElement, feed) {
+  const before = parentElement._gcFeed;
+  parentElement._gcFeed = feed || null;
+  if (before && (!feed || before.url !== feed.url)) {
+    const f = FEEDS.get(before.url);
+    if (f && f.canvases.get(before.key) === parentElement) f.canvases.delete(before.key);
+  }
+  if (!feed) return;
+  let f = FEEDS.get(feed.url);
+  if (!f) {
+    f = { every: feed.every_ms, canvases: new Map(), timer: 0 };
+    FEEDS.set(feed.url, f);
+    f.timer = setTimeout(() => poll(feed.url, f), f.every);
+  }
+  f.every = feed.every_ms;
+  f.canvases.set(feed.key, parentElement);
+}
+
+async function poll(url, f) {
+  for (const [key, el] of f.canvases) if (!el.isConnected || !el._gcFeed || el._gcFeed.url !== url) f.canvases.delete(key);
+  if (!f.canvases.size) { FEEDS.delete(url); return; }
+  const asked = performance.now();
+  try {
+    const answer = await fetch(url, { cache: "no-store" });
+    if (answer.status === 404 || answer.status === 410) { FEEDS.delete(url); return; }
+    if (answer.ok) {
+      const scenes = await answer.json();
+      for (const [key, el] of f.canvases) {
+        if (!scenes[key] || !el.isConnected) continue;
+        el._gcFedAt = performance.now();
+        draw(el, scenes[key]);
+      }
+    }
+  } catch (e) { /* the server restarting or the network gone: ask again next tick */ }
+  if (FEEDS.get(url) !== f) return;
+  // the next ask `every` after this one began: a slow answer is not followed by a full wait too
+  f.timer = setTimeout(() => poll(url, f), Math.max(20, f.every - (performance.now() - asked)));
+}
+
 export default function (component) {
   const { data, parentElement } = component;
   if (!data) return;
+  follow(parentElement, data.feed);
+  if (data.feed && performance.now() - (parentElement._gcFedAt || -Infinity) < FED_RECENTLY_MS) return;
+  draw(parentElement, data);
+}
+
+function draw(parentElement, data) {
   let canvas = parentElement.querySelector("canvas.gc-live-canvas");
   if (!canvas) {
     canvas = document.createElement("canvas");

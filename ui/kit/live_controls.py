@@ -22,6 +22,9 @@ from classroom.config_fields import setting_bounds
 from gan_core.config import LOSSES, NOISE_PRIORS
 from gan_core.inactive_settings import inactive_settings
 from gan_core.step_record import NonFiniteError
+from ui.canvas.component import feeding
+from ui.canvas.feed import FEEDS, new_token
+from ui.canvas.scene import Scene
 from ui.kit.run_install import install_run, knob_key, knob_value
 from ui.kit.teacher_mode import is_teacher_mode
 from ui.kit.widget_state import state_index, state_value
@@ -203,6 +206,18 @@ NO_FADE_CSS = """<style>
 
 
 WATCH_PAUSED_EVERY = 2.0  # seconds: a paused tab looks whether its run was played or retuned elsewhere
+FED_AREA_EVERY = 1.0  # seconds between the Streamlit reruns of a live area whose canvases fetch frames
+
+
+def _publish_feed(prefix: str, frames: Callable[[], dict[str, Scene]] | None) -> str | None:
+    """The token under which this tab's live area `prefix` publishes `frames` (ui.canvas.feed), or
+    None with the feed withdrawn (no producer: the run is paused, or the area has no canvases)."""
+    token = st.session_state.setdefault(f"{prefix}_feed_token", new_token())
+    if frames is None:
+        FEEDS.withdraw(token)
+        return None
+    FEEDS.publish(token, frames)
+    return token
 
 
 def live_redraw_every(every: float) -> float:
@@ -212,7 +227,7 @@ def live_redraw_every(every: float) -> float:
 
 
 def live_area(run: Run, prefix: str, render: Callable[[Run], None], every: float = 0.25,
-              watch_paused: bool = True) -> None:
+              watch_paused: bool = True, frames: Callable[[], dict[str, Scene]] | None = None) -> None:
     """Draw `render(run)` now, and again every `every` seconds while the run plays. When the run
     stops by itself (divergence, idle), rerun the page once so buttons and messages catch up.
 
@@ -222,13 +237,19 @@ def live_area(run: Run, prefix: str, render: Callable[[Run], None], every: float
     runs, so a tab whose interval is far from the current one reruns the page to take it; so does a
     tab whose run's settings another tab changed (its widgets are outside the fragment). A paused
     tab looks every WATCH_PAUSED_EVERY seconds whether its run was played or retuned elsewhere
-    (watch_paused: one live area of a page does, the first screen's)."""
+    (watch_paused: one live area of a page does, the first screen's).
+
+    `frames()`: the scenes of the area's live canvases, by key, as `render` draws them now. With it,
+    while the run plays the canvases fetch their next scenes every `every` seconds (ui.canvas.feed)
+    and the area's Streamlit rerun, which redraws the rest (numbers, status line), comes only every
+    FED_AREA_EVERY seconds: each rerun costs the browser far more than drawing a fetched frame."""
     flag, shown = f"{prefix}_timer_on", f"{prefix}_settings_shown"
     playing = st.session_state[flag] = run.playing
     st.session_state[shown] = run.settings_stamp  # the settings this page run's widgets show
     interval = live_redraw_every(every)
+    feed = _publish_feed(prefix, frames if playing else None)
 
-    @st.fragment(run_every=interval if playing else None)
+    @st.fragment(run_every=(max(interval, FED_AREA_EVERY) if feed else interval) if playing else None)
     def _area():
         run.touch()
         if st.session_state.get(flag) and not run.playing:
@@ -242,7 +263,8 @@ def live_area(run: Run, prefix: str, render: Callable[[Run], None], every: float
         if run.playing and run.settings_stamp != st.session_state.get(shown):
             st.rerun(scope="app")
         with st.container(key=f"{prefix}_live"):  # what the browser benchmark watches
-            render(run)
+            with feeding(feed, interval) if feed else contextlib.nullcontext():
+                render(run)
 
     @st.fragment(run_every=WATCH_PAUSED_EVERY)
     def _watch_paused():

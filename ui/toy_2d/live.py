@@ -123,21 +123,38 @@ def plane_scene(scene, data: RenderData, layers, size: dict, teacher: bool, trai
                  label="D's heatmap, real samples and fakes")
 
 
+PLANE_CANVAS, MODES_CANVAS = "toy_plane_canvas", "toy_modes_canvas"
+
+
+def first_screen_frames(run: Run, on_data=None):
+    """frames() for the first screen's canvases: this redraw's data, then the plane and the per-mode
+    histogram as render draws them. The page's options are read now (a feed calls it from another
+    thread, between the page's reruns). on_data(data): anything else a redraw does with its data
+    (the GIF timeline)."""
+    layers, trained = st.session_state.get(LAYERS_KEY, LAYERS), bool(st.session_state.get(TRAINED_KEY))
+    teacher = is_teacher_mode()
+    size = LAYOUT[teacher]
+
+    def frames(data: RenderData | None = None) -> dict[str, Scene]:
+        data = data or render_data(run)
+        if on_data is not None:
+            on_data(data)
+        return {PLANE_CANVAS: plane_scene(data.backdrop, data, layers, size, teacher, trained=trained),
+                MODES_CANVAS: side_scene(data, size["side"], size["side_height"], size["font"] - 1)}
+    return frames
+
+
 def render(run: Run, on_data=None) -> None:
     """The first screen's live part: the plane, the big numbers, the per-mode histogram and the
-    status line, drawn on canvases (a few kB a frame). on_data(data): anything else a redraw does
-    with its data (the GIF timeline)."""
+    status line, drawn on canvases (a few kB a frame). on_data(data): as first_screen_frames."""
     data = render_data(run)
-    if on_data is not None:
-        on_data(data)
-    scene, size = data.backdrop, layout()
+    scenes, size = first_screen_frames(run, on_data)(data), layout()
     plane_col, side_col = st.columns([size["plane"], size["side"]], gap="small")
     with plane_col:
-        live_canvas(plane_scene(scene, data, st.session_state.get(LAYERS_KEY, LAYERS), size, is_teacher_mode(),
-                                trained=bool(st.session_state.get(TRAINED_KEY))), key="toy_plane_canvas")
+        live_canvas(scenes[PLANE_CANVAS], key=PLANE_CANVAS)
     with side_col:
         big_numbers(run, data)
-        live_canvas(side_scene(data, size["side"], size["side_height"], size["font"] - 1), key="toy_modes_canvas")
+        live_canvas(scenes[MODES_CANVAS], key=MODES_CANVAS)
         status_line(data)
 
 

@@ -1,10 +1,10 @@
-"""Test-only main script: app.py itself, plus one page at /probe that reports, from inside the
+"""Test-only main script: app_pages.py (app.py's pages), plus one page at /probe that reports, from inside the
 server process, what is alive: run handles (RunHandle, or LiveRun on the threads backend) and
 Trainer objects (the replicas), runs training (threads here, playing runs in the worker processes),
 runs the workers host, Streamlit sessions (active and kept for reconnection) and the process's
 resident memory.
 
-app.py's code runs unchanged except that its page paths are made absolute (this script lives in
+app_pages.py's code runs unchanged except that its page paths are made absolute (this script lives in
 tests/, and Streamlit resolves page paths against the main script's folder) and st.navigation
 gets the probe page added. Run with `streamlit run tests/ui/pages_for_tests/probe_app.py`.
 """
@@ -20,7 +20,7 @@ import streamlit as st
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
-APP = os.path.join(ROOT, "app.py")
+APP = os.path.join(ROOT, "app_pages.py")  # the pages (app.py adds the web server around them)
 
 
 def rss_bytes() -> int:
