@@ -13,8 +13,8 @@ from ui.kit.live_controls import divergence_panel, knob_widgets, live_area, tran
 from ui.kit.readout import compact_page
 from ui.kit.sections import sections
 from ui.kit.run_install import show_message
-from ui.mnist.live import (BELOW_SECONDS, REDRAW_SECONDS, layout, make_render, make_render_batches,
-                           make_render_over_time, page_objects)
+from ui.mnist.live import (BELOW_SECONDS, REDRAW_SECONDS, first_screen_frames, layout, make_render,
+                           make_render_batches, make_render_over_time, page_objects)
 from ui.mnist.metrics import walk_labeller
 from ui.mnist.run import (MNIST_KNOBS, PREFIX, architecture_rebuild, checkpoint_box, data_note,
                           default_preset, get_mnist_run, preset_picker, start_from_config)
@@ -53,7 +53,7 @@ with controls:
                "update each.")
     data_note(run, caption=False)  # a fallback's warning stays on the first screen
 with views:
-    live_area(run, PREFIX, make_render(PREFIX), every=REDRAW_SECONDS)
+    live_area(run, PREFIX, make_render(PREFIX), every=REDRAW_SECONDS, frames=first_screen_frames(run))
 keep_address(sharing)
 
 # Only the open section is built and sent: a slider's rerun costs the first screen plus one section.

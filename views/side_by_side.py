@@ -12,7 +12,8 @@ from ui.kit.live_controls import divergence_panel, knob_widgets, live_area, tran
 from ui.kit.readout import compact_page
 from ui.kit.sections import sections
 from ui.kit.teacher_mode import is_teacher_mode
-from ui.side_by_side.pair import PREFIX, comparison_notes, comparison_setup, get_pair_run, render, shared_knobs
+from ui.side_by_side.pair import (PREFIX, comparison_notes, comparison_setup, get_pair_run, pair_frames, render,
+                                  shared_knobs)
 from ui.share.page_setup import keep_address, restore_link, share_expander
 from ui.side_by_side.share import ComparisonSetup
 
@@ -37,7 +38,7 @@ with controls:
         st.caption("These reach both runs at their next step.")
         knob_widgets(run, PREFIX, shared_knobs(run))
 with views:
-    live_area(run, PREFIX, render, every=0.25)  # as the 2D lab: ~12 ms of web-server CPU a redraw (BENCHMARKS)
+    live_area(run, PREFIX, render, every=0.25, frames=pair_frames(run))
 
 keep_address(sharing)  # the address bar follows the pair, whichever section is open
 about, share = sections(("About this comparison", "Share this comparison"), key=SECTIONS_KEY)

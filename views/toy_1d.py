@@ -20,7 +20,7 @@ from ui.kit.session import get_run
 from ui.kit.widget_state import state_value
 from ui.share.page_setup import keep_address, restore_link, share_expander
 from ui.share.run_setup import RunSetup
-from ui.toy_1d.live import layout, render
+from ui.toy_1d.live import first_screen_frames, layout, render
 
 RUN_NAME = "1D lab (Figure 1)"
 PREFIX = "toy1d"
@@ -88,7 +88,7 @@ with controls:
                + ("" if run.trainer.config.target == "gaussian_1d" else
                   " Several modes: watch whether G covers every mode or settles on some (see below)."))
 with views:
-    live_area(run, PREFIX, render, every=0.3)
+    live_area(run, PREFIX, render, every=0.3, frames=first_screen_frames(run))
 
 keep_address(sharing)  # the address bar follows the run, whichever section is open
 about, files = sections(("What Figure 1 shows", "Share & checkpoint"), key=SECTIONS_KEY)

@@ -26,7 +26,7 @@ MAIN_VIEWS = {
                        ".st-key-sbs_numbers_0 .gc-readout", ".st-key-sbs_numbers_1 .gc-readout")),
     "/toy_1d": (".st-key-toy1d_figure1 canvas", (".st-key-toy1d_play", ".st-key-toy1d_knob_label_smoothing",
                                                ".st-key-toy1d_knob_batch_size", ".gc-readout")),
-    "/mnist": (".st-key-mnist_grid img", (".st-key-mnist_play", ".st-key-mnist_step_d", ".st-key-mnist_step_g",
+    "/mnist": (".st-key-mnist_grid canvas", (".st-key-mnist_play", ".st-key-mnist_step_d", ".st-key-mnist_step_g",
                                           ".st-key-mnist_knob_label_smoothing", ".st-key-mnist_knob_batch_size",
                                           ".gc-readout", ".st-key-mnist_histogram canvas")),
     "/mode_coverage": (".st-key-cov_live_map canvas", (".st-key-cov_play", ".gc-readout",

@@ -16,8 +16,8 @@ from classroom.digit_views import METRIC_EVERY
 from classroom.image_progress import ImageProgress
 from classroom.service import Run
 from ui.canvas import live_canvas
-from ui.canvas.scene import Scene
-from ui.figures.digits import grid, png_data_uri
+from ui.canvas.scene import Panel, Scene, image
+from ui.figures.digits import grid
 from ui.kit.readout import readout
 from ui.kit.teacher_mode import is_teacher_mode
 from ui.mnist.metrics import classifier_note, classifier_status, missing_sentence
@@ -61,33 +61,59 @@ def _number(value: float) -> str:
     return f"{value:.3f}" if np.isfinite(value) else "–"
 
 
-def digit_grid(images: np.ndarray, iteration: int, size: dict) -> None:
-    """The main view: G(fixed z) now, one digit per cell, >= 80 px a digit at full width. Sent as
-    one small inline PNG (28 px a digit) that the browser enlarges with crisp pixels."""
-    picture = png_data_uri(grid(images, cols=GRID_COLS, scale=1, pad=1))
-    with st.container(key="mnist_grid"):
-        st.html(f'<img src="{picture}" alt="G(fixed z) at iteration {iteration:,}" '
-                f'style="display:block;width:100%;max-width:{size["grid"]}px;aspect-ratio:1;'
-                'image-rendering:pixelated;border-radius:4px">')
-    st.caption(f"G(fixed z) now, iteration {iteration:,}: the same {len(images)} z at every redraw.")
+GRID_CANVAS, HISTOGRAM_CANVAS = "mnist_grid", "mnist_histogram"
 
 
-def digit_histogram(progress: ImageProgress, size: dict) -> None:
-    """The share of G's samples the classifier reads as each digit, at the latest check."""
-    if status := classifier_status():
-        st.info(status)
-        return
-    latest = progress.latest_metrics()
+def grid_scene(view: dict, size: dict) -> Scene:
+    """The main view: G(fixed z) now, one digit per cell, >= 80 px a digit at full width, on the live
+    canvas (28 px a digit, enlarged with crisp pixels). No Streamlit: the feed builds it too."""
+    pixels = np.asarray(grid(view["grid"].astype(np.float32) / 255.0, cols=GRID_COLS, scale=1, pad=1))
+    rows, cols = pixels.shape
+    w = size["grid"]
+    # data row 0 of an image layer is its lowest row: the picture's top row goes last
+    layer = image(np.flipud(pixels), 0.0, 255.0, cmap="gray", extent=(0.5, cols - 0.5, 0.5, rows - 0.5))
+    layer["smooth"] = False
+    panel = Panel(box=(0, 0, w, w * rows / cols), x=(0, cols), y=(0, rows), layers=[layer], ticks=False, equal=True)
+    return Scene(w, round(w * rows / cols), [panel], frame=view["updates"],
+                 label=f"G(fixed z) at iteration {view['iteration']:,}")
+
+
+def histogram_scene(view: dict, size: dict) -> Scene:
+    """The share of G's samples the classifier reads as each digit, at the host's latest check."""
+    latest = view["metrics"]
     iteration, values = latest if latest is not None else (0, {})
     fractions = np.array([values.get(f"digit_{d}", 0.0) for d in range(10)])
     w, h = size["side"], size["hist_height"]
-    panel = digit_histogram_panel((0, 0, w, h), fractions)
-    live_canvas(Scene(w, h, [panel], frame=iteration, font=size["font"] - 1,
-                      label="the digits G makes, as the classifier reads them"), key="mnist_histogram")
+    return Scene(w, h, [digit_histogram_panel((0, 0, w, h), fractions)], frame=iteration, font=size["font"] - 1,
+                 label="the digits G makes, as the classifier reads them")
+
+
+def first_screen_frames(run: Run):
+    """frames() for the first screen's canvases (the digit grid, the histogram) from one view of the
+    run; the page's layout is read now (the feed calls it from another thread, between reruns)."""
+    size, histogram = layout(), not classifier_status()
+
+    def frames(view: dict | None = None) -> dict[str, Scene]:
+        view = view if view is not None else run.view("mnist")
+        scenes = {GRID_CANVAS: grid_scene(view, size)}
+        if histogram:
+            scenes[HISTOGRAM_CANVAS] = histogram_scene(view, size)
+        return scenes
+    return frames
+
+
+def digit_histogram(progress: ImageProgress, scene: Scene | None) -> None:
+    """The histogram's canvas (None: the classifier is not ready, say why) and what it shows."""
+    if scene is None:
+        st.info(classifier_status())
+        return
+    live_canvas(scene, key=HISTOGRAM_CANVAS)
+    latest = progress.latest_metrics()
     if latest is None:
         st.caption(f"The classifier reads {progress.metric_samples} samples of G at iteration 0, then every "
                    f"{progress.metric_every} iterations.")
         return
+    iteration, values = latest
     st.markdown(f"**{headline(values)}**")
     st.caption(f"{progress.metric_samples} samples of G read by a digit classifier at iteration {iteration:,} "
                f"(every {progress.metric_every}).")
@@ -110,17 +136,17 @@ def make_render(key: str):
         if not run.playing:  # a step: its host keeps the batch views for the section below, open or not
             run.view(steps_view(False))
         progress.take_view(view)
-        iteration, images = view["iteration"], view["grid"].astype(np.float32) / 255.0
-        size = layout()
+        iteration, size, scenes = view["iteration"], layout(), first_screen_frames(run)(view)
         grid_col, side_col = st.columns([size["grid"], size["side"]], gap="small")
         with grid_col:
-            digit_grid(images, iteration, size)
+            live_canvas(scenes[GRID_CANVAS], key=GRID_CANVAS)
+            st.caption(f"G(fixed z) now, iteration {iteration:,}: the same {len(view['grid'])} z at every redraw.")
         with side_col:
             latest = progress.latest_metrics()
             covered = f"{latest[1]['digits_covered']:.0f} / 10" if latest is not None else "–"
             readout([("Iteration", f"{iteration:,}"), ("Mean D(x)", _number(view["d_real"])),
                      ("Mean D(G(z))", _number(view["d_fake"])), ("Digits covered", covered)])
-            digit_histogram(progress, size)
+            digit_histogram(progress, scenes.get(HISTOGRAM_CANVAS))
             status_line(run, view, key)
 
     return render

@@ -225,9 +225,9 @@ def comparison_panels(datas: list, labels: list[str]) -> list[Panel]:
     return panels
 
 
-def _comparison(datas: list, labels: list[str], frame: int) -> None:
-    live_canvas(Scene(CHART_WIDTH, CHART_HEIGHT, comparison_panels(datas, labels), frame=frame, font=_font(),
-                      label="both runs compared over iterations"), key=_key("compare"))
+def _comparison_scene(datas: list, labels: list[str], frame: int, font: int) -> Scene:
+    return Scene(CHART_WIDTH, CHART_HEIGHT, comparison_panels(datas, labels), frame=frame, font=font,
+                 label="both runs compared over iterations")
 
 
 def _font() -> int:
@@ -253,28 +253,6 @@ def _run_header(i: int, label: str, data) -> None:
         readout(_side_numbers(data))
 
 
-def _render_1d(run: Run, labels: list[str]) -> None:
-    """Figure 1 of each run (p_data, p_g, D and the z -> G(z) lines) and the losses compared."""
-    views = [run.view("toy_1d", part=i) for i in range(2)]  # computed where the pair trains
-    if error := next((v["error"] for v in views if v["error"]), None):
-        # e.g. a preset file gave the 1D target a 2D noise: say so, keep the run
-        st.error(f"Cannot draw Figure 1 for these runs: {error}. Start both runs again from the controls above.")
-        return
-    read = [(v["frame"], v["history"], v["iteration"]) for v in views]
-    shared = _status(run, read[0][2])
-    datas, size = [], _plane_size()
-    with st.container(key=_key("planes")):
-        for col, (frame, history, _), label, i in zip(st.columns(2), read, labels, range(2)):
-            data = SimpleNamespace(n_modes=0, history=history)
-            datas.append(data)
-            with col:
-                _run_header(i, label, data)
-                live_canvas(Scene(size, size, figure1_panels(frame, size, size), frame=frame.iteration,
-                                  font=_font(), label=f"Figure 1 of run {LABELS[i]}"), key=_key(f"figure1_{i}"))
-    st.caption(shared)
-    _comparison(datas, labels, read[0][2])
-
-
 def _status(run: Run, iteration: int) -> str:
     """The iteration both runs are at, and (returned, for a caption under the views) what they share."""
     state = f":material/play_arrow: playing, {run.rate:.0f} it/s per run" if run.playing else ":material/pause: paused"
@@ -285,23 +263,69 @@ def _status(run: Run, iteration: int) -> str:
             f"lr D **{c.lr_d:g}** / G **{c.lr_g:g}**, k = **{c.d_steps}**.")
 
 
-def render(run: Run) -> None:
-    """Both runs (samples over D's heatmap) and the comparison chart; what live_area redraws."""
+def _labels(run: Run) -> list[str]:
     pair = run.trainer
-    labels = [f"{LABELS[i]}: {describe(pair.setting, pair.values[i])}" for i in range(2)]
-    if pair.config.target in TARGETS_1D:
-        _render_1d(run, labels)
+    return [f"{LABELS[i]}: {describe(pair.setting, pair.values[i])}" for i in range(2)]
+
+
+def _views(run: Run, one_d: bool) -> list:
+    """Both runs' views, computed where the pair trains."""
+    return [run.view("toy_1d" if one_d else "toy_2d", part=i) for i in range(2)]
+
+
+def _view_error(views: list, one_d: bool) -> str:
+    return next((v["error"] for v in views if v["error"]), "") if one_d else ""
+
+
+def _scenes(views: list, one_d: bool, labels: list[str], size: int, font: int) -> dict[str, Scene]:
+    """Each run's plane (the 2D targets: samples over D's heatmap) or Figure 1 (p_data, p_g, D and
+    the z -> G(z) lines), and the comparison chart. No Streamlit: the feed builds them too."""
+    scenes = {}
+    if one_d:
+        for i, v in enumerate(views):
+            frame = v["frame"]
+            scenes[_key(f"figure1_{i}")] = Scene(size, size, figure1_panels(frame, size, size), frame=frame.iteration,
+                                                 font=font, label=f"Figure 1 of run {LABELS[i]}")
+        datas = [SimpleNamespace(n_modes=0, history=v["history"]) for v in views]
+        scenes[_key("compare")] = _comparison_scene(datas, labels, views[0]["iteration"], font)
+        return scenes
+    for i, data in enumerate(views):
+        box = (0, 0, size, size + 50)  # the square plane and its legend
+        plane = plane_panel(data.backdrop, data.frame, box, LAYERS, title="")
+        scenes[_key(f"plane_{i}")] = Scene(size, size + 50, [plane], frame=data.updates, font=font,
+                                           label=f"run {LABELS[i]}: D's heatmap and samples")
+    scenes[_key("compare")] = _comparison_scene(views, labels, views[0].updates, font)
+    return scenes
+
+
+def pair_frames(run: Run):
+    """frames() for the live area's canvases: both runs' views, then _scenes; none while a 1D run's
+    samples are not finite. Labels and sizes are read now (the feed calls it between the reruns)."""
+    one_d, labels, size, font = run.trainer.config.target in TARGETS_1D, _labels(run), _plane_size(), _font()
+
+    def frames(views: list | None = None) -> dict[str, Scene]:
+        views = views if views is not None else _views(run, one_d)
+        return {} if _view_error(views, one_d) else _scenes(views, one_d, labels, size, font)
+    return frames
+
+
+def render(run: Run) -> None:
+    """Both runs and the comparison chart; what live_area redraws."""
+    one_d = run.trainer.config.target in TARGETS_1D
+    views = _views(run, one_d)
+    if error := _view_error(views, one_d):
+        # e.g. a preset file gave the 1D target a 2D noise: say so, keep the run
+        st.error(f"Cannot draw Figure 1 for these runs: {error}. Start both runs again from the controls above.")
         return
-    datas = [run.view("toy_2d", part=i) for i in range(2)]  # computed where the pair trains
-    shared = _status(run, datas[0].iteration)
-    size = _plane_size()
+    labels = _labels(run)
+    shared = _status(run, views[0]["iteration"] if one_d else views[0].iteration)
+    scenes = pair_frames(run)(views)
+    numbers = [SimpleNamespace(n_modes=0, history=v["history"]) for v in views] if one_d else views
     with st.container(key=_key("planes")):
-        for col, data, label, i in zip(st.columns(2), datas, labels, range(2)):
+        for col, data, label, i in zip(st.columns(2), numbers, labels, range(2)):
             with col:
                 _run_header(i, label, data)
-                box = (0, 0, size, size + 50)  # the square plane and its legend
-                live_canvas(Scene(size, size + 50, [plane_panel(data.backdrop, data.frame, box, LAYERS, title="")],
-                                  frame=data.updates, font=_font(), label=f"run {LABELS[i]}: D's heatmap and samples"),
-                            key=_key(f"plane_{i}"))
+                view_key = _key(f"figure1_{i}" if one_d else f"plane_{i}")
+                live_canvas(scenes[view_key], key=view_key)
     st.caption(shared)
-    _comparison(datas, labels, datas[0].updates)
+    live_canvas(scenes[_key("compare")], key=_key("compare"))
