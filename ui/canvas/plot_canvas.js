@@ -371,7 +371,8 @@ async function poll(url, f) {
     if (answer.ok) {
       const scenes = await answer.json();
       for (const [key, el] of f.canvases) {
-        if (!scenes[key] || !el.isConnected) continue;
+        // a rerun that ended the feed (Pause) while this answer travelled drew a newer frame
+        if (!scenes[key] || !el.isConnected || !el._gcFeed || el._gcFeed.url !== url) continue;
         el._gcFedAt = performance.now();
         draw(el, scenes[key]);
       }
