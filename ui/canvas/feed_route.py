@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from streamlit import config
 
 from ui.canvas.feed import FEED_PATH, FEEDS, FrameFeeds
 
@@ -30,4 +31,8 @@ def feed_routes(feeds: FrameFeeds = FEEDS) -> list[Route]:
             return Response(status_code=404, headers=_NO_STORE)
         return JSONResponse(produced, headers=_NO_STORE)
 
-    return [Route(FEED_PATH + "{token}", frames, methods=["GET"])]
+    # Streamlit does not put its server.baseUrlPath before an app's own routes, and a canvas asks for
+    # its feed relative to the page (/<base>/<page> -> /<base>/gc_frames/...): served at both.
+    base = (config.get_option("server.baseUrlPath") or "").strip("/")
+    paths = [FEED_PATH] + ([f"/{base}{FEED_PATH}"] if base else [])
+    return [Route(path + "{token}", frames, methods=["GET"]) for path in paths]
