@@ -198,7 +198,7 @@ def divergence_panel(run: Run, prefix: str) -> None:
                  "with the same settings.")
 
 
-# Streamlit fades elements whose script is running; a live view reruns 2-4 times a second, so it
+# Streamlit fades elements whose script is running; a live view reruns 1-4 times a second, so it
 # would flicker or stay faded on a busy machine. Its own redraws say it is alive.
 NO_FADE_CSS = """<style>
 [class*="_live"] [data-stale="true"] { opacity: 1 !important; transition: none !important; }

@@ -1,7 +1,8 @@
 """The 2D lab's live area: the plane, big numbers and the per-mode histogram on the first screen,
 D beside D*, the gradient field, the manifold and the time charts below, the step story.
 
-`render(run)` is what ui.kit.live_controls.live_area redraws 4 times a second while the run plays,
+`render(run)` is what ui.kit.live_controls.live_area redraws while the run plays: its canvases 4
+times a second from the frame feed (`first_screen_frames`), the rest once a second;
 `render_secondary(run)` once a second; both draw on live canvases (ui.canvas), whose frames are a
 few kB, because plotly figures kept the browser busy (issue 11). Every number comes from one
 view computed where the run trains (run.view("toy_2d"): classroom.lab_views), once per change of
