@@ -4,8 +4,10 @@ of producers a playing live area publishes, the HTTP route the browser's canvase
 through a minimal ASGI driver (httpx, which Starlette's TestClient needs, is not a dependency)."""
 
 import asyncio
+import gc
 import json
 import os
+import weakref
 
 import pytest
 from starlette.applications import Starlette
@@ -52,14 +54,6 @@ def failing() -> dict[str, Scene]:
     raise LostRun("the run's host is gone")
 
 
-class FakeClock:
-    def __init__(self, now: float = 1000.0):
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
 # ---- FrameFeeds -----------------------------------------------------------------------------------
 
 def test_frames_are_the_producers_scenes_as_data_asked_anew_each_time():
@@ -76,10 +70,10 @@ def test_frames_are_the_producers_scenes_as_data_asked_anew_each_time():
 
 
 def test_unknown_and_withdrawn_tokens_have_no_frames():
-    feeds = FrameFeeds()
+    feeds, a, b = FrameFeeds(), Counting(), Counting()
     assert feeds.frames("never-published") is None
-    feeds.publish("tok-a", Counting())
-    feeds.publish("tok-b", Counting())
+    feeds.publish("tok-a", a)
+    feeds.publish("tok-b", b)
     assert len(feeds) == 2
     feeds.withdraw("tok-a")
     assert feeds.frames("tok-a") is None
@@ -92,50 +86,34 @@ def test_unknown_and_withdrawn_tokens_have_no_frames():
 
 def test_publishing_again_replaces_the_producer():
     feeds = FrameFeeds()
-    feeds.publish("tok", lambda: {"plane": plane(5)})
-    feeds.publish("tok", lambda: {"modes": histogram(9)})
+    first, second = (lambda: {"plane": plane(5)}), (lambda: {"modes": histogram(9)})
+    feeds.publish("tok", first)
+    feeds.publish("tok", second)
     assert feeds.frames("tok") == {"modes": histogram(9).to_data()}
     assert len(feeds) == 1
 
 
-def test_a_feed_unused_past_forget_after_is_dropped_at_the_next_publish_one_asked_for_is_kept():
-    clock = FakeClock(1000.0)
-    feeds = FrameFeeds(forget_after=10.0, clock=clock)
-    feeds.publish("gone-tab", Counting())
-    feeds.publish("polling-tab", Counting())
-    clock.now = 1008.0
-    assert feeds.frames("polling-tab")["plane"]["frame"] == 1  # asked for at 1008: used
-    clock.now = 1009.5  # within 10 s of the first publish: nothing is forgotten yet
-    feeds.publish("new-tab", Counting())
-    assert len(feeds) == 3
-    clock.now = 1015.0  # gone-tab unused for 15 s, polling-tab for 7 s
-    assert len(feeds) == 3  # forgetting happens at a publish, not by itself
-    feeds.publish("another-tab", Counting())
-    assert len(feeds) == 3
-    assert feeds.frames("gone-tab") is None
-    assert feeds.frames("polling-tab")["plane"]["frame"] == 2
-    assert feeds.frames("new-tab")["plane"]["frame"] == 1  # published 5.5 s ago
-    assert feeds.frames("another-tab")["plane"]["frame"] == 1
-
-
-def test_a_feed_published_again_is_not_forgotten():
-    clock = FakeClock(0.0)
-    feeds = FrameFeeds(forget_after=10.0, clock=clock)
-    feeds.publish("rerunning-tab", Counting())
-    clock.now = 8.0
-    feeds.publish("rerunning-tab", Counting())  # the area's rerun publishes it again
-    clock.now = 16.0
-    feeds.publish("other", Counting())
-    assert feeds.frames("rerunning-tab") is not None
-    clock.now = 30.0  # 22 s since the rerun, 14 s since asked
-    feeds.publish("other", Counting())
-    assert feeds.frames("rerunning-tab") is None
+def test_a_producer_nobody_keeps_is_no_feed_and_is_dropped_at_the_next_publish():
+    """The feeds hold producers weakly: a closed tab's session lets its producer go, and with it the
+    run the producer draws (tests/classroom/test_load.py counts the runs left after closing)."""
+    feeds, kept, dropped = FrameFeeds(), Counting(), Counting()
+    feeds.publish("open-tab", kept)
+    feeds.publish("closed-tab", dropped)
+    assert feeds.frames("closed-tab")["plane"]["frame"] == 1
+    gone = weakref.ref(dropped)
+    del dropped
+    gc.collect()
+    assert gone() is None  # the feeds did not keep it alive
+    assert feeds.frames("closed-tab") is None
     assert len(feeds) == 1
+    feeds.publish("new-tab", kept)
+    assert set(feeds._feeds) == {"open-tab", "new-tab"}  # the dead entry was swept
+    assert feeds.frames("open-tab")["plane"]["frame"] == 1  # asked for the first time
 
 
 def test_a_producers_error_propagates():
     feeds = FrameFeeds()
-    feeds.publish("lost", failing)
+    feeds.publish("lost", failing)  # a module-level function: kept by its module
     with pytest.raises(LostRun, match="host is gone"):
         feeds.frames("lost")
     feeds.withdraw("lost")
@@ -181,7 +159,8 @@ def served():
 
 def test_route_answers_the_frames_as_json_never_cached(served):
     feeds, app = served
-    feeds.publish("tok-a", Counting())
+    produce = Counting()
+    feeds.publish("tok-a", produce)
     assert FEED_PATH == "/gc_frames/"
     status, headers, body = asgi_get(app, "/gc_frames/tok-a")
     assert status == 200
@@ -194,7 +173,8 @@ def test_route_answers_the_frames_as_json_never_cached(served):
 
 def test_route_answers_404_for_an_unknown_or_withdrawn_token(served):
     feeds, app = served
-    feeds.publish("tok-a", Counting())
+    produce = Counting()
+    feeds.publish("tok-a", produce)
     status, headers, body = asgi_get(app, "/gc_frames/made-up-token")
     assert (status, headers["cache-control"], body) == (404, "no-store", b"")
     feeds.withdraw("tok-a")
@@ -204,8 +184,9 @@ def test_route_answers_404_for_an_unknown_or_withdrawn_token(served):
 
 def test_route_answers_410_when_the_producer_fails(served, caplog):
     feeds, app = served
+    fine = Counting()
     feeds.publish("lost", failing)
-    feeds.publish("fine", Counting())
+    feeds.publish("fine", fine)
     status, headers, body = asgi_get(app, "/gc_frames/lost")
     assert (status, headers["cache-control"], body) == (410, "no-store", b"")
     assert any("frame feed" in r.getMessage() and r.exc_info for r in caplog.records)
@@ -236,7 +217,8 @@ def test_route_is_also_served_under_the_servers_base_url_path():
         app = Starlette(routes=feed_routes(feeds))
     finally:
         config.set_option("server.baseUrlPath", before)
-    feeds.publish("tok-a", Counting())
+    produce = Counting()
+    feeds.publish("tok-a", produce)
     for path in ("/classroom/gc_frames/tok-a", "/gc_frames/tok-a"):
         status, _, body = asgi_get(app, path)
         assert status == 200 and set(json.loads(body)) == {"plane", "modes"}, path

@@ -7,22 +7,22 @@ half a core and took that CPU from training (docs/BENCHMARKS.md, "Where a slow m
 time goes"). A fetched frame costs the browser a JSON parse and the canvas's own drawing.
 
 A page's live area publishes a producer here under a random token (never in the address bar; the
-token only reads frames: looking stays free) and withdraws it when the run stops playing. No
-Streamlit here: the route serves what the producer returns, as JSON.
+token only reads frames: looking stays free) and withdraws it when the run stops playing. The feeds
+hold producers weakly: the tab's session keeps its producer (and the run it draws), so a closed tab
+leaves nothing here once Streamlit lets its session go. No Streamlit here: the route serves what the
+producer returns, as JSON.
 """
 
 from __future__ import annotations
 
 import secrets
 import threading
-import time
-from dataclasses import dataclass
+import weakref
 from typing import Callable
 
 from ui.canvas.scene import Scene
 
 FEED_PATH = "/gc_frames/"  # the route's prefix (not one of Streamlit's reserved /_stcore/ etc.)
-FORGET_AFTER = 120.0  # seconds: a feed neither published again nor asked for belongs to a gone tab
 
 Producer = Callable[[], dict[str, Scene]]  # canvas key -> the scene it shows next
 
@@ -31,26 +31,20 @@ def new_token() -> str:
     return secrets.token_urlsafe(18)
 
 
-@dataclass
-class _Feed:
-    produce: Producer
-    used_at: float
-
-
 class FrameFeeds:
-    """token -> the producer of a live area's scenes. Thread-safe: pages publish from their script
-    threads, the route reads from the server's thread pool."""
+    """token -> a weak reference to the producer of a live area's scenes. Thread-safe: pages publish
+    from their script threads, the route reads from the server's thread pool."""
 
-    def __init__(self, forget_after: float = FORGET_AFTER, clock: Callable[[], float] = time.monotonic):
-        self._feeds: dict[str, _Feed] = {}
+    def __init__(self):
+        self._feeds: dict[str, weakref.ref] = {}
         self._lock = threading.Lock()
-        self._forget_after, self._clock = forget_after, clock
 
     def publish(self, token: str, produce: Producer) -> None:
-        now = self._clock()
+        """Serve `produce` under `token` for as long as the caller keeps it (a plain function or
+        closure, held by the caller: a bound method made on the fly would be gone at once)."""
         with self._lock:
-            self._feeds[token] = _Feed(produce, now)
-            for gone in [t for t, f in self._feeds.items() if now - f.used_at > self._forget_after]:
+            self._feeds[token] = weakref.ref(produce)
+            for gone in [t for t, ref in self._feeds.items() if ref() is None]:
                 del self._feeds[gone]
 
     def withdraw(self, token: str) -> None:
@@ -59,16 +53,19 @@ class FrameFeeds:
 
     def frames(self, token: str) -> dict[str, dict] | None:
         """The next scenes of the feed `token` as JSON-ready data; None for no such feed (never
-        published, withdrawn, forgotten). A producer's error propagates (the route answers 410)."""
+        published, withdrawn, or its producer let go). A producer's error propagates (the route
+        answers 410)."""
         with self._lock:
-            feed = self._feeds.get(token)
-            if feed is None:
-                return None
-            feed.used_at = self._clock()
-        return {key: scene.to_data() for key, scene in feed.produce().items()}
+            ref = self._feeds.get(token)
+        produce = ref() if ref is not None else None
+        if produce is None:
+            return None
+        return {key: scene.to_data() for key, scene in produce().items()}
 
     def __len__(self) -> int:
-        return len(self._feeds)
+        """Feeds whose producer is still kept."""
+        with self._lock:
+            return sum(ref() is not None for ref in self._feeds.values())
 
 
 FEEDS = FrameFeeds()  # the web server's feeds: one process serves every tab

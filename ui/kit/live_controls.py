@@ -213,6 +213,8 @@ def _publish_feed(prefix: str, frames: Callable[[], dict[str, Scene]] | None) ->
     """The token under which this tab's live area `prefix` publishes `frames` (ui.canvas.feed), or
     None with the feed withdrawn (no producer: the run is paused, or the area has no canvases)."""
     token = st.session_state.setdefault(f"{prefix}_feed_token", new_token())
+    # the feeds hold a producer weakly: this tab's session keeps it, and with it the run it draws
+    st.session_state[f"{prefix}_feed_frames"] = frames
     if frames is None:
         FEEDS.withdraw(token)
         return None
