@@ -38,8 +38,8 @@ from classroom.run_handle import RunHandle
 from classroom.workers import WorkerPool
 from gan_core.config import TrainConfig
 from gan_core.trainer import Trainer
-from ui.figures.digits import grid, png_data_uri
 from ui.figures.toy_2d import LAYERS
+from ui.mnist.live import LAYOUT as MNIST_LAYOUT, grid_scene, histogram_scene
 from ui.mnist.run import default_preset
 from ui.toy_2d.live import LAYOUT, plane_scene, side_scene
 
@@ -66,8 +66,11 @@ def draw_2d(data) -> int:
 
 
 def draw_mnist(view: dict) -> int:
-    """The digit grid as the page sends it (one PNG data URI) and the numbers."""
-    return len(png_data_uri(grid(view["grid"].astype("float32") / 255.0, cols=6, scale=1, pad=1))) + 200
+    """The first screen's canvases as the page sends them (the digit grid and the digit histogram,
+    ui.mnist.live) and the numbers."""
+    size = MNIST_LAYOUT[False]
+    scenes = (grid_scene(view, size), histogram_scene(view, size))
+    return sum(len(json.dumps(scene.to_data())) for scene in scenes) + 200
 
 
 PAGES = {  # page: (config, view name, what the page draws from the data, the view computed here)
