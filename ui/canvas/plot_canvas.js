@@ -374,7 +374,7 @@ async function poll(url, f) {
         // a rerun that ended the feed (Pause) while this answer travelled drew a newer frame
         if (!scenes[key] || !el.isConnected || !el._gcFeed || el._gcFeed.url !== url) continue;
         el._gcFedAt = performance.now();
-        draw(el, scenes[key]);
+        drawScene(el, scenes[key]);
       }
     }
   } catch (e) { /* the server restarting or the network gone: ask again next tick */ }
@@ -388,10 +388,10 @@ export default function (component) {
   if (!data) return;
   follow(parentElement, data.feed);
   if (data.feed && performance.now() - (parentElement._gcFedAt || -Infinity) < FED_RECENTLY_MS) return;
-  draw(parentElement, data);
+  drawScene(parentElement, data);
 }
 
-function draw(parentElement, data) {
+function drawScene(parentElement, data) {
   let canvas = parentElement.querySelector("canvas.gc-live-canvas");
   if (!canvas) {
     canvas = document.createElement("canvas");
