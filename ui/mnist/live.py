@@ -27,7 +27,10 @@ from ui.mnist.step_views import d_step_section, g_step_section
 
 FRAME_EVERY = 50  # seed 002: "plot a batch of generator images every 50 iterations"
 REDRAW_SECONDS = 0.25  # the first screen: one grid image, a few numbers and the histogram (made on the host)
-BELOW_SECONDS = 1.0  # the open section below the first screen changes slowly; the browser redraws less
+# The open section below the first screen changes slowly, and each of its reruns costs the browser
+# its dozens of digit tiles: at 2 s instead of 1 s, Chromium's renderer went 49.5 / 44.5 % -> 36.6 /
+# 35.1 % of a core with the page playing (docs/BENCHMARKS.md, "The frame feed").
+BELOW_SECONDS = 2.0
 GRID_COLS = 6  # the main view: G of the first GRID_DIGITS fixed z (classroom.digit_views), 6 a row
 # First-screen layout in px (the columns shrink to the page): controls | digit grid | numbers and histogram.
 # Normal: a 1440x900 screen; teacher mode: 1280x720 with larger type.
